@@ -1,0 +1,44 @@
+import { loadSettings, SettingsError, settingsCatalog } from '../../bot/config.js';
+
+const local = {
+  CALLBACK_BASE_URL: 'http://127.0.0.1:7071',
+  ACS_CONNECTION_STRING: 'endpoint=http://127.0.0.1:7081/;accesskey=a2V5',
+  ACS_CALLBACK_AUDIENCE: 'local-acs',
+  COSMOS_ENDPOINT: 'https://127.0.0.1:8081',
+  COSMOS_KEY: 'key',
+  ServiceBusConnection: 'Endpoint=sb://localhost:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true',
+};
+
+describe('settings', () => {
+  it('accepts the local emulator settings and fills defaults', () => {
+    const s = loadSettings(local);
+    expect(s.COSMOS_DATABASE).toBe('switchboard');
+    expect(s.HISTORY_RETENTION_DAYS).toBe(90);
+    expect(s.CALL_HISTORY_API_ENABLED).toBe(false);
+  });
+
+  it('names every missing setting at once', () => {
+    const err = (() => { try { loadSettings({}); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(SettingsError);
+    const text = (err as Error).message;
+    expect(text).toContain('CALLBACK_BASE_URL: missing');
+    expect(text).toContain('COSMOS_ENDPOINT: missing');
+    expect(text).toContain('ACS_CALLBACK_AUDIENCE: missing');
+  });
+
+  it('names a bad value and says why', () => {
+    expect(() => loadSettings({ ...local, HISTORY_RETENTION_DAYS: 'ninety' })).toThrow(/HISTORY_RETENTION_DAYS: must be a number/);
+    expect(() => loadSettings({ ...local, CALLBACK_BASE_URL: 'not a url' })).toThrow(/CALLBACK_BASE_URL: must be an absolute URL/);
+  });
+
+  it('requires one way to reach ACS and Service Bus', () => {
+    const { ACS_CONNECTION_STRING: _a, ServiceBusConnection: _s, ...rest } = local;
+    expect(() => loadSettings(rest)).toThrow(/ACS_ENDPOINT.*ACS_CONNECTION_STRING[\s\S]*ServiceBusConnection__fullyQualifiedNamespace/);
+  });
+
+  it('catalog lists every setting the schema reads', () => {
+    const names = settingsCatalog.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(Object.keys(local)));
+  });
+});
