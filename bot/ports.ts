@@ -34,3 +34,63 @@ export interface PresenceService {
   renewSubscription(subscriptionId: string, expiresAt: Date): Promise<PresenceSubscription>;
   deleteSubscription(subscriptionId: string): Promise<void>;
 }
+
+import type { CallCommand } from './call-flow/call-commands.js';
+import type { CallState, HistoryEntry } from './call-flow/call-state.js';
+
+/** A step's output waiting to be carried out: written with the state, removed once executed. */
+export interface OutboxEntry {
+  readonly step: number;
+  readonly createdAt: string;
+  readonly history: readonly HistoryEntry[];
+  readonly commands: readonly CallCommand[];
+}
+
+/** The call's state document as stored (DESIGN.md §4: state plus outbox, one ETag-guarded write). */
+export interface CallRecord {
+  readonly state: CallState;
+  /** Number of the last decided step; history item ids derive from it. */
+  readonly step: number;
+  readonly outbox: readonly OutboxEntry[];
+  /** Recently applied event ids, newest last, for de-duplicating redelivered callbacks. */
+  readonly recentEventIds: readonly string[];
+}
+
+export interface StoredCallRecord {
+  readonly record: CallRecord;
+  readonly etag: string;
+}
+
+/** A history item as stored: one entry of a step, with its time. */
+export interface StoredHistoryItem {
+  readonly callId: string;
+  readonly step: number;
+  readonly index: number;
+  readonly at: string;
+  readonly entry: HistoryEntry;
+}
+
+export class ConcurrencyConflict extends Error {
+  constructor(readonly callId: string) {
+    super(`Call ${callId} was changed by someone else`);
+    this.name = 'ConcurrencyConflict';
+  }
+}
+
+export interface CallStore {
+  /** Creates the call; false if it already exists (a redelivered IncomingCall). */
+  createCall(record: CallRecord): Promise<{ created: boolean; etag: string | undefined }>;
+  getCall(callId: string): Promise<StoredCallRecord | undefined>;
+  /** Replaces the call if its ETag still matches; throws ConcurrencyConflict otherwise. */
+  replaceCall(record: CallRecord, etag: string): Promise<string>;
+  /** Idempotent: items have deterministic ids, so a retry rewrites the same documents. */
+  upsertHistory(items: readonly StoredHistoryItem[]): Promise<void>;
+  listHistory(callId: string): Promise<StoredHistoryItem[]>;
+}
+
+/** Carries out call commands on Call Automation. Every command is safe to repeat. */
+export interface CallControl {
+  answerCall(options: { readonly incomingCallContext: string; readonly callbackUrl: string; readonly operationContext: string }): Promise<{ readonly callConnectionId: string }>;
+  rejectCall(options: { readonly incomingCallContext: string; readonly reason: 'none' | 'busy' | 'forbidden' }): Promise<void>;
+  execute(callConnectionId: string, command: CallCommand, context: { readonly callbackUrl: string; readonly callerRawId: string }): Promise<void>;
+}

@@ -34,7 +34,6 @@ export async function startCosmosEmulator(options: CosmosEmulatorOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
-    days: 30,
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },

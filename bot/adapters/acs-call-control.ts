@@ -1,0 +1,130 @@
+import {
+  CallAutomationClient,
+  type CallAutomationClientOptions,
+  type DtmfTone,
+  type SsmlSource,
+  type TextSource,
+} from '@azure/communication-call-automation';
+import { createIdentifierFromRawId } from '@azure/communication-common';
+import { DefaultAzureCredential } from '@azure/identity';
+import { assertNever } from '../assert-never.js';
+import type { CallCommand, Prompt } from '../call-flow/call-commands.js';
+import type { CallControl } from '../ports.js';
+
+export interface AcsCallControlOptions {
+  /** Local emulator: `endpoint=http://...;accesskey=...`. */
+  readonly connectionString?: string | undefined;
+  /** Azure: the ACS endpoint, reached with the managed identity. */
+  readonly endpoint?: string | undefined;
+  readonly cognitiveServicesEndpoint?: string | undefined;
+  /** Retries of the SDK's own pipeline; tests set 0 so faults surface at once. */
+  readonly maxRetries?: number;
+}
+
+const toneNames: Readonly<Record<string, DtmfTone>> = {
+  '0': 'zero' as DtmfTone, '1': 'one' as DtmfTone, '2': 'two' as DtmfTone, '3': 'three' as DtmfTone,
+  '4': 'four' as DtmfTone, '5': 'five' as DtmfTone, '6': 'six' as DtmfTone, '7': 'seven' as DtmfTone,
+  '8': 'eight' as DtmfTone, '9': 'nine' as DtmfTone, '#': 'pound' as DtmfTone, '*': 'asterisk' as DtmfTone,
+};
+
+function toneName(character: string): DtmfTone {
+  const tone = toneNames[character];
+  if (!tone) throw new Error(`Not a DTMF key: ${character}`);
+  return tone;
+}
+
+function playSource(prompt: Prompt): TextSource | SsmlSource {
+  return prompt.ssml
+    ? { kind: 'ssmlSource', ssmlText: prompt.text }
+    : { kind: 'textSource', text: prompt.text, voiceName: prompt.voice, sourceLocale: prompt.language };
+}
+
+/** CallControl on ACS Call Automation through the real SDK. */
+export class AcsCallControl implements CallControl {
+  private readonly client: CallAutomationClient;
+
+  constructor(private readonly options: AcsCallControlOptions) {
+    const insecure = options.connectionString?.toLowerCase().includes('endpoint=http://') ?? false;
+    const clientOptions: CallAutomationClientOptions = {
+      retryOptions: { maxRetries: options.maxRetries ?? 3 },
+      // The local emulator speaks plain http on loopback (keep 127.0.0.1 in NO_PROXY).
+      ...(insecure ? { allowInsecureConnection: true } : {}),
+    };
+    if (options.connectionString) {
+      this.client = new CallAutomationClient(options.connectionString, clientOptions);
+    } else if (options.endpoint) {
+      this.client = new CallAutomationClient(options.endpoint, new DefaultAzureCredential(), clientOptions);
+    } else {
+      throw new Error('AcsCallControl needs a connection string or an endpoint');
+    }
+  }
+
+  async answerCall(options: { incomingCallContext: string; callbackUrl: string; operationContext: string }) {
+    const result = await this.client.answerCall(options.incomingCallContext, options.callbackUrl, {
+      operationContext: options.operationContext,
+      ...(this.options.cognitiveServicesEndpoint
+        ? { callIntelligenceOptions: { cognitiveServicesEndpoint: this.options.cognitiveServicesEndpoint } }
+        : {}),
+    });
+    const callConnectionId = result.callConnectionProperties.callConnectionId;
+    if (!callConnectionId) throw new Error('answerCall returned no callConnectionId');
+    return { callConnectionId };
+  }
+
+  async rejectCall(options: { incomingCallContext: string; reason: 'none' | 'busy' | 'forbidden' }) {
+    await this.client.rejectCall(options.incomingCallContext, { callRejectReason: options.reason });
+  }
+
+  async execute(callConnectionId: string, command: CallCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
+    const connection = this.client.getCallConnection(callConnectionId);
+    switch (command.kind) {
+      case 'PlayPrompt':
+        await connection.getCallMedia().playToAll([playSource(command.prompt)], {
+          operationContext: command.operationContext,
+          operationCallbackUrl: context.callbackUrl,
+        });
+        return;
+      case 'StartRecognition': {
+        const target = createIdentifierFromRawId(context.callerRawId);
+        const common = {
+          playPrompt: playSource(command.prompt),
+          interruptPrompt: command.interruptPrompt,
+          initialSilenceTimeoutInSeconds: command.initialSilenceTimeoutInSeconds,
+          operationContext: command.operationContext,
+          operationCallbackUrl: context.callbackUrl,
+        };
+        const mode = command.mode;
+        switch (mode.kind) {
+          case 'speechOrDtmf':
+            await connection.getCallMedia().startRecognizing(target, {
+              ...common, kind: 'callMediaRecognizeSpeechOrDtmfOptions', maxTonesToCollect: mode.maxTonesToCollect,
+              speechLanguage: command.prompt.language, endSilenceTimeoutInSeconds: 1,
+            });
+            return;
+          case 'dtmf':
+            await connection.getCallMedia().startRecognizing(target, {
+              ...common, kind: 'callMediaRecognizeDtmfOptions', maxTonesToCollect: mode.maxTonesToCollect,
+              stopDtmfTones: mode.stopTones.map(toneName), interToneTimeoutInSeconds: 5,
+            });
+            return;
+          case 'choices':
+            await connection.getCallMedia().startRecognizing(target, {
+              ...common, kind: 'callMediaRecognizeChoiceOptions', speechLanguage: command.prompt.language,
+              choices: mode.choices.map((c) => ({ label: c.label, phrases: [...c.phrases], ...(c.tone ? { tone: toneName(c.tone) } : {}) })),
+            });
+            return;
+          default:
+            return assertNever(mode, 'recognition mode');
+        }
+      }
+      case 'CancelMedia':
+        await connection.getCallMedia().cancelAllOperations();
+        return;
+      case 'HangUp':
+        await connection.hangUp(true);
+        return;
+      default:
+        return assertNever(command, 'call command');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What happened on a call, in the bot's own words. Adapters translate Call Automation callbacks
+ * (and Service Bus messages) into these; the decider consumes nothing else.
+ */
+interface EventBase {
+  /** CloudEvent id (or message id): the unit of de-duplication. */
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly operationContext?: string;
+}
+
+export type CallEvent =
+  | (EventBase & { readonly kind: 'CallConnected'; readonly callConnectionId: string })
+  | (EventBase & { readonly kind: 'CallDisconnected' })
+  | (EventBase & { readonly kind: 'PlayCompleted' })
+  | (EventBase & { readonly kind: 'PlayFailed'; readonly code: number; readonly subCode: number; readonly message: string })
+  | (EventBase & { readonly kind: 'PlayCanceled' })
+  | (EventBase & { readonly kind: 'SpeechRecognized'; readonly text: string; readonly confidence: number })
+  | (EventBase & { readonly kind: 'KeysPressed'; readonly tones: string })
+  | (EventBase & { readonly kind: 'ChoiceRecognized'; readonly label: string; readonly phrase: string | undefined })
+  | (EventBase & { readonly kind: 'RecognitionTimedOut' })
+  | (EventBase & { readonly kind: 'RecognitionFailed'; readonly code: number; readonly subCode: number; readonly message: string })
+  | (EventBase & { readonly kind: 'RecognitionCanceled' })
+  | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[] })
+  | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
+  | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });
+
+export type CallEventKind = CallEvent['kind'];
+
+/** Outcome of a self-service action, fed back into the call flow as an event. */
+export type ActionResult =
+  | { readonly status: 'succeeded'; readonly say: string; readonly data?: Readonly<Record<string, string>> }
+  | { readonly status: 'notFound'; readonly say: string }
+  | { readonly status: 'failed'; readonly reason: string };

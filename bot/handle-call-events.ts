@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { toCallEvent, callbackBodySchema } from './adapters/acs-callback-events.js';
+import type { CallbackAuthResult } from './adapters/acs-callback-auth.js';
+import type { CallCommand } from './call-flow/call-commands.js';
+import type { CallEvent } from './call-flow/call-events.js';
+import type { Decision } from './call-flow/call-state.js';
+import type { Logger } from './logger.js';
+import {
+  ConcurrencyConflict,
+  type CallControl,
+  type CallRecord,
+  type CallStore,
+  type Clock,
+  type OutboxEntry,
+  type StoredCallRecord,
+} from './ports.js';
+import type { CallState } from './call-flow/call-state.js';
+
+export interface CallShellDependencies {
+  readonly store: CallStore;
+  readonly control: CallControl;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly decide: (state: CallState, event: CallEvent, now: Date) => Decision;
+  readonly callbackUrl: (callId: string) => string;
+}
+
+export interface CallbackRequest {
+  readonly callId: string;
+  readonly authorization: string | null | undefined;
+  readonly bodyText: string;
+}
+
+export interface HandlerResponse {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** Largest callback body accepted; real ones are a few kilobytes. */
+export const maxCallbackBodyBytes = 256 * 1024;
+const recentEventIdLimit = 64;
+const maxConflictRetries = 8;
+/** An outbox entry older than this was left by an invocation that died; the next one finishes it. */
+const outboxLeaseInMs = 30_000;
+const callIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+
+/**
+ * POST /api/calls/{callId}/events: verify, parse every CloudEvent, then for each one
+ * load -> decide -> save (state + outbox, ETag-guarded) -> write history and execute.
+ * Bad input gets a 4xx and a log line; only a fault of our own dependencies yields a 5xx.
+ */
+export async function handleCallEvents(
+  deps: CallShellDependencies & { readonly verify: (authorization: string | null | undefined) => Promise<CallbackAuthResult> },
+  request: CallbackRequest,
+): Promise<HandlerResponse> {
+  const auth = await deps.verify(request.authorization);
+  if (!auth.ok) {
+    deps.logger.warn({ callId: request.callId, reason: auth.reason }, 'callback rejected: authentication failed');
+    return { status: 401, body: { error: 'unauthorized' } };
+  }
+  if (!callIdSchema.safeParse(request.callId).success) {
+    deps.logger.warn({ callId: request.callId }, 'callback rejected: bad call id');
+    return { status: 400, body: { error: 'bad call id' } };
+  }
+  if (Buffer.byteLength(request.bodyText, 'utf8') > maxCallbackBodyBytes) {
+    deps.logger.warn({ callId: request.callId, bytes: request.bodyText.length }, 'callback rejected: body too large');
+    return { status: 413, body: { error: 'body too large' } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(request.bodyText);
+  } catch {
+    deps.logger.warn({ callId: request.callId }, 'callback rejected: body is not JSON');
+    return { status: 400, body: { error: 'body is not JSON' } };
+  }
+  const parsed = callbackBodySchema.safeParse(Array.isArray(json) ? json : [json]);
+  if (!parsed.success) {
+    deps.logger.warn({ callId: request.callId, issues: parsed.error.issues.slice(0, 3) }, 'callback rejected: not CloudEvents');
+    return { status: 400, body: { error: 'body is not an array of CloudEvents' } };
+  }
+  const events: CallEvent[] = [];
+  for (const cloudEvent of parsed.data) {
+    try {
+      events.push(toCallEvent(cloudEvent));
+    } catch (error) {
+      deps.logger.warn({ callId: request.callId, type: cloudEvent.type, error: String(error) }, 'callback event malformed; recorded as unknown');
+      events.push({ kind: 'UnknownCallEvent', type: `${cloudEvent.type} (malformed)`, eventId: cloudEvent.id, occurredAt: cloudEvent.time ?? deps.clock.now().toISOString() });
+    }
+  }
+  for (const event of events) {
+    const applied = await applyCallEvent(deps, request.callId, event);
+    if (applied === 'unknown call') {
+      deps.logger.warn({ callId: request.callId, kind: event.kind }, 'callback for an unknown call');
+      return { status: 404, body: { error: 'unknown call' } };
+    }
+  }
+  return { status: 200, body: { accepted: events.length } };
+}
+
+/** Load, decide, save, execute one event; safe to call twice with the same event. */
+export async function applyCallEvent(
+  deps: CallShellDependencies,
+  callId: string,
+  event: CallEvent,
+): Promise<'applied' | 'duplicate' | 'unknown call'> {
+  for (let attempt = 0; ; attempt++) {
+    const stored = await deps.store.getCall(callId);
+    if (!stored) return 'unknown call';
+    const now = deps.clock.now();
+    await finishAbandonedOutbox(deps, stored, now);
+    if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
+    const decision = deps.decide(stored.record.state, event, now);
+    const entry: OutboxEntry = {
+      step: stored.record.step + 1,
+      createdAt: now.toISOString(),
+      history: decision.history,
+      commands: decision.commands,
+    };
+    const next: CallRecord = {
+      state: decision.state,
+      step: entry.step,
+      outbox: [...stored.record.outbox, entry],
+      recentEventIds: [...stored.record.recentEventIds, event.eventId].slice(-recentEventIdLimit),
+    };
+    let etag: string;
+    try {
+      etag = await deps.store.replaceCall(next, stored.etag);
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
+      throw error;
+    }
+    await carryOut(deps, { record: next, etag }, entry);
+    return 'applied';
+  }
+}
+
+/** Writes an outbox entry's history, executes its commands, then removes it from the outbox. */
+export async function carryOut(deps: CallShellDependencies, stored: StoredCallRecord, entry: OutboxEntry): Promise<void> {
+  const { state } = stored.record;
+  await deps.store.upsertHistory(
+    entry.history.map((item, index) => ({ callId: state.callId, step: entry.step, index, at: entry.createdAt, entry: item })),
+  );
+  const failures: { command: CallCommand; error: string }[] = [];
+  for (const command of entry.commands) {
+    try {
+      await executeCommand(deps, state, command);
+    } catch (error) {
+      failures.push({ command, error: error instanceof Error ? error.message : String(error) });
+      deps.logger.error({ callId: state.callId, command: command.kind, error: String(error) }, 'call command failed');
+    }
+  }
+  if (failures.length > 0) {
+    await deps.store.upsertHistory(
+      failures.map((f, i) => ({
+        callId: state.callId,
+        step: entry.step,
+        index: entry.history.length + i,
+        at: deps.clock.now().toISOString(),
+        entry: { kind: 'commandFailed', command: f.command.kind, error: f.error },
+      })),
+    );
+  }
+  await removeFromOutbox(deps, state.callId, entry.step, stored);
+}
+
+async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
+  if (!state.callConnectionId) throw new Error('call has no connection yet');
+  await deps.control.execute(state.callConnectionId, command, {
+    callbackUrl: deps.callbackUrl(state.callId),
+    callerRawId: state.pii.callerId,
+  });
+}
+
+async function removeFromOutbox(deps: CallShellDependencies, callId: string, step: number, known: StoredCallRecord): Promise<void> {
+  let current: StoredCallRecord | undefined = known;
+  for (let attempt = 0; current && attempt <= maxConflictRetries; attempt++) {
+    if (!current.record.outbox.some((e) => e.step === step)) return;
+    try {
+      await deps.store.replaceCall({ ...current.record, outbox: current.record.outbox.filter((e) => e.step !== step) }, current.etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      current = await deps.store.getCall(callId);
+    }
+  }
+}
+
+async function finishAbandonedOutbox(deps: CallShellDependencies, stored: StoredCallRecord, now: Date): Promise<void> {
+  for (const entry of stored.record.outbox) {
+    if (now.getTime() - Date.parse(entry.createdAt) < outboxLeaseInMs) continue;
+    deps.logger.warn({ callId: stored.record.state.callId, step: entry.step }, 'finishing an abandoned outbox entry');
+    const fresh = await deps.store.getCall(stored.record.state.callId);
+    if (fresh) await carryOut(deps, fresh, entry);
+  }
+}

@@ -1,0 +1,33 @@
+import type { EventGridEvent, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Switchboard } from '../bot/wiring.js';
+
+/** Resolves the wired app lazily: settings are read on first use, once per process. */
+export type SwitchboardProvider = () => Promise<Switchboard>;
+
+/**
+ * One function of the app, independent of who hosts it: `functions/index.ts` registers these with
+ * the Azure Functions host; `local/host` serves the very same objects.
+ */
+export type FunctionDefinition =
+  | {
+      readonly name: string;
+      readonly trigger: 'http';
+      readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[];
+      readonly route: string;
+      readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    }
+  | {
+      readonly name: string;
+      readonly trigger: 'eventGrid';
+      readonly handler: (event: EventGridEvent, context: InvocationContext) => Promise<void>;
+    }
+  | {
+      readonly name: string;
+      readonly trigger: 'serviceBusQueue';
+      /** App setting that names the queue (the host resolves `%NAME%`). */
+      readonly queueNameSetting: string;
+      readonly defaultQueueName: string;
+      readonly connection: 'ServiceBusConnection';
+      readonly isSessionsEnabled: boolean;
+      readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+    };

@@ -1,0 +1,30 @@
+// Entry point for the Azure Functions host (package.json "main"): registers the function table.
+import { app } from '@azure/functions';
+import { loadSettings } from '../bot/config.js';
+import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
+import { assertNever } from '../bot/assert-never.js';
+import { createFunctionTable } from './function-table.js';
+
+let switchboard: Promise<Switchboard> | undefined;
+const provider = () => (switchboard ??= Promise.resolve().then(() => createSwitchboard(loadSettings())));
+
+for (const fn of createFunctionTable(provider)) {
+  switch (fn.trigger) {
+    case 'http':
+      app.http(fn.name, { methods: [...fn.methods], route: fn.route, authLevel: 'anonymous', handler: fn.handler });
+      break;
+    case 'eventGrid':
+      app.eventGrid(fn.name, { handler: fn.handler });
+      break;
+    case 'serviceBusQueue':
+      app.serviceBusQueue(fn.name, {
+        connection: fn.connection,
+        queueName: `%${fn.queueNameSetting}%`,
+        isSessionsEnabled: fn.isSessionsEnabled,
+        handler: fn.handler,
+      });
+      break;
+    default:
+      assertNever(fn, 'function trigger');
+  }
+}

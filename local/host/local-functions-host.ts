@@ -1,0 +1,172 @@
+/**
+ * The local stand-in for the Azure Functions host (Core Tools cannot be installed here). It serves
+ * the app's function table with the host's route shapes:
+ *   POST|GET /api/<route>                                   HTTP triggers
+ *   POST /runtime/webhooks/eventgrid?functionName=<name>     Event Grid triggers (with the
+ *                                                            SubscriptionValidation handshake)
+ * Service Bus triggers run in local/service-bus's trigger runner.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, InvocationContext, type EventGridEvent, type HttpResponseInit } from '@azure/functions';
+import type { Logger } from '../../bot/logger.js';
+import type { FunctionDefinition } from '../../functions/function-definition.js';
+
+export interface LocalFunctionsHost {
+  readonly baseUrl: string;
+  readonly port: number;
+  eventGridUrl(functionName: string): string;
+  close(): Promise<void>;
+}
+
+type HttpFunction = Extract<FunctionDefinition, { trigger: 'http' }>;
+type EventGridFunction = Extract<FunctionDefinition, { trigger: 'eventGrid' }>;
+
+/** Functions' default request size limit is far higher; local bodies never need more. */
+const maxBodyBytes = 4 * 1024 * 1024;
+
+export async function startLocalFunctionsHost(options: {
+  readonly functions: readonly FunctionDefinition[];
+  readonly logger: Logger;
+  readonly port?: number;
+  readonly host?: string;
+}): Promise<LocalFunctionsHost> {
+  const routes = options.functions
+    .filter((f): f is HttpFunction => f.trigger === 'http')
+    .map((f) => ({ fn: f, pattern: routePattern(f.route) }));
+  const eventGrid = new Map(
+    options.functions.filter((f): f is EventGridFunction => f.trigger === 'eventGrid').map((f) => [f.name.toLowerCase(), f]),
+  );
+  const log = options.logger.child({ component: 'local-functions-host' });
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ error: String(error), url: req.url }, 'function invocation failed');
+      if (!res.headersSent) send(res, 500, { error: 'function invocation failed' });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const body = await readBody(req);
+    if (body === undefined) return send(res, 413, { error: 'request body too large' });
+    if (url.pathname === '/runtime/webhooks/eventgrid') {
+      return invokeEventGrid(url, req, res, body);
+    }
+    if (url.pathname === '/' || url.pathname === '/api/health') return send(res, 200, { status: 'ok' });
+    if (!url.pathname.startsWith('/api/')) return send(res, 404, { error: 'not found' });
+    const path = url.pathname.slice('/api/'.length);
+    for (const { fn, pattern } of routes) {
+      const match = pattern.exec(path);
+      if (!match) continue;
+      if (!fn.methods.includes((req.method ?? 'GET') as never)) continue;
+      const request = new HttpRequest({
+        method: req.method ?? 'GET',
+        url: url.toString(),
+        headers: headersOf(req),
+        query: Object.fromEntries(url.searchParams),
+        params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])),
+        ...(body.length > 0 ? { body: { string: body.toString('utf8') } } : {}),
+      });
+      const response = await fn.handler(request, invocationContext(fn.name));
+      return writeResponse(res, response);
+    }
+    return send(res, 404, { error: `no function for ${req.method} ${url.pathname}` });
+  }
+
+  async function invokeEventGrid(url: URL, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const fn = eventGrid.get((url.searchParams.get('functionName') ?? '').toLowerCase());
+    if (!fn) return send(res, 404, { error: `no Event Grid function ${url.searchParams.get('functionName')}` });
+    let events: EventGridEvent[];
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8'));
+      events = (Array.isArray(parsed) ? parsed : [parsed]) as EventGridEvent[];
+    } catch {
+      return send(res, 400, { error: 'body is not JSON' });
+    }
+    if (req.headers['aeg-event-type'] === 'SubscriptionValidation') {
+      const code = (events[0]?.data as { validationCode?: string } | undefined)?.validationCode;
+      if (!code) return send(res, 400, { error: 'no validationCode' });
+      return send(res, 200, { validationResponse: code });
+    }
+    for (const event of events) await fn.handler(event, invocationContext(fn.name));
+    return send(res, 200, {});
+  }
+
+  function invocationContext(functionName: string): InvocationContext {
+    const invocationId = randomUUID();
+    return new InvocationContext({
+      functionName,
+      invocationId,
+      logHandler: (level, ...args) => log[level === 'information' ? 'info' : level === 'warning' ? 'warn' : level === 'critical' ? 'fatal' : level === 'trace' ? 'trace' : level === 'debug' ? 'debug' : 'error']({ functionName, invocationId }, args.map(String).join(' ')),
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  server.keepAliveTimeout = 30_000;
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  return {
+    baseUrl,
+    port,
+    eventGridUrl: (name) => `${baseUrl}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(name)}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `calls/{callId}/events` → /^calls\/(?<callId>[^/]+)\/events$/ */
+function routePattern(route: string): RegExp {
+  const source = route
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}/?$`, 'i');
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
+  const headers: Record<string, string> = {};
+  new Headers(response.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
+  if (response.jsonBody !== undefined) {
+    res.writeHead(response.status ?? 200, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(response.jsonBody));
+    return;
+  }
+  res.writeHead(response.status ?? 200, headers);
+  res.end(typeof response.body === 'string' ? response.body : response.body === undefined || response.body === null ? undefined : String(response.body));
+}
