@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { placeSimulatedCall, parseCallArguments } from './place-call.js';
+
+const usage = `Usage: switchboard <command>
+
+  call [--from NUMBER] [--to NUMBER] [--say TEXT | --press KEYS | --silence | --hang-up]...
+        place a simulated PSTN call into the running local stack (npm start) and print
+        the conversation; caller steps are used in order, one per prompt
+  help  this text
+`;
+
+/** Where `npm start` left its URLs; SWITCHBOARD_SIMULATOR_URL / SWITCHBOARD_FUNCTIONS_URL override. */
+function stackUrls(): { simulator: string; functions: string } {
+  let saved: { simulator?: string; functions?: string } = {};
+  try {
+    saved = (JSON.parse(readFileSync(join(process.cwd(), '.local', 'stack.json'), 'utf8')) as { urls: typeof saved }).urls;
+  } catch {
+    // No saved stack: fall back to the default ports.
+  }
+  return {
+    simulator: process.env['SWITCHBOARD_SIMULATOR_URL'] ?? saved.simulator ?? 'http://127.0.0.1:7081/simulator',
+    functions: process.env['SWITCHBOARD_FUNCTIONS_URL'] ?? saved.functions ?? 'http://127.0.0.1:7071',
+  };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'call': {
+      const parsed = parseCallArguments(rest);
+      if (!parsed.ok) {
+        console.error(parsed.error);
+        return 2;
+      }
+      return placeSimulatedCall({ ...stackUrls(), ...parsed.value, out: (line) => console.log(line) });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${usage}`);
+      return 2;
+  }
+}

@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createContainersIfMissing, openCosmosDatabase } from '../bot/adapters/cosmos-database.js';
+import { loadSettings, type Settings } from '../bot/config.js';
+import { createLogger, type Logger } from '../bot/logger.js';
+import type { Clock } from '../bot/ports.js';
+import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
+import { createFunctionTable } from '../functions/function-table.js';
+import { startCallAutomationEmulator, type CallAutomationEmulator } from './acs/call-automation-emulator.js';
+import { startCosmosEmulator, type CosmosEmulator } from './cosmos/cosmos-emulator.js';
+import { startLocalFunctionsHost, type LocalFunctionsHost } from './host/local-functions-host.js';
+import { TeamsUserDirectory } from './teams/teams-user-directory.js';
+
+/** Fixed ports for `npm start` (each overridable); tests pass 0 for ephemeral ports. */
+export const defaultPorts = {
+  functions: 7071,
+  callAutomation: 7081,
+  cosmos: 8081,
+} as const;
+
+export interface LocalStackOptions {
+  readonly ports?: Partial<Record<keyof typeof defaultPorts, number>>;
+  /** Where generated certificates and the stack description are written. */
+  readonly stateFolder?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Extra or overriding app settings. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export interface LocalStack {
+  readonly settings: Settings;
+  /** The settings as environment variables, as `func start` or real Azure would see them. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly teams: TeamsUserDirectory;
+  readonly cosmos: CosmosEmulator;
+  readonly callAutomation: CallAutomationEmulator;
+  readonly functionsHost: LocalFunctionsHost;
+  readonly switchboard: Switchboard;
+  readonly urls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** The whole local Azure plus the app on it, in this process. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const ports = { ...defaultPorts, ...options.ports };
+  const logger = options.logger ?? createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
+  const stateFolder = options.stateFolder ?? join(process.cwd(), '.local');
+  mkdirSync(stateFolder, { recursive: true });
+  const teams = new TeamsUserDirectory();
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const cosmos = await startCosmosEmulator({ port: ports.cosmos, certificateFolder: stateFolder });
+    closers.push(() => cosmos.close());
+    const callAutomation = await startCallAutomationEmulator({
+      port: ports.callAutomation,
+      teams,
+      callbackAudience: 'switchboard-local-acs',
+      logger: logger.child({ component: 'acs-emulator' }),
+    });
+    closers.push(() => callAutomation.close());
+
+    let switchboard: Switchboard | undefined;
+    const functionsHost = await startLocalFunctionsHost({
+      functions: createFunctionTable(async () => {
+        if (!switchboard) throw new Error('the app is still starting');
+        return switchboard;
+      }),
+      logger,
+      port: ports.functions,
+    });
+    closers.push(() => functionsHost.close());
+
+    const environment: Record<string, string> = {
+      CALLBACK_BASE_URL: functionsHost.baseUrl,
+      ACS_CONNECTION_STRING: callAutomation.connectionString,
+      ACS_CALLBACK_ISSUER: callAutomation.issuer,
+      ACS_CALLBACK_AUDIENCE: callAutomation.audience,
+      ACS_CALLBACK_JWKS_URL: callAutomation.jwksUrl,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      COSMOS_CA_CERT_FILE: cosmos.certificateFile ?? '',
+      ServiceBusConnection: 'Endpoint=sb://localhost:5672;SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true',
+      CALL_HISTORY_API_ENABLED: 'true',
+      ...options.settings,
+    };
+    const settings = loadSettings(environment);
+    const { database } = openCosmosDatabase({
+      endpoint: settings.COSMOS_ENDPOINT,
+      databaseId: settings.COSMOS_DATABASE,
+      key: settings.COSMOS_KEY,
+      caCertificateFile: settings.COSMOS_CA_CERT_FILE,
+    });
+    await createContainersIfMissing(database, settings.HISTORY_RETENTION_DAYS);
+    database.client.dispose();
+    switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0 });
+    callAutomation.setIncomingCallWebhook(functionsHost.eventGridUrl('incoming-call'));
+
+    const urls = {
+      functions: functionsHost.baseUrl,
+      callAutomation: callAutomation.endpoint,
+      simulator: `${callAutomation.endpoint.replace(/\/$/, '')}/simulator`,
+      cosmos: cosmos.endpoint,
+    };
+    writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));
+    return {
+      settings,
+      environment,
+      teams,
+      cosmos,
+      callAutomation,
+      functionsHost,
+      switchboard,
+      urls,
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+}

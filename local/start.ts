@@ -1,0 +1,47 @@
+// `npm start`: the whole local Azure and the app on it, on fixed ports; Ctrl-C stops it cleanly.
+import { defaultPorts, startLocalStack } from './local-stack.js';
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number (0-65535), got "${raw}"`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const stack = await startLocalStack({
+  ports: {
+    functions: portFromEnv('SWITCHBOARD_FUNCTIONS_PORT', defaultPorts.functions),
+    callAutomation: portFromEnv('SWITCHBOARD_ACS_PORT', defaultPorts.callAutomation),
+    cosmos: portFromEnv('SWITCHBOARD_COSMOS_PORT', defaultPorts.cosmos),
+  },
+}).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`Could not start the local stack: ${message}`);
+  if (/EADDRINUSE/.test(message)) console.error('A port is taken: stop the other process or set SWITCHBOARD_*_PORT.');
+  process.exit(1);
+});
+
+const width = Math.max(...Object.keys(stack.urls).map((k) => k.length));
+console.log('\nSwitchboard is running on the local Azure.\n');
+for (const [name, url] of Object.entries(stack.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
+console.log('\nApp settings (the same names configure real Azure):\n');
+for (const [name, value] of Object.entries(stack.environment)) console.log(`  ${name}=${value}`);
+console.log('\nPlace a call:  npx switchboard call --say "I want to pay my bill"');
+console.log('Stop:          Ctrl-C\n');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
