@@ -1,0 +1,71 @@
+import type { Database } from '@azure/cosmos';
+import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
+import { createContainersIfMissing, openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
+import { startCall } from '../../bot/call-flow/decide-call.js';
+import { ConcurrencyConflict, type CallRecord } from '../../bot/ports.js';
+import { startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos/cosmos-emulator.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let emulator: CosmosEmulator;
+let database: Database;
+let store: CosmosCallStore;
+const now = new Date('2026-11-25T10:00:00Z');
+const flow = { defaultLanguage: 'en-US', greeting: () => ({ text: 'hi', voice: 'v', language: 'en-US' }) };
+const record = (callId: string): CallRecord => ({
+  state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+18005550100' }, now),
+  step: 1,
+  outbox: [],
+  recentEventIds: [],
+});
+
+beforeAll(async () => {
+  emulator = await startCosmosEmulator({ certificateFolder: mkdtempSync(join(tmpdir(), 'sb-cosmos-')) });
+  ({ database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile }));
+  await createContainersIfMissing(database, 30);
+  store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+});
+afterAll(async () => {
+  database.client.dispose();
+  await emulator.close();
+});
+
+describe('the call store on the local Cosmos, through @azure/cosmos', () => {
+  it('trusts only the certificate generated for this run (TLS verification stays on)', async () => {
+    const { database: untrusted } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key });
+    await expect(untrusted.container('calls').item('x', 'x').read()).rejects.toThrow(/certificate/i);
+    untrusted.client.dispose();
+  });
+
+  it('creates a call once; a redelivered IncomingCall finds it', async () => {
+    expect((await store.createCall(record('call-a'))).created).toBe(true);
+    expect((await store.createCall(record('call-a'))).created).toBe(false);
+    const stored = await store.getCall('call-a');
+    expect(stored?.record.state.pii.callerId).toBe('4:+14255550123');
+  });
+
+  it('refuses a save made from a stale read (ETag), so no event is applied twice', async () => {
+    await store.createCall(record('call-b'));
+    const first = await store.getCall('call-b');
+    const second = await store.getCall('call-b');
+    await store.replaceCall({ ...first!.record, step: 2 }, first!.etag);
+    await expect(store.replaceCall({ ...second!.record, step: 3 }, second!.etag)).rejects.toBeInstanceOf(ConcurrencyConflict);
+    expect((await store.getCall('call-b'))?.record.step).toBe(2);
+  });
+
+  it('returns undefined for a call it does not have', async () => {
+    expect(await store.getCall('no-such-call')).toBeUndefined();
+  });
+
+  it('writes history idempotently and lists only this call, in step order', async () => {
+    const item = (callId: string, step: number, index: number) => ({
+      callId, step, index, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'greeting' as const },
+    });
+    await store.upsertHistory([item('call-c', 2, 0), item('call-c', 1, 1), item('call-c', 1, 0)]);
+    await store.upsertHistory([item('call-c', 2, 0)]);
+    await store.upsertHistory([item('call-d', 1, 0)]);
+    const history = await store.listHistory('call-c');
+    expect(history.map((h) => `${h.step}.${h.index}`)).toEqual(['1.0', '1.1', '2.0']);
+  });
+});
