@@ -1,0 +1,121 @@
+/** The queue document's building blocks: creation, the ordered waiting list, membership, dedupe. */
+import { createAgentIndex, indexOrderFor } from './agent-index.js';
+import { createQueueCounters } from './queue-statistics.js';
+import {
+  memberStatuses,
+  routingSchemaVersion,
+  type MemberStatus,
+  type QueueDefinition,
+  type QueueMember,
+  type QueueState,
+  type WaitingCall,
+} from './routing-types.js';
+
+/** Message ids remembered for duplicate detection; redeliveries come within minutes, not thousands of messages. */
+export const recentIdCapacity = 512;
+
+export function createQueueState(definition: Pick<QueueDefinition, 'queueId' | 'agentSelection'>): QueueState {
+  const memberCounts = Object.fromEntries(memberStatuses.map((s) => [s, 0])) as Record<MemberStatus, number>;
+  return {
+    schemaVersion: routingSchemaVersion,
+    queueId: definition.queueId,
+    waiting: [],
+    idleAgents: createAgentIndex(indexOrderFor(definition.agentSelection)),
+    members: {},
+    memberCounts: { ...memberCounts, loggedIn: 0 },
+    offerSeq: 0,
+    nextCallSeq: 1,
+    stats: createQueueCounters(),
+    recent: { ids: [], next: 0, seen: {} },
+  };
+}
+
+/** True when `a` is served before `b`: higher priority first, then longer wait. */
+export function servedBefore(a: WaitingCall, b: WaitingCall): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.enqueuedAtMs !== b.enqueuedAtMs) return a.enqueuedAtMs < b.enqueuedAtMs;
+  return a.seq < b.seq;
+}
+
+/** Inserts in service order; returns the call's 1-based position. */
+export function insertWaitingCall(queue: QueueState, call: WaitingCall): number {
+  const waiting = queue.waiting;
+  let low = 0;
+  let high = waiting.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (servedBefore(waiting[middle]!, call)) low = middle + 1;
+    else high = middle;
+  }
+  if (low === waiting.length) waiting.push(call);
+  else waiting.splice(low, 0, call);
+  return low + 1;
+}
+
+export function findWaitingIndex(queue: QueueState, callId: string): number {
+  const waiting = queue.waiting;
+  for (let i = 0; i < waiting.length; i++) if (waiting[i]!.callId === callId) return i;
+  return -1;
+}
+
+export function removeWaitingAt(queue: QueueState, index: number): void {
+  if (index === queue.waiting.length - 1) queue.waiting.pop();
+  else queue.waiting.splice(index, 1);
+}
+
+export function hasSeen(queue: QueueState, id: string): boolean {
+  return queue.recent.seen[id] === true;
+}
+
+export function remember(queue: QueueState, id: string): void {
+  const recent = queue.recent;
+  if (recent.seen[id] === true) return;
+  if (recent.ids.length < recentIdCapacity) {
+    recent.ids.push(id);
+  } else {
+    const evicted = recent.ids[recent.next]!;
+    delete recent.seen[evicted];
+    recent.ids[recent.next] = id;
+    recent.next = (recent.next + 1) % recentIdCapacity;
+  }
+  recent.seen[id] = true;
+}
+
+/** Key under which a call that left the queue is remembered, so a redelivered CallQueued cannot revive it. */
+export function leftCallKey(callId: string): string {
+  return `call:${callId}`;
+}
+
+export function getMember(queue: QueueState, agentId: string): QueueMember | undefined {
+  return queue.members[agentId];
+}
+
+/** Creates or updates the member, keeping the per-status counts in step. */
+export function setMemberStatus(queue: QueueState, agentId: string, status: MemberStatus, loggedIn: boolean): QueueMember {
+  let member = queue.members[agentId];
+  if (member === undefined) {
+    member = { status, loggedIn, lastOfferSeq: 0, answeredAtMs: null };
+    queue.members[agentId] = member;
+    queue.memberCounts[status]++;
+    if (loggedIn) queue.memberCounts.loggedIn++;
+    return member;
+  }
+  if (member.status !== status) {
+    queue.memberCounts[member.status]--;
+    queue.memberCounts[status]++;
+    member.status = status;
+  }
+  if (member.loggedIn !== loggedIn) {
+    queue.memberCounts.loggedIn += loggedIn ? 1 : -1;
+    member.loggedIn = loggedIn;
+  }
+  return member;
+}
+
+export function removeMember(queue: QueueState, agentId: string): void {
+  const member = queue.members[agentId];
+  if (member === undefined) return;
+  queue.memberCounts[member.status]--;
+  if (member.loggedIn) queue.memberCounts.loggedIn--;
+  delete queue.members[agentId];
+}
