@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { toCallEvent, callbackBodySchema } from './adapters/acs-callback-events.js';
 import type { CallbackAuthResult } from './adapters/acs-callback-auth.js';
 import type { CallCommand } from './call-flow/call-commands.js';
-import type { CallEvent } from './call-flow/call-events.js';
+import type { ActionResult, CallEvent } from './call-flow/call-events.js';
 import type { Decision } from './call-flow/call-state.js';
 import type { Logger } from './logger.js';
+import { assertNever } from './assert-never.js';
 import {
   ConcurrencyConflict,
+  type ActionRunner,
+  type RoutingRequests,
   type CallControl,
   type CallRecord,
   type CallStore,
@@ -19,6 +22,11 @@ import type { CallState } from './call-flow/call-state.js';
 export interface CallShellDependencies {
   readonly store: CallStore;
   readonly control: CallControl;
+  readonly actions: ActionRunner;
+  /** Absent until routing is deployed: escalations then hear a clear message and end. */
+  readonly routing: RoutingRequests | undefined;
+  /** Waits within one invocation (the filler before a slow action); injected for tests. */
+  readonly delay: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly decide: (state: CallState, event: CallEvent, now: Date) => Decision;
@@ -164,11 +172,53 @@ export async function carryOut(deps: CallShellDependencies, stored: StoredCallRe
 }
 
 async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
-  if (!state.callConnectionId) throw new Error('call has no connection yet');
-  await deps.control.execute(state.callConnectionId, command, {
-    callbackUrl: deps.callbackUrl(state.callId),
-    callerRawId: state.pii.callerId,
-  });
+  switch (command.kind) {
+    case 'PlayPrompt':
+    case 'StartRecognition':
+    case 'CancelMedia':
+    case 'HangUp':
+      if (!state.callConnectionId) throw new Error('call has no connection yet');
+      await deps.control.execute(state.callConnectionId, command, {
+        callbackUrl: deps.callbackUrl(state.callId),
+        callerRawId: state.pii.callerId,
+      });
+      return;
+    case 'RunAction':
+      await runAction(deps, state.callId, command);
+      return;
+    case 'RequestRouting':
+      if (!deps.routing || !state.callConnectionId) {
+        await applyCallEvent(deps, state.callId, {
+          kind: 'RoutingUnavailable', reason: 'routing is not deployed', eventId: `${state.callId}:routing:${state.operationSequence}`, occurredAt: deps.clock.now().toISOString(),
+        });
+        return;
+      }
+      await deps.routing.requestRouting(state.callId, state.callConnectionId, command);
+      return;
+    case 'CancelRouting':
+      await deps.routing?.cancelRouting(state.callId, command);
+      return;
+    default:
+      assertNever(command, 'call command');
+  }
+}
+
+/**
+ * Runs a self-service action within this invocation: after `fillerDelayInMs` the caller hears a
+ * filler (never dead air); at `timeoutInMs` the action is abandoned and the caller handed on.
+ */
+async function runAction(deps: CallShellDependencies, callId: string, command: Extract<CallCommand, { kind: 'RunAction' }>): Promise<void> {
+  const abort = new AbortController();
+  const event = (suffix: string) => ({ eventId: `${command.actionId}:${suffix}`, occurredAt: deps.clock.now().toISOString() });
+  const work = deps.actions
+    .run(command.action, { slots: command.pii.slots, language: command.language, signal: abort.signal })
+    .catch((error: unknown): ActionResult => ({ status: 'failed', reason: error instanceof Error ? error.message : String(error) }));
+  const timedOut = deps.delay(command.timeoutInMs, abort.signal).then((): ActionResult => ({ status: 'timedOut' }));
+  const first = await Promise.race([work.then((r) => ({ r })), deps.delay(command.fillerDelayInMs, abort.signal).then(() => undefined)]);
+  if (first === undefined) await applyCallEvent(deps, callId, { ...event('slow'), kind: 'ActionSlow', actionId: command.actionId });
+  const result = first?.r ?? (await Promise.race([work, timedOut]));
+  abort.abort();
+  await applyCallEvent(deps, callId, { ...event('done'), kind: 'ActionCompleted', actionId: command.actionId, result });
 }
 
 async function removeFromOutbox(deps: CallShellDependencies, callId: string, step: number, known: StoredCallRecord): Promise<void> {

@@ -36,6 +36,7 @@ export interface PresenceService {
 }
 
 import type { CallCommand } from './call-flow/call-commands.js';
+import type { ActionResult } from './call-flow/call-events.js';
 import type { CallState, HistoryEntry } from './call-flow/call-state.js';
 
 /** A step's output waiting to be carried out: written with the state, removed once executed. */
@@ -92,5 +93,19 @@ export interface CallStore {
 export interface CallControl {
   answerCall(options: { readonly incomingCallContext: string; readonly callbackUrl: string; readonly operationContext: string }): Promise<{ readonly callConnectionId: string }>;
   rejectCall(options: { readonly incomingCallContext: string; readonly reason: 'none' | 'busy' | 'forbidden' }): Promise<void>;
-  execute(callConnectionId: string, command: CallCommand, context: { readonly callbackUrl: string; readonly callerRawId: string }): Promise<void>;
+  execute(callConnectionId: string, command: MediaCommand, context: { readonly callbackUrl: string; readonly callerRawId: string }): Promise<void>;
+}
+
+/** The commands Call Automation carries out. */
+export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'StartRecognition' | 'CancelMedia' | 'HangUp' }>;
+
+/** A self-service action (order status, account balance, ...), named in the config. */
+export interface ActionRunner {
+  run(action: string, request: { readonly slots: Readonly<Record<string, string>>; readonly language: string; readonly signal: AbortSignal }): Promise<ActionResult>;
+}
+
+/** Hands a call to routing (Service Bus `routing`), or takes it back when the caller leaves. */
+export interface RoutingRequests {
+  requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>): Promise<void>;
+  cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>): Promise<void>;
 }

@@ -2,12 +2,15 @@ import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
-import { decideCall, startCall, type CallFlow } from './call-flow/decide-call.js';
+import type { AssistantFlow } from './call-flow/assistant-flow.js';
+import { decideCall, startCall } from './call-flow/decide-call.js';
+import { loadAssistantFlow } from './load-assistant-flow.js';
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Settings } from './config.js';
 import { handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
 import { createLogger, type Logger } from './logger.js';
-import { systemClock, type CallControl, type CallStore, type Clock, type StoredHistoryItem } from './ports.js';
+import { systemClock, type ActionRunner, type CallControl, type CallStore, type Clock, type RoutingRequests, type StoredHistoryItem } from './ports.js';
 
 /** The use cases the Functions call; built once per process from the settings. */
 export interface Switchboard {
@@ -23,18 +26,14 @@ export interface SwitchboardOverrides {
   readonly logger?: Logger;
   readonly store?: CallStore;
   readonly control?: CallControl;
+  readonly flow?: AssistantFlow;
+  readonly actions?: ActionRunner;
+  readonly routing?: RoutingRequests;
+  readonly delay?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** SDK retries against ACS; tests use 0. */
   readonly acsMaxRetries?: number;
 }
 
-const greetingFlow: CallFlow = {
-  defaultLanguage: 'en-US',
-  greeting: (language) => ({
-    text: 'Thank you for calling. This line is not yet taking calls. Goodbye.',
-    voice: 'en-US-JennyNeural',
-    language,
-  }),
-};
 
 export function createSwitchboard(settings: Settings, overrides: SwitchboardOverrides = {}): Switchboard {
   const logger = overrides.logger ?? createLogger({ level: settings.LOG_LEVEL });
@@ -60,10 +59,15 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     });
   const base = settings.CALLBACK_BASE_URL.replace(/\/+$/, '');
   const callbackUrl = (callId: string) => `${base}/api/calls/${encodeURIComponent(callId)}/events`;
-  const flow = greetingFlow;
+  const { flow, actions } = overrides.flow && overrides.actions
+    ? { flow: overrides.flow, actions: overrides.actions }
+    : loadAssistantFlow(settings, { ...(overrides.flow ? { flow: overrides.flow } : {}), ...(overrides.actions ? { actions: overrides.actions } : {}) });
   const shell: CallShellDependencies = {
     store,
     control,
+    actions,
+    routing: overrides.routing,
+    delay: overrides.delay ?? ((ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined)),
     clock,
     logger,
     decide: (state, event, now) => decideCall(flow, state, event, now),

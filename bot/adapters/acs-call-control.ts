@@ -8,8 +8,8 @@ import {
 import { createIdentifierFromRawId } from '@azure/communication-common';
 import { DefaultAzureCredential } from '@azure/identity';
 import { assertNever } from '../assert-never.js';
-import type { CallCommand, Prompt } from '../call-flow/call-commands.js';
-import type { CallControl } from '../ports.js';
+import type { Prompt } from '../call-flow/call-commands.js';
+import type { CallControl, MediaCommand } from '../ports.js';
 
 export interface AcsCallControlOptions {
   /** Local emulator: `endpoint=http://...;accesskey=...`. */
@@ -75,7 +75,7 @@ export class AcsCallControl implements CallControl {
     await this.client.rejectCall(options.incomingCallContext, { callRejectReason: options.reason });
   }
 
-  async execute(callConnectionId: string, command: CallCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
+  async execute(callConnectionId: string, command: MediaCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
     const connection = this.client.getCallConnection(callConnectionId);
     switch (command.kind) {
       case 'PlayPrompt':

@@ -19,6 +19,21 @@ export type RecognitionMode =
   | { readonly kind: 'dtmf'; readonly maxTonesToCollect: number; readonly stopTones: readonly string[] }
   | { readonly kind: 'choices'; readonly choices: readonly Choice[] };
 
+export interface RequiredSkill {
+  readonly skill: string;
+  readonly minProficiency: number;
+}
+
+/** What the agent's screen shows: what the assistant learned before the hand-off. */
+export interface HandOffContext {
+  readonly intent: string | undefined;
+  readonly confidence: number | undefined;
+  readonly slots: Readonly<Record<string, string>>;
+  readonly language: string;
+  readonly reason: string;
+  readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };
+}
+
 export type CallCommand =
   | { readonly kind: 'PlayPrompt'; readonly prompt: Prompt; readonly operationContext: string }
   | {
@@ -30,6 +45,24 @@ export type CallCommand =
       readonly operationContext: string;
     }
   | { readonly kind: 'CancelMedia' }
-  | { readonly kind: 'HangUp' };
+  | { readonly kind: 'HangUp' }
+  | {
+      readonly kind: 'RunAction';
+      readonly actionId: string;
+      readonly action: string;
+      readonly language: string;
+      readonly fillerDelayInMs: number;
+      readonly timeoutInMs: number;
+      /** Slot values; personal data (a PIN) never leaves the outbox into history. */
+      readonly pii: { readonly slots: Readonly<Record<string, string>> };
+    }
+  | {
+      readonly kind: 'RequestRouting';
+      readonly queueId: string;
+      readonly priority: number;
+      readonly requiredSkills: readonly RequiredSkill[];
+      readonly context: HandOffContext;
+    }
+  | { readonly kind: 'CancelRouting'; readonly queueId: string; readonly reason: 'callerHungUp' };
 
 export type CallCommandKind = CallCommand['kind'];

@@ -1,9 +1,9 @@
 /**
  * What happened on a call, in the bot's own words. Adapters translate Call Automation callbacks
- * (and Service Bus messages) into these; the decider consumes nothing else.
+ * (and the results of the bot's own actions) into these; the decider consumes nothing else.
  */
 interface EventBase {
-  /** CloudEvent id (or message id): the unit of de-duplication. */
+  /** CloudEvent id (or a deterministic id for the bot's own events): the unit of de-duplication. */
   readonly eventId: string;
   readonly occurredAt: string;
   readonly operationContext?: string;
@@ -23,12 +23,15 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'RecognitionCanceled' })
   | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[] })
   | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
+  | (EventBase & { readonly kind: 'ActionSlow'; readonly actionId: string })
+  | (EventBase & { readonly kind: 'RoutingUnavailable'; readonly reason: string })
   | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });
 
 export type CallEventKind = CallEvent['kind'];
 
 /** Outcome of a self-service action, fed back into the call flow as an event. */
 export type ActionResult =
-  | { readonly status: 'succeeded'; readonly say: string; readonly data?: Readonly<Record<string, string>> }
+  | { readonly status: 'succeeded'; readonly say: string }
   | { readonly status: 'notFound'; readonly say: string }
-  | { readonly status: 'failed'; readonly reason: string };
+  | { readonly status: 'failed'; readonly reason: string }
+  | { readonly status: 'timedOut' };

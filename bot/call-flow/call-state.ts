@@ -3,7 +3,9 @@ import type { CallEvent } from './call-events.js';
 
 export const callStateSchemaVersion = 1;
 
-export type CallStage = 'answering' | 'greeting' | 'ending' | 'ended';
+export type CallStage =
+  | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'collectingSlot' | 'confirmingSlot'
+  | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'ending' | 'ended';
 
 /** Everything a call needs between invocations; plain JSON, stored in Cosmos. */
 export interface CallState {
@@ -16,18 +18,37 @@ export interface CallState {
   readonly operationSequence: number;
   /** Context of the media operation whose outcome the flow waits for; other outcomes are stale. */
   readonly pendingOperation: string | undefined;
+  /** No-input / no-match retries at the current question. */
+  readonly retries: number;
+  readonly intent: string | undefined;
+  readonly confidence: number | undefined;
+  readonly clarifyBetween: readonly string[];
+  readonly slotIndex: number;
+  readonly actionId: string | undefined;
+  readonly queueId: string | undefined;
+  readonly endReason: string | undefined;
   readonly startedAt: string;
   readonly endedAt: string | undefined;
-  readonly pii: { readonly callerId: string; readonly calledNumber: string };
+  /** Personal data: the caller's number, what they said, slot values (a PIN until its action runs). */
+  readonly pii: {
+    readonly callerId: string;
+    readonly calledNumber: string;
+    readonly transcript: readonly string[];
+    readonly slots: Readonly<Record<string, string>>;
+  };
 }
 
 /** One entry of the call's history; written next to the state in the call's partition. */
 export type HistoryEntry =
   | { readonly kind: 'callReceived'; readonly pii: { readonly callerId: string; readonly calledNumber: string } }
-  | { readonly kind: 'commandFailed'; readonly command: CallCommand['kind']; readonly error: string }
   | { readonly kind: 'event'; readonly event: CallEvent; readonly ignored?: 'stale' | 'unknown' | 'ended' }
   | { readonly kind: 'command'; readonly command: CallCommand }
-  | { readonly kind: 'stageChanged'; readonly from: CallStage; readonly to: CallStage };
+  | { readonly kind: 'commandFailed'; readonly command: CallCommand['kind']; readonly error: string }
+  | { readonly kind: 'stageChanged'; readonly from: CallStage; readonly to: CallStage }
+  | { readonly kind: 'callerTurn'; readonly input: 'speech' | 'dtmf' | 'choice'; readonly confidence: number | undefined; readonly pii: { readonly text: string } }
+  | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' }
+  | { readonly kind: 'actionResult'; readonly actionId: string; readonly status: string }
+  | { readonly kind: 'callEnded'; readonly reason: string };
 
 export interface Decision {
   readonly state: CallState;

@@ -1,13 +1,8 @@
 import { assertNever } from '../assert-never.js';
-import type { CallCommand, Prompt } from './call-commands.js';
+import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
+import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
-
-/** The parts of the contact-center configuration this decider reads. */
-export interface CallFlow {
-  readonly defaultLanguage: string;
-  readonly greeting: (language: string) => Prompt;
-}
 
 export interface NewCall {
   readonly callId: string;
@@ -15,7 +10,10 @@ export interface NewCall {
   readonly calledNumber: string;
 }
 
-export function startCall(flow: CallFlow, call: NewCall, now: Date): CallState {
+const transcriptLimit = 60;
+const personKey = '0';
+
+export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage'>, call: NewCall, now: Date): CallState {
   return {
     schemaVersion: callStateSchemaVersion,
     callId: call.callId,
@@ -24,46 +22,61 @@ export function startCall(flow: CallFlow, call: NewCall, now: Date): CallState {
     language: flow.defaultLanguage,
     operationSequence: 0,
     pendingOperation: undefined,
+    retries: 0,
+    intent: undefined,
+    confidence: undefined,
+    clarifyBetween: [],
+    slotIndex: 0,
+    actionId: undefined,
+    queueId: undefined,
+    endReason: undefined,
     startedAt: now.toISOString(),
     endedAt: undefined,
-    pii: { callerId: call.callerId, calledNumber: call.calledNumber },
+    pii: { callerId: call.callerId, calledNumber: call.calledNumber, transcript: [], slots: {} },
   };
 }
 
-/** The call flow as a pure function: (state, event, now) -> { state, commands, history }. */
-export function decideCall(flow: CallFlow, state: CallState, event: CallEvent, now: Date): Decision {
-  const seen: HistoryEntry = { kind: 'event', event };
+/**
+ * The call and its virtual assistant as a pure function: (state, event, now) -> { state, commands,
+ * history }. Never dead air: every branch either asks, plays, hands to a person or hangs up.
+ */
+export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
   if (state.stage === 'ended') return ignore(state, event, 'ended');
-  if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation) {
+  if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
+  if (event.kind === 'CallDisconnected') return callerLeft(state, event, now);
+  if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation) return ignore(state, event, 'stale');
+  if ((event.kind === 'ActionCompleted' || event.kind === 'ActionSlow') && (state.stage !== 'runningAction' || event.actionId !== state.actionId)) {
     return ignore(state, event, 'stale');
   }
+  const step = new Step(flow, state, now);
+  step.record({ kind: 'event', event: maskedEvent(flow, state, event) });
   switch (event.kind) {
-    case 'CallConnected': {
-      if (state.stage !== 'answering') return { state, commands: [], history: [seen] };
-      const connected = { ...state, callConnectionId: event.callConnectionId };
-      return withHistory(seen, play(connected, 'greeting', flow.greeting(state.language)));
-    }
+    case 'CallConnected':
+      return state.stage === 'answering' ? step.connected(event.callConnectionId) : step.done();
+    case 'SpeechRecognized':
+      return step.heard({ input: 'speech', text: event.text, confidence: event.confidence });
+    case 'KeysPressed':
+      return step.heard({ input: 'dtmf', text: event.tones, confidence: undefined });
+    case 'ChoiceRecognized':
+      return step.chose(event.label, event.phrase);
+    case 'RecognitionTimedOut':
+      return step.noInput();
+    case 'RecognitionFailed':
+      return step.noMatch();
+    case 'RecognitionCanceled':
+    case 'PlayCanceled':
+      return step.done();
     case 'PlayCompleted':
     case 'PlayFailed':
-    case 'PlayCanceled':
-      return withHistory(seen, hangUp(state));
-    case 'CallDisconnected':
-      return {
-        state: { ...state, stage: 'ended', pendingOperation: undefined, endedAt: now.toISOString() },
-        commands: [],
-        history: [seen, stageChange(state.stage, 'ended')],
-      };
-    case 'SpeechRecognized':
-    case 'KeysPressed':
-    case 'ChoiceRecognized':
-    case 'RecognitionTimedOut':
-    case 'RecognitionFailed':
-    case 'RecognitionCanceled':
+      return state.stage === 'ending' ? step.hangUp() : step.done();
+    case 'ActionSlow':
+      return step.filler();
     case 'ActionCompleted':
+      return step.actionCompleted(event.result);
+    case 'RoutingUnavailable':
+      return step.endWith('noAgents', `no routing: ${event.reason}`);
     case 'ParticipantsUpdated':
-      return { state, commands: [], history: [seen] };
-    case 'UnknownCallEvent':
-      return ignore(state, event, 'unknown');
+      return step.done();
     default:
       return assertNever(event, 'call event');
   }
@@ -86,38 +99,406 @@ function isMediaOutcome(event: CallEvent): boolean {
   }
 }
 
-function play(state: CallState, stage: CallStage, prompt: Prompt): Decision {
-  const operationSequence = state.operationSequence + 1;
-  const operationContext = `${stage}:${operationSequence}`;
-  const command: CallCommand = { kind: 'PlayPrompt', prompt, operationContext };
-  return {
-    state: { ...state, stage, operationSequence, pendingOperation: operationContext },
-    commands: [command],
-    history: [...stageHistory(state.stage, stage), { kind: 'command', command }],
-  };
-}
-
-function hangUp(state: CallState): Decision {
-  const command: CallCommand = { kind: 'HangUp' };
-  return {
-    state: { ...state, stage: 'ending', pendingOperation: undefined },
-    commands: [command],
-    history: [...stageHistory(state.stage, 'ending'), { kind: 'command', command }],
-  };
-}
-
 function ignore(state: CallState, event: CallEvent, why: 'stale' | 'unknown' | 'ended'): Decision {
   return { state, commands: [], history: [{ kind: 'event', event, ignored: why }] };
 }
 
-function withHistory(first: HistoryEntry, decision: Decision): Decision {
-  return { ...decision, history: [first, ...decision.history] };
+function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
+  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : 'callerHungUp';
+  const commands: CallCommand[] = state.stage === 'queued' && state.queueId ? [{ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' }] : [];
+  return {
+    state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {} } },
+    commands,
+    history: [
+      { kind: 'event', event },
+      { kind: 'stageChanged', from: state.stage, to: 'ended' },
+      ...commands.map((command): HistoryEntry => ({ kind: 'command', command })),
+      { kind: 'callEnded', reason },
+    ],
+  };
 }
 
-function stageChange(from: CallStage, to: CallStage): HistoryEntry {
-  return { kind: 'stageChanged', from, to };
+function currentSlot(flow: AssistantFlow, state: CallState): SlotDefinition | undefined {
+  const intent = state.intent === undefined ? undefined : flow.intents.get(state.intent);
+  return intent?.outcome.kind === 'selfService' ? intent.outcome.slots[state.slotIndex] : undefined;
 }
 
-function stageHistory(from: CallStage, to: CallStage): HistoryEntry[] {
-  return from === to ? [] : [stageChange(from, to)];
+function maskedEvent(flow: AssistantFlow, state: CallState, event: CallEvent): CallEvent {
+  const slot = state.stage === 'collectingSlot' ? currentSlot(flow, state) : undefined;
+  if (!slot?.mask) return event;
+  if (event.kind === 'KeysPressed') return { ...event, tones: '*'.repeat(event.tones.length) };
+  if (event.kind === 'SpeechRecognized') return { ...event, text: '*'.repeat(event.text.length) };
+  return event;
+}
+
+const yesWords = /^(yes|yeah|yep|correct|right|that's right|sure|si|sí|1)\b/i;
+const noWords = /^(no|nope|not really|nothing|that's all|that is all|no thanks|no thank you|2)\b/i;
+
+/** One decision being built: the state evolves, commands and history accumulate in order. */
+class Step {
+  private readonly commands: CallCommand[] = [];
+  private readonly history: HistoryEntry[] = [];
+
+  constructor(
+    private readonly flow: AssistantFlow,
+    private state: CallState,
+    private readonly now: Date,
+  ) {}
+
+  record(entry: HistoryEntry): void {
+    this.history.push(entry);
+  }
+
+  done(): Decision {
+    return { state: this.state, commands: this.commands, history: this.history };
+  }
+
+  connected(callConnectionId: string): Decision {
+    this.state = { ...this.state, callConnectionId };
+    if (!this.flow.isOpen(this.state.pii.calledNumber, this.now)) return this.endWith('afterHours', 'afterHours');
+    if (this.flow.languages.length > 1) {
+      const choices = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
+      return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
+    }
+    return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+  }
+
+  heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined }): Decision {
+    const slot = this.state.stage === 'collectingSlot' ? currentSlot(this.flow, this.state) : undefined;
+    const shown = slot?.mask ? '*'.repeat(turn.text.length) : turn.text;
+    this.record({ kind: 'callerTurn', input: turn.input, confidence: turn.confidence, pii: { text: shown } });
+    this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
+    if (turn.input === 'dtmf' && turn.text === personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
+      return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
+    }
+    switch (this.state.stage) {
+      case 'understanding':
+      case 'anythingElse':
+        if (this.state.stage === 'anythingElse' && turn.input === 'speech' && noWords.test(turn.text.trim())) {
+          return this.endWith('goodbye', 'completed');
+        }
+        return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text);
+      case 'collectingSlot':
+        return slot ? this.slotValue(slot, turn.text) : this.done();
+      case 'clarifying':
+      case 'confirmingSlot':
+      case 'languageMenu':
+        return this.noMatch();
+      case 'answering':
+      case 'runningAction':
+      case 'escalating':
+      case 'queued':
+      case 'ending':
+      case 'ended':
+        return this.done();
+      default:
+        return assertNever(this.state.stage, 'stage');
+    }
+  }
+
+  chose(label: string, phrase: string | undefined): Decision {
+    this.record({ kind: 'callerTurn', input: 'choice', confidence: undefined, pii: { text: phrase ?? label } });
+    this.addTranscript(`Caller: ${phrase ?? label}`);
+    switch (this.state.stage) {
+      case 'languageMenu':
+        this.state = { ...this.state, language: this.flow.languages.some((l) => l.code === label) ? label : this.state.language };
+        return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+      case 'clarifying': {
+        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
+        const intent = this.flow.intents.get(label);
+        if (!intent) return this.noMatch();
+        this.record({ kind: 'intentDecision', intent: label, confidence: this.state.confidence ?? 0, verdict: 'accepted' });
+        return this.act(intent);
+      }
+      case 'confirmingSlot': {
+        const slot = currentSlot(this.flow, this.state);
+        if (!slot) return this.done();
+        if (label === 'yes') return this.nextSlot();
+        return this.askSlot(slot, this.state.retries + 1);
+      }
+      default:
+        return this.noMatch();
+    }
+  }
+
+  noInput(): Decision {
+    return this.retryOrEscalate('noInput');
+  }
+
+  noMatch(): Decision {
+    return this.retryOrEscalate('noMatch');
+  }
+
+  filler(): Decision {
+    // The filler's own outcome is not awaited: the action's result is.
+    const operationContext = `filler:${this.state.operationSequence + 1}`;
+    this.state = { ...this.state, operationSequence: this.state.operationSequence + 1 };
+    this.command({ kind: 'PlayPrompt', prompt: this.prompt('filler'), operationContext });
+    return this.done();
+  }
+
+  actionCompleted(result: Extract<CallEvent, { kind: 'ActionCompleted' }>['result']): Decision {
+    this.record({ kind: 'actionResult', actionId: this.state.actionId ?? '', status: result.status });
+    this.state = { ...this.state, actionId: undefined, pii: { ...this.state.pii, slots: {} } };
+    switch (result.status) {
+      case 'succeeded':
+      case 'notFound': {
+        const said: Prompt = { ...this.prompt('anythingElse'), text: result.say };
+        this.state = { ...this.state, retries: 0 };
+        return this.ask('anythingElse', this.joined(said, this.prompt('anythingElse')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 });
+      }
+      case 'failed':
+      case 'timedOut': {
+        const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+        this.say(this.prompt('actionFailed'));
+        return this.escalate(intent?.outcome.kind === 'escalate' ? intent.outcome.target : this.flow.personTarget, `action ${result.status}`);
+      }
+      default:
+        return assertNever(result, 'action result');
+    }
+  }
+
+  hangUp(): Decision {
+    this.state = { ...this.state, pendingOperation: undefined };
+    this.command({ kind: 'HangUp' });
+    return this.done();
+  }
+
+  /** Say a closing prompt, then hang up once it has played. */
+  endWith(key: PromptKey, reason: string): Decision {
+    this.state = { ...this.state, endReason: reason };
+    this.play('ending', this.prompt(key));
+    return this.done();
+  }
+
+  private understand(text: string): Decision {
+    const result = this.flow.understand(text, this.state.language);
+    const [best, second] = result.ranked;
+    if (!result.outOfScope && result.intent && result.confidence >= this.flow.acceptConfidence) {
+      const intent = this.flow.intents.get(result.intent);
+      if (intent) {
+        this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: 'accepted' });
+        this.state = { ...this.state, confidence: result.confidence };
+        return this.act(intent);
+      }
+    }
+    if (!result.outOfScope && best && second && best.confidence >= this.flow.clarifyConfidence && this.state.stage !== 'clarifying') {
+      const a = this.flow.intents.get(best.intent);
+      const b = this.flow.intents.get(second.intent);
+      if (a && b) {
+        this.record({ kind: 'intentDecision', intent: best.intent, confidence: best.confidence, verdict: 'clarify' });
+        this.state = { ...this.state, clarifyBetween: [a.name, b.name], confidence: best.confidence, retries: 0 };
+        const choices: Choice[] = [
+          { label: a.name, phrases: [a.spokenName], tone: '1' },
+          { label: b.name, phrases: [b.spokenName], tone: '2' },
+          { label: 'person', phrases: ['a person', 'agent', 'someone', 'representative'], tone: personKey },
+        ];
+        return this.ask('clarifying', this.prompt('clarify', { a: a.spokenName, b: b.spokenName }), { kind: 'choices', choices }, 0);
+      }
+    }
+    this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
+    return this.noMatch();
+  }
+
+  private keypadChoice(keys: string): Decision {
+    const intent = [...this.flow.intents.values()].find((i) => i.dtmfKey !== undefined && i.dtmfKey === keys);
+    if (!intent) return this.noMatch();
+    this.record({ kind: 'intentDecision', intent: intent.name, confidence: 1, verdict: 'keypad' });
+    this.state = { ...this.state, confidence: 1 };
+    return this.act(intent);
+  }
+
+  private act(intent: IntentDefinition): Decision {
+    this.state = { ...this.state, intent: intent.name, retries: 0, clarifyBetween: [] };
+    switch (intent.outcome.kind) {
+      case 'escalate':
+        return this.escalate(intent.outcome.target, `intent ${intent.name}`);
+      case 'goodbye':
+        return this.endWith('goodbye', 'completed');
+      case 'selfService':
+        this.state = { ...this.state, slotIndex: 0, pii: { ...this.state.pii, slots: {} } };
+        return this.slotOrAction(intent.outcome.action, intent.outcome.slots);
+      default:
+        return assertNever(intent.outcome, 'intent outcome');
+    }
+  }
+
+  private slotOrAction(action: string, slots: readonly SlotDefinition[]): Decision {
+    const slot = slots[this.state.slotIndex];
+    if (slot) return this.askSlot(slot, 0);
+    const actionId = `${this.state.callId}:action:${this.state.operationSequence + 1}`;
+    this.state = { ...this.state, actionId, operationSequence: this.state.operationSequence + 1, pendingOperation: undefined };
+    this.moveTo('runningAction');
+    this.command({
+      kind: 'RunAction',
+      actionId,
+      action,
+      language: this.state.language,
+      fillerDelayInMs: this.flow.actionFillerDelayInMs,
+      timeoutInMs: this.flow.actionTimeoutInMs,
+      pii: { slots: this.state.pii.slots },
+    });
+    return this.done();
+  }
+
+  private askSlot(slot: SlotDefinition, retries: number): Decision {
+    if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, `could not collect ${slot.name}`);
+    const mode: RecognitionMode =
+      slot.type === 'digits'
+        ? { kind: 'dtmf', maxTonesToCollect: slot.maxLength, stopTones: ['#'] }
+        : slot.type === 'yesNo'
+          ? { kind: 'choices', choices: yesNoChoices }
+          : { kind: 'speechOrDtmf', maxTonesToCollect: slot.maxLength };
+    return this.ask('collectingSlot', slot.ask(this.state.language), mode, retries);
+  }
+
+  private slotValue(slot: SlotDefinition, raw: string): Decision {
+    const value = normaliseSlot(slot, raw);
+    if (value === undefined) return this.askSlot(slot, this.state.retries + 1);
+    this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
+    if (slot.confirm && !slot.mask) {
+      const spoken = slot.type === 'digits' ? value.split('').join(' ') : value;
+      return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: yesNoChoices }, 0);
+    }
+    return this.nextSlot();
+  }
+
+  private nextSlot(): Decision {
+    const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+    if (intent?.outcome.kind !== 'selfService') return this.escalate(this.flow.personTarget, 'no action for intent');
+    this.state = { ...this.state, slotIndex: this.state.slotIndex + 1, retries: 0 };
+    return this.slotOrAction(intent.outcome.action, intent.outcome.slots);
+  }
+
+  private retryOrEscalate(kind: 'noInput' | 'noMatch'): Decision {
+    const retries = this.state.retries + 1;
+    switch (this.state.stage) {
+      case 'understanding':
+      case 'anythingElse':
+        if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
+        return this.ask(this.state.stage, this.joined(this.prompt(kind), this.prompt('openQuestion')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, retries);
+      case 'clarifying':
+        // One clarifying question only; then a person.
+        return this.escalate(this.flow.personTarget, 'clarification failed');
+      case 'languageMenu':
+        return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+      case 'collectingSlot':
+      case 'confirmingSlot': {
+        const slot = currentSlot(this.flow, this.state);
+        return slot ? this.askSlot(slot, retries) : this.escalate(this.flow.personTarget, kind);
+      }
+      default:
+        return this.done();
+    }
+  }
+
+  private escalate(target: EscalationTarget, reason: string): Decision {
+    const intent = this.state.intent;
+    const context: HandOffContext = {
+      intent,
+      confidence: this.state.confidence,
+      slots: maskedSlots(this.flow, this.state),
+      language: this.state.language,
+      reason,
+      pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript },
+    };
+    this.state = { ...this.state, queueId: target.queueId, retries: 0 };
+    this.play('queued', this.prompt('transferring'));
+    this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: target.requiredSkills, context });
+    return this.done();
+  }
+
+  private askOpenQuestion(prompt: Prompt): Decision {
+    return this.ask('understanding', prompt, { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0);
+  }
+
+  private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0): Decision {
+    const operationContext = this.nextOperation(stage);
+    this.state = { ...this.state, retries };
+    this.moveTo(stage);
+    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.command({
+      kind: 'StartRecognition',
+      prompt,
+      mode,
+      initialSilenceTimeoutInSeconds: this.flow.initialSilenceTimeoutInSeconds,
+      interruptPrompt: true,
+      operationContext,
+    });
+    return this.done();
+  }
+
+  private play(stage: CallStage, prompt: Prompt): void {
+    const operationContext = this.nextOperation(stage);
+    this.moveTo(stage);
+    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.command({ kind: 'PlayPrompt', prompt, operationContext });
+  }
+
+  /** A prompt that does not change what the flow waits for (said before an escalation). */
+  private say(prompt: Prompt): void {
+    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.command({ kind: 'PlayPrompt', prompt, operationContext: `say:${this.state.operationSequence}` });
+  }
+
+  private nextOperation(stage: CallStage): string {
+    const operationSequence = this.state.operationSequence + 1;
+    const operationContext = `${stage}:${operationSequence}`;
+    this.state = { ...this.state, operationSequence, pendingOperation: operationContext };
+    return operationContext;
+  }
+
+  private moveTo(stage: CallStage): void {
+    if (this.state.stage !== stage) this.record({ kind: 'stageChanged', from: this.state.stage, to: stage });
+    this.state = { ...this.state, stage };
+  }
+
+  private command(command: CallCommand): void {
+    this.commands.push(command);
+    this.record({ kind: 'command', command: command.kind === 'RunAction' ? { ...command, pii: { slots: maskedSlots(this.flow, this.state) } } : command });
+  }
+
+  private prompt(key: PromptKey, values?: Readonly<Record<string, string>>): Prompt {
+    return this.flow.prompt(this.state.language, key, values);
+  }
+
+  private joined(first: Prompt, second: Prompt): Prompt {
+    if (first.ssml || second.ssml) return second;
+    return { ...second, text: `${first.text} ${second.text}` };
+  }
+
+  private addTranscript(line: string): void {
+    this.state = { ...this.state, pii: { ...this.state.pii, transcript: [...this.state.pii.transcript, line].slice(-transcriptLimit) } };
+  }
+}
+
+const yesNoChoices: readonly Choice[] = [
+  { label: 'yes', phrases: ['yes', 'yeah', 'correct', "that's right", 'sí'], tone: '1' },
+  { label: 'no', phrases: ['no', 'nope', 'wrong', "that's wrong"], tone: '2' },
+];
+
+function normaliseSlot(slot: SlotDefinition, raw: string): string | undefined {
+  const text = raw.trim();
+  switch (slot.type) {
+    case 'digits': {
+      const digits = text.replace(/[\s#-]/g, '');
+      if (!/^\d+$/.test(digits) || digits.length < slot.minLength || digits.length > slot.maxLength) return undefined;
+      return digits;
+    }
+    case 'yesNo':
+      return yesWords.test(text) ? 'yes' : noWords.test(text) ? 'no' : undefined;
+    case 'date':
+    case 'freeText':
+      return text.length >= Math.max(1, slot.minLength) && text.length <= slot.maxLength ? text : undefined;
+    default:
+      return assertNever(slot.type, 'slot type');
+  }
+}
+
+function maskedSlots(flow: AssistantFlow, state: CallState): Record<string, string> {
+  const intent = state.intent === undefined ? undefined : flow.intents.get(state.intent);
+  const slots = intent?.outcome.kind === 'selfService' ? intent.outcome.slots : [];
+  return Object.fromEntries(
+    Object.entries(state.pii.slots).map(([name, value]) => [name, slots.find((s) => s.name === name)?.mask ? '*'.repeat(value.length) : value]),
+  );
 }

@@ -1,67 +1,230 @@
-import { decideCall, startCall, type CallFlow } from '../../bot/call-flow/decide-call.js';
+import type { AssistantFlow } from '../../bot/call-flow/assistant-flow.js';
+import type { CallCommand } from '../../bot/call-flow/call-commands.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
-import type { CallState } from '../../bot/call-flow/call-state.js';
+import type { CallState, Decision } from '../../bot/call-flow/call-state.js';
+import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { sure, testFlow, testPrompt } from '../support/test-assistant-flow.js';
 
 const now = new Date('2026-11-25T10:00:00Z');
-const flow: CallFlow = {
-  defaultLanguage: 'en-US',
-  greeting: (language) => ({ text: 'Welcome to Contoso Broadband.', voice: 'en-US-JennyNeural', language }),
-};
 let seq = 0;
-const event = (e: Record<string, unknown> & { kind: CallEvent['kind'] }): CallEvent =>
-  ({ eventId: `e${++seq}`, occurredAt: now.toISOString(), ...e }) as CallEvent;
+type EventInit = { [K in CallEvent['kind']]: Omit<Extract<CallEvent, { kind: K }>, 'eventId' | 'occurredAt'> }[CallEvent['kind']];
+const ev = (e: EventInit): CallEvent => ({ eventId: `e${++seq}`, occurredAt: now.toISOString(), ...e }) as CallEvent;
 
-function given(state: CallState) {
+/** given(flow, state).when(event) -> decision; `.then` chains the next event on the new state. */
+function given(flow: AssistantFlow, state: CallState = startCall(flow, { callId: 'c1', callerId: '4:+14255550123', calledNumber: '+18005550100' }, now)) {
   return {
-    when: (e: CallEvent) => {
-      const decision = decideCall(flow, state, e, now);
-      return { then: (check: (d: typeof decision) => void) => check(decision), decision };
+    state,
+    when(e: EventInit | ((s: CallState) => EventInit)) {
+      const decision = decideCall(flow, state, ev(typeof e === 'function' ? e(state) : e), now);
+      return { ...decision, ...given(flow, decision.state) } as Decision & ReturnType<typeof given>;
     },
   };
 }
 
-const answering = startCall(flow, { callId: 'c1', callerId: '4:+14255550123', calledNumber: '+18005550100' }, now);
+/** The outcome of the operation the flow is waiting for. */
+const answer = (e: EventInit) => (s: CallState): EventInit => ({ ...e, operationContext: s.pendingOperation } as EventInit);
+const kinds = (commands: readonly CallCommand[]) => commands.map((c) => c.kind);
+const connected = (flow: AssistantFlow) => given(flow).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
 
-describe('the first call: greet and hang up', () => {
-  it('greets the caller once the call connects', () => {
-    given(answering).when(event({ kind: 'CallConnected', callConnectionId: 'conn-1' })).then(({ state, commands }) => {
-      expect(state.stage).toBe('greeting');
-      expect(state.callConnectionId).toBe('conn-1');
-      expect(commands).toEqual([
-        { kind: 'PlayPrompt', prompt: { text: 'Welcome to Contoso Broadband.', voice: 'en-US-JennyNeural', language: 'en-US' }, operationContext: 'greeting:1' },
-      ]);
-    });
+describe('greeting and the open question', () => {
+  it('greets and asks an open question recognised as speech or keypad, with barge-in', () => {
+    const d = connected(testFlow());
+    expect(d.state.stage).toBe('understanding');
+    expect(d.commands).toEqual([
+      expect.objectContaining({
+        kind: 'StartRecognition',
+        prompt: { ...testPrompt('openQuestion'), text: '<greeting> <openQuestion>' },
+        mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 },
+        interruptPrompt: true,
+        operationContext: d.state.pendingOperation,
+      }),
+    ]);
   });
 
-  it('hangs up when the greeting finishes', () => {
-    const greeting = given(answering).when(event({ kind: 'CallConnected', callConnectionId: 'conn-1' })).decision.state;
-    given(greeting).when(event({ kind: 'PlayCompleted', operationContext: 'greeting:1' })).then(({ state, commands }) => {
-      expect(state.stage).toBe('ending');
-      expect(commands).toEqual([{ kind: 'HangUp' }]);
-    });
+  it('outside business hours plays the after-hours message and hangs up', () => {
+    const d = given(testFlow({ isOpen: () => false })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('afterHours') })]);
+    const after = d.when(answer({ kind: 'PlayCompleted' }));
+    expect(kinds(after.commands)).toEqual(['HangUp']);
   });
+
+  it('offers a language menu when the config has more than one language, then speaks the chosen one', () => {
+    const flow = testFlow({ languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] });
+    const menu = connected(flow);
+    expect(menu.state.stage).toBe('languageMenu');
+    expect(menu.commands[0]).toMatchObject({ kind: 'StartRecognition', mode: { kind: 'choices', choices: [{ label: 'en-US', tone: '1' }, { label: 'es-ES', tone: '2' }] } });
+    const spanish = menu.when(answer({ kind: 'ChoiceRecognized', label: 'es-ES', phrase: undefined }));
+    expect(spanish.state.language).toBe('es-ES');
+    expect(spanish.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { language: 'es-ES', voice: 'es-ES-Voice' } });
+  });
+});
+
+describe('understanding', () => {
+  const flow = testFlow({
+    understandings: {
+      'my bill is wrong': sure('billing'),
+      'something about my account': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'techSupport', confidence: 0.3 }] },
+    },
+  });
+
+  it('a confident intent that escalates hands the caller over with the context gathered', () => {
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
+    expect(d.state.stage).toBe('queued');
+    expect(d.commands).toEqual([
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('transferring') }),
+      {
+        kind: 'RequestRouting',
+        queueId: 'billing',
+        priority: 1,
+        requiredSkills: [{ skill: 'billing', minProficiency: 2 }],
+        context: expect.objectContaining({
+          intent: 'billing',
+          confidence: 0.93,
+          reason: 'intent billing',
+          pii: { callerId: '4:+14255550123', transcript: ['Assistant: <greeting> <openQuestion>', 'Caller: my bill is wrong', 'Assistant: <transferring>'].slice(0, 2) },
+        }),
+      },
+    ]);
+    expect(d.history).toEqual(expect.arrayContaining([
+      { kind: 'callerTurn', input: 'speech', confidence: 0.9, pii: { text: 'my bill is wrong' } },
+      { kind: 'intentDecision', intent: 'billing', confidence: 0.93, verdict: 'accepted' },
+    ]));
+  });
+
+  it('low confidence asks one clarifying question between the two likeliest intents', () => {
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    expect(d.state.stage).toBe('clarifying');
+    expect(d.commands[0]).toMatchObject({
+      kind: 'StartRecognition',
+      prompt: testPrompt('clarify billing|technical support'),
+      mode: { kind: 'choices', choices: [{ label: 'billing', tone: '1' }, { label: 'techSupport', tone: '2' }, { label: 'person', tone: '0' }] },
+    });
+    const chosen = d.when(answer({ kind: 'ChoiceRecognized', label: 'techSupport', phrase: 'technical support' }));
+    expect(chosen.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+  });
+
+  it('a failed clarification goes to a person, never a second clarification', () => {
+    const d = connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }))
+      .when(answer({ kind: 'RecognitionFailed', code: 400, subCode: 8547, message: 'no match' }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+  });
+
+  it('out of scope gets a rephrase, up to the retry limit, then a person', () => {
+    let d = connected(flow);
+    for (let i = 1; i <= 2; i++) {
+      d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
+      expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noMatch> <openQuestion>' } });
+      expect(d.state.retries).toBe(i);
+    }
+    d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'not understood' } });
+  });
+
+  it('silence gets a reprompt, then a person', () => {
+    let d = connected(flow).when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(d.commands[0]).toMatchObject({ prompt: { text: '<noInput> <openQuestion>' } });
+    d = d.when(answer({ kind: 'RecognitionTimedOut' })).when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(kinds(d.commands)).toEqual(['PlayPrompt', 'RequestRouting']);
+    expect(d.commands[1]).toMatchObject({ context: { reason: 'no input' } });
+  });
+
+  it('pressing 0 always reaches a person; other keys pick an intent from the keypad menu', () => {
+    expect(connected(flow).when(answer({ kind: 'KeysPressed', tones: '0' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
+    expect(connected(flow).when(answer({ kind: 'KeysPressed', tones: '2' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+  });
+});
+
+describe('self-service', () => {
+  const flow = testFlow({ understandings: { 'where is my order': sure('orderStatus'), 'what is my balance': sure('accountBalance') } });
+
+  it('fills a slot, confirms it, runs the action and reads the result', () => {
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    expect(asked.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('askOrderNumber'), mode: { kind: 'dtmf', maxTonesToCollect: 8 } });
+    const confirm = asked.when(answer({ kind: 'KeysPressed', tones: '123456' }));
+    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6'), mode: { kind: 'choices' } });
+    const running = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
+    expect(running.state.stage).toBe('runningAction');
+    expect(running.commands).toEqual([
+      expect.objectContaining({ kind: 'RunAction', action: 'orderStatus', pii: { slots: { orderNumber: '123456' } }, fillerDelayInMs: 1500, timeoutInMs: 8000 }),
+    ]);
+    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+    expect(done.state.stage).toBe('anythingElse');
+    expect(done.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: 'Your order shipped today. <anythingElse>' } });
+    const bye = done.when(answer({ kind: 'SpeechRecognized', text: "no that's all", confidence: 0.9 }));
+    expect(bye.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('goodbye') });
+    expect(kinds(bye.when(answer({ kind: 'PlayCompleted' })).commands)).toEqual(['HangUp']);
+  });
+
+  it('a slot that does not validate is asked again, then a person', () => {
+    let d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    d = d.when(answer({ kind: 'KeysPressed', tones: '12' }));
+    expect(d.commands[0]).toMatchObject({ prompt: testPrompt('askOrderNumber') });
+    d = d.when(answer({ kind: 'KeysPressed', tones: '12' })).when(answer({ kind: 'KeysPressed', tones: '12' }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'could not collect orderNumber', intent: 'orderStatus' } });
+  });
+
+  it('a PIN entered on the keypad never appears in history, and is forgotten after the action', () => {
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 }));
+    const running = asked.when(answer({ kind: 'KeysPressed', tones: '4321' }));
+    expect(running.commands[0]).toMatchObject({ kind: 'RunAction', pii: { slots: { pin: '4321' } } });
+    expect(JSON.stringify(running.history)).not.toContain('4321');
+    expect(running.history).toEqual(expect.arrayContaining([{ kind: 'callerTurn', input: 'dtmf', confidence: undefined, pii: { text: '****' } }]));
+    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your balance is 42 dollars.' } }));
+    expect(JSON.stringify(done.state)).not.toContain('4321');
+  });
+
+  it('a slow action gets a filler; a failed one hands the caller to a person with what was learned', () => {
+    const running = connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 }))
+      .when(answer({ kind: 'KeysPressed', tones: '4321' }));
+    const slow = running.when((s) => ({ kind: 'ActionSlow', actionId: s.actionId! }));
+    expect(slow.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('filler') })]);
+    const failed = slow.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'timedOut' } }));
+    expect(kinds(failed.commands)).toEqual(['PlayPrompt', 'PlayPrompt', 'RequestRouting']);
+    expect(failed.commands[2]).toMatchObject({ context: { intent: 'accountBalance', slots: {}, reason: 'action timedOut' } });
+  });
+});
+
+describe('robustness', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
 
   it('ignores the outcome of an older operation and says so in history', () => {
-    const greeting = given(answering).when(event({ kind: 'CallConnected', callConnectionId: 'conn-1' })).decision.state;
-    given(greeting).when(event({ kind: 'PlayCompleted', operationContext: 'greeting:0' })).then(({ state, commands, history }) => {
-      expect(state).toBe(greeting);
-      expect(commands).toEqual([]);
-      expect(history).toEqual([expect.objectContaining({ kind: 'event', ignored: 'stale' })]);
-    });
-  });
-
-  it('ends the call when the caller hangs up, whatever the stage', () => {
-    given(answering).when(event({ kind: 'CallDisconnected' })).then(({ state, commands }) => {
-      expect(state.stage).toBe('ended');
-      expect(state.endedAt).toBe(now.toISOString());
-      expect(commands).toEqual([]);
-    });
+    const d = connected(flow);
+    const stale = d.when({ kind: 'RecognitionTimedOut', operationContext: 'understanding:0' });
+    expect(stale.state).toBe(d.state);
+    expect(stale.commands).toEqual([]);
+    expect(stale.history).toEqual([expect.objectContaining({ kind: 'event', ignored: 'stale' })]);
   });
 
   it('records an event kind it does not know instead of failing', () => {
-    given(answering).when(event({ kind: 'UnknownCallEvent', type: 'Microsoft.Communication.Something' })).then(({ state, history }) => {
-      expect(state).toBe(answering);
-      expect(history).toEqual([expect.objectContaining({ ignored: 'unknown' })]);
-    });
+    const d = connected(flow).when({ kind: 'UnknownCallEvent', type: 'Microsoft.Communication.Something' });
+    expect(d.history).toEqual([expect.objectContaining({ ignored: 'unknown' })]);
+  });
+
+  it('the caller hanging up while queued ends the call and takes it out of the queue', () => {
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 })).when({ kind: 'CallDisconnected' });
+    expect(d.state.stage).toBe('ended');
+    expect(d.state.endedAt).toBe(now.toISOString());
+    expect(d.commands).toEqual([{ kind: 'CancelRouting', queueId: 'billing', reason: 'callerHungUp' }]);
+    expect(d.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'callerHungUp' }]));
+  });
+
+  it('the caller hanging up during an action: its late result is ignored', () => {
+    const f = testFlow({ understandings: { 'what is my balance': sure('accountBalance') } });
+    const running = connected(f).when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 })).when(answer({ kind: 'KeysPressed', tones: '4321' }));
+    const actionId = running.state.actionId!;
+    const gone = running.when({ kind: 'CallDisconnected' });
+    expect(JSON.stringify(gone.state)).not.toContain('4321');
+    const late = gone.when({ kind: 'ActionCompleted', actionId, result: { status: 'succeeded', say: 'x' } });
+    expect(late.commands).toEqual([]);
+    expect(late.history).toEqual([expect.objectContaining({ ignored: 'ended' })]);
+  });
+
+  it('with no routing deployed the caller hears a clear message and the call ends cleanly', () => {
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 })).when({ kind: 'RoutingUnavailable', reason: 'routing is not deployed' });
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('noAgents') })]);
+    const end = d.when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    expect(end.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'no routing: routing is not deployed' }]));
   });
 });

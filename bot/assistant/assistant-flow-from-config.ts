@@ -1,0 +1,117 @@
+import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
+import type { Prompt } from '../call-flow/call-commands.js';
+import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
+
+/** The flow's prompt keys, by their name in the config's prompt set. */
+const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
+  greeting: 'greeting',
+  openQuestion: 'openQuestion',
+  clarify: 'clarify',
+  noInput: 'noInput',
+  noMatch: 'noMatch',
+  transferring: 'transferring',
+  noAgents: 'noAgentsAvailable',
+  afterHours: 'afterHours',
+  goodbye: 'goodbye',
+  filler: 'actionFiller',
+  actionFailed: 'actionFailed',
+  anythingElse: 'anythingElse',
+  confirmSlot: 'confirmSlot',
+};
+
+export function fillPlaceholders(template: string, values: Readonly<Record<string, string>> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/**
+ * Builds the call flow's view of a validated configuration. `understand` is the trained classifier;
+ * `isOpen` evaluates a named business-hours schedule (both pure).
+ */
+export function assistantFlowFromConfig(
+  config: ContactCenterConfig,
+  understand: (text: string) => Understanding,
+  isOpen: (scheduleName: string, now: Date) => boolean,
+): AssistantFlow {
+  const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
+  const skillOfLanguage = new Map(config.languages.map((l) => [l.code, l.agentSkill]));
+
+  const promptText = (language: string, name: string): PromptText | undefined =>
+    config.prompts[language]?.[name] ?? config.prompts[config.defaultLanguage]?.[name];
+
+  const makePrompt = (language: string, name: string, values?: Readonly<Record<string, string>>): Prompt => {
+    const text = promptText(language, name);
+    const voice = voices.get(language) ?? voices.get(config.defaultLanguage) ?? 'en-US-JennyNeural';
+    if (text === undefined) return { text: name, voice, language };
+    return typeof text === 'string'
+      ? { text: fillPlaceholders(text, values), voice, language }
+      : { text: fillPlaceholders(text.ssml, values), ssml: true, voice, language };
+  };
+
+  const target = (escalation: Escalation): EscalationTarget => ({
+    queueId: escalation.queue,
+    priority: escalation.priority,
+    requiredSkills: escalation.skills,
+  });
+
+  const slots = new Map(config.slots.map((s) => [s.name, s]));
+  const slotDefinition = (name: string): SlotDefinition => {
+    const slot = slots.get(name);
+    if (!slot) throw new Error(`Unknown slot ${name}`);
+    return {
+      name,
+      type: slot.type,
+      ask: (language) => makePrompt(language, slot.prompt),
+      minLength: slot.minLength ?? 1,
+      maxLength: slot.maxLength ?? (slot.type === 'digits' ? 20 : 200),
+      mask: slot.mask,
+      confirm: slot.confirm,
+    };
+  };
+
+  const intents = new Map<string, IntentDefinition>(
+    config.intents.map((intent) => [
+      intent.name,
+      {
+        name: intent.name,
+        spokenName: intent.labels[config.defaultLanguage] ?? intent.name,
+        dtmfKey: intent.dtmfKey,
+        outcome: intent.escalate
+          ? { kind: 'escalate', target: target(intent.escalate) }
+          : { kind: 'selfService', action: intent.selfService.action, slots: intent.selfService.slots.map(slotDefinition) },
+      },
+    ]),
+  );
+  const operator = intents.get(config.assistant.operator.intent);
+  const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
+  const schedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
+
+  return {
+    languages: config.languages.map((l) => ({ code: l.code, spokenName: l.displayName, dtmfKey: l.dtmfKey })),
+    defaultLanguage: config.defaultLanguage,
+    prompt(language, key, values) {
+      if (key === 'languageMenu') {
+        const lines = config.languages.map((l) => makePrompt(l.code, 'languageMenuOption', { key: l.dtmfKey }).text);
+        return { ...makePrompt(language, 'greeting'), text: lines.join(' ') };
+      }
+      return makePrompt(language, promptNames[key], values);
+    },
+    understand: (text) => understand(text),
+    intents,
+    personTarget: withLanguageSkill(personTarget, skillOfLanguage.get(config.defaultLanguage)),
+    isOpen(calledNumber, now) {
+      const schedule = schedules.get(calledNumber);
+      return schedule === undefined || isOpen(schedule, now);
+    },
+    acceptConfidence: config.assistant.acceptConfidence,
+    clarifyConfidence: config.assistant.clarifyConfidence,
+    maxRetries: Math.max(config.assistant.maxNoInputRetries, config.assistant.maxNoMatchRetries),
+    initialSilenceTimeoutInSeconds: config.assistant.initialSilenceTimeoutInSeconds,
+    actionFillerDelayInMs: config.assistant.actionFillerDelayInMs,
+    actionTimeoutInMs: config.assistant.actionTimeoutInMs,
+  };
+}
+
+function withLanguageSkill(target: EscalationTarget, skill: string | undefined): EscalationTarget {
+  if (!skill || target.requiredSkills.some((s) => s.skill === skill)) return target;
+  return { ...target, requiredSkills: [...target.requiredSkills, { skill, minProficiency: 1 }] };
+}

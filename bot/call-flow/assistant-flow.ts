@@ -1,0 +1,76 @@
+import type { Prompt, RequiredSkill } from './call-commands.js';
+
+/**
+ * The call flow's view of the contact-center configuration: what to say, how to understand and
+ * what each intent leads to. Built once from the YAML config (bot/assistant) and the trained
+ * classifier; the decider reads it and nothing else, so it stays pure.
+ */
+export type PromptKey =
+  | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
+  | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
+  | 'anythingElse' | 'confirmSlot';
+
+export interface Understanding {
+  readonly intent: string | null;
+  readonly confidence: number;
+  readonly outOfScope: boolean;
+  readonly ranked: readonly { readonly intent: string; readonly confidence: number }[];
+}
+
+export type SlotType = 'digits' | 'date' | 'yesNo' | 'freeText';
+
+export interface SlotDefinition {
+  readonly name: string;
+  readonly type: SlotType;
+  /** Prompt text per language asking for this slot. */
+  readonly ask: (language: string) => Prompt;
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** Kept out of history (a PIN): recorded as asterisks. */
+  readonly mask: boolean;
+  /** Read back to the caller for a yes / no before it is used. */
+  readonly confirm: boolean;
+}
+
+export interface EscalationTarget {
+  readonly queueId: string;
+  readonly priority: number;
+  readonly requiredSkills: readonly RequiredSkill[];
+}
+
+export type IntentOutcome =
+  | { readonly kind: 'escalate'; readonly target: EscalationTarget }
+  | { readonly kind: 'selfService'; readonly action: string; readonly slots: readonly SlotDefinition[] }
+  | { readonly kind: 'goodbye' };
+
+export interface IntentDefinition {
+  readonly name: string;
+  /** Spoken name used in the clarifying question ("billing", "technical support"). */
+  readonly spokenName: string;
+  readonly dtmfKey: string | undefined;
+  readonly outcome: IntentOutcome;
+}
+
+export interface LanguageOption {
+  readonly code: string;
+  readonly spokenName: string;
+  readonly dtmfKey: string;
+}
+
+export interface AssistantFlow {
+  readonly languages: readonly LanguageOption[];
+  readonly defaultLanguage: string;
+  prompt(language: string, key: PromptKey, values?: Readonly<Record<string, string>>): Prompt;
+  understand(text: string, language: string): Understanding;
+  readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** Where "0" and an unresolved caller go. */
+  readonly personTarget: EscalationTarget;
+  /** Is the line open for this called number at `now`? */
+  isOpen(calledNumber: string, now: Date): boolean;
+  readonly acceptConfidence: number;
+  readonly clarifyConfidence: number;
+  readonly maxRetries: number;
+  readonly initialSilenceTimeoutInSeconds: number;
+  readonly actionFillerDelayInMs: number;
+  readonly actionTimeoutInMs: number;
+}

@@ -1,0 +1,45 @@
+import type { AssistantFlow, IntentDefinition, PromptKey, SlotDefinition, Understanding } from '../../bot/call-flow/assistant-flow.js';
+import type { Prompt } from '../../bot/call-flow/call-commands.js';
+
+/** A small, fixed assistant for decider specs: prompts are their own key, understanding is by table. */
+export function testPrompt(key: string, language = 'en-US'): Prompt {
+  return { text: `<${key}>`, voice: `${language}-Voice`, language };
+}
+
+const pin: SlotDefinition = {
+  name: 'pin', type: 'digits', ask: (l) => testPrompt('askPin', l), minLength: 4, maxLength: 4, mask: true, confirm: false,
+};
+const orderNumber: SlotDefinition = {
+  name: 'orderNumber', type: 'digits', ask: (l) => testPrompt('askOrderNumber', l), minLength: 6, maxLength: 8, mask: false, confirm: true,
+};
+
+export const intents: IntentDefinition[] = [
+  { name: 'billing', spokenName: 'billing', dtmfKey: '1', outcome: { kind: 'escalate', target: { queueId: 'billing', priority: 1, requiredSkills: [{ skill: 'billing', minProficiency: 2 }] } } },
+  { name: 'techSupport', spokenName: 'technical support', dtmfKey: '2', outcome: { kind: 'escalate', target: { queueId: 'support', priority: 2, requiredSkills: [] } } },
+  { name: 'orderStatus', spokenName: 'order status', dtmfKey: '3', outcome: { kind: 'selfService', action: 'orderStatus', slots: [orderNumber] } },
+  { name: 'accountBalance', spokenName: 'account balance', dtmfKey: '4', outcome: { kind: 'selfService', action: 'accountBalance', slots: [pin] } },
+];
+
+export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: Record<string, Understanding> } = {}): AssistantFlow {
+  const { understandings = {}, ...rest } = overrides;
+  return {
+    languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }],
+    defaultLanguage: 'en-US',
+    prompt: (language: string, key: PromptKey, values?: Readonly<Record<string, string>>) =>
+      testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
+    understand: (text: string): Understanding =>
+      understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },
+    intents: new Map(intents.map((i) => [i.name, i])),
+    personTarget: { queueId: 'general', priority: 0, requiredSkills: [] },
+    isOpen: () => true,
+    acceptConfidence: 0.7,
+    clarifyConfidence: 0.35,
+    maxRetries: 2,
+    initialSilenceTimeoutInSeconds: 5,
+    actionFillerDelayInMs: 1500,
+    actionTimeoutInMs: 8000,
+    ...rest,
+  };
+}
+
+export const sure = (intent: string): Understanding => ({ intent, confidence: 0.93, outOfScope: false, ranked: [{ intent, confidence: 0.93 }] });
