@@ -18,5 +18,8 @@ param storageSku = 'Standard_ZRS'
 param tags = {
   'cost-center': 'contact-center'
 }
-// Set after the Graph app registration exists (infra/README.md, "Graph presence").
-param graphClientId = ''
+// Graph app registration (infra/README.md, "Graph presence"). The secrets are read from the
+// environment of the deploying shell, never from this file; unset leaves the vault as it is.
+param graphClientId = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_ID', '')
+param graphClientSecret = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_SECRET', '')
+param graphNotificationClientState = readEnvironmentVariable('SWITCHBOARD_GRAPH_NOTIFICATION_CLIENT_STATE', '')

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { loadSettings, settingsCatalog } from '../../bot/config.js';
 
 /**
@@ -100,6 +101,15 @@ function requireBicep(): string {
   return bicepPath;
 }
 
+/** The parameter files read secrets and azd values from the environment; none leak into a test run. */
+function bicepEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { DOTNET_CLI_TELEMETRY_OPTOUT: '1' };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('SWITCHBOARD_') && !name.startsWith('AZURE_')) env[name] = value;
+  }
+  return env;
+}
+
 const diagnosticLine = /^(.+?)\((\d+),(\d+)\) : (Error|Warning|Info) ([\w-]+): (.*)$/;
 
 function runBicep(args: readonly string[], cwd = repoRoot): Promise<BicepRun> {
@@ -108,7 +118,7 @@ function runBicep(args: readonly string[], cwd = repoRoot): Promise<BicepRun> {
     execFile(
       bicep,
       [...args],
-      { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } },
+      { cwd, maxBuffer: 64 * 1024 * 1024, env: bicepEnvironment() },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const diagnostics = `${stdout}\n${stderr}`
@@ -452,5 +462,41 @@ describe.each(regions)('infra: what the %s region deploys', (region) => {
     expect(appSetting('COSMOS_DATABASE')).toBe(one('Microsoft.DocumentDB/databaseAccounts/sqlDatabases').name.split('/')[1]);
     const vault = one('Microsoft.KeyVault/vaults').name;
     expect(appSetting('GRAPH_CLIENT_SECRET')).toContain(`VaultName=${vault};`);
+  });
+});
+
+describe('infra: azd (azure.yaml)', () => {
+  const azureYaml = parseYaml(readFileSync(join(repoRoot, 'azure.yaml'), 'utf8')) as {
+    infra: { provider: string; path: string; module: string };
+    services: Record<string, { project: string; language: string; host: string }>;
+    hooks?: Record<string, { run: string }>;
+  };
+
+  it('provisions infra/main.bicep with its azd parameter file', () => {
+    expect(azureYaml.infra.provider).toBe('bicep');
+    const module = join(repoRoot, azureYaml.infra.path, `${azureYaml.infra.module}.bicep`);
+    expect(module).toBe(join(infraDir, 'main.bicep'));
+    expect(filesUnder(infraDir, '.bicepparam')).toContain(join(infraDir, 'main.bicepparam'));
+  });
+
+  it('deploys the repository as the Function app that carries the service tag', () => {
+    const [serviceName, ...others] = Object.keys(azureYaml.services);
+    expect(others).toEqual([]);
+    expect(azureYaml.services[serviceName!]).toMatchObject({ project: '.', host: 'function' });
+    requireBicep();
+    const site = snapshots.get('westeurope')!.predictedResources.find((r) => r.type === 'Microsoft.Web/sites') as
+      | (ArmResource & { tags?: Record<string, string> })
+      | undefined;
+    expect(site?.tags?.['azd-service-name']).toBe(serviceName);
+  });
+
+  it('runs an executable postdeploy hook that turns the Event Grid subscription on', () => {
+    const hook = azureYaml.hooks?.['postdeploy']?.run ?? '';
+    const hookPath = join(repoRoot, hook);
+    expect(isExecutable(hookPath)).toBe(true);
+    expect(readFileSync(hookPath, 'utf8')).toContain('SWITCHBOARD_INCOMING_CALL_SUBSCRIPTION true');
+    expect(readFileSync(join(infraDir, 'main.bicepparam'), 'utf8')).toContain(
+      "incomingCallSubscriptionEnabled = bool(readEnvironmentVariable('SWITCHBOARD_INCOMING_CALL_SUBSCRIPTION'",
+    );
   });
 });
