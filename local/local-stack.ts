@@ -4,7 +4,8 @@ import { createContainersIfMissing, openCosmosDatabase } from '../bot/adapters/c
 import { loadSettings, type Settings } from '../bot/config.js';
 import { createLogger, type Logger } from '../bot/logger.js';
 import type { Clock } from '../bot/ports.js';
-import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
+import { createSwitchboard, type Switchboard, type SwitchboardOverrides } from '../bot/wiring.js';
+import type { CallTiming } from './acs/call-timing.js';
 import { createFunctionTable } from '../functions/function-table.js';
 import { startCallAutomationEmulator, type CallAutomationEmulator } from './acs/call-automation-emulator.js';
 import { startCosmosEmulator, type CosmosEmulator } from './cosmos/cosmos-emulator.js';
@@ -26,6 +27,10 @@ export interface LocalStackOptions {
   readonly clock?: Clock;
   /** Extra or overriding app settings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** Replace parts of the app (tests: a fixed assistant flow, a scripted action runner). */
+  readonly overrides?: SwitchboardOverrides;
+  /** Call Automation emulator timing (play durations, ring times); fast by default. */
+  readonly callTiming?: Partial<CallTiming>;
 }
 
 export interface LocalStack {
@@ -57,6 +62,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       teams,
       callbackAudience: 'switchboard-local-acs',
       logger: logger.child({ component: 'acs-emulator' }),
+      ...(options.callTiming ? { timing: options.callTiming } : {}),
     });
     closers.push(() => callAutomation.close());
 
@@ -93,13 +99,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     await createContainersIfMissing(database, settings.HISTORY_RETENTION_DAYS);
     database.client.dispose();
-    switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0 });
-    callAutomation.setIncomingCallWebhook(functionsHost.eventGridUrl('incoming-call'));
+    switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0, ...options.overrides });
+    const webhook = await callAutomation.setIncomingCallWebhook(functionsHost.eventGridUrl('incoming-call'));
+    logger.info({ url: webhook.url, state: webhook.state }, 'Event Grid subscription for IncomingCall');
 
     const urls = {
       functions: functionsHost.baseUrl,
       callAutomation: callAutomation.endpoint,
-      simulator: `${callAutomation.endpoint.replace(/\/$/, '')}/simulator`,
+      simulator: callAutomation.simulatorUrl,
       cosmos: cosmos.endpoint,
     };
     writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));
