@@ -9,6 +9,8 @@ param cosmosCapacityMode = 'autoscale'
 param cosmosAutoscaleMaxThroughput = 4000
 param historyRetentionDays = 90
 param serviceBusSku = 'Standard'
+// One warm instance for the HTTP group (Call Automation callbacks). Event Grid and Service Bus
+// triggers scale in their own groups (function:<name>) and can be added the same way.
 param functionAlwaysReady = [
   {
     name: 'http'

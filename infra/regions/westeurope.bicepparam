@@ -8,6 +8,8 @@ param acsDataLocation = 'Europe'
 param cosmosCapacityMode = 'serverless'
 param historyRetentionDays = 90
 param serviceBusSku = 'Standard'
+// One warm instance for the HTTP group (Call Automation callbacks). Event Grid and Service Bus
+// triggers scale in their own groups (function:<name>) and can be added the same way.
 param functionAlwaysReady = [
   {
     name: 'http'
