@@ -1,0 +1,38 @@
+import type { ContactCenterConfig, StandardPromptKey } from './contact-center-schema.js';
+
+/** A prompt ready to play; the same shape as the call flow's `Prompt`. */
+export interface RenderedPrompt {
+  /** Plain text spoken with the voice, or SSML when `ssml` is true. */
+  readonly text: string;
+  readonly ssml?: boolean;
+  readonly voice: string;
+  readonly language: string;
+}
+
+/**
+ * The prompt `key` in `language` with its {placeholders} filled in (values are XML-escaped inside
+ * SSML). A validated config has every prompt in every language with known placeholders, so a miss
+ * here is a programming error and throws.
+ */
+export function renderPrompt(
+  config: Pick<ContactCenterConfig, 'languages' | 'prompts'>,
+  language: string,
+  key: StandardPromptKey | (string & {}),
+  values: Readonly<Record<string, string | number>> = {},
+): RenderedPrompt {
+  const spec = config.languages.find((l) => l.code === language);
+  const prompt = config.prompts[language]?.[key];
+  if (!spec || prompt === undefined) throw new Error(`No prompt "${key}" for language ${language}`);
+  const isSsml = typeof prompt !== 'string';
+  const template = isSsml ? prompt.ssml : prompt;
+  const text = template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`Prompt "${key}" (${language}) needs a value for {${name}}`);
+    return isSsml ? escapeXml(String(value)) : String(value);
+  });
+  return isSsml ? { text, ssml: true, voice: spec.voice, language } : { text, voice: spec.voice, language };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
