@@ -184,7 +184,7 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
       });
       return;
     case 'RunAction':
-      await runAction(deps, state.callId, command);
+      await runAction(deps, state, command);
       return;
     case 'RequestRouting':
       if (!deps.routing || !state.callConnectionId) {
@@ -207,11 +207,12 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
  * Runs a self-service action within this invocation: after `fillerDelayInMs` the caller hears a
  * filler (never dead air); at `timeoutInMs` the action is abandoned and the caller handed on.
  */
-async function runAction(deps: CallShellDependencies, callId: string, command: Extract<CallCommand, { kind: 'RunAction' }>): Promise<void> {
+async function runAction(deps: CallShellDependencies, state: CallState, command: Extract<CallCommand, { kind: 'RunAction' }>): Promise<void> {
   const abort = new AbortController();
+  const callId = state.callId;
   const event = (suffix: string) => ({ eventId: `${command.actionId}:${suffix}`, occurredAt: deps.clock.now().toISOString() });
   const work = deps.actions
-    .run(command.action, { slots: command.pii.slots, language: command.language, signal: abort.signal })
+    .run(command.action, { slots: command.pii.slots, language: command.language, callerId: state.pii.callerId.replace(/^4:/, ''), signal: abort.signal })
     .catch((error: unknown): ActionResult => ({ status: 'failed', reason: error instanceof Error ? error.message : String(error) }));
   const timedOut = deps.delay(command.timeoutInMs, abort.signal).then((): ActionResult => ({ status: 'timedOut' }));
   const first = await Promise.race([work.then((r) => ({ r })), deps.delay(command.fillerDelayInMs, abort.signal).then(() => undefined)]);

@@ -1,12 +1,62 @@
-import type { Settings } from './config.js';
+import { readFileSync } from 'node:fs';
+import { HttpActionRunner } from './adapters/http-action-runner.js';
+import { assistantFlowFromConfig } from './assistant/assistant-flow-from-config.js';
+import { isOpen } from './assistant/business-hours.js';
+import { parseContactCenterConfig, type ContactCenterConfig } from './assistant/contact-center-config.js';
+import { trainIntentClassifier } from './assistant/nlu/train-intent-classifier.js';
+import { OUT_OF_SCOPE_LABEL } from './assistant/nlu/intent-classifier.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
+import type { Settings } from './config.js';
 import type { ActionRunner } from './ports.js';
 
+export class ContactCenterConfigError extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(`Invalid contact-center configuration:\n  ${lines.join('\n  ')}`);
+    this.name = 'ContactCenterConfigError';
+  }
+}
+
+/** Reads and validates the contact-center YAML; throws naming file, line and field of every error. */
+export function readContactCenterConfig(file: string): ContactCenterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ContactCenterConfigError([`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+  const result = parseContactCenterConfig(text, file);
+  if (!result.ok) throw new ContactCenterConfigError(result.errors.map((e) => `${e.file}:${e.line}:${e.column}  ${e.path}  ${e.message}`));
+  return result.config;
+}
+
 /**
- * Reads the contact-center YAML named by CONTACT_CENTER_CONFIG_FILE, trains the intent classifier
- * on its examples and builds the assistant flow and the self-service action runner.
+ * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifier on the
+ * config's examples (all languages, plus its out-of-scope examples) and wires the action runner.
  */
-export function loadAssistantFlow(settings: Settings, given: { flow?: AssistantFlow; actions?: ActionRunner }): { flow: AssistantFlow; actions: ActionRunner } {
-  if (given.flow && given.actions) return { flow: given.flow, actions: given.actions };
-  throw new Error(`The assistant configuration loader is not available yet (${settings.CONTACT_CENTER_CONFIG_FILE})`);
+export function loadAssistantFlow(
+  settings: Settings,
+  given: { flow?: AssistantFlow; actions?: ActionRunner; config?: ContactCenterConfig } = {},
+): { flow: AssistantFlow; actions: ActionRunner; servedNumbers: ReadonlySet<string> | undefined } {
+  if (given.flow && given.actions) return { flow: given.flow, actions: given.actions, servedNumbers: undefined };
+  const config = given.config ?? readContactCenterConfig(settings.CONTACT_CENTER_CONFIG_FILE);
+  const examples = [
+    ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
+    ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
+  ];
+  const classifier = trainIntentClassifier(examples);
+  const schedules = new Map(Object.entries(config.businessHours));
+  const flow =
+    given.flow ??
+    assistantFlowFromConfig(
+      config,
+      (text) => classifier.classify(text),
+      (name, now) => {
+        const schedule = schedules.get(name);
+        return schedule === undefined || isOpen(schedule, now).open;
+      },
+    );
+  // Both sample actions call the self-service backend named by ORDER_BACKEND_URL.
+  const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL, ACCOUNT_BACKEND_URL: settings.ORDER_BACKEND_URL };
+  const actions = given.actions ?? new HttpActionRunner(config, (name) => knownSettings[name] ?? process.env[name]);
+  return { flow, actions, servedNumbers: new Set(config.numbers.map((n) => n.number)) };
 }

@@ -101,7 +101,7 @@ export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'StartRec
 
 /** A self-service action (order status, account balance, ...), named in the config. */
 export interface ActionRunner {
-  run(action: string, request: { readonly slots: Readonly<Record<string, string>>; readonly language: string; readonly signal: AbortSignal }): Promise<ActionResult>;
+  run(action: string, request: { readonly slots: Readonly<Record<string, string>>; readonly language: string; readonly callerId: string; readonly signal: AbortSignal }): Promise<ActionResult>;
 }
 
 /** Hands a call to routing (Service Bus `routing`), or takes it back when the caller leaves. */

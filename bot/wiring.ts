@@ -59,9 +59,10 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     });
   const base = settings.CALLBACK_BASE_URL.replace(/\/+$/, '');
   const callbackUrl = (callId: string) => `${base}/api/calls/${encodeURIComponent(callId)}/events`;
-  const { flow, actions } = overrides.flow && overrides.actions
-    ? { flow: overrides.flow, actions: overrides.actions }
+  const { flow, actions, servedNumbers: loadedNumbers } = overrides.flow && overrides.actions
+    ? { flow: overrides.flow, actions: overrides.actions, servedNumbers: undefined }
     : loadAssistantFlow(settings, { ...(overrides.flow ? { flow: overrides.flow } : {}), ...(overrides.actions ? { actions: overrides.actions } : {}) });
+  const servedNumbers = overrides.flow ? undefined : loadedNumbers;
   const shell: CallShellDependencies = {
     store,
     control,
@@ -82,7 +83,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     settings,
     logger,
     incomingCall: (data) =>
-      handleIncomingCall({ store, control, clock, logger, callbackUrl, newCall: (call, now) => startCall(flow, call, now) }, data),
+      handleIncomingCall({ store, control, clock, logger, callbackUrl, newCall: (call, now) => startCall(flow, call, now), ...(servedNumbers ? { isServedNumber: (rawId: string) => servedNumbers.has(rawId.replace(/^4:/, '')) } : {}) }, data),
     callEvents: (request) => handleCallEvents({ ...shell, verify }, request),
     async getCallHistory(callId) {
       const stored = await store.getCall(callId);

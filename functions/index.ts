@@ -1,10 +1,12 @@
 // Entry point for the Azure Functions host (package.json "main"): registers the function table.
-import { app } from '@azure/functions';
+import functionsRuntime from '@azure/functions';
 import { loadSettings } from '../bot/config.js';
 import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
 import { assertNever } from '../bot/assert-never.js';
 import { createFunctionTable } from './function-table.js';
 
+// @azure/functions is CommonJS: Node's ESM loader only sees its default export.
+const { app } = functionsRuntime;
 let switchboard: Promise<Switchboard> | undefined;
 const provider = () => (switchboard ??= Promise.resolve().then(() => createSwitchboard(loadSettings())));
 

@@ -11,12 +11,14 @@ import { startCallAutomationEmulator, type CallAutomationEmulator } from './acs/
 import { startCosmosEmulator, type CosmosEmulator } from './cosmos/cosmos-emulator.js';
 import { startLocalFunctionsHost, type LocalFunctionsHost } from './host/local-functions-host.js';
 import { TeamsUserDirectory } from './teams/teams-user-directory.js';
+import { startSampleBackend, type SampleBackend } from './sample-backend/sample-backend.js';
 
 /** Fixed ports for `npm start` (each overridable); tests pass 0 for ephemeral ports. */
 export const defaultPorts = {
   functions: 7071,
   callAutomation: 7081,
   cosmos: 8081,
+  sampleBackend: 7083,
 } as const;
 
 export interface LocalStackOptions {
@@ -41,6 +43,7 @@ export interface LocalStack {
   readonly cosmos: CosmosEmulator;
   readonly callAutomation: CallAutomationEmulator;
   readonly functionsHost: LocalFunctionsHost;
+  readonly sampleBackend: SampleBackend;
   readonly switchboard: Switchboard;
   readonly urls: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -66,6 +69,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => callAutomation.close());
 
+    const sampleBackend = await startSampleBackend({ port: ports.sampleBackend });
+    closers.push(() => sampleBackend.close());
+
     let switchboard: Switchboard | undefined;
     const functionsHost = await startLocalFunctionsHost({
       functions: createFunctionTable(async () => {
@@ -88,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       COSMOS_CA_CERT_FILE: cosmos.certificateFile ?? '',
       ServiceBusConnection: 'Endpoint=sb://localhost:5672;SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true',
       CALL_HISTORY_API_ENABLED: 'true',
+      ORDER_BACKEND_URL: sampleBackend.url,
       ...options.settings,
     };
     const settings = loadSettings(environment);
@@ -108,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       callAutomation: callAutomation.endpoint,
       simulator: callAutomation.simulatorUrl,
       cosmos: cosmos.endpoint,
+      sampleBackend: sampleBackend.url,
     };
     writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));
     return {
@@ -117,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cosmos,
       callAutomation,
       functionsHost,
+      sampleBackend,
       switchboard,
       urls,
       close: () => closeAll(closers),

@@ -17,6 +17,7 @@ const stack = await startLocalStack({
     functions: portFromEnv('SWITCHBOARD_FUNCTIONS_PORT', defaultPorts.functions),
     callAutomation: portFromEnv('SWITCHBOARD_ACS_PORT', defaultPorts.callAutomation),
     cosmos: portFromEnv('SWITCHBOARD_COSMOS_PORT', defaultPorts.cosmos),
+    sampleBackend: portFromEnv('SWITCHBOARD_SAMPLE_BACKEND_PORT', defaultPorts.sampleBackend),
   },
 }).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -84,6 +84,7 @@ export function assistantFlowFromConfig(
   const operator = intents.get(config.assistant.operator.intent);
   const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
   const schedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
+  const lines = new Map(config.numbers.map((n) => [n.number, { language: n.language ?? config.defaultLanguage, languageMenu: n.languageMenu }]));
 
   return {
     languages: config.languages.map((l) => ({ code: l.code, spokenName: l.displayName, dtmfKey: l.dtmfKey })),
@@ -102,6 +103,7 @@ export function assistantFlowFromConfig(
       const schedule = schedules.get(calledNumber);
       return schedule === undefined || isOpen(schedule, now);
     },
+    line: (calledNumber) => lines.get(calledNumber) ?? { language: config.defaultLanguage, languageMenu: true },
     acceptConfidence: config.assistant.acceptConfidence,
     clarifyConfidence: config.assistant.clarifyConfidence,
     maxRetries: Math.max(config.assistant.maxNoInputRetries, config.assistant.maxNoMatchRetries),

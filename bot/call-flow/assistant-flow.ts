@@ -67,6 +67,8 @@ export interface AssistantFlow {
   readonly personTarget: EscalationTarget;
   /** Is the line open for this called number at `now`? */
   isOpen(calledNumber: string, now: Date): boolean;
+  /** The language a line starts in, and whether it offers the language menu. */
+  line(calledNumber: string): { readonly language: string; readonly languageMenu: boolean };
   readonly acceptConfidence: number;
   readonly clarifyConfidence: number;
   readonly maxRetries: number;

@@ -13,13 +13,13 @@ export interface NewCall {
 const transcriptLimit = 60;
 const personKey = '0';
 
-export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage'>, call: NewCall, now: Date): CallState {
+export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage' | 'line'>, call: NewCall, now: Date): CallState {
   return {
     schemaVersion: callStateSchemaVersion,
     callId: call.callId,
     stage: 'answering',
     callConnectionId: undefined,
-    language: flow.defaultLanguage,
+    language: flow.line(call.calledNumber).language,
     operationSequence: 0,
     pendingOperation: undefined,
     retries: 0,
@@ -156,7 +156,7 @@ class Step {
   connected(callConnectionId: string): Decision {
     this.state = { ...this.state, callConnectionId };
     if (!this.flow.isOpen(this.state.pii.calledNumber, this.now)) return this.endWith('afterHours', 'afterHours');
-    if (this.flow.languages.length > 1) {
+    if (this.flow.languages.length > 1 && this.flow.line(this.state.pii.calledNumber).languageMenu) {
       const choices = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }

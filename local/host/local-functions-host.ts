@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, InvocationContext, type EventGridEvent, type HttpResponseInit } from '@azure/functions';
+import functionsRuntime, { type EventGridEvent, type HttpResponseInit, type InvocationContext as Context } from '@azure/functions';
 import type { Logger } from '../../bot/logger.js';
 import type { FunctionDefinition } from '../../functions/function-definition.js';
 
@@ -25,6 +25,8 @@ type EventGridFunction = Extract<FunctionDefinition, { trigger: 'eventGrid' }>;
 
 /** Functions' default request size limit is far higher; local bodies never need more. */
 const maxBodyBytes = 4 * 1024 * 1024;
+// @azure/functions is CommonJS: Node's ESM loader only sees its default export.
+const { HttpRequest, InvocationContext } = functionsRuntime;
 
 export async function startLocalFunctionsHost(options: {
   readonly functions: readonly FunctionDefinition[];
@@ -95,7 +97,7 @@ export async function startLocalFunctionsHost(options: {
     return send(res, 200, {});
   }
 
-  function invocationContext(functionName: string): InvocationContext {
+  function invocationContext(functionName: string): Context {
     const invocationId = randomUUID();
     return new InvocationContext({
       functionName,

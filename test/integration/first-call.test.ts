@@ -18,7 +18,7 @@ const actions: ActionRunner = {
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    ports: { functions: 0, callAutomation: 0, cosmos: 0 },
+    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0 },
     stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
     logger: pino({ level: 'silent' }),
     overrides: {

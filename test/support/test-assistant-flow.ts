@@ -32,6 +32,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     intents: new Map(intents.map((i) => [i.name, i])),
     personTarget: { queueId: 'general', priority: 0, requiredSkills: [] },
     isOpen: () => true,
+    line: () => ({ language: 'en-US', languageMenu: true }),
     acceptConfidence: 0.7,
     clarifyConfidence: 0.35,
     maxRetries: 2,

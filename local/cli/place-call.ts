@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+
+type Step = { say: string } | { press: string } | { silence: true } | { hangUp: true };
+
+export interface CallArguments {
+  readonly from: string;
+  readonly to: string;
+  readonly script: readonly Step[];
+}
+
+/** `--say`, `--press`, `--silence`, `--hang-up` in the order given become the caller's script. */
+export function parseCallArguments(args: readonly string[]): { ok: true; value: CallArguments } | { ok: false; error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      tokens: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        say: { type: 'string', multiple: true },
+        press: { type: 'string', multiple: true },
+        silence: { type: 'boolean', multiple: true },
+        'hang-up': { type: 'boolean', multiple: true },
+      },
+    });
+  } catch (error) {
+    return { ok: false, error: `switchboard call: ${(error as Error).message}` };
+  }
+  const script: Step[] = [];
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'say') script.push({ say: token.value ?? '' });
+    if (token.name === 'press') {
+      if (!/^[0-9*#]+$/.test(token.value ?? '')) return { ok: false, error: `switchboard call: --press takes keypad keys (0-9, *, #), got "${token.value}"` };
+      script.push({ press: token.value ?? '' });
+    }
+    if (token.name === 'silence') script.push({ silence: true });
+    if (token.name === 'hang-up') script.push({ hangUp: true });
+  }
+  const e164 = /^\+[1-9]\d{6,14}$/;
+  const from = parsed.values.from ?? '+14255550123';
+  const to = parsed.values.to ?? '+12125550100';
+  for (const [name, value] of [['--from', from], ['--to', to]] as const) {
+    if (!e164.test(value)) return { ok: false, error: `switchboard call: ${name} must be an E.164 number like +14255550123, got "${value}"` };
+  }
+  return { ok: true, value: { from, to, script } };
+}
+
+interface ConversationView {
+  simulatedCallId: string;
+  correlationId: string;
+  state: string;
+  endReason?: string;
+  entries: { kind: string; text?: string; ssml?: string; fileUrl?: string; keys?: string; description?: string }[];
+}
+
+/** Places a simulated PSTN call into the running local stack and prints the conversation. */
+export async function placeSimulatedCall(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
+  const { out } = options;
+  let placed: Response;
+  try {
+    placed = await fetch(`${options.simulator}/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: options.from, to: options.to, script: options.script, whenScriptEnds: 'hangUp' }),
+    });
+  } catch {
+    out(`Cannot reach the local stack at ${options.simulator}. Start it with: npm start`);
+    return 1;
+  }
+  if (!placed.ok) {
+    out(`The simulator refused the call (${placed.status}): ${await placed.text()}`);
+    return 1;
+  }
+  const { simulatedCallId, incomingCallDelivered } = (await placed.json()) as { simulatedCallId: string; incomingCallDelivered: boolean };
+  if (!incomingCallDelivered) out('Warning: Event Grid could not deliver IncomingCall to the app.');
+  const ended = await fetch(`${options.simulator}/calls/${simulatedCallId}?waitForEnd=true&timeoutInMs=60000`);
+  const conversation = (await ended.json()) as ConversationView;
+  out(`Call ${options.from} -> ${options.to}`);
+  for (const entry of conversation.entries) {
+    if (entry.kind === 'heard') out(`  assistant: ${entry.text ?? entry.ssml ?? entry.fileUrl ?? ''}`);
+    else if (entry.kind === 'said') out(`  caller:    "${entry.text}"`);
+    else if (entry.kind === 'pressed') out(`  caller:    pressed ${entry.keys}`);
+    else if (entry.kind === 'silent') out('  caller:    (silence)');
+    else if (entry.kind === 'hungUp') out('  caller:    (hangs up)');
+  }
+  out(`Outcome: ${conversation.state}${conversation.endReason ? ` (${conversation.endReason})` : ''}`);
+  const callId = conversation.correlationId;
+  out(`Call id: ${callId}`);
+  // The app may still be handling the call's last callback when the caller's side has ended.
+  let history: Response | undefined;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    history = await fetch(`${options.functions}/api/calls/${callId}`).catch(() => undefined);
+    const stage = history?.ok ? ((await history.clone().json()) as { state: { stage: string } }).state.stage : undefined;
+    if (stage === 'ended' || stage === undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (history?.ok) {
+    const body = (await history.json()) as { state: { stage: string; intent?: string; endReason?: string }; history: { entry: { kind: string; intent?: string; verdict?: string; confidence?: number } }[] };
+    for (const { entry } of body.history) {
+      if (entry.kind === 'intentDecision') out(`  intent: ${entry.intent ?? '(none)'} ${entry.verdict} (confidence ${entry.confidence?.toFixed(2)})`);
+    }
+    out(`History: ${body.history.length} items in Cosmos; final stage ${body.state.stage}${body.state.endReason ? `, ${body.state.endReason}` : ''}`);
+    out(`Read it: curl ${options.functions}/api/calls/${callId}`);
+  }
+  return conversation.state === 'ended' ? 0 : 1;
+}
