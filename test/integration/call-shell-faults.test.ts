@@ -1,0 +1,135 @@
+// The shell's guarantees (DESIGN.md §4) on the real Cosmos emulator: a redelivered callback is
+// applied once, concurrent callbacks are serialised by ETag, and a function that dies between the
+// save and the execution leaves an outbox the next invocation finishes.
+import type { Database } from '@azure/cosmos';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
+import { createContainersIfMissing, openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
+import type { CallEvent } from '../../bot/call-flow/call-events.js';
+import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
+import type { CallControl, CallStore, MediaCommand } from '../../bot/ports.js';
+import { startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos/cosmos-emulator.js';
+import { testFlow } from '../support/test-assistant-flow.js';
+
+let emulator: CosmosEmulator;
+let database: Database;
+let store: CosmosCallStore;
+let current = new Date('2026-11-25T10:00:00Z');
+const flow = testFlow();
+const executed: { callConnectionId: string; command: MediaCommand }[] = [];
+const control: CallControl = {
+  answerCall: async () => ({ callConnectionId: 'conn' }),
+  rejectCall: async () => undefined,
+  execute: async (callConnectionId, command) => {
+    executed.push({ callConnectionId, command });
+  },
+};
+
+function shell(overrides: Partial<CallShellDependencies> = {}): CallShellDependencies {
+  return {
+    store,
+    control,
+    actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
+    routing: undefined,
+    delay: async () => undefined,
+    clock: { now: () => current },
+    logger: pino({ level: 'silent' }),
+    decide: (state, event, now) => decideCall(flow, state, event, now),
+    callbackUrl: (callId) => `http://127.0.0.1/api/calls/${callId}/events`,
+    ...overrides,
+  };
+}
+
+let n = 0;
+const event = (e: Omit<CallEvent, 'eventId' | 'occurredAt'> & { eventId?: string }): CallEvent =>
+  ({ eventId: `ev-${++n}`, occurredAt: current.toISOString(), ...e }) as CallEvent;
+
+async function newConnectedCall(callId: string): Promise<string> {
+  await store.createCall({ state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+12125550100' }, current), step: 1, outbox: [], recentEventIds: [] });
+  await applyCallEvent(shell(), callId, event({ kind: 'CallConnected', callConnectionId: `conn-${callId}` }));
+  return (await store.getCall(callId))!.record.state.pendingOperation!;
+}
+
+beforeAll(async () => {
+  emulator = await startCosmosEmulator({ certificateFolder: mkdtempSync(join(tmpdir(), 'sb-cosmos-')) });
+  ({ database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile }));
+  await createContainersIfMissing(database, 30);
+  store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+});
+afterAll(async () => {
+  database.client.dispose();
+  await emulator.close();
+});
+beforeEach(() => {
+  executed.length = 0;
+});
+
+describe('the call shell on the local Cosmos', () => {
+  it('applies a redelivered callback once: the caller hears one reprompt, history has one step', async () => {
+    const pending = await newConnectedCall('dup');
+    executed.length = 0;
+    const silence = event({ kind: 'RecognitionTimedOut', operationContext: pending });
+    expect(await applyCallEvent(shell(), 'dup', silence)).toBe('applied');
+    expect(await applyCallEvent(shell(), 'dup', silence)).toBe('duplicate');
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    const history = await store.listHistory('dup');
+    expect(history.filter((h) => h.entry.kind === 'event' && (h.entry.event as CallEvent).eventId === silence.eventId)).toHaveLength(1);
+  });
+
+  it('serialises concurrent callbacks with the ETag: neither is lost', async () => {
+    await newConnectedCall('race');
+    const before = (await store.getCall('race'))!.record.step;
+    const results = await Promise.all([
+      applyCallEvent(shell(), 'race', event({ kind: 'ParticipantsUpdated', participantIds: ['a'] })),
+      applyCallEvent(shell(), 'race', event({ kind: 'ParticipantsUpdated', participantIds: ['b'] })),
+      applyCallEvent(shell(), 'race', event({ kind: 'ParticipantsUpdated', participantIds: ['c'] })),
+    ]);
+    expect(results).toEqual(['applied', 'applied', 'applied']);
+    const after = (await store.getCall('race'))!.record;
+    expect(after.step).toBe(before + 3);
+    expect(after.outbox).toEqual([]);
+  });
+
+  it('finishes the outbox of an invocation that died between save and execute', async () => {
+    const pending = await newConnectedCall('crash');
+    executed.length = 0;
+    let failures = 1;
+    const dying: CallStore = {
+      ...store,
+      createCall: (r) => store.createCall(r),
+      getCall: (id) => store.getCall(id),
+      replaceCall: (r, e) => store.replaceCall(r, e),
+      listHistory: (id) => store.listHistory(id),
+      upsertHistory: async (items) => {
+        if (failures-- > 0) throw new Error('the function host died');
+        return store.upsertHistory(items);
+      },
+    };
+    await expect(applyCallEvent(shell({ store: dying }), 'crash', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    const saved = (await store.getCall('crash'))!.record;
+    expect(saved.state.retries).toBe(1);
+    expect(saved.outbox).toHaveLength(1);
+    expect(executed).toEqual([]);
+
+    // Within the lease the entry belongs to the (maybe still running) first invocation.
+    await applyCallEvent(shell(), 'crash', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(executed).toEqual([]);
+
+    current = new Date(current.getTime() + 31_000);
+    await applyCallEvent(shell(), 'crash', event({ kind: 'ParticipantsUpdated', participantIds: ['y'] }));
+    expect(executed.map((e) => e.command)).toEqual([expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: '<noInput> <openQuestion>' }) })]);
+    const finished = (await store.getCall('crash'))!.record;
+    expect(finished.outbox).toEqual([]);
+    const history = await store.listHistory('crash');
+    expect(history.some((h) => h.step === saved.outbox[0]!.step && h.entry.kind === 'command')).toBe(true);
+  });
+
+  it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
+    expect(await applyCallEvent(shell(), 'nobody', event({ kind: 'CallDisconnected' }))).toBe('unknown call');
+    expect(await store.getCall('nobody')).toBeUndefined();
+  });
+});
