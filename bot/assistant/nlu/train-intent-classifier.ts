@@ -1,0 +1,259 @@
+import { fitTemperature } from './calibration.js';
+import {
+  OUT_OF_SCOPE_LABEL,
+  type IntentClassifier,
+  type IntentPrediction,
+  type LabelledUtterance,
+  type RankedIntent,
+} from './intent-classifier.js';
+import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
+import { softmaxInPlace, trainSoftmaxRegression, type SoftmaxRegressionOptions } from './softmax-regression.js';
+import { fitTextFeaturizer, type TextFeaturizer, type TextFeaturizerOptions } from './text-featurizer.js';
+import type { WordVectors } from './word-vectors.js';
+
+export const DEFAULT_FEATURES: TextFeaturizerOptions = {
+  wordNgramMax: 2,
+  charNgramMin: 2,
+  charNgramMax: 5,
+  minDocumentFrequency: 1,
+  wordWeight: 1,
+  charWeight: 1,
+  embeddingWeight: 1,
+  embeddingWordWeighting: 'idf',
+  embeddingPooling: 'mean',
+  foldDigits: true,
+};
+
+export const DEFAULT_TRAINING: SoftmaxRegressionOptions = {
+  epochs: 10,
+  l2: 1e-5,
+  initialLearningRate: 0.5,
+  seed: 1,
+};
+
+/**
+ * Out-of-scope threshold on calibrated confidence used when no out-of-scope examples are available
+ * to choose one (a deployment whose config has no "none of these" examples).
+ */
+export const DEFAULT_OUT_OF_SCOPE_THRESHOLD = 0.3;
+
+export interface TrainIntentClassifierOptions {
+  /** Examples with this label teach what is out of scope; it is never returned as an intent. */
+  readonly outOfScopeLabel?: string;
+  /** Pretrained word vectors; without them only n-gram features are used. */
+  readonly wordVectors?: WordVectors;
+  /**
+   * Held-out examples (may include out-of-scope ones) used to calibrate confidence and to choose the
+   * out-of-scope threshold. Without them, cross-validation on the training examples is used.
+   */
+  readonly validation?: readonly LabelledUtterance[];
+  /** Fixed out-of-scope threshold on calibrated confidence; overrides the chosen one. */
+  readonly outOfScopeThreshold?: number;
+  /** Share of out-of-scope calibration examples the chosen threshold must catch. */
+  readonly targetOutOfScopeRecall?: number;
+  /** Folds for cross-validated calibration when no validation set is given. */
+  readonly calibrationFolds?: number;
+  readonly features?: Partial<TextFeaturizerOptions>;
+  readonly training?: Partial<SoftmaxRegressionOptions>;
+}
+
+export interface ClassifierCalibration {
+  readonly temperature: number;
+  readonly outOfScopeThreshold: number;
+  readonly source: 'validation' | 'crossValidation' | 'none';
+}
+
+/** The embedded classifier: the port plus what training chose, for reports. */
+export interface TrainedIntentClassifier extends IntentClassifier {
+  readonly calibration: ClassifierCalibration;
+  readonly featureCount: number;
+}
+
+export class IntentTrainingError extends Error {
+  override readonly name = 'IntentTrainingError';
+}
+
+interface Fitted {
+  readonly featurizer: TextFeaturizer;
+  logits(text: string): Float64Array;
+}
+
+function fit(
+  examples: readonly LabelledUtterance[],
+  labelIndex: ReadonlyMap<string, number>,
+  features: TextFeaturizerOptions,
+  training: SoftmaxRegressionOptions,
+  wordVectors: WordVectors | undefined,
+): Fitted {
+  const featurizer = fitTextFeaturizer(
+    examples.map((e) => e.text),
+    features,
+    wordVectors,
+  );
+  const rows = examples.map((e) => featurizer.featurize(e.text));
+  const labels = examples.map((e) => labelIndex.get(e.label) as number);
+  const model = trainSoftmaxRegression(rows, labels, labelIndex.size, featurizer.dimension, training);
+  return { featurizer, logits: (text) => model.logits(featurizer.featurize(text)) };
+}
+
+/** Out-of-fold logits: each example is scored by a model that did not see it. */
+function crossValidatedLogits(
+  examples: readonly LabelledUtterance[],
+  folds: number,
+  train: (part: readonly LabelledUtterance[]) => Fitted,
+  seed: number,
+): { logits: Float64Array[]; examples: LabelledUtterance[] } {
+  const order = shuffleInPlace(
+    examples.map((_, i) => i),
+    createSeededRandom(seed ^ 0x5eed),
+  );
+  // Stratified: each label's examples are dealt round-robin to the folds.
+  const byLabel = new Map<string, number[]>();
+  for (const i of order) {
+    const label = (examples[i] as LabelledUtterance).label;
+    const list = byLabel.get(label) ?? [];
+    list.push(i);
+    byLabel.set(label, list);
+  }
+  const foldOf = new Int32Array(examples.length);
+  let next = 0;
+  for (const list of byLabel.values()) for (const i of list) foldOf[i] = next++ % folds;
+  const logits: Float64Array[] = [];
+  const scored: LabelledUtterance[] = [];
+  for (let fold = 0; fold < folds; fold += 1) {
+    const model = train(examples.filter((_, i) => foldOf[i] !== fold));
+    examples.forEach((e, i) => {
+      if (foldOf[i] !== fold) return;
+      logits.push(model.logits(e.text));
+      scored.push(e);
+    });
+  }
+  return { logits, examples: scored };
+}
+
+interface Verdict {
+  readonly ranked: RankedIntent[];
+  readonly outOfScopeProbability: number;
+}
+
+function rankTop3(probabilities: Float64Array, labels: readonly string[], outOfScopeIndex: number): Verdict {
+  const ranked: RankedIntent[] = [];
+  for (let c = 0; c < probabilities.length; c += 1) {
+    if (c === outOfScopeIndex) continue;
+    const confidence = probabilities[c] as number;
+    if (ranked.length === 3 && confidence <= (ranked[2] as RankedIntent).confidence) continue;
+    const entry = { intent: labels[c] as string, confidence };
+    let at = ranked.length;
+    while (at > 0 && (ranked[at - 1] as RankedIntent).confidence < confidence) at -= 1;
+    ranked.splice(at, 0, entry);
+    if (ranked.length > 3) ranked.pop();
+  }
+  return { ranked, outOfScopeProbability: outOfScopeIndex < 0 ? 0 : (probabilities[outOfScopeIndex] as number) };
+}
+
+function isOutOfScope(verdict: Verdict, threshold: number): boolean {
+  const top = verdict.ranked[0]?.confidence ?? 0;
+  return verdict.outOfScopeProbability > top || top < threshold;
+}
+
+/**
+ * The lowest threshold that flags at least `targetRecall` of the out-of-scope examples: every
+ * in-scope utterance it does not need to reject is kept.
+ */
+function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: number): number {
+  const needed = Math.ceil(targetRecall * outOfScopeVerdicts.length);
+  const caughtByClass = outOfScopeVerdicts.filter((v) => isOutOfScope(v, 0)).length;
+  if (caughtByClass >= needed) return 0;
+  const tops = outOfScopeVerdicts
+    .filter((v) => !isOutOfScope(v, 0))
+    .map((v) => v.ranked[0]?.confidence ?? 0)
+    .sort((a, b) => a - b);
+  const top = tops[needed - caughtByClass - 1] ?? 1;
+  return Math.min(1, top + 1e-9);
+}
+
+/**
+ * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean of
+ * pretrained word vectors, a multinomial logistic regression over them, temperature-scaled
+ * probabilities and an out-of-scope verdict. Deterministic for given examples and options.
+ */
+export function trainIntentClassifier(
+  examples: readonly LabelledUtterance[],
+  options: TrainIntentClassifierOptions = {},
+): TrainedIntentClassifier {
+  const outOfScopeLabel = options.outOfScopeLabel ?? OUT_OF_SCOPE_LABEL;
+  const usable = examples.filter((e) => e.text.trim() !== '' && e.label.trim() !== '');
+  const labels = [...new Set(usable.map((e) => e.label))].sort();
+  const intents = labels.filter((l) => l !== outOfScopeLabel);
+  if (intents.length < 2) {
+    throw new IntentTrainingError(`at least two intents with examples are needed, got ${intents.length}`);
+  }
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const outOfScopeIndex = labelIndex.get(outOfScopeLabel) ?? -1;
+  const features = { ...DEFAULT_FEATURES, ...options.features };
+  const training = { ...DEFAULT_TRAINING, ...options.training };
+  const train = (part: readonly LabelledUtterance[]): Fitted => fit(part, labelIndex, features, training, options.wordVectors);
+
+  const model = train(usable);
+
+  // Calibration data: logits of examples the scoring model never saw.
+  let calibrationLogits: Float64Array[] = [];
+  let calibrationExamples: LabelledUtterance[] = [];
+  let source: ClassifierCalibration['source'] = 'none';
+  const validation = options.validation?.filter((e) => labelIndex.has(e.label) || e.label === outOfScopeLabel) ?? [];
+  if (validation.length > 0) {
+    calibrationExamples = validation;
+    calibrationLogits = validation.map((e) => model.logits(e.text));
+    source = 'validation';
+  } else {
+    const folds = Math.min(options.calibrationFolds ?? (usable.length <= 5000 ? 5 : 2), ...intents.map((i) => usable.filter((e) => e.label === i).length));
+    if (folds >= 2) {
+      ({ logits: calibrationLogits, examples: calibrationExamples } = crossValidatedLogits(usable, folds, train, training.seed));
+      source = 'crossValidation';
+    }
+  }
+
+  // An out-of-scope validation example only informs the temperature if the model has that class.
+  const nllRows = calibrationLogits.filter((_, i) => labelIndex.has((calibrationExamples[i] as LabelledUtterance).label));
+  const nllLabels = calibrationExamples.filter((e) => labelIndex.has(e.label)).map((e) => labelIndex.get(e.label) as number);
+  const temperature = fitTemperature(nllRows, nllLabels);
+
+  const verdictOf = (logits: Float64Array): Verdict => rankTop3(softmaxInPlace(logits, temperature), labels, outOfScopeIndex);
+  const outOfScopeVerdicts = calibrationLogits
+    .filter((_, i) => (calibrationExamples[i] as LabelledUtterance).label === outOfScopeLabel)
+    .map((l) => verdictOf(Float64Array.from(l)));
+  const outOfScopeThreshold =
+    options.outOfScopeThreshold ??
+    (outOfScopeVerdicts.length > 0 ? chooseThreshold(outOfScopeVerdicts, options.targetOutOfScopeRecall ?? 0.7) : DEFAULT_OUT_OF_SCOPE_THRESHOLD);
+
+  return {
+    intents,
+    featureCount: model.featurizer.dimension,
+    calibration: { temperature, outOfScopeThreshold, source },
+    classify(text: string): IntentPrediction {
+      const verdict = verdictOf(model.logits(text));
+      const outOfScope = isOutOfScope(verdict, outOfScopeThreshold);
+      const best = verdict.ranked[0];
+      return {
+        intent: outOfScope || best === undefined ? null : best.intent,
+        confidence: best?.confidence ?? 0,
+        outOfScope,
+        ranked: verdict.ranked,
+      };
+    },
+  };
+}
+
+/**
+ * The comparison baseline: TF-IDF of words alone and the same logistic regression, calibration and
+ * out-of-scope rule, so the difference measured is the features.
+ */
+export function trainTfidfBaseline(
+  examples: readonly LabelledUtterance[],
+  options: Omit<TrainIntentClassifierOptions, 'features' | 'wordVectors'> = {},
+): TrainedIntentClassifier {
+  return trainIntentClassifier(examples, {
+    ...options,
+    features: { wordNgramMax: 1, charNgramMax: 0, charWeight: 0, embeddingWeight: 0, foldDigits: false },
+  });
+}

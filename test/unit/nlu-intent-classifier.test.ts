@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseCsvUtterances } from '../../bot/assistant/nlu/labelled-utterances.js';
+import { IntentTrainingError, trainIntentClassifier, type TrainedIntentClassifier } from '../../bot/assistant/nlu/train-intent-classifier.js';
+import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors } from '../../bot/assistant/nlu/word-vectors.js';
+
+const fixture = fileURLToPath(new URL('../fixtures/nlu/broadband-intents.csv', import.meta.url));
+const examples = parseCsvUtterances(readFileSync(fixture, 'utf8'), 'broadband-intents.csv');
+const wordVectors = decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL)));
+
+// Utterances that appear nowhere in the training file.
+const paraphrases: [string, string][] = [
+  ['my bill is higher than usual this month', 'billing'],
+  ["I'd like to settle what I owe with my visa", 'payment'],
+  ['the net is down in my whole area', 'outage'],
+  ['my wireless is very slow', 'tech_support'],
+  ["I'm relocating, can I keep my broadband", 'moving_house'],
+  ['I want to terminate my account', 'cancellation'],
+  ["where's the modem I ordered", 'order_status'],
+  ['how much do I have to pay', 'account_balance'],
+  ['can I speak to an actual human', 'agent'],
+  ['do you have faster packages for new customers', 'new_service'],
+];
+
+const unrelated = [
+  "what's the capital of france",
+  'tell me a joke',
+  'what is the weather tomorrow',
+  'book a table for two at an italian restaurant',
+  'how tall is mount everest',
+];
+const gibberish = ['asdkj qwpoe zzxv', 'blah', ''];
+
+describe('the embedded intent classifier, trained on a broadband company intent set', () => {
+  let classifier: TrainedIntentClassifier;
+  beforeAll(() => {
+    classifier = trainIntentClassifier(examples, { wordVectors });
+  });
+
+  it('knows the intents it was taught, and not the out-of-scope label', () => {
+    expect(classifier.intents).toEqual([
+      'account_balance', 'agent', 'billing', 'cancellation', 'moving_house', 'new_service', 'order_status', 'outage', 'payment', 'tech_support',
+    ]);
+  });
+
+  it.each(paraphrases)('understands the paraphrase "%s" as %s', (text, intent) => {
+    const prediction = classifier.classify(text);
+    expect(prediction).toMatchObject({ intent, outOfScope: false });
+    expect(prediction.ranked[0]?.intent).toBe(intent);
+  });
+
+  it.each([...unrelated, ...gibberish])('marks "%s" out of scope', (text) => {
+    expect(classifier.classify(text)).toMatchObject({ intent: null, outOfScope: true });
+  });
+
+  it('gives probabilities: in [0, 1], ranked best first, at most three, summing to at most 1', () => {
+    for (const text of [...paraphrases.map((p) => p[0]), ...unrelated, ...gibberish]) {
+      const { confidence, ranked } = classifier.classify(text);
+      expect(ranked.length).toBeGreaterThan(0);
+      expect(ranked.length).toBeLessThanOrEqual(3);
+      expect(confidence).toBe(ranked[0]?.confidence);
+      for (const r of ranked) {
+        expect(r.confidence).toBeGreaterThanOrEqual(0);
+        expect(r.confidence).toBeLessThanOrEqual(1);
+      }
+      expect(ranked.map((r) => r.confidence)).toEqual([...ranked.map((r) => r.confidence)].sort((a, b) => b - a));
+      expect(ranked.reduce((sum, r) => sum + r.confidence, 0)).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+
+  it('is more confident about a clear request than about a vague one', () => {
+    const clear = classifier.classify('I want to pay my bill with my credit card').confidence;
+    const vague = classifier.classify('um I am not sure').confidence;
+    expect(clear).toBeGreaterThan(0.8);
+    expect(vague).toBeLessThan(0.5);
+  });
+
+  it('calibrates on cross-validation of its examples when no validation set is given', () => {
+    expect(classifier.calibration.source).toBe('crossValidation');
+    expect(classifier.calibration.temperature).toBeGreaterThan(0);
+  });
+
+  it('trains the same model from the same examples', () => {
+    const again = trainIntentClassifier(examples, { wordVectors });
+    for (const [text] of paraphrases) expect(again.classify(text)).toEqual(classifier.classify(text));
+  });
+});
+
+describe('training', () => {
+  it('works without word vectors, on word and character n-grams alone', () => {
+    const classifier = trainIntentClassifier(examples);
+    expect(classifier.classify('I want to cancel my internet service').intent).toBe('cancellation');
+    expect(classifier.classify('where is my order').intent).toBe('order_status');
+  });
+
+  it('uses a validation set to calibrate and to choose the out-of-scope threshold', () => {
+    const validation = examples.filter((_, i) => i % 5 === 0);
+    const classifier = trainIntentClassifier(
+      examples.filter((_, i) => i % 5 !== 0),
+      { wordVectors, validation },
+    );
+    expect(classifier.calibration.source).toBe('validation');
+    expect(classifier.classify('who wrote the odyssey').outOfScope).toBe(true);
+  });
+
+  it('refuses a training set with fewer than two intents', () => {
+    expect(() => trainIntentClassifier([{ text: 'pay my bill', label: 'payment' }, { text: 'hello', label: 'oos' }])).toThrow(IntentTrainingError);
+  });
+});
