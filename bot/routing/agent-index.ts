@@ -75,7 +75,17 @@ export function getIndexedAgent(index: AgentIndex, agentId: string): IndexedAgen
 /** Adds the agent, or re-files it if already present (new key, skills or capacity). */
 export function addToAgentIndex(index: AgentIndex, agent: NewIndexedAgent): IndexedAgent {
   if (index.entries[agent.agentId] !== undefined) removeFromAgentIndex(index, agent.agentId);
-  const entry: IndexedAgent = { ...agent, skills: { ...agent.skills }, gen: index.nextGen++ };
+  const entry: IndexedAgent = {
+    agentId: agent.agentId,
+    teamsUserId: agent.teamsUserId,
+    skills: { ...agent.skills },
+    capacity: agent.capacity,
+    activeCallCount: agent.activeCallCount,
+    idleSinceMs: agent.idleSinceMs,
+    lastOfferSeq: agent.lastOfferSeq,
+    offerId: agent.offerId,
+    gen: index.nextGen++,
+  };
   index.entries[entry.agentId] = entry;
   index.size++;
   const key = keyOf(entry, index.order);
@@ -122,13 +132,8 @@ export function findAgentInIndex(
   selection: AgentSelection,
   excluded: (agentId: string) => boolean,
 ): IndexedAgent | undefined {
-  const accept = (entry: IndexedAgent): boolean =>
-    entry.offerId === null &&
-    entry.activeCallCount < entry.capacity &&
-    meetsRequirements(entry.skills, requirements) &&
-    !excluded(entry.agentId);
-
-  if (requirements.length === 0) return scanBuckets(index, [allBucket], accept);
+  const search: Search = { index, requirements, excluded, rankSkill: undefined };
+  if (requirements.length === 0) return scanBuckets(search, allBucketNames);
 
   let driver = requirements[0]!;
   let driverCount = Number.POSITIVE_INFINITY;
@@ -145,37 +150,48 @@ export function findAgentInIndex(
     const primary = requirements[0]!;
     if (driver === primary) {
       for (let level = maxLevel; level >= levelOf(primary.minProficiency); level--) {
-        const found = scanBuckets(index, [bucketName(primary.skill, level)], accept);
+        const found = scanBuckets(search, [bucketName(primary.skill, level)]);
         if (found !== undefined) return found;
       }
       return undefined;
     }
-    let best: IndexedAgent | undefined;
-    scanBuckets(index, bucketsAtLeast(driver), (entry) => {
-      if (!accept(entry)) return false;
-      if (best === undefined || (entry.skills[primary.skill] ?? 0) > (best.skills[primary.skill] ?? 0)) best = entry;
-      return false;
-    });
-    return best;
+    search.rankSkill = primary.skill;
   }
-  return scanBuckets(index, bucketsAtLeast(driver), accept);
+  return scanBuckets(search, bucketsAtLeast(driver));
 }
 
-/** Visits live entries of the given buckets merged in key order; returns the first one `visit` accepts. */
-function scanBuckets(
-  index: AgentIndex,
-  names: readonly string[],
-  visit: (entry: IndexedAgent) => boolean,
-): IndexedAgent | undefined {
+interface Search {
+  index: AgentIndex;
+  requirements: readonly SkillRequirement[];
+  excluded: (agentId: string) => boolean;
+  /** When set, scan everything and return the acceptable agent most proficient in this skill (earliest on ties). */
+  rankSkill: string | undefined;
+}
+
+const allBucketNames = [allBucket];
+
+function acceptable(search: Search, entry: IndexedAgent): boolean {
+  return (
+    entry.offerId === null &&
+    entry.activeCallCount < entry.capacity &&
+    meetsRequirements(entry.skills, search.requirements) &&
+    !search.excluded(entry.agentId)
+  );
+}
+
+/** Walks live entries of the given buckets merged in key order; the first acceptable one (or the best, when ranking). */
+function scanBuckets(search: Search, names: readonly string[]): IndexedAgent | undefined {
+  const index = search.index;
   const buckets: IndexBucket[] = [];
+  const positions: number[] = [];
   for (const name of names) {
     const bucket = index.buckets[name];
     if (bucket === undefined || bucket.live === 0) continue;
     skipStaleHead(index, bucket);
     buckets.push(bucket);
+    positions.push(bucket.head);
   }
-  if (buckets.length === 0) return undefined;
-  const positions = buckets.map((b) => b.head);
+  let best: IndexedAgent | undefined;
   for (;;) {
     let pick = -1;
     let pickKey = Number.POSITIVE_INFINITY;
@@ -187,12 +203,14 @@ function scanBuckets(
         pickKey = bucket.keys[position]!;
       }
     }
-    if (pick < 0) return undefined;
+    if (pick < 0) return best;
     const bucket = buckets[pick]!;
     const position = positions[pick]!;
     positions[pick] = position + 1;
     const entry = index.entries[bucket.ids[position]!];
-    if (entry !== undefined && entry.gen === bucket.gens[position] && visit(entry)) return entry;
+    if (entry === undefined || entry.gen !== bucket.gens[position] || !acceptable(search, entry)) continue;
+    if (search.rankSkill === undefined) return entry;
+    if (best === undefined || (entry.skills[search.rankSkill] ?? 0) > (best.skills[search.rankSkill] ?? 0)) best = entry;
   }
 }
 

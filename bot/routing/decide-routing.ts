@@ -75,7 +75,8 @@ interface Step {
   readonly agents: readonly Agent[];
   readonly message: RoutingMessage;
   readonly nowMs: number;
-  readonly nowIso: string;
+  /** ISO form of now, made on first use (most messages never need it). */
+  nowIsoCache: string | undefined;
   readonly commands: RoutingCommand[];
   historyCount: number;
 }
@@ -93,7 +94,7 @@ export function decideRouting(state: RoutingState, message: RoutingMessage, now:
     agents: state.agents,
     message,
     nowMs: now.getTime(),
-    nowIso: now.toISOString(),
+    nowIsoCache: undefined,
     commands: [],
     historyCount: 0,
   };
@@ -498,7 +499,7 @@ function offerCall(step: Step, call: WaitingCall, candidate: IndexedAgent): void
     kind: 'ReserveAgent',
     agentId: entry.agentId,
     offerId,
-    offer: { offerId, callId: call.callId, queueId: queue.queueId, offeredAt: step.nowIso },
+    offer: { offerId, callId: call.callId, queueId: queue.queueId, offeredAt: nowIso(step) },
   });
   if (call.callback !== null) {
     step.commands.push({
@@ -526,9 +527,13 @@ function offerCall(step: Step, call: WaitingCall, candidate: IndexedAgent): void
       pii: { context: call.context },
     });
   }
-  schedule(step, step.nowMs + (def.ringTimeInSeconds + offerTimeoutGraceInSeconds) * 1000, {
+  const timeoutAt = isoTime(step.nowMs + (def.ringTimeInSeconds + offerTimeoutGraceInSeconds) * 1000);
+  schedule(step, timeoutAt, {
     kind: 'OfferTimedOut',
+    schemaVersion: routingSchemaVersion,
     messageId: `${offerId}:timeout`,
+    queueId: queue.queueId,
+    occurredAt: timeoutAt,
     callId: call.callId,
     agentId: entry.agentId,
     offerId,
@@ -549,9 +554,13 @@ function startWaiting(step: Step, call: WaitingCall, position: number): void {
   call.timersScheduled = true;
   const { def } = step;
   if (def.overflow.maxWait !== undefined) {
-    schedule(step, call.enqueuedAtMs + def.overflow.maxWait.maxWaitInSeconds * 1000, {
+    const at = isoTime(call.enqueuedAtMs + def.overflow.maxWait.maxWaitInSeconds * 1000);
+    schedule(step, at, {
       kind: 'QueueTimerFired',
+      schemaVersion: routingSchemaVersion,
       messageId: `${visitId(step, call)}:maxWait`,
+      queueId: step.queue.queueId,
+      occurredAt: at,
       callId: call.callId,
       timer: 'maxWait',
       step: 0,
@@ -569,9 +578,13 @@ function startWaiting(step: Step, call: WaitingCall, position: number): void {
 function scheduleRelaxation(step: Step, call: WaitingCall, index: number): void {
   const relaxation = step.def.relaxationSteps[index];
   if (relaxation === undefined) return;
-  schedule(step, Math.max(step.nowMs, call.enqueuedAtMs + relaxation.afterSeconds * 1000), {
+  const at = isoTime(Math.max(step.nowMs, call.enqueuedAtMs + relaxation.afterSeconds * 1000));
+  schedule(step, at, {
     kind: 'QueueTimerFired',
+    schemaVersion: routingSchemaVersion,
     messageId: `${visitId(step, call)}:relax:${index}`,
+    queueId: step.queue.queueId,
+    occurredAt: at,
     callId: call.callId,
     timer: 'skillRelaxation',
     step: index,
@@ -581,9 +594,13 @@ function scheduleRelaxation(step: Step, call: WaitingCall, index: number): void 
 function scheduleAnnouncement(step: Step, call: WaitingCall, atMs: number): void {
   if (step.def.announcementIntervalInSeconds <= 0) return;
   const sequence = call.announcementCount + 1;
-  schedule(step, atMs, {
+  const at = isoTime(atMs);
+  schedule(step, at, {
     kind: 'AnnouncementTick',
+    schemaVersion: routingSchemaVersion,
     messageId: `${visitId(step, call)}:tick:${sequence}`,
+    queueId: step.queue.queueId,
+    occurredAt: at,
     callId: call.callId,
     sequence,
   });
@@ -654,18 +671,18 @@ function callersOnTheLine(queue: QueueState): number {
   return count;
 }
 
-type SchedulableMessage =
-  | Omit<RoutingMessageOf<'OfferTimedOut'>, 'schemaVersion' | 'queueId' | 'occurredAt'>
-  | Omit<RoutingMessageOf<'AnnouncementTick'>, 'schemaVersion' | 'queueId' | 'occurredAt'>
-  | Omit<RoutingMessageOf<'QueueTimerFired'>, 'schemaVersion' | 'queueId' | 'occurredAt'>;
+/** A timer: the message comes back to this queue at `at`, which is also its `occurredAt`. */
+function schedule(step: Step, at: string, message: RoutingMessageOf<'OfferTimedOut' | 'AnnouncementTick' | 'QueueTimerFired'>): void {
+  step.commands.push({ kind: 'ScheduleMessage', at, message });
+}
 
-function schedule(step: Step, atMs: number, message: SchedulableMessage): void {
-  const at = new Date(atMs).toISOString();
-  step.commands.push({
-    kind: 'ScheduleMessage',
-    at,
-    message: { ...message, schemaVersion: routingSchemaVersion, queueId: step.queue.queueId, occurredAt: at } as RoutingMessage,
-  });
+function nowIso(step: Step): string {
+  if (step.nowIsoCache === undefined) step.nowIsoCache = isoTime(step.nowMs);
+  return step.nowIsoCache;
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function record(step: Step, call: WaitingCall, decision: RoutingDecisionRecord): void {
@@ -674,7 +691,7 @@ function record(step: Step, call: WaitingCall, decision: RoutingDecisionRecord):
     historyId: `${step.message.messageId}:${step.historyCount++}`,
     callId: call.callId,
     queueId: step.queue.queueId,
-    at: step.nowIso,
+    at: nowIso(step),
     decision,
   });
 }

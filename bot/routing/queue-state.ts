@@ -11,8 +11,26 @@ import {
   type WaitingCall,
 } from './routing-types.js';
 
-/** Message ids remembered for duplicate detection; redeliveries come within minutes, not thousands of messages. */
-export const recentIdCapacity = 512;
+/**
+ * Message ids remembered for duplicate detection, in two generations of this many: redeliveries
+ * come within minutes, not thousands of messages.
+ */
+export const recentIdGeneration = 512;
+
+/**
+ * Lookup sets for the id arrays, keyed by array identity. A memo only: the arrays stay the state;
+ * a freshly loaded document just builds its sets on first use.
+ */
+const idSets = new WeakMap<string[], Set<string>>();
+
+function idSet(ids: string[]): Set<string> {
+  let set = idSets.get(ids);
+  if (set === undefined) {
+    set = new Set(ids);
+    idSets.set(ids, set);
+  }
+  return set;
+}
 
 export function createQueueState(definition: Pick<QueueDefinition, 'queueId' | 'agentSelection'>): QueueState {
   const memberCounts = Object.fromEntries(memberStatuses.map((s) => [s, 0])) as Record<MemberStatus, number>;
@@ -26,7 +44,7 @@ export function createQueueState(definition: Pick<QueueDefinition, 'queueId' | '
     offerSeq: 0,
     nextCallSeq: 1,
     stats: createQueueCounters(),
-    recent: { ids: [], next: 0, seen: {} },
+    recent: { current: [], previous: [] },
   };
 }
 
@@ -64,26 +82,17 @@ export function removeWaitingAt(queue: QueueState, index: number): void {
 }
 
 export function hasSeen(queue: QueueState, id: string): boolean {
-  return queue.recent.seen[id] === true;
+  return idSet(queue.recent.current).has(id) || idSet(queue.recent.previous).has(id);
 }
 
 export function remember(queue: QueueState, id: string): void {
   const recent = queue.recent;
-  if (recent.seen[id] === true) return;
-  if (recent.ids.length < recentIdCapacity) {
-    recent.ids.push(id);
-  } else {
-    const evicted = recent.ids[recent.next]!;
-    delete recent.seen[evicted];
-    recent.ids[recent.next] = id;
-    recent.next = (recent.next + 1) % recentIdCapacity;
+  if (recent.current.length >= recentIdGeneration) {
+    recent.previous = recent.current;
+    recent.current = [];
   }
-  recent.seen[id] = true;
-}
-
-/** Key under which a call that left the queue is remembered, so a redelivered CallQueued cannot revive it. */
-export function leftCallKey(callId: string): string {
-  return `call:${callId}`;
+  recent.current.push(id);
+  idSet(recent.current).add(id);
 }
 
 export function getMember(queue: QueueState, agentId: string): QueueMember | undefined {

@@ -192,6 +192,6 @@ export interface QueueState {
   offerSeq: number;
   nextCallSeq: number;
   stats: QueueCounters;
-  /** Recently handled message ids (and `call:<id>` for calls that left), for duplicate detection. */
-  recent: { ids: string[]; next: number; seen: Record<string, true> };
+  /** Recently handled message ids, for duplicate detection (see queue-state.ts). */
+  recent: { current: string[]; previous: string[] };
 }
