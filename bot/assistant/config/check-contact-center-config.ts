@@ -51,9 +51,9 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     const list = [...known];
     const hint = closestName(name, list);
     if (hint) return `${what} "${name}" is not defined in ${section}. Did you mean "${hint}"?`;
-    return list.length === 0
-      ? `${what} "${name}" is not defined: ${section} is empty.`
-      : `${what} "${name}" is not defined in ${section} (defined: ${list.join(', ')}).`;
+    if (list.length === 0) return `${what} "${name}" is not defined: ${section} is empty.`;
+    if (list.length > 8) return `${what} "${name}" is not defined in ${section}.`;
+    return `${what} "${name}" is not defined in ${section} (defined: ${list.join(', ')}).`;
   };
   const requireQueue = (path: ConfigPath, queue: string): void => {
     if (!queueIds.has(queue)) error(path, unknown('Queue', queue, queueIds, 'queues'));
@@ -151,8 +151,13 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
       if (standard) {
         const extra = used.filter((p) => !standard.placeholders.includes(p));
         const missing = standard.placeholders.filter((p) => !used.includes(p));
-        if (extra.length > 0) error(path, `Prompt "${key}" uses ${formatPlaceholders(extra)}, which the call flow does not fill in (it fills ${formatPlaceholders(standard.placeholders)}).`);
-        if (missing.length > 0) error(path, `Prompt "${key}" must say ${formatPlaceholders(missing)}.`);
+        if (extra.length > 0 || missing.length > 0) {
+          const problems = [
+            ...(extra.length > 0 ? [`${formatPlaceholders(extra)} ${extra.length === 1 ? 'is' : 'are'} not filled in by the call flow`] : []),
+            ...(missing.length > 0 ? [`${formatPlaceholders(missing)} ${missing.length === 1 ? 'is' : 'are'} missing`] : []),
+          ];
+          error(path, `Prompt "${key}" must use ${formatPlaceholders(standard.placeholders)}: ${problems.join('; ')}.`);
+        }
       } else if (code !== config.defaultLanguage && defaultPrompts[key] !== undefined) {
         const reference = placeholdersOf(defaultPrompts[key]);
         if (!sameSet(used, reference)) {
@@ -174,7 +179,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
   if (!operatorIntent) {
     error(['assistant', 'operator', 'intent'], unknown('Intent', assistant.operator.intent, intentsByName.keys(), 'intents'));
   } else if (!operatorIntent.escalate) {
-    error(['assistant', 'operator', 'intent'], `The operator key must reach a person, but intent "${operatorIntent.name}" is self-service; choose an intent with escalate.`);
+    error(['assistant', 'operator', 'intent'], `The operator key must reach a person, but intent "${operatorIntent.name}" does not escalate; choose an intent with escalate.`);
   }
 
   // Intents.
@@ -351,7 +356,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     if (ref.allowed !== undefined && !(ref.key in standardPrompts)) {
       const extra = placeholdersOf(prompt).filter((p) => !ref.allowed?.includes(p));
       if (extra.length > 0) {
-        error(ref.path, `Prompt "${ref.key}" uses ${formatPlaceholders(extra)}, which is not filled in here${ref.allowed.length > 0 ? ` (available: ${formatPlaceholders(ref.allowed)})` : ''}.`);
+        error(ref.path, `Prompt "${ref.key}" uses ${formatPlaceholders(extra)}, which ${extra.length === 1 ? 'is' : 'are'} not filled in here${ref.allowed.length > 0 ? ` (available: ${formatPlaceholders(ref.allowed)})` : ''}.`);
       }
     }
   }

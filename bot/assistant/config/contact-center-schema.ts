@@ -15,8 +15,9 @@ const keypadKeys = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'] 
 export type KeypadKey = (typeof keypadKeys)[number];
 
 /** Unquoted digits in YAML are numbers; accept them so ops need not quote `dtmfKey: 1`. */
+const notAKeypadKey = 'Must be a keypad key: a digit 0-9, "*" or "#".';
 export const keypadKeySchema = z
-  .union([z.enum(keypadKeys), z.int().min(0).max(9)], { error: 'Must be a keypad key: a digit 0-9, "*" or "#".' })
+  .union([z.enum(keypadKeys), z.int().min(0, { error: notAKeypadKey }).max(9, { error: notAKeypadKey })], { error: notAKeypadKey })
   .transform((key) => String(key) as KeypadKey)
   .meta({ id: 'KeypadKey', description: 'A telephone keypad key: 0-9, "*" or "#" (quote * and # in YAML).' });
 
@@ -107,7 +108,7 @@ const hourRangePattern = /^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-
 
 export const hourRangeSchema = z
   .string()
-  .regex(hourRangePattern, { error: 'Opening hours are "HH:MM-HH:MM" in 24-hour local time, e.g. "08:00-20:00" (end may be "24:00").' })
+  .regex(hourRangePattern, { error: 'Opening hours are "HH:MM-HH:MM" in 24-hour local time, e.g. "08:00-20:00" (end may be "24:00").', abort: true })
   .refine((range) => range.slice(0, 5) !== range.slice(6), { error: 'An opening range must not start and end at the same time.' })
   .meta({
     id: 'HourRange',
@@ -121,7 +122,7 @@ export type WeekDay = (typeof weekDays)[number];
 
 export const isoDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'A date is written YYYY-MM-DD, e.g. 2025-12-25.' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'A date is written YYYY-MM-DD, e.g. 2025-12-25.', abort: true })
   .refine(isCalendarDate, { error: 'This date does not exist in the calendar.' })
   .meta({ description: 'Calendar date YYYY-MM-DD in the schedule\'s time zone.' });
 

@@ -1,0 +1,259 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  formatConfigPath,
+  minExamplesPerIntent,
+  parseContactCenterConfig,
+  renderPrompt,
+  standardPrompts,
+  type ConfigError,
+  type ContactCenterConfig,
+} from '../../bot/assistant/contact-center-config.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const sampleFile = 'config/contact-center.yaml';
+const sample = readFileSync(join(root, sampleFile), 'utf8');
+const minimal = readFileSync(join(root, 'test/fixtures/config/minimal.yaml'), 'utf8');
+
+function valid(text: string, file = 'test.yaml'): ContactCenterConfig {
+  const result = parseContactCenterConfig(text, file);
+  if (!result.ok) throw new Error(result.errors.map((e) => `${e.line}:${e.column} ${e.path} ${e.message}`).join('\n'));
+  return result.config;
+}
+
+function errorsOf(text: string): ConfigError[] {
+  const result = parseContactCenterConfig(text, 'test.yaml');
+  if (result.ok) throw new Error('expected the config to be rejected');
+  return [...result.errors];
+}
+
+/** Replace `from` (which must occur exactly once) and return the text with the 1-based line it starts on. */
+function edit(text: string, from: string, to: string): { text: string; line: number } {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`"${from}" must occur exactly once`);
+  return { text: text.slice(0, at) + to + text.slice(at + from.length), line: text.slice(0, at).split('\n').length };
+}
+
+describe('the sample config (config/contact-center.yaml)', () => {
+  const config = valid(sample, sampleFile);
+
+  it('is valid, with no warnings', () => {
+    const result = parseContactCenterConfig(sample, sampleFile);
+    expect(result.ok && result.warnings).toEqual([]);
+  });
+
+  it('describes the broadband company the issue asks for', () => {
+    expect(config.name).toBe('Contoso Broadband');
+    expect(config.intents.length).toBeGreaterThanOrEqual(10);
+    expect(config.intents.map((i) => i.name)).toEqual(
+      expect.arrayContaining([
+        'billing_question',
+        'make_payment',
+        'outage_report',
+        'tech_support',
+        'new_service',
+        'moving_house',
+        'cancel_service',
+        'order_status',
+        'account_balance',
+        'speak_to_agent',
+      ]),
+    );
+    for (const intent of config.intents) {
+      expect((intent.examples['en-US'] ?? []).length).toBeGreaterThanOrEqual(minExamplesPerIntent);
+      expect((intent.examples['es-ES'] ?? []).length).toBeGreaterThan(0);
+    }
+    expect(config.languages.map((l) => l.code)).toEqual(['en-US', 'es-ES']);
+    expect(config.queues.map((q) => q.queueId)).toEqual(['billing', 'tech-support', 'sales', 'retention']);
+  });
+
+  it('ships the two self-service actions behind the intents that use them', () => {
+    const orderStatus = config.intents.find((i) => i.name === 'order_status');
+    const balance = config.intents.find((i) => i.name === 'account_balance');
+    expect(orderStatus?.selfService).toEqual({ action: 'order-status', slots: ['orderNumber'] });
+    expect(balance?.selfService).toEqual({ action: 'account-balance', slots: ['accountNumber', 'pin'] });
+    expect(config.slots.find((s) => s.name === 'pin')).toMatchObject({ type: 'digits', input: 'dtmf', mask: true });
+    expect(config.actions.map((a) => a.handler).sort()).toEqual(['accountBalance', 'orderStatus']);
+  });
+
+  it('normalises unquoted keypad keys to strings and fills defaults', () => {
+    expect(config.languages.map((l) => l.dtmfKey)).toEqual(['1', '2']);
+    expect(config.assistant.operator).toEqual({ dtmfKey: '0', intent: 'speak_to_agent' });
+    expect(config.numbers[0]).toMatchObject({ languageMenu: true, entry: { kind: 'assistant' } });
+    expect(config.numbers[0]?.language).toBeUndefined();
+    expect(config.numbers[2]?.entry).toEqual({ kind: 'queue', queue: 'sales', priority: 1 });
+    expect(config.businessHours['customer-care']?.weekly.sunday).toEqual([]);
+  });
+
+  it('resolves YAML anchors, so a holiday list is written once and shared', () => {
+    expect(config.businessHours['sales']?.holidays).toEqual(config.businessHours['customer-care']?.holidays);
+  });
+
+  it('points editors at the published JSON Schema', () => {
+    expect(sample.split('\n')[0]).toBe('# yaml-language-server: $schema=./contact-center.schema.json');
+  });
+});
+
+describe('parseContactCenterConfig', () => {
+  it('accepts the minimal config and fills every default', () => {
+    const config = valid(minimal);
+    expect(config.assistant).toEqual({
+      acceptConfidence: 0.7,
+      clarifyConfidence: 0.4,
+      maxClarifications: 1,
+      maxNoInputRetries: 2,
+      maxNoMatchRetries: 2,
+      initialSilenceTimeoutInSeconds: 5,
+      endSilenceTimeoutInSeconds: 1,
+      bargeIn: true,
+      actionFillerDelayInMs: 1500,
+      actionTimeoutInMs: 8000,
+      operator: { dtmfKey: '0', intent: 'agent' },
+    });
+    expect(config.queues[0]).toMatchObject({
+      agentSelection: 'longestIdle',
+      relaxationSteps: [],
+      ringTimeInSeconds: 20,
+      callbackOfferThresholdInSeconds: null,
+      overflow: {},
+    });
+    expect(config.businessHours['office']?.afterHours).toEqual({ prompt: 'afterHours', voicemail: false, callback: false });
+    expect(config.slots).toEqual([]);
+    expect(config.outOfScopeExamples).toEqual({});
+  });
+
+  it('names the line and column of a wrong value', () => {
+    const { text, line } = edit(minimal, '    musicOnHoldUrl: https://media.example/hold.wav', '    musicOnHoldUrl: https://media.example/hold.wav\n    agentSelection: fastest');
+    expect(errorsOf(text)).toEqual([
+      { file: 'test.yaml', line: line + 1, column: 21, path: 'queues[0].agentSelection', message: 'agentSelection is longestIdle, mostSkilled or roundRobin.' },
+    ]);
+  });
+
+  it('reports every schema error at once, in file order', () => {
+    let text = edit(minimal, 'dtmfKey: 1 }', 'dtmfKey: 10 }').text;
+    text = edit(text, '    escalate: { queue: billing }', '    escalate: { queue: billing, priority: high }').text;
+    const errors = errorsOf(text);
+    expect(errors.map((e) => e.path)).toEqual(['languages[0].dtmfKey', 'intents[0].escalate.priority']);
+    expect(errors[0]?.message).toBe('Must be a keypad key: a digit 0-9, "*" or "#".');
+    expect(errors[1]?.message).toBe('Expected a number, but found the text "high".');
+  });
+
+  it('says which required fields are missing at the top level', () => {
+    const errors = errorsOf('version: 1\nname: Empty\n');
+    expect(errors.map((e) => e.message)).toEqual(
+      ['defaultLanguage', 'numbers', 'languages', 'prompts', 'assistant', 'intents', 'queues'].map((f) => `Missing required field "${f}".`),
+    );
+    expect(errors.every((e) => e.line === 1 && e.column === 1)).toBe(true);
+  });
+
+  it('suggests the field meant by an unknown one, on the line of that key', () => {
+    const { text, line } = edit(minimal, '  operator: { intent: agent }', '  operator: { intent: agent }\n  maxNoInputRetrys: 3');
+    expect(errorsOf(text)).toEqual([
+      expect.objectContaining({ line: line + 1, column: 3, path: 'assistant.maxNoInputRetrys', message: 'Unknown field "maxNoInputRetrys". Did you mean "maxNoInputRetries"?' }),
+    ]);
+  });
+
+  it('suggests the right field inside the matching branch of a union', () => {
+    const { text } = edit(
+      sample,
+      '    orderNumberSlot: orderNumber\n',
+      '    orderNumberSlot: orderNumber\n    pinSlott: pin\n',
+    );
+    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'actions[0].pinSlott', message: 'Unknown field "pinSlott" (allowed here: name, handler, backendUrlSetting, orderNumberSlot, timeoutInMs, prompts).' })]);
+  });
+
+  it('reports a YAML syntax error with its position and stops there', () => {
+    const { text, line } = edit(minimal, 'name: Minimal Telecom', 'name: [Minimal Telecom');
+    const errors = errorsOf(text);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ path: '', message: expect.stringMatching(/^YAML syntax error: /) });
+    expect(errors[0]?.line).toBeGreaterThanOrEqual(line);
+  });
+
+  it('rejects a duplicate key as a syntax error on the second key', () => {
+    const { text, line } = edit(minimal, 'name: Minimal Telecom', 'name: Minimal Telecom\nname: Other');
+    expect(errorsOf(text)).toEqual([expect.objectContaining({ line: line + 1, column: 1, message: 'YAML syntax error: Map keys must be unique.' })]);
+  });
+
+  it('rejects an empty file with a sentence, not a type error', () => {
+    expect(errorsOf('# nothing here\n')).toEqual([{ file: 'test.yaml', line: 1, column: 1, path: '', message: 'The file is empty; it must describe the contact center.' }]);
+  });
+
+  describe('cross-field checks on the sample', () => {
+    const cases: Array<[string, string, string, string, RegExp]> = [
+      ['an escalation to an unknown queue', '      queue: retention\n      priority: 1', '      queue: complaints\n      priority: 1', 'intents[11].escalate.queue', /^Queue "complaints" is not defined in queues \(defined: billing, tech-support, sales, retention\)\.$/],
+      ['an unknown action', '      action: order-status', '      action: order-tracking', 'intents[3].selfService.action', /^Action "order-tracking" is not defined in actions \(defined: order-status, account-balance\)\.$/],
+      ['an unknown slot', '      slots: [orderNumber]', '      slots: [orderNumber, postcode]', 'intents[3].selfService.slots[1]', /^Slot "postcode" is not defined/],
+      ['an action whose slot the intent does not ask for', '      slots: [accountNumber, pin]', '      slots: [accountNumber]', 'intents[2].selfService.slots', /needs slot "pin"/],
+      ['a duplicate intent name', '  - name: upgrade_plan', '  - name: new_service', 'intents[8].name', /^Intent name "new_service" is already used by intents\[7\]/],
+      ['a duplicate language menu key', '    dtmfKey: 2\n    agentSkill: spanish', '    dtmfKey: 1\n    agentSkill: spanish', 'languages[1].dtmfKey', /Language menu key "1" is already used by languages\[0\]/],
+      ['an example that trains two intents', '        - I want to speak to a person', '        - I want to pay my bill', 'intents[12].examples.en-US[0]', /also trains intent "make_payment"/],
+      ['a clarify band above the accept threshold', '  clarifyConfidence: 0.4', '  clarifyConfidence: 0.8', 'assistant.clarifyConfidence', /must not be above acceptConfidence \(0\.7\)/],
+      ['a filler that would come after the timeout', '  actionTimeoutInMs: 8000', '  actionTimeoutInMs: 1000', 'assistant.actionFillerDelayInMs', /filler must start before the action times out/],
+      ['a PIN slot that could be spoken', '    pinSlot: pin', '    pinSlot: accountNumber', 'actions[1].pinSlot', /must be type digits, input dtmf and mask true/],
+      ['a translation with different placeholders', 'El pedido {orderNumber} está {status}. La última actualización es del {date}.', 'El pedido {orderNumber} está {status}.', 'prompts.es-ES.orderStatusFound', /translations must fill in the same values/],
+      ['an action prompt with placeholders the handler lacks', '{ balance: balanceResult,', '{ balance: orderStatusFound,', 'actions[1].prompts.balance', /uses \{date\}, \{orderNumber\}, \{status\}, which are not filled in here \(available: \{amount\}, \{dueDate\}\)/],
+      ['a number in a language that is not configured', '    language: es-ES\n    languageMenu: false', '    language: fr-FR\n    languageMenu: false', 'numbers[1].language', /^Language "fr-FR" is not defined in languages/],
+      ['a queue overflowing to itself', 'action: { kind: queue, queueId: billing } }\n      whenNoAgentsLoggedIn', 'action: { kind: queue, queueId: retention } }\n      whenNoAgentsLoggedIn', 'queues[3].overflow.maxWait.action.queueId', /cannot overflow to itself/],
+      ['relaxation steps out of order', '      - { afterSeconds: 240, minProficiency: anyAgentOfQueue }', '      - { afterSeconds: 60, minProficiency: anyAgentOfQueue }', 'queues[1].relaxationSteps[1].afterSeconds', /increasing afterSeconds: 60 follows 90/],
+      ['a schedule that does not exist', '    businessHours: sales\n    entry', '    businessHours: weekend\n    entry', 'numbers[2].businessHours', /^Business-hours schedule "weekend" is not defined/],
+      ['an intent without a Spanish label', 'labels: { en-US: making a complaint, es-ES: presentar una reclamación }', 'labels: { en-US: making a complaint }', 'intents[11].labels', /has no es-ES label/],
+      ['malformed SSML', '        <speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">\n', '', 'prompts.en-US.askPin.ssml', /SSML must be one <speak/],
+      ['min above max length', '    minLength: 8\n    maxLength: 10', '    minLength: 12\n    maxLength: 10', 'slots[0].minLength', /minLength \(12\) is greater than maxLength \(10\)/],
+    ];
+
+    it.each(cases)('rejects %s, naming the field and its line', (_what, from, to, path, message) => {
+      const { text, line } = edit(sample, from, to);
+      const errors = errorsOf(text);
+      expect(errors).toEqual([expect.objectContaining({ path, message: expect.stringMatching(message) })]);
+      const error = errors[0];
+      // The reported line is the edited line or (for a list or map) the key that introduces it.
+      expect(error && Math.abs(error.line - line)).toBeLessThanOrEqual(3);
+    });
+  });
+
+  it('warns about things that are legal but probably unintended', () => {
+    const { text } = edit(minimal, 'queues:\n', 'queues:\n  - { queueId: unused, name: Unused, musicOnHoldUrl: "https://media.example/hold.wav" }\n');
+    const result = parseContactCenterConfig(text, 'test.yaml');
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual([expect.objectContaining({ path: 'queues[0].queueId', message: 'No number, intent or overflow sends callers to queue "unused".' })]);
+  });
+});
+
+describe('renderPrompt', () => {
+  const config = valid(sample, sampleFile);
+
+  it('fills placeholders and carries the language voice', () => {
+    expect(renderPrompt(config, 'en-US', 'clarify', { a: 'a question about your bill', b: 'making a payment' })).toEqual({
+      text: 'Sorry, just so I get this right. Did you mean a question about your bill, or making a payment?',
+      voice: 'en-US-JennyNeural',
+      language: 'en-US',
+    });
+    expect(renderPrompt(config, 'es-ES', 'queuePosition', { position: 3 }).text).toBe('Su posición en la cola es la número 3.');
+  });
+
+  it('marks SSML and escapes values inserted into it', () => {
+    const ssmlConfig = { ...config, prompts: { ...config.prompts, 'en-US': { ...config.prompts['en-US']!, custom: { ssml: '<speak>Hi {name}</speak>' } } } };
+    expect(renderPrompt(ssmlConfig, 'en-US', 'custom', { name: 'A & <B>' })).toEqual({ text: '<speak>Hi A &#38; &#60;B&#62;</speak>', ssml: true, voice: 'en-US-JennyNeural', language: 'en-US' });
+  });
+
+  it('throws on a missing value rather than speaking a placeholder', () => {
+    expect(() => renderPrompt(config, 'en-US', 'queuePosition')).toThrow('needs a value for {position}');
+    expect(() => renderPrompt(config, 'fr-FR', 'greeting')).toThrow('No prompt "greeting" for language fr-FR');
+  });
+
+  it('has every standard prompt in every sample language', () => {
+    for (const language of config.languages) {
+      for (const key of Object.keys(standardPrompts)) expect(config.prompts[language.code]?.[key]).toBeDefined();
+    }
+  });
+});
+
+describe('formatConfigPath', () => {
+  it('writes paths the way ops read them', () => {
+    expect(formatConfigPath(['intents', 3, 'examples'])).toBe('intents[3].examples');
+    expect(formatConfigPath(['prompts', 'es-ES', 'greeting'])).toBe('prompts.es-ES.greeting');
+    expect(formatConfigPath(['businessHours', 'after hours'])).toBe('businessHours["after hours"]');
+    expect(formatConfigPath([])).toBe('');
+  });
+});
