@@ -9,6 +9,7 @@ import {
   type ConfigError,
   type ContactCenterConfig,
 } from '../../bot/assistant/contact-center-config.js';
+import type { QueueDefinition } from '../../bot/routing/routing-types.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const sampleFile = 'config/contact-center.yaml';
@@ -83,6 +84,11 @@ describe('the sample config (config/contact-center.yaml)', () => {
     expect(config.numbers[0]?.language).toBeUndefined();
     expect(config.numbers[2]?.entry).toEqual({ kind: 'queue', queue: 'sales', priority: 1 });
     expect(config.businessHours['customer-care']?.weekly.sunday).toEqual([]);
+  });
+
+  it('configures queues as the routing decider\'s QueueDefinition (checked by the type checker)', () => {
+    const definitions: QueueDefinition[] = config.queues;
+    expect(definitions.find((q) => q.queueId === 'retention')?.overflow.maxWait).toEqual({ maxWaitInSeconds: 900, action: { kind: 'queue', queueId: 'billing' } });
   });
 
   it('resolves YAML anchors, so a holiday list is written once and shared', () => {
