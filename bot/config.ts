@@ -35,7 +35,7 @@ export const settingsCatalog: readonly SettingInfo[] = [
   { name: 'GRAPH_NOTIFICATION_CLIENT_STATE', where: 'all', required: false, description: 'Shared secret echoed in Graph change notifications (clientState).' },
   { name: 'CONTACT_CENTER_CONFIG_FILE', where: 'all', required: false, defaultValue: 'config/contact-center.yaml', description: 'The contact-center YAML (numbers, hours, flows, queues).' },
   { name: 'HISTORY_RETENTION_DAYS', where: 'all', required: false, defaultValue: '90', description: 'How long call history is kept (Cosmos TTL).' },
-  { name: 'ORDER_BACKEND_URL', where: 'all', required: false, description: 'HTTP backend the order-status self-service action calls.' },
+  { name: 'ORDER_BACKEND_URL', where: 'all', required: false, description: 'HTTP backend the self-service actions call (order status, account balance); named by backendUrlSetting in the contact-center config.' },
   { name: 'CALL_HISTORY_API_ENABLED', where: 'local', required: false, defaultValue: 'false', description: 'Serve GET /api/calls/{callId} without authorization (local development only).' },
   { name: 'LOG_LEVEL', where: 'all', required: false, defaultValue: 'info', description: 'pino log level.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', where: 'azure', required: false, description: 'Application Insights connection string for OpenTelemetry export.' },

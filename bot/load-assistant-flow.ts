@@ -55,8 +55,7 @@ export function loadAssistantFlow(
         return schedule === undefined || isOpen(schedule, now).open;
       },
     );
-  // Both sample actions call the self-service backend named by ORDER_BACKEND_URL.
-  const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL, ACCOUNT_BACKEND_URL: settings.ORDER_BACKEND_URL };
+  const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL };
   const actions = given.actions ?? new HttpActionRunner(config, (name) => knownSettings[name] ?? process.env[name]);
   return { flow, actions, servedNumbers: new Set(config.numbers.map((n) => n.number)) };
 }
