@@ -283,6 +283,7 @@ export function simulateContactCenter(scenario: SimulationScenario): SimulationR
           continue;
         }
         const agent = update.agent;
+        if (agent.activeCallIds.length > agent.capacity) throw new Error(`Agent ${agent.agentId} was given more calls than their capacity`);
         agents.set(agent.agentId, agent);
         switch (command.kind) {
           case 'ReserveAgent':

@@ -1,0 +1,86 @@
+import { callQueuedFromRequest } from '../../bot/routing/call-queued-from-request.js';
+import { deadLetterFallback } from '../../bot/routing/dead-letter-fallback.js';
+import { parseAgent, parseQueueDefinition, parseRoutingMessage } from '../../bot/routing/routing-messages.js';
+import { agent, context, t0 } from './routing-given.js';
+
+describe('routing messages at the edge', () => {
+  const request = {
+    callId: 'c1',
+    callConnectionId: 'conn-1',
+    queueId: 'sales',
+    priority: 2,
+    requiredSkills: [{ skill: 'billing', minProficiency: 3 }],
+    context,
+  };
+
+  it('the call flow’s RequestRouting becomes a CallQueued that validates, with a stable message id', () => {
+    const message = callQueuedFromRequest(request, 'op-7', t0);
+    expect(parseRoutingMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
+    expect(callQueuedFromRequest(request, 'op-7', new Date(t0.getTime() + 5000)).messageId).toBe(message.messageId);
+  });
+
+  it('fills defaults for a minimal CallQueued', () => {
+    const parsed = parseRoutingMessage({
+      kind: 'CallQueued',
+      schemaVersion: 1,
+      messageId: 'm1',
+      queueId: 'sales',
+      occurredAt: t0.toISOString(),
+      callId: 'c1',
+      callConnectionId: 'conn-1',
+      context: { language: 'en-GB' },
+    });
+    expect(parsed).toMatchObject({ priority: 0, requiredSkills: [], context: { intent: null, slots: {}, transcript: [], callerId: null } });
+  });
+
+  it.each([
+    ['an unknown kind', { kind: 'CallTeleported' }],
+    ['another schema version', { schemaVersion: 2 }],
+    ['no message id', { messageId: '' }],
+    ['a proficiency out of range', { requiredSkills: [{ skill: 'billing', minProficiency: 6 }] }],
+    ['a time that is not ISO 8601', { occurredAt: 'yesterday' }],
+  ])('rejects a message with %s', (_, change) => {
+    const valid = callQueuedFromRequest(request, 'op-1', t0);
+    expect(() => parseRoutingMessage({ ...valid, ...change })).toThrow();
+  });
+
+  it('validates agent snapshots carried by agent messages', () => {
+    expect(parseAgent(agent('a1', { skills: { billing: 4 } }))).toMatchObject({ agentId: 'a1', capacity: 1 });
+    expect(() => parseAgent({ ...agent('a1'), skills: { billing: 0 } })).toThrow();
+    expect(() => parseAgent({ ...agent('a1'), presence: { availability: 'Sleeping', activity: 'x' } })).toThrow();
+  });
+});
+
+describe('queue definitions (ops configuration)', () => {
+  it('applies the documented defaults and orders relaxation steps by time', () => {
+    const def = parseQueueDefinition({
+      queueId: 'q',
+      name: 'Q',
+      relaxationSteps: [
+        { afterSeconds: 120, minProficiency: 'anyAgentOfQueue' },
+        { afterSeconds: 60, minProficiency: 2 },
+      ],
+    });
+    expect(def).toMatchObject({
+      agentSelection: 'longestIdle',
+      ringTimeInSeconds: 20,
+      maxMissesBeforeNotReady: 2,
+      announcementIntervalInSeconds: 60,
+      callbackOfferThresholdInSeconds: null,
+      serviceLevelThresholdInSeconds: 20,
+      overflow: {},
+    });
+    expect(def.relaxationSteps.map((s) => s.afterSeconds)).toEqual([60, 120]);
+  });
+
+  it('rejects an unknown selection rule or overflow action', () => {
+    expect(() => parseQueueDefinition({ queueId: 'q', name: 'Q', agentSelection: 'random' })).toThrow();
+    expect(() => parseQueueDefinition({ queueId: 'q', name: 'Q', overflow: { maxWait: { maxWaitInSeconds: 60, action: { kind: 'pager' } } } })).toThrow();
+  });
+
+  it('a dead-lettered message still gets its caller the queue’s overflow action', () => {
+    const def = parseQueueDefinition({ queueId: 'q', name: 'Q', overflow: { maxWait: { maxWaitInSeconds: 60, action: { kind: 'queue', queueId: 'backup' } } } });
+    expect(deadLetterFallback(def)).toEqual({ kind: 'queue', queueId: 'backup' });
+    expect(deadLetterFallback(parseQueueDefinition({ queueId: 'q', name: 'Q' }))).toEqual({ kind: 'voicemail' });
+  });
+});
