@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configValidate } from './config-validate.js';
+import { nluBuildVectors, nluEval } from './nlu-eval.js';
 import { placeSimulatedCall, parseCallArguments } from './place-call.js';
 
 const usage = `Usage: switchboard <command>
@@ -7,6 +9,12 @@ const usage = `Usage: switchboard <command>
   call [--from NUMBER] [--to NUMBER] [--say TEXT | --press KEYS | --silence | --hang-up]...
         place a simulated PSTN call into the running local stack (npm start) and print
         the conversation; caller steps are used in order, one per prompt
+  config validate <file>
+        check a contact-center YAML file (schema and cross-field rules); errors name file:line:column
+  nlu eval --train FILE --test FILE [--val FILE] [--vectors FILE | --no-vectors]
+        train the embedded intent classifier and measure it on a labelled data set
+  nlu build-vectors --from FILE --to FILE [--words N]
+        pack the word vectors the classifier loads
   help  this text
 `;
 
@@ -35,6 +43,15 @@ export async function main(args: string[]): Promise<number> {
       }
       return placeSimulatedCall({ ...stackUrls(), ...parsed.value, out: (line) => console.log(line) });
     }
+    case 'config':
+      if (rest[0] === 'validate') return configValidate(rest.slice(1));
+      console.error(`Unknown command "config ${rest[0] ?? ''}".\n\n${usage}`);
+      return 2;
+    case 'nlu':
+      if (rest[0] === 'eval') return nluEval(rest.slice(1));
+      if (rest[0] === 'build-vectors') return nluBuildVectors(rest.slice(1));
+      console.error(`Unknown command "nlu ${rest[0] ?? ''}".\n\n${usage}`);
+      return 2;
     case undefined:
     case 'help':
     case '--help':
