@@ -75,24 +75,24 @@ function checkedUtterance(text: unknown, label: unknown, source: string, line: n
  * them (other columns are ignored); without one, column 1 is the text and column 2 the label.
  */
 export function parseCsvUtterances(content: string, source: string): LabelledUtterance[] {
-  let rows: string[][];
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(content, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    rows = parseCsv(content, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof rows;
   } catch (error) {
     const line = error instanceof CsvError && typeof error.lines === 'number' ? `:${error.lines}` : '';
     throw new LabelledDataError(`${source}${line}: not valid CSV (${(error as Error).message})`);
   }
-  const header = (rows[0] ?? []).map((cell) => cell.trim().toLowerCase());
+  const header = (rows[0]?.record ?? []).map((cell) => cell.trim().toLowerCase());
   const hasHeader = header.includes('text') && header.includes('label');
   const textColumn = hasHeader ? header.indexOf('text') : 0;
   const labelColumn = hasHeader ? header.indexOf('label') : 1;
   const width = hasHeader ? header.length : 2;
-  const utterances = rows.slice(hasHeader ? 1 : 0).map((row, i) => {
-    const line = i + (hasHeader ? 2 : 1);
-    if (row.length !== width) {
-      throw new LabelledDataError(`${source}:${line}: expected ${width} columns (text,label), found ${row.length}`);
+  // info.lines is the line a record ends on (a quoted field may span lines).
+  const utterances = rows.slice(hasHeader ? 1 : 0).map(({ record, info }) => {
+    if (record.length !== width) {
+      throw new LabelledDataError(`${source}:${info.lines}: expected ${width} columns (text,label), found ${record.length}`);
     }
-    return checkedUtterance(row[textColumn], row[labelColumn], source, line);
+    return checkedUtterance(record[textColumn], record[labelColumn], source, info.lines);
   });
   if (utterances.length === 0) throw new LabelledDataError(`${source}: no utterances`);
   return utterances;

@@ -6,6 +6,13 @@ export interface SoftmaxRegressionOptions {
   /** L2 penalty per example. */
   readonly l2: number;
   readonly initialLearningRate: number;
+  /**
+   * "penalty": eta0 / (1 + eta0 * l2 * t), the classic schedule for L2-regularised SGD;
+   * "epoch": eta0 / (1 + epoch), which anneals faster when the penalty is small.
+   */
+  readonly learningRateSchedule: 'penalty' | 'epoch';
+  /** The model is the mean of the weights at the end of each of the last N epochs (0: the final ones). */
+  readonly averageLastEpochs: number;
   readonly seed: number;
 }
 
@@ -52,6 +59,10 @@ export function trainSoftmaxRegression(
   const scores = new Float64Array(C);
   const active = new Int32Array(C);
   let t = 0;
+  const averageFrom = options.averageLastEpochs > 0 ? Math.max(0, options.epochs - options.averageLastEpochs) : options.epochs;
+  const sum = new Float64Array(averageFrom < options.epochs ? v.length : 0);
+  const biasSum = new Float64Array(C);
+  let snapshots = 0;
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
     shuffleInPlace(order, random);
     for (const i of order) {
@@ -65,7 +76,10 @@ export function trainSoftmaxRegression(
       }
       softmaxInPlace(scores);
       scores[y] = (scores[y] as number) - 1;
-      const eta = options.initialLearningRate / (1 + options.initialLearningRate * options.l2 * t);
+      const eta =
+        options.learningRateSchedule === 'epoch'
+          ? options.initialLearningRate / (1 + t / rows.length)
+          : options.initialLearningRate / (1 + options.initialLearningRate * options.l2 * t);
       t += 1;
       scale *= 1 - eta * options.l2;
       const step = eta / scale;
@@ -89,13 +103,20 @@ export function trainSoftmaxRegression(
         scale = 1;
       }
     }
+    if (epoch >= averageFrom) {
+      for (let j = 0; j < v.length; j += 1) sum[j] = (sum[j] as number) + (v[j] as number) * scale;
+      for (let c = 0; c < C; c += 1) biasSum[c] = (biasSum[c] as number) + (bias[c] as number);
+      snapshots += 1;
+    }
   }
+  const averaged = snapshots > 0;
   const weights = new Float32Array(v.length);
   for (let j = 0; j < v.length; j += 1) {
-    const w = (v[j] as number) * scale;
+    const w = averaged ? (sum[j] as number) / snapshots : (v[j] as number) * scale;
     // Float32 subnormals make every multiply that touches them many times slower.
     weights[j] = Math.abs(w) < 1e-30 ? 0 : w;
   }
+  if (averaged) for (let c = 0; c < C; c += 1) bias[c] = (biasSum[c] as number) / snapshots;
   return {
     classCount: C,
     logits(x) {

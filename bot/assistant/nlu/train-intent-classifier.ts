@@ -28,6 +28,8 @@ export const DEFAULT_TRAINING: SoftmaxRegressionOptions = {
   epochs: 10,
   l2: 1e-5,
   initialLearningRate: 0.5,
+  learningRateSchedule: 'penalty',
+  averageLastEpochs: 0,
   seed: 1,
 };
 
@@ -55,6 +57,13 @@ export interface TrainIntentClassifierOptions {
   readonly calibrationFolds?: number;
   readonly features?: Partial<TextFeaturizerOptions>;
   readonly training?: Partial<SoftmaxRegressionOptions>;
+  /** Extra training copies of each example with words randomly dropped. */
+  readonly augmentation?: WordDropout;
+}
+
+export interface WordDropout {
+  readonly copies: number;
+  readonly wordDropProbability: number;
 }
 
 export interface ClassifierCalibration {
@@ -84,16 +93,32 @@ function fit(
   features: TextFeaturizerOptions,
   training: SoftmaxRegressionOptions,
   wordVectors: WordVectors | undefined,
+  augmentation: WordDropout | undefined,
 ): Fitted {
   const featurizer = fitTextFeaturizer(
     examples.map((e) => e.text),
     features,
     wordVectors,
   );
-  const rows = examples.map((e) => featurizer.featurize(e.text));
-  const labels = examples.map((e) => labelIndex.get(e.label) as number);
+  const augmented = augmentation === undefined ? examples : [...examples, ...dropWords(examples, augmentation, training.seed)];
+  const rows = augmented.map((e) => featurizer.featurize(e.text));
+  const labels = augmented.map((e) => labelIndex.get(e.label) as number);
   const model = trainSoftmaxRegression(rows, labels, labelIndex.size, featurizer.dimension, training);
   return { featurizer, logits: (text) => model.logits(featurizer.featurize(text)) };
+}
+
+function dropWords(examples: readonly LabelledUtterance[], dropout: WordDropout, seed: number): LabelledUtterance[] {
+  const random = createSeededRandom(seed ^ 0xd409);
+  const out: LabelledUtterance[] = [];
+  for (let copy = 0; copy < dropout.copies; copy += 1) {
+    for (const e of examples) {
+      const words = e.text.split(/\s+/).filter((w) => w !== '');
+      if (words.length < 2) continue;
+      const kept = words.filter(() => random() >= dropout.wordDropProbability);
+      if (kept.length > 0 && kept.length < words.length) out.push({ text: kept.join(' '), label: e.label });
+    }
+  }
+  return out;
 }
 
 /** Out-of-fold logits: each example is scored by a model that did not see it. */
@@ -192,7 +217,7 @@ export function trainIntentClassifier(
   const outOfScopeIndex = labelIndex.get(outOfScopeLabel) ?? -1;
   const features = { ...DEFAULT_FEATURES, ...options.features };
   const training = { ...DEFAULT_TRAINING, ...options.training };
-  const train = (part: readonly LabelledUtterance[]): Fitted => fit(part, labelIndex, features, training, options.wordVectors);
+  const train = (part: readonly LabelledUtterance[]): Fitted => fit(part, labelIndex, features, training, options.wordVectors, options.augmentation);
 
   const model = train(usable);
 
