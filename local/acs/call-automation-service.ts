@@ -1,0 +1,1315 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { RingBehaviour, TeamsUserDirectory } from '../teams/teams-user-directory.js';
+import { AcsError } from './acs-error.js';
+import { acsResults, type InvitingOperation, type ResultInformation } from './acs-result-codes.js';
+import type { CallAutomationRequests, PlaySourceModel } from './call-automation-request-schemas.js';
+import type { CallbackSender } from './callback-sender.js';
+import {
+  connectionProperties,
+  participantKey,
+  participantModel,
+  type CallRecord,
+  type ConnectionRecord,
+  type InvitationPurpose,
+  type InvitationRecord,
+  type MediaOperation,
+  type RecordingRecord,
+  type RunningMediaOperation,
+} from './call-state.js';
+import type { CallTiming } from './call-timing.js';
+import {
+  describeIdentifier,
+  identifierFromModel,
+  identifierFromRawId,
+  phoneIdentifier,
+  rawIdOf,
+  sameIdentifier,
+  toIdentifierModel,
+  type CommunicationIdentifier,
+} from './communication-identifier.js';
+import type { EventGridSender } from './event-grid-sender.js';
+import { decideRecognizeOutcome, tonesOfKeys, type CallerInput } from './recognize-outcome.js';
+import {
+  SimulatedCaller,
+  type CallerStep,
+  type Conversation,
+  type EndReason,
+  type HeardEntry,
+  type WhenScriptEnds,
+} from './simulated-caller.js';
+import type { TimerSet } from './timer-set.js';
+
+/** A REST answer: the status the SDK expects and, when it has one, the JSON body. */
+export interface RestResult {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** A simulator request that cannot be carried out (unknown call, nothing ringing, ...). */
+export class SimulatorError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimulatorError';
+  }
+}
+
+export interface PlaceCallOptions {
+  /** The caller's number (E.164), e.g. +14255550123. */
+  readonly from: string;
+  /** The ACS number called. */
+  readonly to: string;
+  readonly callerDisplayName?: string;
+  readonly script?: readonly CallerStep[];
+  readonly whenScriptEnds?: WhenScriptEnds;
+}
+
+/** How a simulated phone number answers when the app calls, adds or transfers to it. */
+export interface PhoneBehaviour {
+  readonly ringBehaviour?: RingBehaviour;
+  readonly script?: readonly CallerStep[];
+  readonly whenScriptEnds?: WhenScriptEnds;
+}
+
+export interface InvitationView {
+  readonly invitationId: string;
+  readonly purpose: InvitationPurpose;
+  readonly target: string;
+  /** The Teams user rung, when the target is one. */
+  readonly userId?: string;
+  readonly serverCallId: string;
+  /** The PSTN numbers already in the call (what a Teams toast shows). */
+  readonly callers: readonly string[];
+  readonly state: InvitationRecord['state'];
+  readonly startedAt: string;
+}
+
+export interface CallAutomationServiceOptions {
+  readonly teams: TeamsUserDirectory;
+  readonly callbacks: CallbackSender;
+  readonly eventGrid: EventGridSender;
+  readonly timers: TimerSet;
+  readonly timing: CallTiming;
+  readonly logger: Logger;
+}
+
+type Requests = CallAutomationRequests;
+
+/** Used when a request gives none; the REST contract bounds it to 0-180 s. */
+const defaultInvitationTimeoutInSeconds = 60;
+const recordingKind = 'azureCommunicationServices';
+
+/**
+ * The behaviour behind the Call Automation REST API and the simulator: calls, their connections,
+ * participants, media operations, invitations and recordings, and the callbacks each step emits.
+ * Everything happens in memory; time passes through the shared TimerSet and `timing`.
+ */
+export class CallAutomationService {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly liveConnections = new Map<string, CallRecord>();
+  private readonly incomingContexts = new Map<string, CallRecord>();
+  private readonly invitations = new Map<string, InvitationRecord>();
+  private readonly recordings = new Map<string, RecordingRecord>();
+  private readonly conversations = new Map<string, { readonly caller: SimulatedCaller; readonly call: CallRecord }>();
+  private readonly phoneBehaviours = new Map<string, PhoneBehaviour>();
+  private readonly invitationEvents = new EventEmitter();
+  private readonly teams: TeamsUserDirectory;
+  private readonly callbacks: CallbackSender;
+  private readonly eventGrid: EventGridSender;
+  private readonly timers: TimerSet;
+  private readonly timing: CallTiming;
+  private readonly logger: Logger;
+
+  constructor(options: CallAutomationServiceOptions) {
+    this.teams = options.teams;
+    this.callbacks = options.callbacks;
+    this.eventGrid = options.eventGrid;
+    this.timers = options.timers;
+    this.timing = options.timing;
+    this.logger = options.logger;
+    this.invitationEvents.setMaxListeners(0);
+  }
+
+  // ---------------------------------------------------------------- calls: create, answer, redirect, reject
+
+  createCall(request: Requests['createCall'], apiVersion: string): RestResult {
+    const targets = request.targets.map(identifierFromModel);
+    if (targets.some((t) => t.kind === 'phoneNumber') && !request.sourceCallerIdNumber) {
+      // Microsoft's troubleshooting tips: CreateCall, Transfer, AddParticipant and Redirect to
+      // phone numbers need the SourceCallerId.
+      throw AcsError.badRequest('sourceCallerIdNumber is required to call a phone number.');
+    }
+    const call = this.newCall();
+    const connection: ConnectionRecord = {
+      callConnectionId: randomUUID(),
+      callbackUri: request.callbackUri,
+      state: 'connecting',
+      apiVersion,
+      ...(request.source ? { source: { kind: 'communicationUser', id: request.source.id } as const } : {}),
+      targets,
+      ...(request.sourceCallerIdNumber ? { sourceCallerIdNumber: request.sourceCallerIdNumber.value } : {}),
+      ...(request.sourceDisplayName ? { sourceDisplayName: request.sourceDisplayName } : {}),
+      ...(request.operationContext !== undefined ? { createOperationContext: request.operationContext } : {}),
+      mediaStreamingConfigured: request['mediaStreamingOptions'] !== undefined,
+      transcriptionConfigured: request['transcriptionOptions'] !== undefined,
+    };
+    call.connection = connection;
+    this.liveConnections.set(connection.callConnectionId, call);
+    for (const target of targets) {
+      this.invite(call, 'createCall', target, {
+        ...(request.operationContext !== undefined ? { operationContext: request.operationContext } : {}),
+        invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
+        callerNumber: request.sourceCallerIdNumber?.value,
+      });
+    }
+    this.logger.info({ callConnectionId: connection.callConnectionId, serverCallId: call.serverCallId, targets: targets.length }, 'outbound call created');
+    return { status: 201, body: connectionProperties(call, connection) };
+  }
+
+  answerCall(request: Requests['answerCall'], apiVersion: string): RestResult {
+    const call = this.pendingIncomingCall(request.incomingCallContext);
+    const incoming = call.incoming!;
+    incoming.status = 'answered';
+    const connection: ConnectionRecord = {
+      callConnectionId: randomUUID(),
+      callbackUri: request.callbackUri,
+      state: 'connected',
+      apiVersion,
+      source: incoming.from,
+      targets: [incoming.to],
+      ...(request.answeredBy ? { answeredBy: request.answeredBy.id } : {}),
+      ...(incoming.to.kind === 'phoneNumber' ? { answeredFor: incoming.to.phoneNumber } : {}),
+      ...(request.operationContext !== undefined ? { createOperationContext: request.operationContext } : {}),
+      mediaStreamingConfigured: request.mediaStreamingOptions !== undefined,
+      transcriptionConfigured: request.transcriptionOptions !== undefined,
+    };
+    call.connection = connection;
+    call.state = 'established';
+    this.liveConnections.set(connection.callConnectionId, call);
+    this.join(call, incoming.from, connection.callConnectionId, 'answered by the app');
+    this.emit(call, 'CallConnected', {}, { operationContext: request.operationContext, resultInformation: acsResults.success });
+    this.emitParticipantsUpdated(call);
+    this.logger.info({ callConnectionId: connection.callConnectionId, serverCallId: call.serverCallId }, 'incoming call answered');
+    return { status: 200, body: connectionProperties(call, connection) };
+  }
+
+  redirectCall(request: Requests['redirectCall']): RestResult {
+    const call = this.pendingIncomingCall(request.incomingCallContext);
+    call.incoming!.status = 'redirected';
+    const target = identifierFromModel(request.target);
+    this.invite(call, 'redirect', target, {
+      invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
+      callerNumber: describeIdentifier(call.incoming!.from),
+    });
+    return { status: 204 };
+  }
+
+  rejectCall(request: Requests['rejectCall']): RestResult {
+    const call = this.pendingIncomingCall(request.incomingCallContext);
+    call.incoming!.status = 'rejected';
+    this.endCall(call, acsResults.conversationEnded, 'rejected');
+    return { status: 204 };
+  }
+
+  getCall(callConnectionId: string): RestResult {
+    const { call, connection } = this.requireConnection(callConnectionId);
+    return { status: 200, body: connectionProperties(call, connection) };
+  }
+
+  /** DELETE: the app leaves; the call goes on only if two people are still in it. */
+  hangUp(callConnectionId: string): RestResult {
+    const { call, connection } = this.requireConnection(callConnectionId);
+    this.disconnectApp(call, connection, acsResults.endedByCallAutomation);
+    if (call.participants.size < 2) this.endCall(call, acsResults.endedByCallAutomation, 'appHungUp');
+    return { status: 204 };
+  }
+
+  terminate(callConnectionId: string): RestResult {
+    const { call } = this.requireConnection(callConnectionId);
+    this.endCall(call, acsResults.endedByCallAutomation, 'appHungUp');
+    return { status: 204 };
+  }
+
+  // ---------------------------------------------------------------- participants
+
+  listParticipants(callConnectionId: string): RestResult {
+    const { call } = this.requireConnection(callConnectionId);
+    return { status: 200, body: { value: [...call.participants.values()].map(participantModel) } };
+  }
+
+  getParticipant(callConnectionId: string, participantRawId: string): RestResult {
+    const { call } = this.requireConnection(callConnectionId);
+    const participant = call.participants.get(participantKey(identifierFromRawId(participantRawId)));
+    if (!participant) throw AcsError.notFound(`Participant ${participantRawId} is not in the call.`);
+    return { status: 200, body: participantModel(participant) };
+  }
+
+  addParticipant(callConnectionId: string, request: Requests['addParticipant']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.participantToAdd);
+    if (target.kind === 'phoneNumber' && !request.sourceCallerIdNumber) {
+      throw AcsError.badRequest('sourceCallerIdNumber is required to add a phone number.');
+    }
+    if (call.participants.has(participantKey(target))) {
+      throw AcsError.badRequest(`Participant ${rawIdOf(target)} is already in the call.`);
+    }
+    const invitation = this.invite(call, 'addParticipant', target, {
+      ...operationOf(request),
+      invitationTimeoutInSeconds: request.invitationTimeoutInSeconds ?? defaultInvitationTimeoutInSeconds,
+      callerNumber: request.sourceCallerIdNumber?.value,
+    });
+    return {
+      status: 202,
+      body: {
+        participant: { identifier: toIdentifierModel(target), isMuted: false, isOnHold: false },
+        ...(request.operationContext !== undefined ? { operationContext: request.operationContext } : {}),
+        invitationId: invitation.invitationId,
+      },
+    };
+  }
+
+  cancelAddParticipant(callConnectionId: string, request: Requests['cancelAddParticipant']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const invitation = this.invitations.get(request.invitationId);
+    const options = { ...operationOf(request), resultInformation: acsResults.success };
+    if (invitation?.serverCallId === call.serverCallId && invitation.purpose === 'addParticipant' && invitation.state === 'ringing') {
+      invitation.state = 'canceled';
+      invitation.cancelTimers();
+      this.publishInvitation(invitation);
+      this.emit(call, 'CancelAddParticipantSucceeded', { invitationId: invitation.invitationId }, {
+        ...options,
+        resultInformation: acsResults.invitationCanceled(rawIdOf(invitation.target)),
+      });
+    } else {
+      this.emit(call, 'CancelAddParticipantFailed', { invitationId: request.invitationId }, {
+        ...options,
+        resultInformation: acsResults.invitationNotFound,
+      });
+    }
+    return { status: 202, body: { invitationId: request.invitationId, ...contextOf(request) } };
+  }
+
+  removeParticipant(callConnectionId: string, request: Requests['removeParticipant']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.participantToRemove);
+    if (!call.participants.has(participantKey(target))) {
+      throw AcsError.notFound(`Participant ${rawIdOf(target)} is not in the call.`);
+    }
+    this.leave(call, target, 'removed');
+    this.emit(call, 'RemoveParticipantSucceeded', { participant: toIdentifierModel(target) }, {
+      ...operationOf(request),
+      resultInformation: acsResults.success,
+    });
+    this.afterParticipantLeft(call);
+    return { status: 202, body: contextOf(request) };
+  }
+
+  mute(callConnectionId: string, request: Requests['mute']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const participants = request.targetParticipants.map((m) => this.requireParticipant(call, identifierFromModel(m)));
+    for (const participant of participants) participant.isMuted = true;
+    this.emitParticipantsUpdated(call);
+    return { status: 200, body: contextOf(request) };
+  }
+
+  transferToParticipant(callConnectionId: string, request: Requests['transferToParticipant']): RestResult {
+    const { call, connection } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    const transferee = request.transferee
+      ? identifierFromModel(request.transferee)
+      : [...call.participants.values()][0]?.identifier;
+    if (!transferee) throw AcsError.badRequest('There is nobody in the call to transfer.');
+    if (request.transferee) this.requireParticipant(call, transferee);
+    connection.state = 'transferring';
+    this.invite(call, 'transfer', target, {
+      ...operationOf(request),
+      transferee,
+      invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
+      callerNumber: describeIdentifier(transferee),
+    });
+    return { status: 202, body: contextOf(request) };
+  }
+
+  // ---------------------------------------------------------------- media: play, recognize, cancel, hold, DTMF
+
+  play(callConnectionId: string, request: Requests['play']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const playTo = (request.playTo ?? []).map(identifierFromModel);
+    for (const target of playTo) this.requireParticipant(call, target);
+    this.enqueueMedia(
+      call,
+      {
+        kind: 'play',
+        operationId: randomUUID(),
+        ...operationOf(request),
+        sources: request.playSources,
+        playTo,
+        loop: request.playOptions?.loop ?? false,
+      },
+      request.interruptCallMediaOperation ?? false,
+    );
+    return { status: 202 };
+  }
+
+  recognize(callConnectionId: string, request: Requests['recognize']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.recognizeOptions.targetParticipant);
+    this.requireParticipant(call, target);
+    if (request.recognizeInputType === 'choices' && !request.recognizeOptions.choices?.length) {
+      throw AcsError.badRequest('Recognize with choices needs at least one choice.');
+    }
+    this.enqueueMedia(
+      call,
+      { kind: 'recognize', operationId: randomUUID(), ...operationOf(request), request, target },
+      request.interruptCallMediaOperation ?? false,
+    );
+    return { status: 202 };
+  }
+
+  cancelAllMediaOperations(callConnectionId: string): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const running = call.media.current;
+    const queued = call.media.queue.splice(0);
+    call.media.current = undefined;
+    if (running) this.cancelMediaOperation(call, running);
+    for (const operation of queued) this.emitMediaCanceled(call, operation);
+    return { status: 202 };
+  }
+
+  hold(callConnectionId: string, request: Requests['hold']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    const participant = this.requireParticipant(call, target);
+    const music = request.playSourceInfo;
+    if (music && playSourceProblem(music)) {
+      this.emit(call, 'HoldFailed', {}, { ...operationOf(request), resultInformation: playSourceProblem(music)! });
+      return { status: 200 };
+    }
+    participant.isOnHold = true;
+    const party = call.phoneParties.get(participantKey(target));
+    if (party) {
+      party.record({ kind: 'callEvent', description: 'put on hold' });
+      if (music) this.hear(call, party, music, 'holdMusic', { loop: true, operationContext: request.operationContext });
+    }
+    this.emitParticipantsUpdated(call);
+    return { status: 200 };
+  }
+
+  unhold(callConnectionId: string, request: Requests['unhold']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    const participant = this.requireParticipant(call, target);
+    participant.isOnHold = false;
+    call.phoneParties.get(participantKey(target))?.record({ kind: 'callEvent', description: 'taken off hold' });
+    this.emitParticipantsUpdated(call);
+    return { status: 200 };
+  }
+
+  startContinuousDtmfRecognition(callConnectionId: string, request: Requests['continuousDtmfRecognition']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    this.requireParticipant(call, target);
+    call.continuousDtmf.set(participantKey(target), { ...operationOf(request), sequenceId: 0 });
+    return { status: 200 };
+  }
+
+  stopContinuousDtmfRecognition(callConnectionId: string, request: Requests['continuousDtmfRecognition']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    this.requireParticipant(call, target);
+    call.continuousDtmf.delete(participantKey(target));
+    this.emit(call, 'ContinuousDtmfRecognitionStopped', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted });
+    return { status: 200 };
+  }
+
+  sendDtmfTones(callConnectionId: string, request: Requests['sendDtmfTones']): RestResult {
+    const { call } = this.requireEstablished(callConnectionId);
+    const target = identifierFromModel(request.targetParticipant);
+    this.requireParticipant(call, target);
+    const party = call.phoneParties.get(participantKey(target));
+    if (party) this.noteHeard(call, party, { via: 'dtmf', text: request.tones.join(' ') });
+    this.after(call, 0, () =>
+      this.emit(call, 'SendDtmfTonesCompleted', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted }),
+    );
+    return { status: 202, body: contextOf(request) };
+  }
+
+  startMediaStreaming(callConnectionId: string, request: Requests['mediaStreaming'], start: boolean): RestResult {
+    const { call, connection } = this.requireEstablished(callConnectionId);
+    if (!connection.mediaStreamingConfigured) {
+      throw new AcsError(405, '8522', 'Missing configuration: media streaming options must be set when the call is answered or created.');
+    }
+    this.emit(
+      call,
+      start ? 'MediaStreamingStarted' : 'MediaStreamingStopped',
+      {
+        mediaStreamingUpdate: {
+          contentType: 'Audio',
+          mediaStreamingStatus: start ? 'mediaStreamingStarted' : 'mediaStreamingStopped',
+          mediaStreamingStatusDetails: start ? 'subscriptionStarted' : 'subscriptionStopped',
+        },
+      },
+      { ...operationOf(request), resultInformation: acsResults.actionCompleted },
+    );
+    return { status: 202 };
+  }
+
+  startTranscription(callConnectionId: string, request: Requests['transcription'], start: boolean): RestResult {
+    const { call, connection } = this.requireEstablished(callConnectionId);
+    if (!connection.transcriptionConfigured) {
+      throw new AcsError(405, '8522', 'Missing configuration: transcription options must be set when the call is answered or created.');
+    }
+    this.emit(
+      call,
+      start ? 'TranscriptionStarted' : 'TranscriptionStopped',
+      {
+        transcriptionUpdate: {
+          transcriptionStatus: start ? 'transcriptionStarted' : 'transcriptionStopped',
+          transcriptionStatusDetails: start ? 'subscriptionStarted' : 'subscriptionStopped',
+        },
+      },
+      { ...operationOf(request), resultInformation: acsResults.actionCompleted },
+    );
+    return { status: 202 };
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  startRecording(request: Requests['startRecording']): RestResult {
+    const call = request.callConnectionId
+      ? this.liveConnections.get(request.callConnectionId)
+      : request.callLocator?.serverCallId
+        ? this.calls.get(request.callLocator.serverCallId)
+        : undefined;
+    if (!request.callConnectionId && !request.callLocator?.serverCallId) {
+      throw AcsError.badRequest('Give callConnectionId or a serverCallLocator.');
+    }
+    if (!call || call.state === 'ended') throw AcsError.notFound('Call not found.');
+    if (call.state !== 'established') throw AcsError.callNotEstablished('The call is not established.');
+    const active = [...this.recordings.values()].find((r) => r.serverCallId === call.serverCallId && !r.stopped);
+    if (active) throw new AcsError(400, '8559', 'A recording is already in progress for this call.');
+    const recording: RecordingRecord = {
+      recordingId: Buffer.from(JSON.stringify({ platformEndpointId: randomUUID(), resourceSpecificId: randomUUID() })).toString('base64'),
+      serverCallId: call.serverCallId,
+      ...(request.recordingStateCallbackUri ? { callbackUri: request.recordingStateCallbackUri } : {}),
+      state: request.pauseOnStart ? 'inactive' : 'active',
+      stopped: false,
+      startDateTime: new Date().toISOString(),
+    };
+    this.recordings.set(recording.recordingId, recording);
+    this.emitRecordingState(call, recording);
+    return { status: 200, body: recordingBody(recording) };
+  }
+
+  getRecording(recordingId: string): RestResult {
+    return { status: 200, body: recordingBody(this.requireRecording(recordingId)) };
+  }
+
+  stopRecording(recordingId: string): RestResult {
+    const recording = this.requireRecording(recordingId);
+    recording.stopped = true;
+    this.setRecordingState(recording, 'inactive');
+    return { status: 204 };
+  }
+
+  pauseRecording(recordingId: string, pause: boolean): RestResult {
+    const recording = this.requireRecording(recordingId);
+    if (recording.stopped) throw AcsError.badRequest('The recording has been stopped.');
+    this.setRecordingState(recording, pause ? 'inactive' : 'active');
+    return { status: 202 };
+  }
+
+  // ---------------------------------------------------------------- simulator: PSTN parties
+
+  async placeCall(options: PlaceCallOptions): Promise<{ simulatedCallId: string; incomingCallDelivered: boolean }> {
+    const call = this.newCall();
+    const from = phoneIdentifier(options.from);
+    const to = phoneIdentifier(options.to);
+    const incomingCallContext = randomBytes(48).toString('base64url');
+    call.incoming = { incomingCallContext, from, to, callerDisplayName: options.callerDisplayName ?? '', status: 'pending' };
+    this.incomingContexts.set(incomingCallContext, call);
+    const caller = this.newParty(call, {
+      direction: 'inbound',
+      phoneNumber: options.from,
+      otherNumber: options.to,
+      script: options.script ?? [],
+      whenScriptEnds: options.whenScriptEnds ?? 'hangUp',
+    });
+    caller.record({ kind: 'callEvent', description: `dialing ${options.to}` });
+    this.after(call, this.timing.incomingCallTimeoutInMs, () => {
+      if (call.incoming?.status !== 'pending') return;
+      call.incoming.status = 'expired';
+      this.endCall(call, acsResults.conversationEnded, 'notAnswered');
+    });
+    this.logger.info({ simulatedCallId: caller.simulatedCallId, serverCallId: call.serverCallId, pii: { from: options.from } }, 'simulated call placed');
+    const delivered = await this.eventGrid.publish('Microsoft.Communication.IncomingCall', `/caller/${rawIdOf(from)}/recipient/${rawIdOf(to)}`, {
+      to: toIdentifierModel(to),
+      from: toIdentifierModel(from),
+      serverCallId: call.serverCallId,
+      callerDisplayName: call.incoming.callerDisplayName,
+      incomingCallContext,
+      correlationId: call.correlationId,
+    });
+    caller.setIncomingCallDelivered(delivered);
+    return { simulatedCallId: caller.simulatedCallId, incomingCallDelivered: delivered };
+  }
+
+  registerPhone(phoneNumber: string, behaviour: PhoneBehaviour): void {
+    this.phoneBehaviours.set(phoneNumber, behaviour);
+  }
+
+  conversation(simulatedCallId: string): Conversation | undefined {
+    return this.conversations.get(simulatedCallId)?.caller.snapshot();
+  }
+
+  listConversations(): Conversation[] {
+    return [...this.conversations.values()].map(({ caller }) => caller.snapshot());
+  }
+
+  waitForConversation(simulatedCallId: string, predicate: (c: Conversation) => boolean, timeoutInMs?: number): Promise<Conversation> {
+    return this.requireParty(simulatedCallId).caller.waitFor(predicate, timeoutInMs);
+  }
+
+  /** The party says something: answers a recognize that waits for it live, else it is only logged. */
+  callerSays(simulatedCallId: string, text: string, confidence?: number): Conversation {
+    const { caller, call } = this.requireParty(simulatedCallId, true);
+    this.liveInput(call, caller, caller.speechInput(text, confidence));
+    return caller.snapshot();
+  }
+
+  /** Keys answer a recognize that waits live, else feed continuous DTMF recognition if it is on. */
+  callerPresses(simulatedCallId: string, keys: string): Conversation {
+    const { caller, call } = this.requireParty(simulatedCallId, true);
+    if (tonesOfKeys(keys).length === 0) throw new SimulatorError(400, 'keys must be DTMF keys: 0-9, *, #, A-D');
+    this.liveInput(call, caller, { kind: 'keys', keys });
+    return caller.snapshot();
+  }
+
+  callerHangsUp(simulatedCallId: string): Conversation {
+    const { caller, call } = this.requireParty(simulatedCallId, true);
+    this.partyHangsUp(call, caller);
+    return caller.snapshot();
+  }
+
+  // ---------------------------------------------------------------- simulator: Teams users
+
+  listInvitations(userId?: string): InvitationView[] {
+    return [...this.invitations.values()]
+      .filter((i) => i.state === 'ringing' && (userId === undefined || (i.target.kind === 'microsoftTeamsUser' && i.target.userId === userId)))
+      .map((i) => this.invitationView(i));
+  }
+
+  /** Resolves with the first invitation ringing the Teams user (already ringing, or the next one). */
+  waitForInvitation(userId: string, timeoutInMs?: number): Promise<InvitationView> {
+    const ringing = this.listInvitations(userId)[0];
+    if (ringing) return Promise.resolve(ringing);
+    return new Promise((resolve, reject) => {
+      const listener = (view: InvitationView) => {
+        if (view.userId !== userId || view.state !== 'ringing') return;
+        cleanup();
+        resolve(view);
+      };
+      const timer =
+        timeoutInMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              cleanup();
+              reject(new SimulatorError(404, `no invitation rang ${userId} within ${timeoutInMs} ms`));
+            }, timeoutInMs);
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        this.invitationEvents.off('invitation', listener);
+      };
+      this.invitationEvents.on('invitation', listener);
+    });
+  }
+
+  answerInvitation(userId: string, answer: 'accept' | 'decline', invitationId?: string): InvitationView {
+    const invitation = [...this.invitations.values()].find(
+      (i) =>
+        i.state === 'ringing' &&
+        i.target.kind === 'microsoftTeamsUser' &&
+        i.target.userId === userId &&
+        (invitationId === undefined || i.invitationId === invitationId),
+    );
+    if (!invitation) throw new SimulatorError(404, `nothing is ringing for Teams user ${userId}`);
+    this.resolveInvitation(invitation, answer === 'accept' ? 'accepted' : 'declined');
+    return this.invitationView(invitation);
+  }
+
+  /** The Teams user hangs up every call they are in. Returns how many calls they left. */
+  teamsUserHangsUp(userId: string): number {
+    const identifier: CommunicationIdentifier = { kind: 'microsoftTeamsUser', userId };
+    let left = 0;
+    for (const call of this.calls.values()) {
+      if (call.state === 'ended' || !call.participants.has(participantKey(identifier))) continue;
+      this.leave(call, identifier, 'otherPartyHungUp');
+      left++;
+      this.afterParticipantLeft(call);
+    }
+    return left;
+  }
+
+  /** Ends every call (without callbacks) so close() leaves nobody Busy in the directory. */
+  endAllCalls(): void {
+    for (const call of this.calls.values()) {
+      if (call.connection) call.connection.state = 'disconnected';
+      this.endCall(call, acsResults.conversationEnded, 'emulatorClosed');
+    }
+  }
+
+  // ---------------------------------------------------------------- internals: calls and parties
+
+  private newCall(): CallRecord {
+    const call: CallRecord = {
+      serverCallId: Buffer.from(`https://local.acs.emulator/conversations/${randomUUID()}`).toString('base64'),
+      correlationId: randomUUID(),
+      state: 'ringing',
+      participants: new Map(),
+      phoneParties: new Map(),
+      media: { queue: [] },
+      continuousDtmf: new Map(),
+      participantsSequenceNumber: 0,
+      cancelers: new Set(),
+    };
+    this.calls.set(call.serverCallId, call);
+    return call;
+  }
+
+  private newParty(
+    call: CallRecord,
+    init: { direction: 'inbound' | 'outbound'; phoneNumber: string; otherNumber: string; script: readonly CallerStep[]; whenScriptEnds: WhenScriptEnds },
+  ): SimulatedCaller {
+    const caller = new SimulatedCaller({
+      simulatedCallId: randomUUID(),
+      serverCallId: call.serverCallId,
+      correlationId: call.correlationId,
+      ...init,
+    });
+    call.phoneParties.set(participantKey(phoneIdentifier(init.phoneNumber)), caller);
+    this.conversations.set(caller.simulatedCallId, { caller, call });
+    return caller;
+  }
+
+  private pendingIncomingCall(incomingCallContext: string): CallRecord {
+    const call = this.incomingContexts.get(incomingCallContext);
+    if (!call?.incoming) throw AcsError.badRequest('The incoming call context is not valid.');
+    if (call.incoming.status !== 'pending' || call.state === 'ended') {
+      throw AcsError.badRequest(`The incoming call is no longer pending (${call.incoming.status}).`);
+    }
+    return call;
+  }
+
+  private requireConnection(callConnectionId: string): { call: CallRecord; connection: ConnectionRecord } {
+    const call = this.liveConnections.get(callConnectionId);
+    const connection = call?.connection;
+    if (!call || !connection || connection.state === 'disconnected' || call.state === 'ended') {
+      throw AcsError.notFound(`Call ${callConnectionId} not found.`);
+    }
+    return { call, connection };
+  }
+
+  private requireEstablished(callConnectionId: string): { call: CallRecord; connection: ConnectionRecord } {
+    const found = this.requireConnection(callConnectionId);
+    if (found.connection.state !== 'connected') {
+      throw AcsError.callNotEstablished(`Action is not supported while the call is ${found.connection.state}.`);
+    }
+    return found;
+  }
+
+  private requireParticipant(call: CallRecord, identifier: CommunicationIdentifier) {
+    const participant = call.participants.get(participantKey(identifier));
+    if (!participant) throw AcsError.badRequest(`Participant ${rawIdOf(identifier)} is not in the call.`);
+    return participant;
+  }
+
+  private requireRecording(recordingId: string): RecordingRecord {
+    const recording = this.recordings.get(recordingId);
+    if (!recording) throw AcsError.notFound(`Recording ${recordingId} not found.`);
+    return recording;
+  }
+
+  private requireParty(simulatedCallId: string, mustBeLive = false): { caller: SimulatedCaller; call: CallRecord } {
+    const found = this.conversations.get(simulatedCallId);
+    if (!found) throw new SimulatorError(404, `unknown simulated call ${simulatedCallId}`);
+    if (mustBeLive && found.caller.isEnded) throw new SimulatorError(409, `simulated call ${simulatedCallId} has ended`);
+    return found;
+  }
+
+  /** Schedules work for a call; it is dropped if the call ends first. */
+  private after(call: CallRecord, delayInMs: number, action: () => void): () => void {
+    const cancel = (): void => {
+      stop();
+      call.cancelers.delete(cancel);
+    };
+    const stop = this.timers.schedule(delayInMs, () => {
+      call.cancelers.delete(cancel);
+      if (call.state !== 'ended') action();
+    });
+    call.cancelers.add(cancel);
+    return cancel;
+  }
+
+  private join(call: CallRecord, identifier: CommunicationIdentifier, callConnectionId: string | undefined, description: string): void {
+    const key = participantKey(identifier);
+    call.participants.set(key, { identifier, isMuted: false, isOnHold: false });
+    if (identifier.kind === 'microsoftTeamsUser' && this.teams.get(identifier.userId)) {
+      this.teams.joinCall(identifier.userId, call.serverCallId);
+    }
+    const party = call.phoneParties.get(key);
+    party?.connected(callConnectionId, description);
+    for (const [otherKey, other] of call.phoneParties) {
+      if (otherKey !== key && !other.isEnded) other.record({ kind: 'callEvent', description: 'joined', participant: describeIdentifier(identifier) });
+    }
+  }
+
+  private leave(call: CallRecord, identifier: CommunicationIdentifier, reason: EndReason): void {
+    const key = participantKey(identifier);
+    if (!call.participants.delete(key)) return;
+    call.continuousDtmf.delete(key);
+    if (identifier.kind === 'microsoftTeamsUser' && this.teams.get(identifier.userId)) {
+      this.teams.leaveCall(identifier.userId, call.serverCallId);
+    }
+    call.phoneParties.get(key)?.end(reason);
+    for (const [otherKey, other] of call.phoneParties) {
+      if (otherKey !== key && !other.isEnded) other.record({ kind: 'callEvent', description: 'left', participant: describeIdentifier(identifier) });
+    }
+    const running = call.media.current;
+    if (running?.operation.kind === 'recognize' && sameIdentifier(running.operation.target, identifier)) {
+      running.cancelTimers();
+      this.finishMedia(call);
+    }
+  }
+
+  /** The call ends when fewer than two parties (people plus the app's connection) remain. */
+  private afterParticipantLeft(call: CallRecord): void {
+    if (call.state === 'ended') return;
+    const appInCall = call.connection !== undefined && call.connection.state !== 'disconnected';
+    if (call.participants.size + (appInCall ? 1 : 0) < 2) {
+      this.endCall(call, acsResults.conversationEnded, 'otherPartyHungUp');
+    } else {
+      this.emitParticipantsUpdated(call);
+    }
+  }
+
+  private partyHangsUp(call: CallRecord, caller: SimulatedCaller): void {
+    if (caller.isEnded) return;
+    caller.record({ kind: 'hungUp' });
+    const identifier = phoneIdentifier(caller.phoneNumber);
+    if (call.state === 'ringing') {
+      if (call.incoming?.status === 'pending') call.incoming.status = 'expired';
+      this.endCall(call, acsResults.conversationEnded, 'callerHungUp');
+      return;
+    }
+    if (call.participants.has(participantKey(identifier))) {
+      this.leave(call, identifier, 'callerHungUp');
+      this.afterParticipantLeft(call);
+    } else {
+      caller.end('callerHungUp');
+    }
+  }
+
+  private disconnectApp(call: CallRecord, connection: ConnectionRecord, resultInformation: ResultInformation): void {
+    if (connection.state === 'disconnected') return;
+    this.emit(call, 'CallDisconnected', {}, { operationContext: connection.createOperationContext, resultInformation });
+    connection.state = 'disconnected';
+    this.liveConnections.delete(connection.callConnectionId);
+    const running = call.media.current;
+    call.media.current = undefined;
+    call.media.queue.length = 0;
+    running?.cancelTimers();
+    for (const party of call.phoneParties.values()) party.setAwaitingInput(false);
+  }
+
+  /** Ends the call for everyone: the app gets CallDisconnected, and no callback after it. */
+  private endCall(call: CallRecord, resultForApp: ResultInformation, reasonForParties: EndReason): void {
+    if (call.state === 'ended') return;
+    if (call.connection) this.disconnectApp(call, call.connection, resultForApp);
+    call.state = 'ended';
+    for (const cancel of [...call.cancelers]) cancel();
+    for (const invitation of this.invitations.values()) {
+      if (invitation.serverCallId === call.serverCallId && invitation.state === 'ringing') {
+        invitation.state = 'canceled';
+        invitation.cancelTimers();
+        this.publishInvitation(invitation);
+      }
+    }
+    for (const participant of [...call.participants.values()]) this.leave(call, participant.identifier, reasonForParties);
+    for (const party of call.phoneParties.values()) party.end(reasonForParties);
+    for (const recording of this.recordings.values()) {
+      if (recording.serverCallId === call.serverCallId) {
+        recording.state = 'inactive';
+        recording.stopped = true;
+      }
+    }
+    call.continuousDtmf.clear();
+    this.logger.info({ serverCallId: call.serverCallId, reason: reasonForParties }, 'call ended');
+  }
+
+  // ---------------------------------------------------------------- internals: invitations
+
+  private invite(
+    call: CallRecord,
+    purpose: InvitationPurpose,
+    target: CommunicationIdentifier,
+    options: {
+      operationContext?: string;
+      operationCallbackUri?: string;
+      transferee?: CommunicationIdentifier;
+      invitationTimeoutInSeconds: number;
+      callerNumber?: string | undefined;
+    },
+  ): InvitationRecord {
+    const invitation: InvitationRecord = {
+      invitationId: randomUUID(),
+      serverCallId: call.serverCallId,
+      purpose,
+      target,
+      ...(options.transferee ? { transferee: options.transferee } : {}),
+      ...(options.operationContext !== undefined ? { operationContext: options.operationContext } : {}),
+      ...(options.operationCallbackUri !== undefined ? { operationCallbackUri: options.operationCallbackUri } : {}),
+      invitationTimeoutInSeconds: options.invitationTimeoutInSeconds,
+      state: 'ringing',
+      startedAt: new Date().toISOString(),
+      cancelTimers: () => undefined,
+    };
+    this.invitations.set(invitation.invitationId, invitation);
+    const behaviour = this.ringBehaviourOf(target);
+    const timeoutInMs = invitation.invitationTimeoutInSeconds * 1000;
+    const cancels: (() => void)[] = [];
+    if (behaviour === undefined) {
+      cancels.push(this.after(call, 0, () => this.resolveInvitation(invitation, 'unreachable')));
+    } else if (behaviour.kind !== 'noAnswer' && behaviour.afterMs < timeoutInMs) {
+      const outcome = behaviour.kind === 'accept' ? 'accepted' : 'declined';
+      cancels.push(this.after(call, behaviour.afterMs, () => this.resolveInvitation(invitation, outcome)));
+    } else {
+      cancels.push(this.after(call, timeoutInMs * this.timing.invitationTimeoutScale, () => this.resolveInvitation(invitation, 'timedOut')));
+    }
+    invitation.cancelTimers = () => cancels.forEach((cancel) => cancel());
+    this.logger.debug({ invitationId: invitation.invitationId, purpose, target: rawIdOf(target) }, 'invitation ringing');
+    this.publishInvitation(invitation);
+    return invitation;
+  }
+
+  /** How the target answers; undefined when it cannot be reached at all. */
+  private ringBehaviourOf(target: CommunicationIdentifier): RingBehaviour | undefined {
+    switch (target.kind) {
+      case 'microsoftTeamsUser': {
+        const user = this.teams.get(target.userId);
+        if (!user || user.availability === 'Offline') return undefined;
+        return user.ringBehaviour;
+      }
+      case 'phoneNumber':
+        return this.phoneBehaviours.get(target.phoneNumber)?.ringBehaviour ?? { kind: 'accept', afterMs: 0 };
+      case 'communicationUser':
+      case 'microsoftTeamsApp':
+      case 'unknown':
+        return undefined;
+    }
+  }
+
+  private resolveInvitation(invitation: InvitationRecord, outcome: 'accepted' | 'declined' | 'timedOut' | 'unreachable'): void {
+    if (invitation.state !== 'ringing') return;
+    invitation.state = outcome;
+    invitation.cancelTimers();
+    this.publishInvitation(invitation);
+    const call = this.calls.get(invitation.serverCallId);
+    if (!call || call.state === 'ended') return;
+    const target = invitation.target;
+    const options = { operationContext: invitation.operationContext, operationCallbackUri: invitation.operationCallbackUri };
+    const operationName: InvitingOperation = {
+      addParticipant: 'addParticipants',
+      transfer: 'transferCall',
+      createCall: 'createCall',
+      redirect: 'redirectCall',
+    }[invitation.purpose] as InvitingOperation;
+    const failure =
+      outcome === 'declined'
+        ? acsResults.declined(operationName, rawIdOf(target))
+        : outcome === 'timedOut'
+          ? acsResults.notAnswered(operationName, rawIdOf(target))
+          : acsResults.unreachable(operationName, rawIdOf(target));
+    if (outcome === 'accepted' && target.kind === 'phoneNumber' && !call.phoneParties.has(participantKey(target))) {
+      const behaviour = this.phoneBehaviours.get(target.phoneNumber);
+      const caller = this.newParty(call, {
+        direction: 'outbound',
+        phoneNumber: target.phoneNumber,
+        otherNumber: call.connection?.sourceCallerIdNumber ?? '',
+        script: behaviour?.script ?? [],
+        whenScriptEnds: behaviour?.whenScriptEnds ?? 'hangUp',
+      });
+      caller.record({ kind: 'callEvent', description: 'ringing' });
+    }
+    const connectionId = call.connection?.callConnectionId;
+
+    switch (invitation.purpose) {
+      case 'addParticipant':
+        if (outcome === 'accepted') {
+          this.join(call, target, undefined, 'answered');
+          this.emitParticipantsUpdated(call);
+          this.emit(call, 'AddParticipantSucceeded', { participant: toIdentifierModel(target) }, { ...options, resultInformation: acsResults.success });
+        } else {
+          this.emit(call, 'AddParticipantFailed', { participant: toIdentifierModel(target) }, { ...options, resultInformation: failure });
+        }
+        return;
+      case 'createCall': {
+        const connection = call.connection;
+        if (outcome === 'accepted') {
+          this.join(call, target, connectionId, 'answered');
+          if (connection?.state === 'connecting') {
+            connection.state = 'connected';
+            call.state = 'established';
+            this.emit(call, 'CallConnected', {}, { operationContext: connection.createOperationContext, resultInformation: acsResults.success });
+          }
+          this.emitParticipantsUpdated(call);
+          return;
+        }
+        const stillRinging = [...this.invitations.values()].some((i) => i.serverCallId === call.serverCallId && i.state === 'ringing');
+        if (connection?.state === 'connecting' && !stillRinging) {
+          this.emit(call, 'CreateCallFailed', {}, { operationContext: connection.createOperationContext, resultInformation: failure });
+          connection.state = 'disconnected';
+          this.liveConnections.delete(connection.callConnectionId);
+          this.endCall(call, failure, outcome === 'declined' ? 'declined' : 'notAnswered');
+        }
+        return;
+      }
+      case 'transfer': {
+        const connection = call.connection;
+        if (outcome === 'accepted' && connection) {
+          connection.state = 'transferAccepted';
+          this.join(call, target, undefined, 'answered the transfer');
+          this.emit(
+            call,
+            'CallTransferAccepted',
+            { transferTarget: toIdentifierModel(target), ...(invitation.transferee ? { transferee: toIdentifierModel(invitation.transferee) } : {}) },
+            { ...options, resultInformation: acsResults.success },
+          );
+          this.disconnectApp(call, connection, acsResults.transferCompleted);
+          if (call.participants.size < 2) this.endCall(call, acsResults.conversationEnded, 'otherPartyHungUp');
+        } else if (connection) {
+          connection.state = 'connected';
+          this.emit(call, 'CallTransferFailed', {}, { ...options, resultInformation: failure });
+        }
+        return;
+      }
+      case 'redirect':
+        if (outcome === 'accepted') {
+          call.state = 'established';
+          if (call.incoming) this.join(call, call.incoming.from, undefined, `redirected to ${describeIdentifier(target)}`);
+          this.join(call, target, undefined, 'answered the redirected call');
+        } else {
+          this.endCall(call, failure, outcome === 'declined' ? 'declined' : 'notAnswered');
+        }
+        return;
+    }
+  }
+
+  private invitationView(invitation: InvitationRecord): InvitationView {
+    const call = this.calls.get(invitation.serverCallId);
+    const callers = call
+      ? [...call.phoneParties.values()].filter((p) => !p.isEnded).map((p) => p.phoneNumber)
+      : [];
+    return {
+      invitationId: invitation.invitationId,
+      purpose: invitation.purpose,
+      target: rawIdOf(invitation.target),
+      ...(invitation.target.kind === 'microsoftTeamsUser' ? { userId: invitation.target.userId } : {}),
+      serverCallId: invitation.serverCallId,
+      callers,
+      state: invitation.state,
+      startedAt: invitation.startedAt,
+    };
+  }
+
+  private publishInvitation(invitation: InvitationRecord): void {
+    this.invitationEvents.emit('invitation', this.invitationView(invitation));
+  }
+
+  // ---------------------------------------------------------------- internals: media operations
+
+  private enqueueMedia(call: CallRecord, operation: MediaOperation, interrupt: boolean): void {
+    if (interrupt && call.media.current) {
+      const running = call.media.current;
+      call.media.current = undefined;
+      this.cancelMediaOperation(call, running);
+    }
+    call.media.queue.push(operation);
+    if (!call.media.current) this.startNextMedia(call);
+  }
+
+  private startNextMedia(call: CallRecord): void {
+    const operation = call.media.queue.shift();
+    if (!operation || call.state === 'ended') return;
+    const running: RunningMediaOperation = { operation, cancelTimers: () => undefined };
+    call.media.current = running;
+    running.cancelTimers = this.after(call, 0, () => {
+      if (call.media.current !== running) return;
+      if (operation.kind === 'play') this.runPlay(call, running, operation);
+      else this.runRecognize(call, running, operation);
+    });
+  }
+
+  private finishMedia(call: CallRecord): void {
+    call.media.current = undefined;
+    this.startNextMedia(call);
+  }
+
+  private cancelMediaOperation(call: CallRecord, running: RunningMediaOperation): void {
+    running.cancelTimers();
+    if (running.operation.kind === 'recognize') {
+      call.phoneParties.get(participantKey(running.operation.target))?.setAwaitingInput(false);
+    }
+    this.emitMediaCanceled(call, running.operation);
+  }
+
+  private emitMediaCanceled(call: CallRecord, operation: MediaOperation): void {
+    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
+    if (operation.kind === 'play') this.emit(call, 'PlayCanceled', {}, { ...options, resultInformation: acsResults.playCanceled });
+    else this.emit(call, 'RecognizeCanceled', {}, { ...options, resultInformation: acsResults.recognizeCanceled });
+  }
+
+  private runPlay(call: CallRecord, running: RunningMediaOperation, operation: Extract<MediaOperation, { kind: 'play' }>): void {
+    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
+    const failedIndex = operation.sources.findIndex((source) => playSourceProblem(source) !== undefined);
+    if (failedIndex >= 0) {
+      this.emit(call, 'PlayFailed', { failedPlaySourceIndex: failedIndex }, { ...options, resultInformation: playSourceProblem(operation.sources[failedIndex]!)! });
+      this.finishMedia(call);
+      return;
+    }
+    this.emit(call, 'PlayStarted', {}, { ...options, resultInformation: acsResults.actionCompleted });
+    for (const party of this.listenersOf(call, operation.playTo)) {
+      for (const source of operation.sources) {
+        this.hear(call, party, source, 'play', { loop: operation.loop, operationContext: operation.operationContext });
+      }
+    }
+    if (operation.loop) return;
+    running.cancelTimers = this.after(call, this.durationOf(operation.sources), () => {
+      if (call.media.current !== running) return;
+      this.emit(call, 'PlayCompleted', {}, { ...options, resultInformation: acsResults.actionCompleted });
+      this.finishMedia(call);
+    });
+  }
+
+  private runRecognize(call: CallRecord, running: RunningMediaOperation, operation: Extract<MediaOperation, { kind: 'recognize' }>): void {
+    const request = operation.request;
+    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
+    const prompts = request.playPrompts ?? (request.playPrompt ? [request.playPrompt] : []);
+    const failedIndex = prompts.findIndex((prompt) => playSourceProblem(prompt) !== undefined);
+    if (failedIndex >= 0) {
+      this.emit(call, 'RecognizeFailed', { failedPlaySourceIndex: failedIndex }, { ...options, resultInformation: acsResults.recognizePlayPromptFailed });
+      this.finishMedia(call);
+      return;
+    }
+    const party = call.phoneParties.get(participantKey(operation.target));
+    for (const prompt of prompts) {
+      if (!party || party.isEnded) break;
+      this.hear(call, party, prompt, 'recognizePrompt', { operationContext: operation.operationContext });
+    }
+    if (call.media.current !== running) return;
+    const reaction = party && !party.isEnded ? party.reactToRecognize() : { kind: 'input' as const, input: { kind: 'silence' as const }, bargeIn: false };
+    const promptInMs = this.durationOf(prompts);
+    const responseDelay = this.timing.callerResponseDelayInMs;
+    switch (reaction.kind) {
+      case 'hangUp':
+        running.cancelTimers = this.after(call, promptInMs + responseDelay, () => party && this.partyHangsUp(call, party));
+        return;
+      case 'input': {
+        const interrupts = reaction.bargeIn && (request.recognizeOptions.interruptPrompt ?? false);
+        running.cancelTimers = this.after(call, (interrupts ? 0 : promptInMs) + responseDelay, () =>
+          this.completeRecognize(call, running, operation, reaction.input, this.timing.silenceTimeoutScale),
+        );
+        return;
+      }
+      case 'waitLive':
+        running.cancelTimers = this.after(call, promptInMs, () => {
+          party?.setAwaitingInput(true);
+          const silenceInMs = (request.recognizeOptions.initialSilenceTimeoutInSeconds ?? 5) * 1000 * this.timing.liveSilenceTimeoutScale;
+          running.cancelTimers = this.after(call, silenceInMs, () =>
+            this.completeRecognize(call, running, operation, { kind: 'silence' }, 0),
+          );
+        });
+        return;
+    }
+  }
+
+  private completeRecognize(
+    call: CallRecord,
+    running: RunningMediaOperation,
+    operation: Extract<MediaOperation, { kind: 'recognize' }>,
+    input: CallerInput,
+    silenceScale: number,
+  ): void {
+    if (call.media.current !== running) return;
+    const party = call.phoneParties.get(participantKey(operation.target));
+    party?.setAwaitingInput(false);
+    party?.recordInput(input);
+    const outcome = decideRecognizeOutcome(operation.request, input);
+    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
+    running.cancelTimers = this.after(call, outcome.afterSilenceInSeconds * 1000 * silenceScale, () => {
+      if (call.media.current !== running) return;
+      if (outcome.type === 'RecognizeCompleted') {
+        this.emit(call, 'RecognizeCompleted', outcome.data, { ...options, resultInformation: outcome.resultInformation });
+      } else {
+        this.emit(call, 'RecognizeFailed', {}, { ...options, resultInformation: outcome.resultInformation });
+      }
+      this.finishMedia(call);
+    });
+  }
+
+  private liveInput(call: CallRecord, caller: SimulatedCaller, input: CallerInput): void {
+    const running = call.media.current;
+    if (
+      caller.isAwaitingInput &&
+      running?.operation.kind === 'recognize' &&
+      sameIdentifier(running.operation.target, phoneIdentifier(caller.phoneNumber))
+    ) {
+      running.cancelTimers();
+      this.completeRecognize(call, running, running.operation, input, 0);
+      return;
+    }
+    caller.recordInput(input);
+    if (input.kind !== 'keys') return;
+    const continuous = call.continuousDtmf.get(participantKey(phoneIdentifier(caller.phoneNumber)));
+    if (!continuous) return;
+    for (const tone of tonesOfKeys(input.keys)) {
+      continuous.sequenceId++;
+      this.emit(call, 'ContinuousDtmfRecognitionToneReceived', { tone, sequenceId: continuous.sequenceId }, {
+        operationContext: continuous.operationContext,
+        operationCallbackUri: continuous.operationCallbackUri,
+        resultInformation: acsResults.actionCompleted,
+      });
+    }
+  }
+
+  private listenersOf(call: CallRecord, playTo: readonly CommunicationIdentifier[]): SimulatedCaller[] {
+    return [...call.phoneParties.entries()]
+      .filter(([key, party]) => !party.isEnded && call.participants.has(key) && (playTo.length === 0 || playTo.some((t) => participantKey(t) === key)))
+      .map(([, party]) => party);
+  }
+
+  private hear(
+    call: CallRecord,
+    party: SimulatedCaller,
+    source: PlaySourceModel,
+    via: 'play' | 'recognizePrompt' | 'holdMusic',
+    extra: { loop?: boolean; operationContext?: string | undefined },
+  ): void {
+    this.noteHeard(call, party, {
+      via,
+      ...(source.kind === 'text' && source.text ? { text: source.text.text } : {}),
+      ...(source.kind === 'ssml' && source.ssml ? { ssml: source.ssml.ssmlText } : {}),
+      ...(source.kind === 'file' && source.file ? { fileUrl: source.file.uri } : {}),
+      ...(extra.loop ? { loop: true } : {}),
+      ...(extra.operationContext !== undefined ? { operationContext: extra.operationContext } : {}),
+    });
+  }
+
+  private noteHeard(call: CallRecord, party: SimulatedCaller, entry: HeardEntry): void {
+    if (party.heard(entry)) this.after(call, 0, () => this.partyHangsUp(call, party));
+  }
+
+  private durationOf(sources: readonly PlaySourceModel[]): number {
+    let total = 0;
+    for (const source of sources) {
+      if (source.kind === 'file') total += this.timing.filePlayDurationInMs;
+      else total += spokenText(source).length * this.timing.playDurationPerCharacterInMs;
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------- internals: callbacks
+
+  private emit(
+    call: CallRecord,
+    type: string,
+    fields: Record<string, unknown>,
+    options: { operationContext?: string | undefined; operationCallbackUri?: string | undefined; resultInformation?: ResultInformation },
+  ): void {
+    const connection = call.connection;
+    if (!connection || connection.state === 'disconnected') return;
+    const publicEventType = `Microsoft.Communication.${type}`;
+    const data: Record<string, unknown> = {
+      ...fields,
+      version: connection.apiVersion,
+      ...(options.operationContext !== undefined ? { operationContext: options.operationContext } : {}),
+      ...(options.resultInformation ? { resultInformation: options.resultInformation } : {}),
+      callConnectionId: connection.callConnectionId,
+      serverCallId: call.serverCallId,
+      correlationId: call.correlationId,
+      publicEventType,
+    };
+    this.callbacks.send(connection.callConnectionId, options.operationCallbackUri ?? connection.callbackUri, publicEventType, data);
+  }
+
+  private emitParticipantsUpdated(call: CallRecord): void {
+    call.participantsSequenceNumber++;
+    this.emit(
+      call,
+      'ParticipantsUpdated',
+      { participants: [...call.participants.values()].map(participantModel), sequenceNumber: call.participantsSequenceNumber },
+      { resultInformation: acsResults.success },
+    );
+  }
+
+  private setRecordingState(recording: RecordingRecord, state: 'active' | 'inactive'): void {
+    recording.state = state;
+    const call = this.calls.get(recording.serverCallId);
+    if (call) this.emitRecordingState(call, recording);
+  }
+
+  private emitRecordingState(call: CallRecord, recording: RecordingRecord): void {
+    this.emit(
+      call,
+      'RecordingStateChanged',
+      { recordingId: recording.recordingId, state: recording.state, startDateTime: recording.startDateTime, recordingKind },
+      { operationCallbackUri: recording.callbackUri },
+    );
+  }
+}
+
+function operationOf(request: { operationContext?: string | undefined; operationCallbackUri?: string | undefined }) {
+  return {
+    ...(request.operationContext !== undefined ? { operationContext: request.operationContext } : {}),
+    ...(request.operationCallbackUri !== undefined ? { operationCallbackUri: request.operationCallbackUri } : {}),
+  };
+}
+
+function contextOf(request: { operationContext?: string | undefined }) {
+  return request.operationContext !== undefined ? { operationContext: request.operationContext } : {};
+}
+
+function recordingBody(recording: RecordingRecord) {
+  return { recordingId: recording.recordingId, recordingState: recording.state, recordingKind };
+}
+
+function spokenText(source: PlaySourceModel): string {
+  if (source.kind === 'text') return source.text?.text ?? '';
+  if (source.kind === 'ssml') return (source.ssml?.ssmlText ?? '').replace(/<[^>]*>/g, '');
+  return '';
+}
+
+/**
+ * Why a play source cannot be played, or undefined. Microsoft's troubleshooting tips: "Currently
+ * only Wave file (.wav) format is supported for audio files"; the emulator judges by the URL.
+ */
+export function playSourceProblem(source: PlaySourceModel): ResultInformation | undefined {
+  switch (source.kind) {
+    case 'file': {
+      const uri = source.file?.uri ?? '';
+      let path: string;
+      try {
+        path = new URL(uri).pathname.toLowerCase();
+      } catch {
+        return acsResults.invalidFileFormat;
+      }
+      return path.endsWith('.wav') ? undefined : acsResults.invalidFileFormat;
+    }
+    case 'text':
+    case 'ssml':
+      return spokenText(source).trim() === '' ? acsResults.playSourceEmpty : undefined;
+  }
+}
