@@ -198,6 +198,9 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'CancelRouting':
       await deps.routing?.cancelRouting(state.callId, command);
       return;
+    case 'NotifyRouting':
+      await deps.routing?.notifyRouting(state.callId, command);
+      return;
     default:
       assertNever(command, 'call command');
   }

@@ -108,4 +108,5 @@ export interface ActionRunner {
 export interface RoutingRequests {
   requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>): Promise<void>;
   cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>): Promise<void>;
+  notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void>;
 }

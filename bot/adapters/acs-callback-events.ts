@@ -36,6 +36,10 @@ const participantsUpdated = common.extend({
     .default([]),
 });
 
+const participantResult = common.extend({
+  participant: z.object({ rawId: z.string() }).passthrough(),
+});
+
 /** ACS names DTMF tones by word in callbacks; the bot works with the keypad characters. */
 const toneCharacters: Readonly<Record<string, string>> = {
   zero: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
@@ -100,6 +104,14 @@ export function toCallEvent(cloudEvent: CloudEventLike): CallEvent {
     }
     case 'RecognizeCanceled':
       return { ...withContext(common.parse(cloudEvent.data)), kind: 'RecognitionCanceled' };
+    case 'AddParticipantSucceeded': {
+      const data = participantResult.parse(cloudEvent.data);
+      return { ...withContext(data), kind: 'ParticipantAdded', participantRawId: data.participant.rawId };
+    }
+    case 'AddParticipantFailed': {
+      const data = participantResult.parse(cloudEvent.data);
+      return { ...withContext(data), kind: 'AddParticipantFailed', participantRawId: data.participant.rawId, ...result(data.resultInformation) };
+    }
     case 'ParticipantsUpdated': {
       const data = participantsUpdated.parse(cloudEvent.data);
       return { ...withContext(data), kind: 'ParticipantsUpdated', participantIds: data.participants.map((p) => p.identifier.rawId) };

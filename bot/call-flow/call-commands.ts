@@ -63,6 +63,14 @@ export type CallCommand =
       readonly requiredSkills: readonly RequiredSkill[];
       readonly context: HandOffContext;
     }
-  | { readonly kind: 'CancelRouting'; readonly queueId: string; readonly reason: 'callerHungUp' };
+  | { readonly kind: 'CancelRouting'; readonly queueId: string; readonly reason: 'callerHungUp' }
+  /** Tells routing how an offer ended, or that a connected call is over (frees the agent). */
+  | {
+      readonly kind: 'NotifyRouting';
+      readonly outcome: 'offerAccepted' | 'offerDeclined' | 'offerNotAnswered' | 'callEnded';
+      readonly queueId: string;
+      readonly offerId: string;
+      readonly agentId: string;
+    };
 
 export type CallCommandKind = CallCommand['kind'];

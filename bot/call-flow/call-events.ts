@@ -22,6 +22,9 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'RecognitionFailed'; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'RecognitionCanceled' })
   | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[] })
+  /** An invited participant (an agent) joined; operationContext names the offer. */
+  | (EventBase & { readonly kind: 'ParticipantAdded'; readonly participantRawId: string })
+  | (EventBase & { readonly kind: 'AddParticipantFailed'; readonly participantRawId: string; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
   | (EventBase & { readonly kind: 'ActionSlow'; readonly actionId: string })
   | (EventBase & { readonly kind: 'RoutingUnavailable'; readonly reason: string })

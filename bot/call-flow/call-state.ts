@@ -5,7 +5,7 @@ export const callStateSchemaVersion = 1;
 
 export type CallStage =
   | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'collectingSlot' | 'confirmingSlot'
-  | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'ending' | 'ended';
+  | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'connected' | 'ending' | 'ended';
 
 /** Everything a call needs between invocations; plain JSON, stored in Cosmos. */
 export interface CallState {
@@ -26,6 +26,8 @@ export interface CallState {
   readonly slotIndex: number;
   readonly actionId: string | undefined;
   readonly queueId: string | undefined;
+  /** The agent on the call and the offer that brought them (stage `connected`). */
+  readonly agent: { readonly agentId: string; readonly offerId: string } | undefined;
   readonly endReason: string | undefined;
   readonly startedAt: string;
   readonly endedAt: string | undefined;

@@ -2,6 +2,7 @@ import { assertNever } from '../assert-never.js';
 import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
+import { parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 
 export interface NewCall {
@@ -29,6 +30,7 @@ export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage' | 'line'>,
     slotIndex: 0,
     actionId: undefined,
     queueId: undefined,
+    agent: undefined,
     endReason: undefined,
     startedAt: now.toISOString(),
     endedAt: undefined,
@@ -77,6 +79,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return step.endWith('noAgents', `no routing: ${event.reason}`);
     case 'ParticipantsUpdated':
       return step.done();
+    case 'ParticipantAdded':
+      return step.agentJoined(event.operationContext);
+    case 'AddParticipantFailed':
+      return step.agentMissed(event.operationContext, event.code);
     default:
       return assertNever(event, 'call event');
   }
@@ -104,8 +110,12 @@ function ignore(state: CallState, event: CallEvent, why: 'stale' | 'unknown' | '
 }
 
 function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
-  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : 'callerHungUp';
-  const commands: CallCommand[] = state.stage === 'queued' && state.queueId ? [{ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' }] : [];
+  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : state.stage === 'connected' ? 'completed' : 'callerHungUp';
+  const commands: CallCommand[] = [];
+  if (state.stage === 'queued' && state.queueId) commands.push({ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' });
+  if (state.stage === 'connected' && state.queueId && state.agent) {
+    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId, ...state.agent });
+  }
   return {
     state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {} } },
     commands,
@@ -188,6 +198,7 @@ class Step {
       case 'runningAction':
       case 'escalating':
       case 'queued':
+      case 'connected':
       case 'ending':
       case 'ended':
         return this.done();
@@ -256,6 +267,27 @@ class Step {
       default:
         return assertNever(result, 'action result');
     }
+  }
+
+  /** The invited agent joined: the caller stops hearing hold media and routing learns the offer was taken. */
+  agentJoined(operationContext: string | undefined): Decision {
+    const offer = parseOfferOperationContext(operationContext);
+    const queueId = this.state.queueId;
+    if (!offer || this.state.stage !== 'queued' || !queueId) return this.done();
+    this.state = { ...this.state, agent: offer, pendingOperation: undefined };
+    this.moveTo('connected');
+    this.command({ kind: 'CancelMedia' });
+    this.command({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId, ...offer });
+    return this.done();
+  }
+
+  /** The invitation failed: declined (603) or not answered in time; routing offers the next agent. */
+  agentMissed(operationContext: string | undefined, code: number): Decision {
+    const offer = parseOfferOperationContext(operationContext);
+    if (!offer || this.state.stage !== 'queued' || !this.state.queueId) return this.done();
+    const outcome = code === 603 ? 'offerDeclined' : 'offerNotAnswered';
+    this.command({ kind: 'NotifyRouting', outcome, queueId: this.state.queueId, ...offer });
+    return this.done();
   }
 
   hangUp(): Decision {

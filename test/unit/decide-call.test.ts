@@ -228,3 +228,39 @@ describe('robustness', () => {
     expect(end.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'no routing: routing is not deployed' }]));
   });
 });
+
+describe('meeting the agent', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const queued = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
+  const offerContext = 'offer|billing%3Aoffer-1|agent-7';
+
+  it('the invited agent joining stops hold media and tells routing the offer was accepted', () => {
+    const d = queued().when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:agent-7', operationContext: offerContext });
+    expect(d.state.stage).toBe('connected');
+    expect(d.state.agent).toEqual({ offerId: 'billing:offer-1', agentId: 'agent-7' });
+    expect(d.commands).toEqual([
+      { kind: 'CancelMedia' },
+      { kind: 'NotifyRouting', outcome: 'offerAccepted', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7' },
+    ]);
+  });
+
+  it('a declined or unanswered invitation goes back to routing; the caller keeps waiting', () => {
+    const declined = queued().when({ kind: 'AddParticipantFailed', participantRawId: '8:orgid:agent-7', code: 603, subCode: 0, message: 'declined', operationContext: offerContext });
+    expect(declined.state.stage).toBe('queued');
+    expect(declined.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'offerDeclined', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7' }]);
+    const missed = queued().when({ kind: 'AddParticipantFailed', participantRawId: '8:orgid:agent-7', code: 487, subCode: 10004, message: 'timeout', operationContext: offerContext });
+    expect(missed.commands).toEqual([expect.objectContaining({ outcome: 'offerNotAnswered' })]);
+  });
+
+  it('when the connected call ends routing frees the agent', () => {
+    const d = queued().when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:agent-7', operationContext: offerContext }).when({ kind: 'CallDisconnected' });
+    expect(d.state.endReason).toBe('completed');
+    expect(d.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7' }]);
+  });
+
+  it('ignores an invitation result that is not an offer, or arrives after the caller left', () => {
+    expect(queued().when({ kind: 'ParticipantAdded', participantRawId: 'x', operationContext: 'something-else' }).commands).toEqual([]);
+    const gone = queued().when({ kind: 'CallDisconnected' }).when({ kind: 'ParticipantAdded', participantRawId: 'x', operationContext: offerContext });
+    expect(gone.commands).toEqual([]);
+  });
+});
