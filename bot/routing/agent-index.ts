@@ -48,6 +48,7 @@ const allBucket = '*';
 const minLevel = 1;
 const maxLevel = 5;
 const compactSlack = 32;
+const mostSkilledWalkFactor = 4;
 
 export function indexOrderFor(selection: AgentSelection): IndexOrder {
   return selection === 'roundRobin' ? 'lastOffer' : 'idleSince';
@@ -122,9 +123,9 @@ export function meetsRequirements(skills: Skills, requirements: readonly SkillRe
  * - roundRobin: least recently offered a call by this queue first.
  * - mostSkilled: highest proficiency in the first required skill, then longest idle.
  *
- * Cost: the scan walks the buckets of the most selective requirement only, and stops at the
- * first acceptable agent (most skilled with a more selective secondary skill walks that skill's
- * buckets completely, which are small by construction).
+ * Cost: the scan walks the buckets of the most selective requirement and stops at the first
+ * acceptable agent, so it is bounded by that requirement's candidates, not by the agent count
+ * (most skilled: by four times that many at most).
  */
 export function findAgentInIndex(
   index: AgentIndex,
@@ -148,7 +149,9 @@ export function findAgentInIndex(
 
   if (selection === 'mostSkilled') {
     const primary = requirements[0]!;
-    if (driver === primary) {
+    // Walking the first skill's levels from the top stops at the first fit; ranking every agent of
+    // a much more selective requirement is cheaper when the first skill is very common.
+    if (driver === primary || countAtLeast(index, primary) <= mostSkilledWalkFactor * driverCount) {
       for (let level = maxLevel; level >= levelOf(primary.minProficiency); level--) {
         const found = scanBuckets(search, [bucketName(primary.skill, level)]);
         if (found !== undefined) return found;
@@ -210,7 +213,10 @@ function scanBuckets(search: Search, names: readonly string[]): IndexedAgent | u
     const entry = index.entries[bucket.ids[position]!];
     if (entry === undefined || entry.gen !== bucket.gens[position] || !acceptable(search, entry)) continue;
     if (search.rankSkill === undefined) return entry;
-    if (best === undefined || (entry.skills[search.rankSkill] ?? 0) > (best.skills[search.rankSkill] ?? 0)) best = entry;
+    const proficiency = entry.skills[search.rankSkill] ?? 0;
+    // In key order, the first agent at the top level cannot be beaten.
+    if (proficiency >= maxLevel) return entry;
+    if (best === undefined || proficiency > (best.skills[search.rankSkill] ?? 0)) best = entry;
   }
 }
 
@@ -238,9 +244,17 @@ function levelOf(proficiency: number): number {
   return Math.min(maxLevel, Math.max(minLevel, Math.ceil(proficiency)));
 }
 
+/** Bucket names per skill, made once: a fresh string per lookup would have to be hashed into V8's key table each time. */
+const bucketNames = new Map<string, string[]>();
+
 function bucketName(skill: string, proficiency: number): string {
-  // The level is one digit, so the name parses unambiguously whatever the skill contains.
-  return `${Math.min(maxLevel, Math.max(minLevel, Math.floor(proficiency)))}:${skill}`;
+  let names = bucketNames.get(skill);
+  if (names === undefined) {
+    // The level is one digit, so the name parses unambiguously whatever the skill contains.
+    names = Array.from({ length: maxLevel + 1 }, (_, level) => `${level}:${skill}`);
+    if (bucketNames.size < 10_000) bucketNames.set(skill, names);
+  }
+  return names[Math.min(maxLevel, Math.max(minLevel, Math.floor(proficiency)))]!;
 }
 
 function bucketOf(index: AgentIndex, name: string): IndexBucket {

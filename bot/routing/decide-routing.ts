@@ -431,10 +431,12 @@ const nobodyExcluded = (): boolean => false;
 /** Walks the waiting calls in service order and offers the first one this free agent may take. */
 function offerWaitingCallToAgent(step: Step, entry: IndexedAgent): boolean {
   const { queue, def, nowMs } = step;
+  // One Map for the walk: the calls' many skill names would make plain property reads megamorphic.
+  const skills = new Map(Object.entries(entry.skills));
   for (const call of queue.waiting) {
     if (call.offer !== null) continue;
     if (call.missedByAgentIds.length > 0 && call.missedByAgentIds.includes(entry.agentId)) continue;
-    if (!qualifiesAfterRelaxation(entry.skills, call.requiredSkills, relaxationFloor(call, def, nowMs))) continue;
+    if (!qualifiesAfterRelaxation(skills, call.requiredSkills, relaxationFloor(call, def, nowMs))) continue;
     offerCall(step, call, entry);
     return true;
   }
@@ -455,11 +457,11 @@ function relaxationFloor(call: WaitingCall, def: QueueDefinition, nowMs: number)
   return floor;
 }
 
-function qualifiesAfterRelaxation(skills: Skills, requirements: readonly SkillRequirement[], floor: number | 'any' | null): boolean {
+function qualifiesAfterRelaxation(skills: ReadonlyMap<string, number>, requirements: readonly SkillRequirement[], floor: number | 'any' | null): boolean {
   if (floor === 'any') return true;
   for (let i = 0; i < requirements.length; i++) {
     const requirement = requirements[i]!;
-    const proficiency = skills[requirement.skill];
+    const proficiency = skills.get(requirement.skill);
     const needed = floor === null ? requirement.minProficiency : Math.min(requirement.minProficiency, floor);
     if (proficiency === undefined || proficiency < needed) return false;
   }

@@ -55,9 +55,23 @@ export function servedBefore(a: WaitingCall, b: WaitingCall): boolean {
   return a.seq < b.seq;
 }
 
-/** Inserts in service order; returns the call's 1-based position. */
-export function insertWaitingCall(queue: QueueState, call: WaitingCall): number {
-  const waiting = queue.waiting;
+/**
+ * Calls by id for a waiting list, keyed by the array's identity: a memo kept in step by the three
+ * functions below (the only ones that change the list), built on first use for a loaded document.
+ */
+const callsById = new WeakMap<WaitingCall[], Map<string, WaitingCall>>();
+
+function callMap(waiting: WaitingCall[]): Map<string, WaitingCall> {
+  let map = callsById.get(waiting);
+  if (map === undefined) {
+    map = new Map(waiting.map((c) => [c.callId, c]));
+    callsById.set(waiting, map);
+  }
+  return map;
+}
+
+/** Index of the first call not served before `call` (binary search; calls are unique by seq). */
+function lowerBound(waiting: readonly WaitingCall[], call: WaitingCall): number {
   let low = 0;
   let high = waiting.length;
   while (low < high) {
@@ -65,20 +79,32 @@ export function insertWaitingCall(queue: QueueState, call: WaitingCall): number 
     if (servedBefore(waiting[middle]!, call)) low = middle + 1;
     else high = middle;
   }
-  if (low === waiting.length) waiting.push(call);
-  else waiting.splice(low, 0, call);
-  return low + 1;
+  return low;
+}
+
+/** Inserts in service order; returns the call's 1-based position. */
+export function insertWaitingCall(queue: QueueState, call: WaitingCall): number {
+  const waiting = queue.waiting;
+  const index = lowerBound(waiting, call);
+  if (index === waiting.length) waiting.push(call);
+  else waiting.splice(index, 0, call);
+  callMap(waiting).set(call.callId, call);
+  return index + 1;
 }
 
 export function findWaitingIndex(queue: QueueState, callId: string): number {
-  const waiting = queue.waiting;
-  for (let i = 0; i < waiting.length; i++) if (waiting[i]!.callId === callId) return i;
-  return -1;
+  const call = callMap(queue.waiting).get(callId);
+  if (call === undefined) return -1;
+  const index = lowerBound(queue.waiting, call);
+  return queue.waiting[index] === call ? index : queue.waiting.indexOf(call);
 }
 
 export function removeWaitingAt(queue: QueueState, index: number): void {
+  const call = queue.waiting[index];
+  if (call === undefined) return;
   if (index === queue.waiting.length - 1) queue.waiting.pop();
   else queue.waiting.splice(index, 1);
+  callMap(queue.waiting).delete(call.callId);
 }
 
 export function hasSeen(queue: QueueState, id: string): boolean {
