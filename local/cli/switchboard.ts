@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configValidate } from './config-validate.js';
+import { flowTest } from './flow-test.js';
 import { nluBuildVectors, nluEval } from './nlu-eval.js';
 import { placeSimulatedCall, parseCallArguments } from './place-call.js';
 
@@ -9,6 +10,9 @@ const usage = `Usage: switchboard <command>
   call [--from NUMBER] [--to NUMBER] [--say TEXT | --press KEYS | --silence | --hang-up]...
         place a simulated PSTN call into the running local stack (npm start) and print
         the conversation; caller steps are used in order, one per prompt
+  flow test [files or folders...] [--config FILE] [--grep TEXT] [--timeout SECONDS] [--verbose]
+        play scenario files (default: scenarios/*.yaml) against the running local stack;
+        PASS / FAIL per scenario, exit status 1 if any failed
   config validate <file>
         check a contact-center YAML file (schema and cross-field rules); errors name file:line:column
   nlu eval --train FILE --test FILE [--val FILE] [--vectors FILE | --no-vectors]
@@ -46,6 +50,10 @@ export async function main(args: string[]): Promise<number> {
     case 'config':
       if (rest[0] === 'validate') return configValidate(rest.slice(1));
       console.error(`Unknown command "config ${rest[0] ?? ''}".\n\n${usage}`);
+      return 2;
+    case 'flow':
+      if (rest[0] === 'test') return flowTest(rest.slice(1), { urls: stackUrls() });
+      console.error(`Unknown command "flow ${rest[0] ?? ''}".\n\n${usage}`);
       return 2;
     case 'nlu':
       if (rest[0] === 'eval') return nluEval(rest.slice(1));

@@ -1,0 +1,119 @@
+import type { StoredHistoryItem } from '../../bot/ports.js';
+import type { CallAutomationEmulator } from '../acs/call-automation-emulator.js';
+import type { CallerStep, Conversation, WhenScriptEnds } from '../acs/simulated-caller.js';
+import type { Switchboard } from '../../bot/wiring.js';
+
+/** A call as the app stored it: GET /api/calls/{callId}. */
+export interface StoredCall {
+  readonly state: Record<string, unknown>;
+  readonly history: readonly StoredHistoryItem[];
+}
+
+/**
+ * The running contact center a scenario is played against: the Call Automation simulator places
+ * the caller, the app's call history says what it decided. Over HTTP for `npm start`
+ * (httpFlowTestTarget), in process for tests (localStackFlowTestTarget).
+ */
+export interface FlowTestTarget {
+  /** Where a reader can fetch a call's history, for failure reports. */
+  readonly historyUrl?: (callId: string) => string;
+  placeCall(request: {
+    readonly from: string;
+    readonly to: string;
+    readonly script: readonly CallerStep[];
+    readonly whenScriptEnds: WhenScriptEnds;
+  }): Promise<{ readonly simulatedCallId: string; readonly incomingCallDelivered: boolean }>;
+  /** The conversation once the caller's side has ended; rejects after `timeoutInMs`. */
+  waitForCallEnd(simulatedCallId: string, timeoutInMs: number): Promise<Conversation>;
+  /**
+   * The app's record of an ended call once the app has finished with it; undefined when the app
+   * never took the call (a rejected number).
+   */
+  readCall(callId: string, timeoutInMs: number): Promise<StoredCall | undefined>;
+}
+
+/** In process, against a stack started with startLocalStack (tests). */
+export function localStackFlowTestTarget(stack: {
+  readonly callAutomation: CallAutomationEmulator;
+  readonly switchboard: Pick<Switchboard, 'getCallHistory'>;
+  readonly functionsHost?: { readonly baseUrl: string };
+}): FlowTestTarget {
+  const base = stack.functionsHost?.baseUrl;
+  return {
+    ...(base ? { historyUrl: (callId: string) => `${base}/api/calls/${callId}` } : {}),
+    placeCall: (request) => stack.callAutomation.placeCall({ ...request, script: [...request.script] }),
+    waitForCallEnd: (id, timeoutInMs) => stack.callAutomation.waitForCallEnd(id, timeoutInMs),
+    async readCall(callId) {
+      // Every callback has been answered, so every step the app decided is saved.
+      await stack.callAutomation.callbacksIdle();
+      const found = await stack.switchboard.getCallHistory(callId);
+      return found ? { state: found.state as Record<string, unknown>, history: found.history } : undefined;
+    },
+  };
+}
+
+export class FlowTargetUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlowTargetUnreachable';
+  }
+}
+
+const maxLongPollInMs = 60_000;
+const historyPollIntervalInMs = 50;
+
+/** Over HTTP, against a running `npm start`: the simulator API and GET /api/calls/{callId}. */
+export function httpFlowTestTarget(urls: { readonly simulator: string; readonly functions: string }): FlowTestTarget {
+  const simulator = urls.simulator.replace(/\/+$/, '');
+  const functions = urls.functions.replace(/\/+$/, '');
+  const request = async (url: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(url, init);
+    } catch {
+      throw new FlowTargetUnreachable(`Cannot reach the local stack at ${new URL(url).origin}. Start it with: npm start`);
+    }
+  };
+  return {
+    historyUrl: (callId) => `${functions}/api/calls/${callId}`,
+    async placeCall(body) {
+      const response = await request(`${simulator}/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`The simulator refused the call (${response.status}): ${await response.text()}`);
+      return (await response.json()) as { simulatedCallId: string; incomingCallDelivered: boolean };
+    },
+    async waitForCallEnd(id, timeoutInMs) {
+      const deadline = Date.now() + timeoutInMs;
+      for (;;) {
+        const wait = Math.max(0, Math.min(maxLongPollInMs, deadline - Date.now()));
+        const response = await request(`${simulator}/calls/${encodeURIComponent(id)}?waitForEnd=true&timeoutInMs=${wait}`);
+        if (!response.ok) throw new Error(`The simulator could not report call ${id} (${response.status}): ${await response.text()}`);
+        const conversation = (await response.json()) as Conversation;
+        if (conversation.state === 'ended') return conversation;
+        if (Date.now() >= deadline) throw new Error(`The call had not ended after ${timeoutInMs} ms.`);
+      }
+    },
+    async readCall(callId, timeoutInMs) {
+      // The caller's side ends before the app has handled the last callback; the call is settled
+      // once its state is ended and the step that ended it is in history.
+      const deadline = Date.now() + timeoutInMs;
+      for (;;) {
+        const response = await request(`${functions}/api/calls/${encodeURIComponent(callId)}`);
+        if (response.status === 404) {
+          const body = (await response.json().catch(() => ({}))) as { error?: string };
+          if (body.error === 'not enabled') {
+            throw new Error('The app does not serve call history: set CALL_HISTORY_API_ENABLED=true (npm start does).');
+          }
+          return undefined;
+        }
+        if (!response.ok) throw new Error(`GET /api/calls/${callId} answered ${response.status}: ${await response.text()}`);
+        const call = (await response.json()) as StoredCall;
+        const settled = call.state['stage'] === 'ended' && call.history.some((h) => h.entry.kind === 'callEnded');
+        if (settled || Date.now() >= deadline) return call;
+        await new Promise((resolve) => setTimeout(resolve, historyPollIntervalInMs));
+      }
+    },
+  };
+}

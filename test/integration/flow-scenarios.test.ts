@@ -1,0 +1,146 @@
+// The shipped scenario files (scenarios/*.yaml) played against the whole local Azure in this
+// process, with the real config/contact-center.yaml, its trained classifier and the sample backend.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { flowTest } from '../../local/cli/flow-test.js';
+import { formatFlowResult } from '../../local/flow-test/format-flow-report.js';
+import { localStackFlowTestTarget, type FlowTestTarget } from '../../local/flow-test/flow-test-target.js';
+import { loadFlowScenarioFiles, readConfigForScenarios } from '../../local/flow-test/load-flow-scenario-files.js';
+import { parseFlowScenarios, type FlowScenario } from '../../local/flow-test/parse-flow-scenarios.js';
+import { runFlowScenario } from '../../local/flow-test/run-flow-scenarios.js';
+import { startLocalStack, type LocalStack } from '../../local/local-stack.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const configFile = join(root, 'config', 'contact-center.yaml');
+const { config } = readConfigForScenarios(configFile);
+const shipped = loadFlowScenarioFiles([], { root, ...(config ? { config } : {}) });
+
+let stack: LocalStack;
+let target: FlowTestTarget;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0 },
+    stateFolder: mkdtempSync(join(tmpdir(), 'sb-flow-')),
+    logger: pino({ level: 'silent' }),
+    settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
+  });
+  target = localStackFlowTestTarget(stack);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+function only(yaml: string): FlowScenario {
+  const parsed = parseFlowScenarios(yaml, 'inline.yaml', config);
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => `${e.line}:${e.column} ${e.path} ${e.message}`).join('\n'));
+  const [scenario] = parsed.scenarios;
+  if (!scenario) throw new Error('no scenario');
+  return scenario;
+}
+
+describe('the shipped scenario files', () => {
+  it('are valid against the sample config and cover every intent of it', () => {
+    expect(shipped.errors).toEqual([]);
+    const intents = new Set(shipped.scenarios.map((s) => s.expect.intent));
+    expect(config?.intents.map((i) => i.name).filter((name) => !intents.has(name))).toEqual([]);
+  });
+
+  it.each(shipped.scenarios.map((s) => [`${s.file}: ${s.name}`, s] as const))('%s', async (_, scenario) => {
+    const result = await runFlowScenario(scenario, target);
+    expect(result.passed ? [] : formatFlowResult(result)).toEqual([]);
+  });
+});
+
+describe('the flow test runner', () => {
+  it('fails a scenario on every expectation the call does not meet, and says which', async () => {
+    const result = await runFlowScenario(
+      only(`
+name: wrong on purpose
+steps: [{ press: 1 }, { press: 4 }, { press: 12345678 }, { say: "yes" }, { say: "no" }]
+expect:
+  heard: [Goodbye, Please say or key in your order number]
+  notHeard: [is shipped]
+  intent: billing_question
+  outcome: escalated
+  escalated: billing
+  actions: [{ action: order-status, status: notFound }]
+  notInHistory: ["12345678"]
+`),
+      target,
+    );
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual([
+      'heard: expected "Please say or key in your order number" after "Goodbye", but it was heard only earlier.',
+      expect.stringMatching(/^notHeard: "is shipped" was heard in "Thanks\. Order 12345678 is shipped/),
+      'outcome: expected escalated, got completed.',
+      'intent: expected billing_question, got order_status.',
+      'escalated: expected a RequestRouting to billing, got none.',
+      'actions: expected [order-status notFound], got [order-status succeeded].',
+      expect.stringMatching(/^notInHistory: "12345678" appears in the stored call/),
+    ]);
+    const report = formatFlowResult(result).join('\n');
+    expect(report).toMatch(/^FAIL {2}wrong on purpose/);
+    expect(report).toContain('caller:    pressed 12345678');
+    expect(report).toContain('assistant: Thanks. Order 12345678 is shipped.');
+  });
+
+  it('checks the escalation priority and the exact skills', async () => {
+    const result = await runFlowScenario(
+      only(`
+name: skills on purpose
+steps: [{ press: 1 }, { press: 6 }]
+expect:
+  escalated: { queue: tech-support, priority: 1, skills: [technical-support, sales] }
+`),
+      target,
+    );
+    expect(result.failures).toEqual([
+      'escalated: expected tech-support with priority 1 and skills exactly technical-support, sales, got tech-support (priority 1; skills technical-support>=2).',
+    ]);
+  });
+
+  it('runs scenario files over HTTP against a running stack and exits 1 when one fails (switchboard flow test)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sb-flow-files-'));
+    const file = join(folder, 'two.yaml');
+    writeFileSync(
+      file,
+      `- name: passes
+  steps: [{ press: 1 }, { press: 0 }]
+  expect: { heard: [connecting you now], escalated: billing }
+- name: fails
+  to: "+12125550123"
+  steps: [hangUp]
+  expect: { heard: ["For English, press 1"] }
+`,
+    );
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const status = await flowTest([file, '--config', configFile], { urls: { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '' } }, io);
+    expect(status).toBe(1);
+    const output = lines.join('\n');
+    expect(output).toMatch(/^PASS {2}passes/m);
+    expect(output).toMatch(/^FAIL {2}fails/m);
+    expect(output).toContain('✗ heard: expected "For English, press 1", but no prompt said it.');
+    expect(output).toContain('assistant: Gracias por llamar a Contoso Broadband.');
+    expect(output).toContain(`history: curl -s ${stack.urls['functions']}/api/calls/`);
+    expect(output).toMatch(/1 passed, 1 failed \(2 scenarios/);
+  });
+
+  it('runs nothing when a scenario file is invalid, and names file, line and field', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sb-flow-bad-'));
+    const file = join(folder, 'bad.yaml');
+    writeFileSync(file, 'name: typo\nsteps: [{ press: 1 }]\nexpect:\n  intent: order_stauts\n');
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const status = await flowTest([file, '--config', configFile], { urls: { simulator: 'http://127.0.0.1:9/simulator', functions: 'http://127.0.0.1:9' } }, io);
+    expect(status).toBe(1);
+    expect(lines).toEqual([
+      `${file}:4:11  expect.intent  Intent "order_stauts" is not in the config's intents. Did you mean "order_status"?`,
+      '1 problem in the scenario files; nothing was run.',
+    ]);
+  });
+});
