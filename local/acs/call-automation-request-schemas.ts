@@ -53,9 +53,14 @@ const dtmfTone = z.enum([
   'a', 'b', 'c', 'd', 'pound', 'asterisk',
 ]);
 
+const mediaStreamingOptions = z.looseObject({ transportType: z.string(), startMediaStreaming: z.boolean().optional() });
+const transcriptionOptions = z.looseObject({ transportType: z.string(), locale: z.string().optional(), startTranscription: z.boolean().optional() });
+
 export const callAutomationRequestSchemas = {
   createCall: z.looseObject({
     targets: z.array(identifierModel).min(1),
+    mediaStreamingOptions: mediaStreamingOptions.optional(),
+    transcriptionOptions: transcriptionOptions.optional(),
     sourceCallerIdNumber: phoneNumberModel.optional(),
     sourceDisplayName: z.string().optional(),
     source: z.looseObject({ id: z.string() }).optional(),
@@ -67,8 +72,8 @@ export const callAutomationRequestSchemas = {
     callbackUri: absoluteUrl,
     operationContext: z.string().optional(),
     answeredBy: z.looseObject({ id: z.string() }).optional(),
-    mediaStreamingOptions: z.looseObject({}).optional(),
-    transcriptionOptions: z.looseObject({}).optional(),
+    mediaStreamingOptions: mediaStreamingOptions.optional(),
+    transcriptionOptions: transcriptionOptions.optional(),
   }),
   redirectCall: z.looseObject({
     incomingCallContext: z.string().min(1),

@@ -98,6 +98,7 @@ export interface CallAutomationServiceOptions {
 }
 
 type Requests = CallAutomationRequests;
+type StreamsAtConnect = Pick<Requests['answerCall'], 'mediaStreamingOptions' | 'transcriptionOptions'>;
 
 /** Used when a request gives none; the REST contract bounds it to 0-180 s. */
 const defaultInvitationTimeoutInSeconds = 60;
@@ -154,8 +155,9 @@ export class CallAutomationService {
       ...(request.sourceCallerIdNumber ? { sourceCallerIdNumber: request.sourceCallerIdNumber.value } : {}),
       ...(request.sourceDisplayName ? { sourceDisplayName: request.sourceDisplayName } : {}),
       ...(request.operationContext !== undefined ? { createOperationContext: request.operationContext } : {}),
-      mediaStreamingConfigured: request['mediaStreamingOptions'] !== undefined,
-      transcriptionConfigured: request['transcriptionOptions'] !== undefined,
+      mediaStreamingConfigured: request.mediaStreamingOptions !== undefined,
+      transcriptionConfigured: request.transcriptionOptions !== undefined,
+      startStreamsAtConnect: request,
     };
     call.connection = connection;
     this.liveConnections.set(connection.callConnectionId, call);
@@ -193,6 +195,7 @@ export class CallAutomationService {
     this.join(call, incoming.from, connection.callConnectionId, 'answered by the app');
     this.emit(call, 'CallConnected', {}, { operationContext: request.operationContext, resultInformation: acsResults.success });
     this.emitParticipantsUpdated(call);
+    this.startStreamsRequestedAtConnect(call, request);
     this.logger.info({ callConnectionId: connection.callConnectionId, serverCallId: call.serverCallId }, 'incoming call answered');
     return { status: 200, body: connectionProperties(call, connection) };
   }
@@ -443,6 +446,11 @@ export class CallAutomationService {
     if (!connection.mediaStreamingConfigured) {
       throw new AcsError(405, '8522', 'Missing configuration: media streaming options must be set when the call is answered or created.');
     }
+    this.emitMediaStreaming(call, start, operationOf(request));
+    return { status: 202 };
+  }
+
+  private emitMediaStreaming(call: CallRecord, start: boolean, options: { operationContext?: string; operationCallbackUri?: string }): void {
     this.emit(
       call,
       start ? 'MediaStreamingStarted' : 'MediaStreamingStopped',
@@ -453,9 +461,8 @@ export class CallAutomationService {
           mediaStreamingStatusDetails: start ? 'subscriptionStarted' : 'subscriptionStopped',
         },
       },
-      { ...operationOf(request), resultInformation: acsResults.actionCompleted },
+      { ...options, resultInformation: acsResults.actionCompleted },
     );
-    return { status: 202 };
   }
 
   startTranscription(callConnectionId: string, request: Requests['transcription'], start: boolean): RestResult {
@@ -463,6 +470,11 @@ export class CallAutomationService {
     if (!connection.transcriptionConfigured) {
       throw new AcsError(405, '8522', 'Missing configuration: transcription options must be set when the call is answered or created.');
     }
+    this.emitTranscription(call, start, operationOf(request));
+    return { status: 202 };
+  }
+
+  private emitTranscription(call: CallRecord, start: boolean, options: { operationContext?: string; operationCallbackUri?: string }): void {
     this.emit(
       call,
       start ? 'TranscriptionStarted' : 'TranscriptionStopped',
@@ -472,9 +484,14 @@ export class CallAutomationService {
           transcriptionStatusDetails: start ? 'subscriptionStarted' : 'subscriptionStopped',
         },
       },
-      { ...operationOf(request), resultInformation: acsResults.actionCompleted },
+      { ...options, resultInformation: acsResults.actionCompleted },
     );
-    return { status: 202 };
+  }
+
+  /** `startMediaStreaming` / `startTranscription` in the answer or create options start them at once. */
+  private startStreamsRequestedAtConnect(call: CallRecord, request: StreamsAtConnect): void {
+    if (request.mediaStreamingOptions?.startMediaStreaming) this.emitMediaStreaming(call, true, {});
+    if (request.transcriptionOptions?.startTranscription) this.emitTranscription(call, true, {});
   }
 
   // ---------------------------------------------------------------- recording
@@ -964,6 +981,9 @@ export class CallAutomationService {
             connection.state = 'connected';
             call.state = 'established';
             this.emit(call, 'CallConnected', {}, { operationContext: connection.createOperationContext, resultInformation: acsResults.success });
+            this.emitParticipantsUpdated(call);
+            if (connection.startStreamsAtConnect) this.startStreamsRequestedAtConnect(call, connection.startStreamsAtConnect);
+            return;
           }
           this.emitParticipantsUpdated(call);
           return;

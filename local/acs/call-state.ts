@@ -43,6 +43,8 @@ export interface ConnectionRecord {
   readonly createOperationContext?: string;
   readonly mediaStreamingConfigured: boolean;
   readonly transcriptionConfigured: boolean;
+  /** Outbound calls: the create request's streaming options, acted on once the call connects. */
+  readonly startStreamsAtConnect?: Pick<CallAutomationRequests['createCall'], 'mediaStreamingOptions' | 'transcriptionOptions'>;
 }
 
 export interface IncomingCallRecord {
