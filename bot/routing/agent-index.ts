@@ -90,9 +90,9 @@ export function addToAgentIndex(index: AgentIndex, agent: NewIndexedAgent): Inde
   index.entries[entry.agentId] = entry;
   index.size++;
   const key = keyOf(entry, index.order);
-  insertSlot(bucketOf(index, allBucket), key, entry.agentId, entry.gen);
+  insertSlot(index, bucketOf(index, allBucket), key, entry.agentId, entry.gen);
   for (const skill of Object.keys(entry.skills)) {
-    insertSlot(bucketOf(index, bucketName(skill, entry.skills[skill]!)), key, entry.agentId, entry.gen);
+    insertSlot(index, bucketOf(index, bucketName(skill, entry.skills[skill]!)), key, entry.agentId, entry.gen);
   }
   return entry;
 }
@@ -266,8 +266,9 @@ function bucketOf(index: AgentIndex, name: string): IndexBucket {
   return bucket;
 }
 
-function insertSlot(bucket: IndexBucket, key: number, id: string, gen: number): void {
+function insertSlot(index: AgentIndex, bucket: IndexBucket, key: number, id: string, gen: number): void {
   bucket.live++;
+  compactIfSparse(index, bucket);
   const length = bucket.keys.length;
   if (length === bucket.head || bucket.keys[length - 1]! <= key) {
     bucket.keys.push(key);
@@ -295,15 +296,21 @@ function releaseSlot(index: AgentIndex, name: string): void {
     delete index.buckets[name];
     return;
   }
-  if (bucket.keys.length - bucket.head > 2 * bucket.live + compactSlack) compact(index, bucket);
+  compactIfSparse(index, bucket);
+}
+
+/** Slots skipped at the head count too: the arrays stay within about twice the live agents. */
+function compactIfSparse(index: AgentIndex, bucket: IndexBucket): void {
+  if (bucket.keys.length > 2 * bucket.live + compactSlack) compact(index, bucket);
 }
 
 function skipStaleHead(index: AgentIndex, bucket: IndexBucket): void {
   while (bucket.head < bucket.keys.length) {
     const entry = index.entries[bucket.ids[bucket.head]!];
-    if (entry !== undefined && entry.gen === bucket.gens[bucket.head]) return;
+    if (entry !== undefined && entry.gen === bucket.gens[bucket.head]) break;
     bucket.head++;
   }
+  compactIfSparse(index, bucket);
 }
 
 function compact(index: AgentIndex, bucket: IndexBucket): void {
