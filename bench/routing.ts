@@ -22,7 +22,14 @@ const policies: AgentSelection[] = ['longestIdle', 'mostSkilled', 'roundRobin'];
 // ---------------------------------------------------------------- decision cost
 
 const skillNames = Array.from({ length: 20 }, (_, i) => `skill${i}`);
-const context: RoutingContext = { intent: 'billing', confidence: 0.9, slots: {}, transcript: [], language: 'en-GB', callerId: null };
+const context: RoutingContext = {
+  intent: 'billing',
+  confidence: 0.9,
+  slots: { accountType: 'business' },
+  language: 'en-GB',
+  reason: 'intent needs an agent',
+  pii: { callerId: '+441632960000', transcript: ['I have a question about my bill'] },
+};
 
 interface CostRow {
   agents: number;

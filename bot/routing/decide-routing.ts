@@ -383,7 +383,9 @@ function onQueueTimerFired(step: Step, m: RoutingMessageOf<'QueueTimerFired'>): 
       return true;
     }
     case 'skillRelaxation': {
-      scheduleRelaxation(step, call, m.step + 1);
+      const fired = def.relaxationSteps[m.step];
+      const next = nextRelaxationIndex(def, fired === undefined ? (step.nowMs - call.enqueuedAtMs) / 1000 : fired.afterSeconds);
+      if (next >= 0) scheduleRelaxation(step, call, next);
       if (call.offer !== null) return true;
       const agent = findAgentForCall(step, call);
       if (agent !== undefined) offerCall(step, call, agent);
@@ -445,16 +447,20 @@ function offerWaitingCallToAgent(step: Step, entry: IndexedAgent): boolean {
 
 /** The proficiency floor the call's wait has reached: a number, 'any' (no skills needed) or null (none yet). */
 function relaxationFloor(call: WaitingCall, def: QueueDefinition, nowMs: number): number | 'any' | null {
-  const steps = def.relaxationSteps;
-  if (steps.length === 0) return null;
-  const waitedSeconds = (nowMs - call.enqueuedAtMs) / 1000;
-  let floor: number | 'any' | null = null;
+  if (def.relaxationSteps.length === 0) return null;
+  const reached = reachedRelaxation(def.relaxationSteps, (nowMs - call.enqueuedAtMs) / 1000);
+  if (reached === undefined) return null;
+  return reached.minProficiency === 'anyAgentOfQueue' ? 'any' : reached.minProficiency;
+}
+
+/** The latest step the wait has reached, whatever order the configuration lists them in. */
+function reachedRelaxation(steps: QueueDefinition['relaxationSteps'], waitedSeconds: number): QueueDefinition['relaxationSteps'][number] | undefined {
+  let reached: QueueDefinition['relaxationSteps'][number] | undefined;
   for (let i = 0; i < steps.length; i++) {
-    const relaxation = steps[i]!;
-    if (waitedSeconds < relaxation.afterSeconds) break;
-    floor = relaxation.minProficiency === 'anyAgentOfQueue' ? 'any' : relaxation.minProficiency;
+    const step = steps[i]!;
+    if (waitedSeconds >= step.afterSeconds && (reached === undefined || step.afterSeconds >= reached.afterSeconds)) reached = step;
   }
-  return floor;
+  return reached;
 }
 
 function qualifiesAfterRelaxation(skills: ReadonlyMap<string, number>, requirements: readonly SkillRequirement[], floor: number | 'any' | null): boolean {
@@ -474,9 +480,7 @@ export function effectiveRequirements(
   def: Pick<QueueDefinition, 'relaxationSteps'>,
   nowMs: number,
 ): SkillRequirement[] {
-  const waitedSeconds = (nowMs - call.enqueuedAtMs) / 1000;
-  let reached: QueueDefinition['relaxationSteps'][number] | undefined;
-  for (const relaxation of def.relaxationSteps) if (waitedSeconds >= relaxation.afterSeconds) reached = relaxation;
+  const reached = reachedRelaxation(def.relaxationSteps, (nowMs - call.enqueuedAtMs) / 1000);
   if (reached === undefined) return call.requiredSkills;
   if (reached.minProficiency === 'anyAgentOfQueue') return noRequirements;
   const floor = reached.minProficiency;
@@ -513,7 +517,8 @@ function offerCall(step: Step, call: WaitingCall, candidate: IndexedAgent): void
       agentId: entry.agentId,
       teamsUserId: entry.teamsUserId,
       invitationTimeoutInSeconds: def.ringTimeInSeconds,
-      pii: { phoneNumber: call.callback.phoneNumber, context: call.context },
+      context: call.context,
+      pii: { phoneNumber: call.callback.phoneNumber },
     });
   } else {
     step.commands.push({
@@ -526,7 +531,7 @@ function offerCall(step: Step, call: WaitingCall, candidate: IndexedAgent): void
       agentId: entry.agentId,
       teamsUserId: entry.teamsUserId,
       invitationTimeoutInSeconds: def.ringTimeInSeconds,
-      pii: { context: call.context },
+      context: call.context,
     });
   }
   const timeoutAt = isoTime(step.nowMs + (def.ringTimeInSeconds + offerTimeoutGraceInSeconds) * 1000);
@@ -569,12 +574,21 @@ function startWaiting(step: Step, call: WaitingCall, position: number): void {
     });
   }
   const waitedSeconds = (step.nowMs - call.enqueuedAtMs) / 1000;
-  const next = def.relaxationSteps.findIndex((r) => r.afterSeconds > waitedSeconds);
+  const next = nextRelaxationIndex(def, waitedSeconds);
   if (next >= 0) scheduleRelaxation(step, call, next);
   if (def.announcementIntervalInSeconds > 0) {
     announce(step, call, position);
     scheduleAnnouncement(step, call, step.nowMs + def.announcementIntervalInSeconds * 1000);
   }
+}
+
+/** Index of the first step (by time) after `afterSeconds`, or -1. */
+function nextRelaxationIndex(def: QueueDefinition, afterSeconds: number): number {
+  let next = -1;
+  def.relaxationSteps.forEach((r, i) => {
+    if (r.afterSeconds > afterSeconds && (next < 0 || r.afterSeconds < def.relaxationSteps[next]!.afterSeconds)) next = i;
+  });
+  return next;
 }
 
 function scheduleRelaxation(step: Step, call: WaitingCall, index: number): void {

@@ -30,10 +30,7 @@ export type RoutingDecisionRecord =
 export type RoutingCommand =
   /** ETag-guarded write of `offer` on the agent document, valid only if the agent is still free. */
   | { kind: 'ReserveAgent'; agentId: string; offerId: string; offer: AgentOffer }
-  /**
-   * Add the Teams user to the call (AddAgentToCall) with the queue's ring time as invitation
-   * timeout. The context is under `pii` so that logging the command does not leak the caller.
-   */
+  /** Add the Teams user to the call (AddAgentToCall) with the queue's ring time as invitation timeout. */
   | {
       kind: 'OfferCallToAgent';
       offerId: string;
@@ -44,7 +41,7 @@ export type RoutingCommand =
       agentId: string;
       teamsUserId: string;
       invitationTimeoutInSeconds: number;
-      pii: { context: RoutingContext };
+      context: RoutingContext;
     }
   /** A callback's turn: the agent is reserved; dial the caller (createCall) and join the agent. */
   | {
@@ -56,7 +53,8 @@ export type RoutingCommand =
       agentId: string;
       teamsUserId: string;
       invitationTimeoutInSeconds: number;
-      pii: { phoneNumber: string; context: RoutingContext };
+      context: RoutingContext;
+      pii: { phoneNumber: string };
     }
   /** Cancel the pending invitation (cancelAddParticipant); harmless if it has already resolved. */
   | {

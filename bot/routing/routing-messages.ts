@@ -12,16 +12,16 @@ const proficiency = z.number().int().min(1).max(5);
 
 export const skillRequirementSchema = z.object({ skill: z.string().min(1).max(100), minProficiency: proficiency });
 
-export const routingContextSchema = z.object({
-  intent: z.string().nullable().default(null),
-  confidence: z.number().min(0).max(1).nullable().default(null),
-  slots: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
-  transcript: z
-    .array(z.object({ speaker: z.string(), text: z.string(), at: z.string().optional() }))
-    .default([]),
-  language: z.string().min(2).max(35),
-  callerId: z.string().nullable().default(null),
-}) satisfies z.ZodType<RoutingContext, unknown>;
+export const routingContextSchema = z
+  .object({
+    intent: z.string().optional(),
+    confidence: z.number().min(0).max(1).optional(),
+    slots: z.record(z.string(), z.string()).readonly().default({}),
+    language: z.string().min(2).max(35),
+    reason: z.string().max(200).default(''),
+    pii: z.object({ callerId: z.string(), transcript: z.array(z.string()).readonly().default([]) }).readonly(),
+  })
+  .readonly() satisfies z.ZodType<RoutingContext, unknown>;
 
 export const agentSchema = z.object({
   agentId: id,

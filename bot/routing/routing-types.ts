@@ -103,14 +103,18 @@ export interface QueueDefinition {
   defaultHandleTimeInSeconds: number;
 }
 
-/** What the virtual assistant learned; shown on the agent's screen. `callerId` and `transcript` are personal data. */
+/**
+ * What the virtual assistant learned, for the agent's screen: the call flow's HandOffContext as it
+ * travels in CallQueued. Personal data stays under `pii`.
+ */
 export interface RoutingContext {
-  intent: string | null;
-  confidence: number | null;
-  slots: Record<string, string | number | boolean | null>;
-  transcript: Array<{ speaker: string; text: string; at?: string }>;
-  language: string;
-  callerId: string | null;
+  readonly intent?: string | undefined;
+  readonly confidence?: number | undefined;
+  readonly slots: Readonly<Record<string, string>>;
+  readonly language: string;
+  /** Why the assistant handed the caller over. */
+  readonly reason: string;
+  readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };
 }
 
 export interface PendingOffer {

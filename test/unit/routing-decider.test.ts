@@ -24,7 +24,7 @@ describe('routing decider: who may be offered a call', () => {
       offerId: reserve!.offerId,
       operationContext: reserve!.offerId,
     });
-    expect(ring!.pii.context.intent).toBe('buy');
+    expect(ring!.context.intent).toBe('buy');
     const [timeout] = ofKind(commands, 'ScheduleMessage');
     expect(timeout).toMatchObject({
       at: at(25 + offerTimeoutGraceInSeconds).toISOString(),
@@ -199,6 +199,16 @@ describe('routing decider: skills relax as the call waits', () => {
     expect(offers(early.commands)).toEqual([]);
     const later = s.when(message('QueueTimerFired', { callId: 'c2', timer: 'skillRelaxation', step: 1 }, at(121)));
     expect(offers(later.commands)).toEqual([{ agentId: 'none', callId: 'c2' }]);
+  });
+
+  it('applies the steps by time even when the configuration lists them out of order', () => {
+    const unsorted = { ...relaxing, relaxationSteps: [relaxing.relaxationSteps[1]!, relaxing.relaxationSteps[0]!] };
+    const s = given(unsorted).withAgents([agent('weak', { skills: { billing: 2 } }), agent('none', { skills: { sales: 1 } })]);
+    const queued = s.when(callQueued('c1', { skills: { billing: 4 }, at: at(0) }));
+    expect(ofKind(queued.commands, 'ScheduleMessage').map((c) => c.at)).toEqual([at(60).toISOString()]);
+    const relaxed = s.when(message('QueueTimerFired', { callId: 'c1', timer: 'skillRelaxation', step: 1 }, at(60)));
+    expect(offers(relaxed.commands)).toEqual([{ agentId: 'weak', callId: 'c1' }]);
+    expect(ofKind(relaxed.commands, 'ScheduleMessage').map((c) => c.at)).toContain(at(120).toISOString());
   });
 
   it('an agent who becomes free takes a call whose requirements have relaxed to their level', () => {

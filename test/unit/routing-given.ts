@@ -50,9 +50,9 @@ export const context: RoutingContext = {
   intent: 'buy',
   confidence: 0.9,
   slots: { product: 'fibre' },
-  transcript: [{ speaker: 'caller', text: 'I want fibre' }],
   language: 'en-GB',
-  callerId: '+441632960001',
+  reason: 'intent needs an agent',
+  pii: { callerId: '+441632960001', transcript: ['I want fibre'] },
 };
 
 let messageCounter = 0;

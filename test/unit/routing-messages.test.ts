@@ -1,4 +1,5 @@
-import { callQueuedFromRequest } from '../../bot/routing/call-queued-from-request.js';
+import type { CallCommand } from '../../bot/call-flow/call-commands.js';
+import { callLeftQueueFromCancel, callQueuedFromRequest, offerOutcomeFromNotify } from '../../bot/routing/call-queued-from-request.js';
 import { deadLetterFallback } from '../../bot/routing/dead-letter-fallback.js';
 import { parseAgent, parseQueueDefinition, parseRoutingMessage } from '../../bot/routing/routing-messages.js';
 import { agent, context, t0 } from './routing-given.js';
@@ -19,6 +20,33 @@ describe('routing messages at the edge', () => {
     expect(callQueuedFromRequest(request, 'op-7', new Date(t0.getTime() + 5000)).messageId).toBe(message.messageId);
   });
 
+  it('takes the call flow’s RequestRouting command as it is (the types are checked here)', () => {
+    const command: Extract<CallCommand, { kind: 'RequestRouting' }> = {
+      kind: 'RequestRouting',
+      queueId: 'sales',
+      priority: 0,
+      requiredSkills: [{ skill: 'billing', minProficiency: 2 }],
+      context: { intent: undefined, confidence: undefined, slots: {}, language: 'en-GB', reason: 'asked for a person', pii: { callerId: '+441632960001', transcript: ['agent please'] } },
+    };
+    const message = callQueuedFromRequest({ ...command, callId: 'c1', callConnectionId: 'conn-1' }, 'op-1', t0);
+    expect(parseRoutingMessage(JSON.parse(JSON.stringify(message)))).toMatchObject({ kind: 'CallQueued', queueId: 'sales', context: { reason: 'asked for a person' } });
+  });
+
+  it('maps the call flow’s CancelRouting and NotifyRouting to routing messages', () => {
+    expect(callLeftQueueFromCancel({ callId: 'c1', queueId: 'sales', reason: 'callerHungUp' }, 'op-9', t0)).toMatchObject({
+      kind: 'CallLeftQueue',
+      callId: 'c1',
+      reason: 'abandoned',
+    });
+    const notify = { callId: 'c1', queueId: 'sales', offerId: 'o1', agentId: 'a1' };
+    expect(offerOutcomeFromNotify({ ...notify, outcome: 'offerAccepted' }, t0)).toMatchObject({ kind: 'OfferAccepted', offerId: 'o1', agentId: 'a1' });
+    expect(offerOutcomeFromNotify({ ...notify, outcome: 'offerDeclined' }, t0)).toMatchObject({ kind: 'OfferDeclined', reason: 'declined' });
+    expect(offerOutcomeFromNotify({ ...notify, outcome: 'offerNotAnswered' }, t0)).toMatchObject({ kind: 'OfferDeclined', reason: 'noAnswer' });
+    for (const outcome of ['offerAccepted', 'offerDeclined', 'offerNotAnswered'] as const) {
+      expect(() => parseRoutingMessage(offerOutcomeFromNotify({ ...notify, outcome }, t0))).not.toThrow();
+    }
+  });
+
   it('fills defaults for a minimal CallQueued', () => {
     const parsed = parseRoutingMessage({
       kind: 'CallQueued',
@@ -28,9 +56,9 @@ describe('routing messages at the edge', () => {
       occurredAt: t0.toISOString(),
       callId: 'c1',
       callConnectionId: 'conn-1',
-      context: { language: 'en-GB' },
+      context: { language: 'en-GB', pii: { callerId: '+441632960001' } },
     });
-    expect(parsed).toMatchObject({ priority: 0, requiredSkills: [], context: { intent: null, slots: {}, transcript: [], callerId: null } });
+    expect(parsed).toMatchObject({ priority: 0, requiredSkills: [], context: { slots: {}, reason: '', pii: { transcript: [] } } });
   });
 
   it.each([
