@@ -268,7 +268,7 @@ function onOfferAccepted(step: Step, m: RoutingMessageOf<'OfferAccepted'>): bool
   const { queue, def } = step;
   const index = findWaitingIndex(queue, m.callId);
   const call = queue.waiting[index];
-  if (call === undefined || call.offer === null || call.offer.offerId !== m.offerId) return false;
+  if (call === undefined || call.offer === null || call.offer.offerId !== m.offerId || call.offer.agentId !== m.agentId) return false;
   removeWaitingAt(queue, index);
   const waitedMs = step.nowMs - call.enqueuedAtMs;
   recordQueueOutcome(queue.stats, step.nowMs, { kind: 'answered', waitedMs, thresholdInSeconds: def.serviceLevelThresholdInSeconds });
