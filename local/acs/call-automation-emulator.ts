@@ -153,7 +153,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       return;
     }
     if (path === '/simulator' || path.startsWith('/simulator/')) {
-      await handleSimulatorRequest({ method, url, body, response, emulator, teams: options.teams, logger });
+      await handleSimulatorRequest({ method, url, body, response, service, eventGrid, callbacks, teams: options.teams, logger });
       return;
     }
 

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { RingBehaviour, TeamsUserDirectory } from '../teams/teams-user-directory.js';
 import { AcsError } from './acs-error.js';
 import { acsResults, type InvitingOperation, type ResultInformation } from './acs-result-codes.js';
-import type { CallAutomationRequests, PlaySourceModel } from './call-automation-request-schemas.js';
+import type { CallAutomationRequests } from './call-automation-request-schemas.js';
 import type { CallbackSender } from './callback-sender.js';
+import { CallEvents } from './call-events.js';
 import {
   connectionProperties,
   participantKey,
@@ -14,9 +15,7 @@ import {
   type ConnectionRecord,
   type InvitationPurpose,
   type InvitationRecord,
-  type MediaOperation,
   type RecordingRecord,
-  type RunningMediaOperation,
 } from './call-state.js';
 import type { CallTiming } from './call-timing.js';
 import {
@@ -25,18 +24,17 @@ import {
   identifierFromRawId,
   phoneIdentifier,
   rawIdOf,
-  sameIdentifier,
   toIdentifierModel,
   type CommunicationIdentifier,
 } from './communication-identifier.js';
 import type { EventGridSender } from './event-grid-sender.js';
-import { decideRecognizeOutcome, tonesOfKeys, type CallerInput } from './recognize-outcome.js';
+import { MediaOperations, playSourceProblem } from './media-operations.js';
+import { tonesOfKeys, type CallerInput } from './recognize-outcome.js';
 import {
   SimulatedCaller,
   type CallerStep,
   type Conversation,
   type EndReason,
-  type HeardEntry,
   type WhenScriptEnds,
 } from './simulated-caller.js';
 import type { TimerSet } from './timer-set.js';
@@ -119,19 +117,19 @@ export class CallAutomationService {
   private readonly phoneBehaviours = new Map<string, PhoneBehaviour>();
   private readonly invitationEvents = new EventEmitter();
   private readonly teams: TeamsUserDirectory;
-  private readonly callbacks: CallbackSender;
   private readonly eventGrid: EventGridSender;
-  private readonly timers: TimerSet;
   private readonly timing: CallTiming;
   private readonly logger: Logger;
+  private readonly events: CallEvents;
+  private readonly media: MediaOperations;
 
   constructor(options: CallAutomationServiceOptions) {
     this.teams = options.teams;
-    this.callbacks = options.callbacks;
     this.eventGrid = options.eventGrid;
-    this.timers = options.timers;
     this.timing = options.timing;
     this.logger = options.logger;
+    this.events = new CallEvents(options.callbacks, options.timers);
+    this.media = new MediaOperations(this.events, options.timing, (call, party) => this.partyHangsUp(call, party));
     this.invitationEvents.setMaxListeners(0);
   }
 
@@ -193,8 +191,8 @@ export class CallAutomationService {
     call.state = 'established';
     this.liveConnections.set(connection.callConnectionId, call);
     this.join(call, incoming.from, connection.callConnectionId, 'answered by the app');
-    this.emit(call, 'CallConnected', {}, { operationContext: request.operationContext, resultInformation: acsResults.success });
-    this.emitParticipantsUpdated(call);
+    this.events.emit(call, 'CallConnected', {}, { operationContext: request.operationContext, resultInformation: acsResults.success });
+    this.events.participantsUpdated(call);
     this.startStreamsRequestedAtConnect(call, request);
     this.logger.info({ callConnectionId: connection.callConnectionId, serverCallId: call.serverCallId }, 'incoming call answered');
     return { status: 200, body: connectionProperties(call, connection) };
@@ -227,7 +225,11 @@ export class CallAutomationService {
   hangUp(callConnectionId: string): RestResult {
     const { call, connection } = this.requireConnection(callConnectionId);
     this.disconnectApp(call, connection, acsResults.endedByCallAutomation);
-    if (call.participants.size < 2) this.endCall(call, acsResults.endedByCallAutomation, 'appHungUp');
+    if (call.participants.size < 2) {
+      this.endCall(call, acsResults.endedByCallAutomation, 'appHungUp');
+    } else {
+      for (const party of call.phoneParties.values()) if (!party.isEnded) party.record({ kind: 'callEvent', description: 'the app left the call' });
+    }
     return { status: 204 };
   }
 
@@ -283,12 +285,12 @@ export class CallAutomationService {
       invitation.state = 'canceled';
       invitation.cancelTimers();
       this.publishInvitation(invitation);
-      this.emit(call, 'CancelAddParticipantSucceeded', { invitationId: invitation.invitationId }, {
+      this.events.emit(call, 'CancelAddParticipantSucceeded', { invitationId: invitation.invitationId }, {
         ...options,
         resultInformation: acsResults.invitationCanceled(rawIdOf(invitation.target)),
       });
     } else {
-      this.emit(call, 'CancelAddParticipantFailed', { invitationId: request.invitationId }, {
+      this.events.emit(call, 'CancelAddParticipantFailed', { invitationId: request.invitationId }, {
         ...options,
         resultInformation: acsResults.invitationNotFound,
       });
@@ -303,7 +305,7 @@ export class CallAutomationService {
       throw AcsError.notFound(`Participant ${rawIdOf(target)} is not in the call.`);
     }
     this.leave(call, target, 'removed');
-    this.emit(call, 'RemoveParticipantSucceeded', { participant: toIdentifierModel(target) }, {
+    this.events.emit(call, 'RemoveParticipantSucceeded', { participant: toIdentifierModel(target) }, {
       ...operationOf(request),
       resultInformation: acsResults.success,
     });
@@ -315,7 +317,7 @@ export class CallAutomationService {
     const { call } = this.requireEstablished(callConnectionId);
     const participants = request.targetParticipants.map((m) => this.requireParticipant(call, identifierFromModel(m)));
     for (const participant of participants) participant.isMuted = true;
-    this.emitParticipantsUpdated(call);
+    this.events.participantsUpdated(call);
     return { status: 200, body: contextOf(request) };
   }
 
@@ -343,11 +345,10 @@ export class CallAutomationService {
     const { call } = this.requireEstablished(callConnectionId);
     const playTo = (request.playTo ?? []).map(identifierFromModel);
     for (const target of playTo) this.requireParticipant(call, target);
-    this.enqueueMedia(
+    this.media.enqueue(
       call,
       {
         kind: 'play',
-        operationId: randomUUID(),
         ...operationOf(request),
         sources: request.playSources,
         playTo,
@@ -365,9 +366,9 @@ export class CallAutomationService {
     if (request.recognizeInputType === 'choices' && !request.recognizeOptions.choices?.length) {
       throw AcsError.badRequest('Recognize with choices needs at least one choice.');
     }
-    this.enqueueMedia(
+    this.media.enqueue(
       call,
-      { kind: 'recognize', operationId: randomUUID(), ...operationOf(request), request, target },
+      { kind: 'recognize', ...operationOf(request), request, target },
       request.interruptCallMediaOperation ?? false,
     );
     return { status: 202 };
@@ -375,11 +376,7 @@ export class CallAutomationService {
 
   cancelAllMediaOperations(callConnectionId: string): RestResult {
     const { call } = this.requireEstablished(callConnectionId);
-    const running = call.media.current;
-    const queued = call.media.queue.splice(0);
-    call.media.current = undefined;
-    if (running) this.cancelMediaOperation(call, running);
-    for (const operation of queued) this.emitMediaCanceled(call, operation);
+    this.media.cancelAll(call);
     return { status: 202 };
   }
 
@@ -389,16 +386,16 @@ export class CallAutomationService {
     const participant = this.requireParticipant(call, target);
     const music = request.playSourceInfo;
     if (music && playSourceProblem(music)) {
-      this.emit(call, 'HoldFailed', {}, { ...operationOf(request), resultInformation: playSourceProblem(music)! });
+      this.events.emit(call, 'HoldFailed', {}, { ...operationOf(request), resultInformation: playSourceProblem(music)! });
       return { status: 200 };
     }
     participant.isOnHold = true;
     const party = call.phoneParties.get(participantKey(target));
     if (party) {
       party.record({ kind: 'callEvent', description: 'put on hold' });
-      if (music) this.hear(call, party, music, 'holdMusic', { loop: true, operationContext: request.operationContext });
+      if (music) this.media.hear(call, party, music, 'holdMusic', { loop: true, operationContext: request.operationContext });
     }
-    this.emitParticipantsUpdated(call);
+    this.events.participantsUpdated(call);
     return { status: 200 };
   }
 
@@ -408,7 +405,7 @@ export class CallAutomationService {
     const participant = this.requireParticipant(call, target);
     participant.isOnHold = false;
     call.phoneParties.get(participantKey(target))?.record({ kind: 'callEvent', description: 'taken off hold' });
-    this.emitParticipantsUpdated(call);
+    this.events.participantsUpdated(call);
     return { status: 200 };
   }
 
@@ -425,7 +422,7 @@ export class CallAutomationService {
     const target = identifierFromModel(request.targetParticipant);
     this.requireParticipant(call, target);
     call.continuousDtmf.delete(participantKey(target));
-    this.emit(call, 'ContinuousDtmfRecognitionStopped', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted });
+    this.events.emit(call, 'ContinuousDtmfRecognitionStopped', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted });
     return { status: 200 };
   }
 
@@ -434,9 +431,9 @@ export class CallAutomationService {
     const target = identifierFromModel(request.targetParticipant);
     this.requireParticipant(call, target);
     const party = call.phoneParties.get(participantKey(target));
-    if (party) this.noteHeard(call, party, { via: 'dtmf', text: request.tones.join(' ') });
-    this.after(call, 0, () =>
-      this.emit(call, 'SendDtmfTonesCompleted', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted }),
+    if (party) this.media.noteHeard(call, party, { via: 'dtmf', text: request.tones.join(' ') });
+    this.events.after(call, 0, () =>
+      this.events.emit(call, 'SendDtmfTonesCompleted', {}, { ...operationOf(request), resultInformation: acsResults.actionCompleted }),
     );
     return { status: 202, body: contextOf(request) };
   }
@@ -451,7 +448,7 @@ export class CallAutomationService {
   }
 
   private emitMediaStreaming(call: CallRecord, start: boolean, options: { operationContext?: string; operationCallbackUri?: string }): void {
-    this.emit(
+    this.events.emit(
       call,
       start ? 'MediaStreamingStarted' : 'MediaStreamingStopped',
       {
@@ -475,7 +472,7 @@ export class CallAutomationService {
   }
 
   private emitTranscription(call: CallRecord, start: boolean, options: { operationContext?: string; operationCallbackUri?: string }): void {
-    this.emit(
+    this.events.emit(
       call,
       start ? 'TranscriptionStarted' : 'TranscriptionStopped',
       {
@@ -547,7 +544,14 @@ export class CallAutomationService {
     const from = phoneIdentifier(options.from);
     const to = phoneIdentifier(options.to);
     const incomingCallContext = randomBytes(48).toString('base64url');
-    call.incoming = { incomingCallContext, from, to, callerDisplayName: options.callerDisplayName ?? '', status: 'pending' };
+    call.incoming = {
+      incomingCallContext,
+      from,
+      to,
+      callerDisplayName: options.callerDisplayName ?? '',
+      status: 'pending',
+      cancelRingTimeout: () => undefined,
+    };
     this.incomingContexts.set(incomingCallContext, call);
     const caller = this.newParty(call, {
       direction: 'inbound',
@@ -557,7 +561,7 @@ export class CallAutomationService {
       whenScriptEnds: options.whenScriptEnds ?? 'hangUp',
     });
     caller.record({ kind: 'callEvent', description: `dialing ${options.to}` });
-    this.after(call, this.timing.incomingCallTimeoutInMs, () => {
+    call.incoming.cancelRingTimeout = this.events.after(call, this.timing.incomingCallTimeoutInMs, () => {
       if (call.incoming?.status !== 'pending') return;
       call.incoming.status = 'expired';
       this.endCall(call, acsResults.conversationEnded, 'notAnswered');
@@ -718,6 +722,7 @@ export class CallAutomationService {
     if (call.incoming.status !== 'pending' || call.state === 'ended') {
       throw AcsError.badRequest(`The incoming call is no longer pending (${call.incoming.status}).`);
     }
+    call.incoming.cancelRingTimeout();
     return call;
   }
 
@@ -757,20 +762,6 @@ export class CallAutomationService {
     return found;
   }
 
-  /** Schedules work for a call; it is dropped if the call ends first. */
-  private after(call: CallRecord, delayInMs: number, action: () => void): () => void {
-    const cancel = (): void => {
-      stop();
-      call.cancelers.delete(cancel);
-    };
-    const stop = this.timers.schedule(delayInMs, () => {
-      call.cancelers.delete(cancel);
-      if (call.state !== 'ended') action();
-    });
-    call.cancelers.add(cancel);
-    return cancel;
-  }
-
   private join(call: CallRecord, identifier: CommunicationIdentifier, callConnectionId: string | undefined, description: string): void {
     const key = participantKey(identifier);
     call.participants.set(key, { identifier, isMuted: false, isOnHold: false });
@@ -795,11 +786,7 @@ export class CallAutomationService {
     for (const [otherKey, other] of call.phoneParties) {
       if (otherKey !== key && !other.isEnded) other.record({ kind: 'callEvent', description: 'left', participant: describeIdentifier(identifier) });
     }
-    const running = call.media.current;
-    if (running?.operation.kind === 'recognize' && sameIdentifier(running.operation.target, identifier)) {
-      running.cancelTimers();
-      this.finishMedia(call);
-    }
+    this.media.participantLeft(call, identifier);
   }
 
   /** The call ends when fewer than two parties (people plus the app's connection) remain. */
@@ -809,7 +796,7 @@ export class CallAutomationService {
     if (call.participants.size + (appInCall ? 1 : 0) < 2) {
       this.endCall(call, acsResults.conversationEnded, 'otherPartyHungUp');
     } else {
-      this.emitParticipantsUpdated(call);
+      this.events.participantsUpdated(call);
     }
   }
 
@@ -830,16 +817,29 @@ export class CallAutomationService {
     }
   }
 
+  /** Live input answers a recognize waiting for the party; keys outside one feed continuous DTMF when it is on. */
+  private liveInput(call: CallRecord, caller: SimulatedCaller, input: CallerInput): void {
+    if (this.media.liveInput(call, caller, input)) return;
+    caller.recordInput(input);
+    if (input.kind !== 'keys') return;
+    const continuous = call.continuousDtmf.get(participantKey(phoneIdentifier(caller.phoneNumber)));
+    if (!continuous) return;
+    for (const tone of tonesOfKeys(input.keys)) {
+      continuous.sequenceId++;
+      this.events.emit(call, 'ContinuousDtmfRecognitionToneReceived', { tone, sequenceId: continuous.sequenceId }, {
+        operationContext: continuous.operationContext,
+        operationCallbackUri: continuous.operationCallbackUri,
+        resultInformation: acsResults.actionCompleted,
+      });
+    }
+  }
+
   private disconnectApp(call: CallRecord, connection: ConnectionRecord, resultInformation: ResultInformation): void {
     if (connection.state === 'disconnected') return;
-    this.emit(call, 'CallDisconnected', {}, { operationContext: connection.createOperationContext, resultInformation });
+    this.events.emit(call, 'CallDisconnected', {}, { operationContext: connection.createOperationContext, resultInformation });
     connection.state = 'disconnected';
     this.liveConnections.delete(connection.callConnectionId);
-    const running = call.media.current;
-    call.media.current = undefined;
-    call.media.queue.length = 0;
-    running?.cancelTimers();
-    for (const party of call.phoneParties.values()) party.setAwaitingInput(false);
+    this.media.stopAll(call);
   }
 
   /** Ends the call for everyone: the app gets CallDisconnected, and no callback after it. */
@@ -899,12 +899,12 @@ export class CallAutomationService {
     const timeoutInMs = invitation.invitationTimeoutInSeconds * 1000;
     const cancels: (() => void)[] = [];
     if (behaviour === undefined) {
-      cancels.push(this.after(call, 0, () => this.resolveInvitation(invitation, 'unreachable')));
+      cancels.push(this.events.after(call, 0, () => this.resolveInvitation(invitation, 'unreachable')));
     } else if (behaviour.kind !== 'noAnswer' && behaviour.afterMs < timeoutInMs) {
       const outcome = behaviour.kind === 'accept' ? 'accepted' : 'declined';
-      cancels.push(this.after(call, behaviour.afterMs, () => this.resolveInvitation(invitation, outcome)));
+      cancels.push(this.events.after(call, behaviour.afterMs, () => this.resolveInvitation(invitation, outcome)));
     } else {
-      cancels.push(this.after(call, timeoutInMs * this.timing.invitationTimeoutScale, () => this.resolveInvitation(invitation, 'timedOut')));
+      cancels.push(this.events.after(call, timeoutInMs * this.timing.invitationTimeoutScale, () => this.resolveInvitation(invitation, 'timedOut')));
     }
     invitation.cancelTimers = () => cancels.forEach((cancel) => cancel());
     this.logger.debug({ invitationId: invitation.invitationId, purpose, target: rawIdOf(target) }, 'invitation ringing');
@@ -967,10 +967,10 @@ export class CallAutomationService {
       case 'addParticipant':
         if (outcome === 'accepted') {
           this.join(call, target, undefined, 'answered');
-          this.emitParticipantsUpdated(call);
-          this.emit(call, 'AddParticipantSucceeded', { participant: toIdentifierModel(target) }, { ...options, resultInformation: acsResults.success });
+          this.events.participantsUpdated(call);
+          this.events.emit(call, 'AddParticipantSucceeded', { participant: toIdentifierModel(target) }, { ...options, resultInformation: acsResults.success });
         } else {
-          this.emit(call, 'AddParticipantFailed', { participant: toIdentifierModel(target) }, { ...options, resultInformation: failure });
+          this.events.emit(call, 'AddParticipantFailed', { participant: toIdentifierModel(target) }, { ...options, resultInformation: failure });
         }
         return;
       case 'createCall': {
@@ -980,17 +980,17 @@ export class CallAutomationService {
           if (connection?.state === 'connecting') {
             connection.state = 'connected';
             call.state = 'established';
-            this.emit(call, 'CallConnected', {}, { operationContext: connection.createOperationContext, resultInformation: acsResults.success });
-            this.emitParticipantsUpdated(call);
+            this.events.emit(call, 'CallConnected', {}, { operationContext: connection.createOperationContext, resultInformation: acsResults.success });
+            this.events.participantsUpdated(call);
             if (connection.startStreamsAtConnect) this.startStreamsRequestedAtConnect(call, connection.startStreamsAtConnect);
             return;
           }
-          this.emitParticipantsUpdated(call);
+          this.events.participantsUpdated(call);
           return;
         }
         const stillRinging = [...this.invitations.values()].some((i) => i.serverCallId === call.serverCallId && i.state === 'ringing');
         if (connection?.state === 'connecting' && !stillRinging) {
-          this.emit(call, 'CreateCallFailed', {}, { operationContext: connection.createOperationContext, resultInformation: failure });
+          this.events.emit(call, 'CreateCallFailed', {}, { operationContext: connection.createOperationContext, resultInformation: failure });
           connection.state = 'disconnected';
           this.liveConnections.delete(connection.callConnectionId);
           this.endCall(call, failure, outcome === 'declined' ? 'declined' : 'notAnswered');
@@ -1002,7 +1002,7 @@ export class CallAutomationService {
         if (outcome === 'accepted' && connection) {
           connection.state = 'transferAccepted';
           this.join(call, target, undefined, 'answered the transfer');
-          this.emit(
+          this.events.emit(
             call,
             'CallTransferAccepted',
             { transferTarget: toIdentifierModel(target), ...(invitation.transferee ? { transferee: toIdentifierModel(invitation.transferee) } : {}) },
@@ -1012,7 +1012,7 @@ export class CallAutomationService {
           if (call.participants.size < 2) this.endCall(call, acsResults.conversationEnded, 'otherPartyHungUp');
         } else if (connection) {
           connection.state = 'connected';
-          this.emit(call, 'CallTransferFailed', {}, { ...options, resultInformation: failure });
+          this.events.emit(call, 'CallTransferFailed', {}, { ...options, resultInformation: failure });
         }
         return;
       }
@@ -1049,231 +1049,7 @@ export class CallAutomationService {
     this.invitationEvents.emit('invitation', this.invitationView(invitation));
   }
 
-  // ---------------------------------------------------------------- internals: media operations
-
-  private enqueueMedia(call: CallRecord, operation: MediaOperation, interrupt: boolean): void {
-    if (interrupt && call.media.current) {
-      const running = call.media.current;
-      call.media.current = undefined;
-      this.cancelMediaOperation(call, running);
-    }
-    call.media.queue.push(operation);
-    if (!call.media.current) this.startNextMedia(call);
-  }
-
-  private startNextMedia(call: CallRecord): void {
-    const operation = call.media.queue.shift();
-    if (!operation || call.state === 'ended') return;
-    const running: RunningMediaOperation = { operation, cancelTimers: () => undefined };
-    call.media.current = running;
-    running.cancelTimers = this.after(call, 0, () => {
-      if (call.media.current !== running) return;
-      if (operation.kind === 'play') this.runPlay(call, running, operation);
-      else this.runRecognize(call, running, operation);
-    });
-  }
-
-  private finishMedia(call: CallRecord): void {
-    call.media.current = undefined;
-    this.startNextMedia(call);
-  }
-
-  private cancelMediaOperation(call: CallRecord, running: RunningMediaOperation): void {
-    running.cancelTimers();
-    if (running.operation.kind === 'recognize') {
-      call.phoneParties.get(participantKey(running.operation.target))?.setAwaitingInput(false);
-    }
-    this.emitMediaCanceled(call, running.operation);
-  }
-
-  private emitMediaCanceled(call: CallRecord, operation: MediaOperation): void {
-    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
-    if (operation.kind === 'play') this.emit(call, 'PlayCanceled', {}, { ...options, resultInformation: acsResults.playCanceled });
-    else this.emit(call, 'RecognizeCanceled', {}, { ...options, resultInformation: acsResults.recognizeCanceled });
-  }
-
-  private runPlay(call: CallRecord, running: RunningMediaOperation, operation: Extract<MediaOperation, { kind: 'play' }>): void {
-    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
-    const failedIndex = operation.sources.findIndex((source) => playSourceProblem(source) !== undefined);
-    if (failedIndex >= 0) {
-      this.emit(call, 'PlayFailed', { failedPlaySourceIndex: failedIndex }, { ...options, resultInformation: playSourceProblem(operation.sources[failedIndex]!)! });
-      this.finishMedia(call);
-      return;
-    }
-    this.emit(call, 'PlayStarted', {}, { ...options, resultInformation: acsResults.actionCompleted });
-    for (const party of this.listenersOf(call, operation.playTo)) {
-      for (const source of operation.sources) {
-        this.hear(call, party, source, 'play', { loop: operation.loop, operationContext: operation.operationContext });
-      }
-    }
-    if (operation.loop) return;
-    running.cancelTimers = this.after(call, this.durationOf(operation.sources), () => {
-      if (call.media.current !== running) return;
-      this.emit(call, 'PlayCompleted', {}, { ...options, resultInformation: acsResults.actionCompleted });
-      this.finishMedia(call);
-    });
-  }
-
-  private runRecognize(call: CallRecord, running: RunningMediaOperation, operation: Extract<MediaOperation, { kind: 'recognize' }>): void {
-    const request = operation.request;
-    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
-    const prompts = request.playPrompts ?? (request.playPrompt ? [request.playPrompt] : []);
-    const failedIndex = prompts.findIndex((prompt) => playSourceProblem(prompt) !== undefined);
-    if (failedIndex >= 0) {
-      this.emit(call, 'RecognizeFailed', { failedPlaySourceIndex: failedIndex }, { ...options, resultInformation: acsResults.recognizePlayPromptFailed });
-      this.finishMedia(call);
-      return;
-    }
-    const party = call.phoneParties.get(participantKey(operation.target));
-    for (const prompt of prompts) {
-      if (!party || party.isEnded) break;
-      this.hear(call, party, prompt, 'recognizePrompt', { operationContext: operation.operationContext });
-    }
-    if (call.media.current !== running) return;
-    const reaction = party && !party.isEnded ? party.reactToRecognize() : { kind: 'input' as const, input: { kind: 'silence' as const }, bargeIn: false };
-    const promptInMs = this.durationOf(prompts);
-    const responseDelay = this.timing.callerResponseDelayInMs;
-    switch (reaction.kind) {
-      case 'hangUp':
-        running.cancelTimers = this.after(call, promptInMs + responseDelay, () => party && this.partyHangsUp(call, party));
-        return;
-      case 'input': {
-        const interrupts = reaction.bargeIn && (request.recognizeOptions.interruptPrompt ?? false);
-        running.cancelTimers = this.after(call, (interrupts ? 0 : promptInMs) + responseDelay, () =>
-          this.completeRecognize(call, running, operation, reaction.input, this.timing.silenceTimeoutScale),
-        );
-        return;
-      }
-      case 'waitLive':
-        running.cancelTimers = this.after(call, promptInMs, () => {
-          party?.setAwaitingInput(true);
-          const silenceInMs = (request.recognizeOptions.initialSilenceTimeoutInSeconds ?? 5) * 1000 * this.timing.liveSilenceTimeoutScale;
-          running.cancelTimers = this.after(call, silenceInMs, () =>
-            this.completeRecognize(call, running, operation, { kind: 'silence' }, 0),
-          );
-        });
-        return;
-    }
-  }
-
-  private completeRecognize(
-    call: CallRecord,
-    running: RunningMediaOperation,
-    operation: Extract<MediaOperation, { kind: 'recognize' }>,
-    input: CallerInput,
-    silenceScale: number,
-  ): void {
-    if (call.media.current !== running) return;
-    const party = call.phoneParties.get(participantKey(operation.target));
-    party?.setAwaitingInput(false);
-    party?.recordInput(input);
-    const outcome = decideRecognizeOutcome(operation.request, input);
-    const options = { operationContext: operation.operationContext, operationCallbackUri: operation.operationCallbackUri };
-    running.cancelTimers = this.after(call, outcome.afterSilenceInSeconds * 1000 * silenceScale, () => {
-      if (call.media.current !== running) return;
-      if (outcome.type === 'RecognizeCompleted') {
-        this.emit(call, 'RecognizeCompleted', outcome.data, { ...options, resultInformation: outcome.resultInformation });
-      } else {
-        this.emit(call, 'RecognizeFailed', {}, { ...options, resultInformation: outcome.resultInformation });
-      }
-      this.finishMedia(call);
-    });
-  }
-
-  private liveInput(call: CallRecord, caller: SimulatedCaller, input: CallerInput): void {
-    const running = call.media.current;
-    if (
-      caller.isAwaitingInput &&
-      running?.operation.kind === 'recognize' &&
-      sameIdentifier(running.operation.target, phoneIdentifier(caller.phoneNumber))
-    ) {
-      running.cancelTimers();
-      this.completeRecognize(call, running, running.operation, input, 0);
-      return;
-    }
-    caller.recordInput(input);
-    if (input.kind !== 'keys') return;
-    const continuous = call.continuousDtmf.get(participantKey(phoneIdentifier(caller.phoneNumber)));
-    if (!continuous) return;
-    for (const tone of tonesOfKeys(input.keys)) {
-      continuous.sequenceId++;
-      this.emit(call, 'ContinuousDtmfRecognitionToneReceived', { tone, sequenceId: continuous.sequenceId }, {
-        operationContext: continuous.operationContext,
-        operationCallbackUri: continuous.operationCallbackUri,
-        resultInformation: acsResults.actionCompleted,
-      });
-    }
-  }
-
-  private listenersOf(call: CallRecord, playTo: readonly CommunicationIdentifier[]): SimulatedCaller[] {
-    return [...call.phoneParties.entries()]
-      .filter(([key, party]) => !party.isEnded && call.participants.has(key) && (playTo.length === 0 || playTo.some((t) => participantKey(t) === key)))
-      .map(([, party]) => party);
-  }
-
-  private hear(
-    call: CallRecord,
-    party: SimulatedCaller,
-    source: PlaySourceModel,
-    via: 'play' | 'recognizePrompt' | 'holdMusic',
-    extra: { loop?: boolean; operationContext?: string | undefined },
-  ): void {
-    this.noteHeard(call, party, {
-      via,
-      ...(source.kind === 'text' && source.text ? { text: source.text.text } : {}),
-      ...(source.kind === 'ssml' && source.ssml ? { ssml: source.ssml.ssmlText } : {}),
-      ...(source.kind === 'file' && source.file ? { fileUrl: source.file.uri } : {}),
-      ...(extra.loop ? { loop: true } : {}),
-      ...(extra.operationContext !== undefined ? { operationContext: extra.operationContext } : {}),
-    });
-  }
-
-  private noteHeard(call: CallRecord, party: SimulatedCaller, entry: HeardEntry): void {
-    if (party.heard(entry)) this.after(call, 0, () => this.partyHangsUp(call, party));
-  }
-
-  private durationOf(sources: readonly PlaySourceModel[]): number {
-    let total = 0;
-    for (const source of sources) {
-      if (source.kind === 'file') total += this.timing.filePlayDurationInMs;
-      else total += spokenText(source).length * this.timing.playDurationPerCharacterInMs;
-    }
-    return total;
-  }
-
   // ---------------------------------------------------------------- internals: callbacks
-
-  private emit(
-    call: CallRecord,
-    type: string,
-    fields: Record<string, unknown>,
-    options: { operationContext?: string | undefined; operationCallbackUri?: string | undefined; resultInformation?: ResultInformation },
-  ): void {
-    const connection = call.connection;
-    if (!connection || connection.state === 'disconnected') return;
-    const publicEventType = `Microsoft.Communication.${type}`;
-    const data: Record<string, unknown> = {
-      ...fields,
-      version: connection.apiVersion,
-      ...(options.operationContext !== undefined ? { operationContext: options.operationContext } : {}),
-      ...(options.resultInformation ? { resultInformation: options.resultInformation } : {}),
-      callConnectionId: connection.callConnectionId,
-      serverCallId: call.serverCallId,
-      correlationId: call.correlationId,
-      publicEventType,
-    };
-    this.callbacks.send(connection.callConnectionId, options.operationCallbackUri ?? connection.callbackUri, publicEventType, data);
-  }
-
-  private emitParticipantsUpdated(call: CallRecord): void {
-    call.participantsSequenceNumber++;
-    this.emit(
-      call,
-      'ParticipantsUpdated',
-      { participants: [...call.participants.values()].map(participantModel), sequenceNumber: call.participantsSequenceNumber },
-      { resultInformation: acsResults.success },
-    );
-  }
 
   private setRecordingState(recording: RecordingRecord, state: 'active' | 'inactive'): void {
     recording.state = state;
@@ -1282,7 +1058,7 @@ export class CallAutomationService {
   }
 
   private emitRecordingState(call: CallRecord, recording: RecordingRecord): void {
-    this.emit(
+    this.events.emit(
       call,
       'RecordingStateChanged',
       { recordingId: recording.recordingId, state: recording.state, startDateTime: recording.startDateTime, recordingKind },
@@ -1304,32 +1080,4 @@ function contextOf(request: { operationContext?: string | undefined }) {
 
 function recordingBody(recording: RecordingRecord) {
   return { recordingId: recording.recordingId, recordingState: recording.state, recordingKind };
-}
-
-function spokenText(source: PlaySourceModel): string {
-  if (source.kind === 'text') return source.text?.text ?? '';
-  if (source.kind === 'ssml') return (source.ssml?.ssmlText ?? '').replace(/<[^>]*>/g, '');
-  return '';
-}
-
-/**
- * Why a play source cannot be played, or undefined. Microsoft's troubleshooting tips: "Currently
- * only Wave file (.wav) format is supported for audio files"; the emulator judges by the URL.
- */
-export function playSourceProblem(source: PlaySourceModel): ResultInformation | undefined {
-  switch (source.kind) {
-    case 'file': {
-      const uri = source.file?.uri ?? '';
-      let path: string;
-      try {
-        path = new URL(uri).pathname.toLowerCase();
-      } catch {
-        return acsResults.invalidFileFormat;
-      }
-      return path.endsWith('.wav') ? undefined : acsResults.invalidFileFormat;
-    }
-    case 'text':
-    case 'ssml':
-      return spokenText(source).trim() === '' ? acsResults.playSourceEmpty : undefined;
-  }
 }

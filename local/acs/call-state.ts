@@ -53,6 +53,8 @@ export interface IncomingCallRecord {
   readonly to: CommunicationIdentifier;
   readonly callerDisplayName: string;
   status: 'pending' | 'answered' | 'rejected' | 'redirected' | 'expired';
+  /** Stops the ring timeout once the call is answered, rejected or redirected. */
+  cancelRingTimeout: () => void;
 }
 
 export type InvitationPurpose = 'addParticipant' | 'transfer' | 'createCall' | 'redirect';

@@ -36,8 +36,9 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SimulatedTeamsUser, TeamsUserDirectory } from '../teams/teams-user-directory.js';
-import type { CallAutomationEmulator } from './call-automation-emulator.js';
-import { SimulatorError } from './call-automation-service.js';
+import { SimulatorError, type CallAutomationService } from './call-automation-service.js';
+import type { CallbackSender } from './callback-sender.js';
+import type { EventGridSender } from './event-grid-sender.js';
 import { parseJsonBody, sendJson } from './http-json.js';
 import type { Conversation } from './simulated-caller.js';
 
@@ -110,11 +111,13 @@ export async function handleSimulatorRequest(context: {
   readonly url: string;
   readonly body: Buffer;
   readonly response: ServerResponse;
-  readonly emulator: CallAutomationEmulator;
+  readonly service: CallAutomationService;
+  readonly eventGrid: EventGridSender;
+  readonly callbacks: CallbackSender;
   readonly teams: TeamsUserDirectory;
   readonly logger: Logger;
 }): Promise<void> {
-  const { method, response, emulator, teams } = context;
+  const { method, response, service, eventGrid, callbacks, teams } = context;
   const url = new URL(context.url, 'http://simulator');
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent).slice(1);
   const route = `${method} ${segments.map((s, i) => (i % 2 === 1 ? '*' : s)).join('/')}`;
@@ -139,7 +142,7 @@ export async function handleSimulatorRequest(context: {
         return sendJson(response, 200, { routes: routeList });
       case 'POST calls': {
         const body = read(bodies.placeCall);
-        const placed = await emulator.placeCall({
+        const placed = await service.placeCall({
           from: body.from,
           to: body.to,
           ...(body.callerDisplayName !== undefined ? { callerDisplayName: body.callerDisplayName } : {}),
@@ -149,32 +152,34 @@ export async function handleSimulatorRequest(context: {
         return sendJson(response, 201, placed);
       }
       case 'GET calls':
-        return sendJson(response, 200, { value: emulator.listConversations() });
+        return sendJson(response, 200, { value: service.listConversations() });
       case 'GET calls/*': {
-        const current = emulator.getConversation(id);
+        const current = service.conversation(id);
         if (!current) throw new SimulatorError(404, `unknown simulated call ${id}`);
         const timeoutInMs = longPollTimeout(url);
-        const wait =
+        const until: ((c: Conversation) => boolean) | undefined =
           url.searchParams.get('waitForEnd') === 'true'
-            ? emulator.waitForCallEnd(id, timeoutInMs)
+            ? (c) => c.state === 'ended'
             : url.searchParams.get('waitForTurn') === 'true'
-              ? emulator.waitForCallerTurn(id, timeoutInMs)
+              ? (c) => c.awaitingInput || c.state === 'ended'
               : undefined;
-        const conversation: Conversation = wait ? await wait.catch(() => emulator.getConversation(id) ?? current) : current;
+        const conversation: Conversation = until
+          ? await service.waitForConversation(id, until, timeoutInMs).catch(() => service.conversation(id) ?? current)
+          : current;
         return sendJson(response, 200, conversation);
       }
       case 'POST calls/*/say': {
         const body = read(bodies.say);
-        return sendJson(response, 200, emulator.say(id, body.text, body.confidence !== undefined ? { confidence: body.confidence } : {}));
+        return sendJson(response, 200, service.callerSays(id, body.text, body.confidence));
       }
       case 'POST calls/*/press':
-        return sendJson(response, 200, emulator.press(id, read(bodies.press).keys));
+        return sendJson(response, 200, service.callerPresses(id, read(bodies.press).keys));
       case 'POST calls/*/hang-up':
-        return sendJson(response, 200, emulator.hangUp(id));
+        return sendJson(response, 200, service.callerHangsUp(id));
       case 'PUT phones/*': {
         phoneNumber.parse(id);
         const body = read(bodies.phone);
-        emulator.registerPhone(id, {
+        service.registerPhone(id, {
           ...(body.ringBehaviour ? { ringBehaviour: body.ringBehaviour } : {}),
           ...(body.script ? { script: body.script } : {}),
           ...(body.whenScriptEnds ? { whenScriptEnds: body.whenScriptEnds } : {}),
@@ -195,24 +200,24 @@ export async function handleSimulatorRequest(context: {
       }
       case 'GET teams-users/*/invitations': {
         if (url.searchParams.get('wait') === 'true') {
-          await emulator.waitForInvitation(id, longPollTimeout(url)).catch(() => undefined);
+          await service.waitForInvitation(id, longPollTimeout(url)).catch(() => undefined);
         }
-        return sendJson(response, 200, { value: emulator.listInvitations(id) });
+        return sendJson(response, 200, { value: service.listInvitations(id) });
       }
       case 'POST teams-users/*/accept':
-        return sendJson(response, 200, emulator.acceptInvitation(id, read(bodies.answer).invitationId));
+        return sendJson(response, 200, service.answerInvitation(id, 'accept', read(bodies.answer).invitationId));
       case 'POST teams-users/*/decline':
-        return sendJson(response, 200, emulator.declineInvitation(id, read(bodies.answer).invitationId));
+        return sendJson(response, 200, service.answerInvitation(id, 'decline', read(bodies.answer).invitationId));
       case 'POST teams-users/*/hang-up':
-        return sendJson(response, 200, { callsLeft: emulator.teamsUserHangUp(id) });
+        return sendJson(response, 200, { callsLeft: service.teamsUserHangsUp(id) });
       case 'GET invitations':
-        return sendJson(response, 200, { value: emulator.listInvitations(url.searchParams.get('userId') ?? undefined) });
+        return sendJson(response, 200, { value: service.listInvitations(url.searchParams.get('userId') ?? undefined) });
       case 'GET incoming-call-webhook':
-        return sendJson(response, 200, emulator.incomingCallWebhook);
+        return sendJson(response, 200, eventGrid.subscription);
       case 'PUT incoming-call-webhook':
-        return sendJson(response, 200, await emulator.setIncomingCallWebhook(read(bodies.webhook).url));
+        return sendJson(response, 200, await eventGrid.subscribe(read(bodies.webhook).url));
       case 'GET deliveries':
-        return sendJson(response, 200, { value: emulator.callbackDeliveries() });
+        return sendJson(response, 200, { value: callbacks.deliveries() });
       default:
         throw new SimulatorError(404, `no simulator route ${method} ${url.pathname}; GET /simulator lists them`);
     }

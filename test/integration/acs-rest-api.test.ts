@@ -72,6 +72,14 @@ describe('Call Automation emulator REST API, through the real SDK', () => {
       });
     });
 
+    it('refuses a body that is not JSON with 400 and an ACS error body', async () => {
+      const url = new URL('calling/callConnections:answer?api-version=2025-05-15', h.emulator.endpoint);
+      const body = '{"incomingCallContext": ';
+      const response = await fetch(url, { method: 'POST', headers: signedHeaders(h.emulator.accessKey, 'POST', url, body, 'bad-json'), body });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: { code: '8523', message: 'The request body is not valid JSON.' } });
+    });
+
     it('refuses to answer an unknown incoming call context with 400', async () => {
       const error = await restError(() => h.client.answerCall('not-a-context', h.callbackUrl));
       expect(error).toMatchObject({ statusCode: 400, code: '8523' });
@@ -237,6 +245,12 @@ describe('Call Automation emulator REST API, through the real SDK', () => {
       await h.waitForCallback('PlayCompleted', (c) => c.data.callConnectionId === callConnectionId && c.data.operationContext === 'second');
       const order = h.callbacksOf(callConnectionId).filter((c) => c.type.startsWith('Play')).map((c) => `${c.type}:${c.data.operationContext}`);
       expect(order).toEqual(['PlayStarted:first', 'PlayCompleted:first', 'PlayStarted:second', 'PlayCompleted:second']);
+
+      await media.playToAll([{ kind: 'fileSource', url: 'https://example.test/music.wav' }], { loop: true, operationContext: 'music' });
+      await media.playToAll([{ kind: 'textSource', text: 'Now' }], { operationContext: 'urgent', interruptCallMediaOperation: true });
+      await h.waitForCallback('PlayCompleted', (c) => c.data.callConnectionId === callConnectionId && c.data.operationContext === 'urgent');
+      const later = h.callbacksOf(callConnectionId).filter((c) => c.type.startsWith('Play')).slice(4).map((c) => `${c.type}:${c.data.operationContext}`);
+      expect(later).toEqual(['PlayStarted:music', 'PlayCanceled:music', 'PlayStarted:urgent', 'PlayCompleted:urgent']);
       await connection.hangUp(true);
     });
 
