@@ -432,10 +432,10 @@ function policyRow(policy: AgentSelection, calls: number, seed: number): PolicyR
 // ---------------------------------------------------------------- plot
 
 function staffingSvg(rows: StaffingRow[]): string {
-  const width = 820;
+  const width = 860;
   const height = 480;
   const left = 70;
-  const right = 250;
+  const right = 290;
   const top = 40;
   const bottom = 60;
   const agents = rows.map((r) => r.agents);

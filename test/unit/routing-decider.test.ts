@@ -275,6 +275,14 @@ describe('routing decider: declined and unanswered offers', () => {
     expect(offers(commands)).toEqual([{ agentId: 'a1', callId: 'c3' }]);
   });
 
+  it('ignores an acceptance that names another agent than the one offered', () => {
+    const s = given().withAgents([agent('a1'), agent('a2')]).withCalls(callQueued('c1', { at: at(0) }));
+    const { offerId, agentId } = s.offerOf('c1');
+    const other = agentId === 'a1' ? 'a2' : 'a1';
+    expect(s.when(message('OfferAccepted', { callId: 'c1', agentId: other, offerId }, at(3)))).toMatchObject({ commands: [], ignored: 'stale' });
+    expect(s.offerOf('c1').agentId).toBe(agentId);
+  });
+
   it('ignores the outcome of an offer that is no longer current', () => {
     const s = given().withAgents([agent('a1'), agent('a2')]).withCalls(callQueued('c1', { at: at(0) }));
     const first = s.offerOf('c1');
