@@ -87,20 +87,26 @@ export async function readWordVectorsFile(path: string): Promise<WordVectors> {
 export interface TimedEvaluation {
   readonly evaluation: IntentEvaluation;
   readonly predictions: IntentPrediction[];
-  /** Mean wall time of one classify() call. */
+  /** Mean wall time of one classify() call, in the fastest of three passes. */
   readonly predictInMsPerUtterance: number;
 }
 
-/** Classifies every example once to warm up, then again timed. */
+/**
+ * Classifies every example once to warm up, then times three more passes and keeps the fastest:
+ * on a shared machine the slower passes measure other processes.
+ */
 export function timeEvaluation(classifier: TrainedIntentClassifier, examples: readonly LabelledUtterance[]): TimedEvaluation {
-  for (const e of examples.slice(0, 500)) classifier.classify(e.text);
-  const started = performance.now();
   const predictions = examples.map((e) => classifier.classify(e.text));
-  const elapsed = performance.now() - started;
+  let best = Infinity;
+  for (let pass = 0; pass < 3; pass += 1) {
+    const started = performance.now();
+    for (const e of examples) classifier.classify(e.text);
+    best = Math.min(best, performance.now() - started);
+  }
   return {
     evaluation: evaluatePredictions(examples, predictions),
     predictions,
-    predictInMsPerUtterance: examples.length === 0 ? 0 : elapsed / examples.length,
+    predictInMsPerUtterance: examples.length === 0 ? 0 : best / examples.length,
   };
 }
 

@@ -14,6 +14,8 @@ export interface SoftmaxRegressionOptions {
   /** The model is the mean of the weights at the end of each of the last N epochs (0: the final ones). */
   readonly averageLastEpochs: number;
   readonly seed: number;
+  /** Features from this index on form a dense block (present together or not at all). */
+  readonly denseFrom?: number;
 }
 
 export interface SoftmaxRegression {
@@ -110,21 +112,47 @@ export function trainSoftmaxRegression(
     }
   }
   const averaged = snapshots > 0;
-  const weights = new Float32Array(v.length);
-  for (let j = 0; j < v.length; j += 1) {
+  const weightAt = (j: number): number => {
     const w = averaged ? (sum[j] as number) / snapshots : (v[j] as number) * scale;
     // Float32 subnormals make every multiply that touches them many times slower.
-    weights[j] = Math.abs(w) < 1e-30 ? 0 : w;
+    return Math.abs(w) < 1e-30 ? 0 : w;
+  };
+  // Sparse features: one row of class weights per feature. The trailing dense block is stored
+  // class-major, so each class's score is a dot product summed in a register.
+  const denseFrom = Math.min(Math.max(0, options.denseFrom ?? dimension), dimension);
+  const denseSize = dimension - denseFrom;
+  const sparseWeights = new Float32Array(denseFrom * C);
+  for (let j = 0; j < sparseWeights.length; j += 1) sparseWeights[j] = weightAt(j);
+  const denseWeights = new Float32Array(denseSize * C);
+  for (let d = 0; d < denseSize; d += 1) {
+    for (let c = 0; c < C; c += 1) denseWeights[c * denseSize + d] = weightAt((denseFrom + d) * C + c);
   }
   if (averaged) for (let c = 0; c < C; c += 1) bias[c] = (biasSum[c] as number) / snapshots;
+  const dense = new Float64Array(denseSize);
   return {
     classCount: C,
     logits(x) {
       const out = Float64Array.from(bias);
+      let hasDense = false;
       for (let k = 0; k < x.indices.length; k += 1) {
-        const base = (x.indices[k] as number) * C;
+        const index = x.indices[k] as number;
         const xv = x.values[k] as number;
-        for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + (weights[base + c] as number) * xv;
+        if (index >= denseFrom) {
+          if (!hasDense) dense.fill(0);
+          hasDense = true;
+          dense[index - denseFrom] = xv;
+          continue;
+        }
+        const base = index * C;
+        for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + (sparseWeights[base + c] as number) * xv;
+      }
+      if (hasDense) {
+        for (let c = 0; c < C; c += 1) {
+          const base = c * denseSize;
+          let acc = 0;
+          for (let d = 0; d < denseSize; d += 1) acc += (denseWeights[base + d] as number) * (dense[d] as number);
+          out[c] = (out[c] as number) + acc;
+        }
       }
       return out;
     },

@@ -25,15 +25,22 @@ export interface TextFeaturizerOptions {
    * from the word's frequency rank (Zipf), which needs no training data.
    */
   readonly embeddingWordWeighting: 'idf' | 'frequency';
-  /** Pooling of word vectors: their weighted mean, or the mean followed by the element-wise max. */
-  readonly embeddingPooling: 'mean' | 'meanAndMax';
+  /**
+   * Pooling of word vectors: their weighted mean, followed by the element-wise max and min
+   * (power means p = 1, +inf, -inf) when asked; each pooled block is L2-normalised.
+   */
+  readonly embeddingPooling: 'mean' | 'meanAndMax' | 'meanMaxMin';
   /** Replace digit runs by "0" so that numbers share features. */
   readonly foldDigits: boolean;
 }
 
 export interface TextFeaturizer {
   readonly dimension: number;
+  /** First index of the dense block (pooled word vectors); equals `dimension` when there is none. */
+  readonly denseFrom: number;
   featurize(text: string): SparseVector;
+  /** How many of the utterance's words occur in the training utterances. */
+  countKnownWords(text: string): number;
 }
 
 const SIF_SMOOTHING = 1e-3;
@@ -141,7 +148,7 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
   );
   const embeddingOffset = chars.offset + chars.idf.length;
   const dimensions = useEmbeddings ? wordVectors.dimensions : 0;
-  const embeddingBlocks = options.embeddingPooling === 'meanAndMax' ? 2 : 1;
+  const embeddingBlocks = options.embeddingPooling === 'meanMaxMin' ? 3 : options.embeddingPooling === 'meanAndMax' ? 2 : 1;
 
   // Unigram IDF weighs words in the mean vector; a word never seen in training counts as rare.
   const unigrams = fitBlock(useEmbeddings ? tokenized : [], 1, 0);
@@ -188,6 +195,10 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
 
   return {
     dimension: embeddingOffset + dimensions * embeddingBlocks,
+    denseFrom: embeddingOffset,
+    countKnownWords(text) {
+      return tokensOf(text).filter((t) => known.has(t)).length;
+    },
     featurize(text) {
       const tokens = tokensOf(text);
       const tokenFeatures = tokens.map(featuresOf);
@@ -209,6 +220,7 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
       if (useEmbeddings) {
         const mean = new Float64Array(dimensions);
         const max = new Float64Array(dimensions).fill(-Infinity);
+        const min = new Float64Array(dimensions).fill(Infinity);
         let found = false;
         for (const f of tokenFeatures) {
           if (f.vector === undefined) continue;
@@ -217,11 +229,13 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
             const x = f.vector[d] as number;
             mean[d] = (mean[d] as number) + f.vectorWeight * x;
             if (x > (max[d] as number)) max[d] = x;
+            if (x < (min[d] as number)) min[d] = x;
           }
         }
         if (found) {
           appendNormalised(mean, embeddingOffset, options.embeddingWeight, indices, values);
-          if (embeddingBlocks === 2) appendNormalised(max, embeddingOffset + dimensions, options.embeddingWeight, indices, values);
+          if (embeddingBlocks >= 2) appendNormalised(max, embeddingOffset + dimensions, options.embeddingWeight, indices, values);
+          if (embeddingBlocks >= 3) appendNormalised(min, embeddingOffset + 2 * dimensions, options.embeddingWeight, indices, values);
         }
       }
       return { indices: Int32Array.from(indices), values: Float64Array.from(values) };

@@ -20,7 +20,7 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
   charWeight: 1,
   embeddingWeight: 1,
   embeddingWordWeighting: 'idf',
-  embeddingPooling: 'mean',
+  embeddingPooling: 'meanMaxMin',
   foldDigits: true,
 };
 
@@ -103,7 +103,10 @@ function fit(
   const augmented = augmentation === undefined ? examples : [...examples, ...dropWords(examples, augmentation, training.seed)];
   const rows = augmented.map((e) => featurizer.featurize(e.text));
   const labels = augmented.map((e) => labelIndex.get(e.label) as number);
-  const model = trainSoftmaxRegression(rows, labels, labelIndex.size, featurizer.dimension, training);
+  const model = trainSoftmaxRegression(rows, labels, labelIndex.size, featurizer.dimension, {
+    ...training,
+    denseFrom: featurizer.denseFrom,
+  });
   return { featurizer, logits: (text) => model.logits(featurizer.featurize(text)) };
 }
 
@@ -257,7 +260,8 @@ export function trainIntentClassifier(
     calibration: { temperature, outOfScopeThreshold, source },
     classify(text: string): IntentPrediction {
       const verdict = verdictOf(model.logits(text));
-      const outOfScope = isOutOfScope(verdict, outOfScopeThreshold);
+      // Without a single word from the examples (noise, another language) there is no evidence for any intent.
+      const outOfScope = isOutOfScope(verdict, outOfScopeThreshold) || model.featurizer.countKnownWords(text) === 0;
       const best = verdict.ranked[0];
       return {
         intent: outOfScope || best === undefined ? null : best.intent,
