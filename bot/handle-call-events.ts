@@ -193,10 +193,10 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
         });
         return;
       }
-      await deps.routing.requestRouting(state.callId, state.callConnectionId, command);
+      await deps.routing.requestRouting(state.callId, state.callConnectionId, command, `${state.operationSequence}`);
       return;
     case 'CancelRouting':
-      await deps.routing?.cancelRouting(state.callId, command);
+      await deps.routing?.cancelRouting(state.callId, command, `${state.operationSequence}`);
       return;
     case 'NotifyRouting':
       await deps.routing?.notifyRouting(state.callId, command);

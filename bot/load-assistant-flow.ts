@@ -36,8 +36,8 @@ export function readContactCenterConfig(file: string): ContactCenterConfig {
 export function loadAssistantFlow(
   settings: Settings,
   given: { flow?: AssistantFlow; actions?: ActionRunner; config?: ContactCenterConfig } = {},
-): { flow: AssistantFlow; actions: ActionRunner; servedNumbers: ReadonlySet<string> | undefined } {
-  if (given.flow && given.actions) return { flow: given.flow, actions: given.actions, servedNumbers: undefined };
+): { flow: AssistantFlow; actions: ActionRunner; servedNumbers: ReadonlySet<string> | undefined; config: ContactCenterConfig | undefined } {
+  if (given.flow && given.actions && !given.config) return { flow: given.flow, actions: given.actions, servedNumbers: undefined, config: undefined };
   const config = given.config ?? readContactCenterConfig(settings.CONTACT_CENTER_CONFIG_FILE);
   const examples = [
     ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
@@ -57,5 +57,5 @@ export function loadAssistantFlow(
     );
   const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL };
   const actions = given.actions ?? new HttpActionRunner(config, (name) => knownSettings[name] ?? process.env[name]);
-  return { flow, actions, servedNumbers: new Set(config.numbers.map((n) => n.number)) };
+  return { flow, actions, servedNumbers: given.flow ? undefined : new Set(config.numbers.map((n) => n.number)), config };
 }

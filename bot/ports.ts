@@ -64,6 +64,8 @@ export interface StoredCallRecord {
 
 /** A history item as stored: one entry of a step, with its time. */
 export interface StoredHistoryItem {
+  /** Deterministic id; defaults to `<callId>:<step>:<index>`. */
+  readonly id?: string;
   readonly callId: string;
   readonly step: number;
   readonly index: number;
@@ -106,7 +108,49 @@ export interface ActionRunner {
 
 /** Hands a call to routing (Service Bus `routing`), or takes it back when the caller leaves. */
 export interface RoutingRequests {
-  requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>): Promise<void>;
-  cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>): Promise<void>;
+  /** `requestId` is stable for the command, so executing it twice sends one message id. */
+  requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void>;
+  cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void>;
   notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void>;
+}
+
+import type { RoutingMessage } from './routing/routing-messages.js';
+import type { Agent, QueueState } from './routing/routing-types.js';
+
+/** Service Bus queue `routing` (sessionId = queueId). */
+export interface RoutingBus {
+  send(message: RoutingMessage): Promise<void>;
+  /** Enqueued at `at`; the message id is deterministic, so a repeat is dropped by duplicate detection. */
+  schedule(message: RoutingMessage, at: Date): Promise<void>;
+}
+
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/** The `queues` container: one routing state document per queue. */
+export interface QueueStore {
+  getQueue(queueId: string): Promise<Versioned<QueueState> | undefined>;
+  /** Creates, or replaces when the ETag matches; throws ConcurrencyConflict otherwise. */
+  saveQueue(state: QueueState, etag: string | undefined): Promise<string>;
+}
+
+/** The `agents` container. */
+export interface AgentStore {
+  getAgent(agentId: string): Promise<Versioned<Agent> | undefined>;
+  saveAgent(agent: Agent, etag: string | undefined): Promise<string>;
+  listAgents(): Promise<Agent[]>;
+}
+
+/** Teams users joining calls (the routing shell's side of Call Automation). */
+export interface AgentCallControl {
+  addTeamsUser(options: {
+    readonly callConnectionId: string;
+    readonly teamsUserId: string;
+    readonly invitationTimeoutInSeconds: number;
+    readonly operationContext: string;
+    readonly callbackUrl: string;
+  }): Promise<void>;
+  removeTeamsUser(options: { readonly callConnectionId: string; readonly teamsUserId: string; readonly operationContext: string }): Promise<void>;
 }

@@ -1,54 +1,91 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
+import { CosmosRoutingStore } from './adapters/cosmos-routing-store.js';
+import { createServiceBusClient, ServiceBusRoutingBus } from './adapters/service-bus-routing-bus.js';
+import type { ContactCenterConfig } from './assistant/contact-center-config.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import { decideCall, startCall } from './call-flow/decide-call.js';
-import { loadAssistantFlow } from './load-assistant-flow.js';
-import { setTimeout as wait } from 'node:timers/promises';
 import type { Settings } from './config.js';
-import { handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
+import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
+import { applyCallEvent, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
+import { handleDeadLetteredRoutingMessage, handleRoutingMessage, type RoutingShellDependencies } from './handle-routing-message.js';
+import { loadAssistantFlow } from './load-assistant-flow.js';
 import { createLogger, type Logger } from './logger.js';
-import { systemClock, type ActionRunner, type CallControl, type CallStore, type Clock, type RoutingRequests, type StoredHistoryItem } from './ports.js';
+import {
+  systemClock,
+  type ActionRunner,
+  type AgentCallControl,
+  type CallControl,
+  type CallStore,
+  type Clock,
+  type PresenceReading,
+  type RoutingBus,
+  type StoredHistoryItem,
+} from './ports.js';
+import { getQueueStatistics } from './routing/queue-statistics.js';
+import { createQueueState } from './routing/queue-state.js';
+import { parseQueueDefinition } from './routing/routing-messages.js';
+import type { QueueDefinition } from './routing/routing-types.js';
+import { BusRoutingRequests } from './routing-requests.js';
+import { createGraphAccessTokenProvider, createGraphPresenceService } from './adapters/graph-presence.js';
+import { parsePresenceNotifications } from './adapters/graph-presence-notifications.js';
+import type { PresenceService } from './ports.js';
 
 /** The use cases the Functions call; built once per process from the settings. */
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
   callEvents(request: { callId: string; authorization: string | null; bodyText: string }): Promise<HandlerResponse>;
   getCallHistory(callId: string): Promise<{ state: unknown; history: StoredHistoryItem[] } | undefined>;
+  route(message: unknown): Promise<void>;
+  routeDeadLetter(message: unknown): Promise<void>;
+  putAgent(agentId: string, body: unknown): Promise<HttpResult>;
+  setAgentState(agentId: string, body: unknown): Promise<HttpResult>;
+  listAgents(): Promise<HttpResult>;
+  queueStatistics(queueId: string): Promise<HttpResult>;
+  /** Presence readings (Graph notifications or polling) for Teams users. */
+  presenceChanged(readings: readonly PresenceReading[]): Promise<number>;
+  /** POST /api/presence/notifications: the validation handshake, then change notifications. */
+  presenceNotification(request: { validationToken: string | null; bodyText: string }): Promise<{ status: number; text?: string; body?: unknown }>;
+  /** Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription alive. */
+  refreshPresence(): Promise<{ agents: number; changed: number }>;
+  readonly queueIds: readonly string[];
   readonly settings: Settings;
   readonly logger: Logger;
+  close(): Promise<void>;
 }
 
 export interface SwitchboardOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly store?: CallStore;
-  readonly control?: CallControl;
+  readonly control?: CallControl & AgentCallControl;
   readonly flow?: AssistantFlow;
   readonly actions?: ActionRunner;
-  readonly routing?: RoutingRequests;
+  readonly config?: ContactCenterConfig;
+  /** Queues when no contact-center config is loaded (tests with a fixed flow). */
+  readonly queues?: readonly QueueDefinition[];
+  readonly bus?: RoutingBus;
+  readonly presence?: PresenceService;
   readonly delay?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** SDK retries against ACS; tests use 0. */
   readonly acsMaxRetries?: number;
 }
 
-
 export function createSwitchboard(settings: Settings, overrides: SwitchboardOverrides = {}): Switchboard {
   const logger = overrides.logger ?? createLogger({ level: settings.LOG_LEVEL });
   const clock = overrides.clock ?? systemClock;
-  const store =
-    overrides.store ??
-    new CosmosCallStore(
-      openCosmosDatabase({
-        endpoint: settings.COSMOS_ENDPOINT,
-        databaseId: settings.COSMOS_DATABASE,
-        key: settings.COSMOS_KEY,
-        caCertificateFile: settings.COSMOS_CA_CERT_FILE,
-      }).database.container('calls'),
-      { retentionDays: settings.HISTORY_RETENTION_DAYS },
-    );
+  const { client: cosmos, database } = openCosmosDatabase({
+    endpoint: settings.COSMOS_ENDPOINT,
+    databaseId: settings.COSMOS_DATABASE,
+    key: settings.COSMOS_KEY,
+    caCertificateFile: settings.COSMOS_CA_CERT_FILE,
+  });
+  const store = overrides.store ?? new CosmosCallStore(database.container('calls'), { retentionDays: settings.HISTORY_RETENTION_DAYS });
+  const routingStore = new CosmosRoutingStore(database.container('queues'), database.container('agents'));
   const control =
     overrides.control ??
     new AcsCallControl({
@@ -57,38 +94,156 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       cognitiveServicesEndpoint: settings.COGNITIVE_SERVICES_ENDPOINT,
       ...(overrides.acsMaxRetries === undefined ? {} : { maxRetries: overrides.acsMaxRetries }),
     });
+  const serviceBus = overrides.bus
+    ? undefined
+    : createServiceBusClient({
+        connectionString: settings.ServiceBusConnection,
+        fullyQualifiedNamespace: settings.ServiceBusConnection__fullyQualifiedNamespace,
+      });
+  const bus = overrides.bus ?? new ServiceBusRoutingBus(serviceBus!, settings.ROUTING_QUEUE_NAME);
+
   const base = settings.CALLBACK_BASE_URL.replace(/\/+$/, '');
   const callbackUrl = (callId: string) => `${base}/api/calls/${encodeURIComponent(callId)}/events`;
-  const { flow, actions, servedNumbers: loadedNumbers } = overrides.flow && overrides.actions
-    ? { flow: overrides.flow, actions: overrides.actions, servedNumbers: undefined }
-    : loadAssistantFlow(settings, { ...(overrides.flow ? { flow: overrides.flow } : {}), ...(overrides.actions ? { actions: overrides.actions } : {}) });
-  const servedNumbers = overrides.flow ? undefined : loadedNumbers;
+  const assistant = loadAssistantFlow(settings, {
+    ...(overrides.flow ? { flow: overrides.flow } : {}),
+    ...(overrides.actions ? { actions: overrides.actions } : {}),
+    ...(overrides.config ? { config: overrides.config } : {}),
+  });
+  const { flow, actions, servedNumbers } = assistant;
+  const queueDefinitions = new Map(
+    (overrides.queues ?? assistant.config?.queues.map((q) => parseQueueDefinition(q)) ?? []).map((q) => [q.queueId, q]),
+  );
+
   const shell: CallShellDependencies = {
     store,
     control,
     actions,
-    routing: overrides.routing,
+    routing: new BusRoutingRequests(bus, routingStore, clock),
     delay: overrides.delay ?? ((ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined)),
     clock,
     logger,
     decide: (state, event, now) => decideCall(flow, state, event, now),
     callbackUrl,
   };
+  const routing: RoutingShellDependencies = {
+    queues: routingStore,
+    agents: routingStore,
+    calls: store,
+    bus,
+    agentCalls: control,
+    clock,
+    logger,
+    queueDefinition: (queueId) => queueDefinitions.get(queueId),
+    callbackUrl,
+    applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),
+  };
+  const presence =
+    overrides.presence ??
+    createGraphPresenceService({
+      baseUrl: settings.GRAPH_BASE_URL,
+      getAccessToken: createGraphAccessTokenProvider(
+        settings.GRAPH_CLIENT_SECRET && settings.GRAPH_TENANT_ID && settings.GRAPH_CLIENT_ID
+          ? { kind: 'clientSecret', tenantId: settings.GRAPH_TENANT_ID, clientId: settings.GRAPH_CLIENT_ID, clientSecret: settings.GRAPH_CLIENT_SECRET }
+          : /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(settings.GRAPH_BASE_URL)
+            ? { kind: 'fixed', token: 'local-development' }
+            : { kind: 'managedIdentity' },
+      ),
+    });
+  const clientState = settings.GRAPH_NOTIFICATION_CLIENT_STATE;
+  let subscription: { id: string; expiresAt: Date; userIds: string } | undefined;
+  const agentDeps: AgentDependencies = { agents: routingStore, bus, clock, logger, knownQueue: (q) => queueDefinitions.has(q) };
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,
     audience: settings.ACS_CALLBACK_AUDIENCE,
     jwksUrl: settings.ACS_CALLBACK_JWKS_URL,
   });
+
   return {
     settings,
     logger,
+    queueIds: [...queueDefinitions.keys()],
     incomingCall: (data) =>
-      handleIncomingCall({ store, control, clock, logger, callbackUrl, newCall: (call, now) => startCall(flow, call, now), ...(servedNumbers ? { isServedNumber: (rawId: string) => servedNumbers.has(rawId.replace(/^4:/, '')) } : {}) }, data),
+      handleIncomingCall(
+        {
+          store, control, clock, logger, callbackUrl,
+          newCall: (call, now) => startCall(flow, call, now),
+          ...(servedNumbers ? { isServedNumber: (rawId: string) => servedNumbers.has(rawId.replace(/^4:/, '')) } : {}),
+        },
+        data,
+      ),
     callEvents: (request) => handleCallEvents({ ...shell, verify }, request),
     async getCallHistory(callId) {
       const stored = await store.getCall(callId);
       if (!stored) return undefined;
       return { state: stored.record.state, history: await store.listHistory(callId) };
+    },
+    async route(message) {
+      await handleRoutingMessage(routing, message);
+    },
+    routeDeadLetter: (message) => handleDeadLetteredRoutingMessage(routing, message),
+    putAgent: (agentId, body) => putAgent(agentDeps, agentId, body),
+    setAgentState: (agentId, body) => setAgentState(agentDeps, agentId, body),
+    async listAgents() {
+      return { status: 200, body: { value: (await routingStore.listAgents()).map(view) } };
+    },
+    async queueStatistics(queueId) {
+      const def = queueDefinitions.get(queueId);
+      if (!def) return { status: 404, body: { error: 'unknown queue' } };
+      const queue = (await routingStore.getQueue(queueId))?.value ?? createQueueState(def);
+      return { status: 200, body: getQueueStatistics(queue, def, clock.now()) };
+    },
+    async presenceChanged(readings) {
+      const agents = await routingStore.listAgents();
+      return applyPresence(agentDeps, readings, new Map(agents.map((a) => [a.teamsUserId, a.agentId])));
+    },
+    async presenceNotification({ validationToken, bodyText }) {
+      if (validationToken !== null) return { status: 200, text: validationToken };
+      if (!clientState) return { status: 404, body: { error: 'presence notifications are not configured' } };
+      let body: unknown;
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return { status: 400, body: { error: 'body is not JSON' } };
+      }
+      const parsed = parsePresenceNotifications(body, clientState);
+      if (parsed.kind === 'rejected') {
+        logger.warn({ reason: parsed.reason }, 'presence notification rejected');
+        return { status: parsed.reason === 'clientStateMismatch' ? 401 : 400, body: { error: parsed.reason } };
+      }
+      const fetched = parsed.changedUserIds.length > 0 ? await presence.getPresences(parsed.changedUserIds) : [];
+      await this.presenceChanged([...parsed.readings, ...fetched]);
+      return { status: 202, body: {} };
+    },
+    async refreshPresence() {
+      const agents = await routingStore.listAgents();
+      const userIds = agents.map((a) => a.teamsUserId);
+      if (userIds.length === 0) return { agents: 0, changed: 0 };
+      const changed = await this.presenceChanged(await presence.getPresences(userIds));
+      if (clientState) {
+        const now = clock.now();
+        const wanted = [...userIds].sort().join(',');
+        const expiresAt = new Date(now.getTime() + 55 * 60_000);
+        try {
+          if (subscription && subscription.userIds === wanted && subscription.expiresAt.getTime() - now.getTime() > 15 * 60_000) {
+            // Still fresh.
+          } else if (subscription && subscription.userIds === wanted) {
+            const renewed = await presence.renewSubscription(subscription.id, expiresAt);
+            subscription = { id: renewed.subscriptionId, expiresAt: renewed.expiresAt, userIds: wanted };
+          } else {
+            if (subscription) await presence.deleteSubscription(subscription.id).catch(() => undefined);
+            const created = await presence.createSubscription({ userIds, notificationUrl: `${base}/api/presence/notifications`, clientState, expiresAt });
+            subscription = { id: created.subscriptionId, expiresAt: created.expiresAt, userIds: wanted };
+          }
+        } catch (error) {
+          subscription = undefined;
+          logger.warn({ error: String(error) }, 'presence subscription upkeep failed; polling continues');
+        }
+      }
+      return { agents: agents.length, changed };
+    },
+    async close() {
+      await serviceBus?.close();
+      cosmos.dispose();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { EventGridEvent, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { EventGridEvent, HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { Switchboard } from '../bot/wiring.js';
 
 /** Resolves the wired app lazily: settings are read on first use, once per process. */
@@ -27,7 +27,18 @@ export type FunctionDefinition =
       /** App setting that names the queue (the host resolves `%NAME%`). */
       readonly queueNameSetting: string;
       readonly defaultQueueName: string;
+      /** Read the queue's dead-letter sub-queue (`<queue>/$DeadLetterQueue`). */
+      readonly deadLetterQueue?: boolean;
       readonly connection: 'ServiceBusConnection';
       readonly isSessionsEnabled: boolean;
       readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+    }
+  | {
+      readonly name: string;
+      readonly trigger: 'timer';
+      /** NCRONTAB for the Functions host. */
+      readonly schedule: string;
+      /** The same period for the local host, which runs timers on an interval. */
+      readonly periodInMs: number;
+      readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
     };

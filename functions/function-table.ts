@@ -2,8 +2,26 @@ import { callEvents } from './call-events.js';
 import { callHistory } from './call-history.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 import { incomingCall } from './incoming-call.js';
+import { agents } from './agents.js';
+import { agentState } from './agent-state.js';
+import { presenceNotifications } from './presence-notifications.js';
+import { presenceRefresh } from './presence-refresh.js';
+import { queueStatistics } from './queue-statistics.js';
+import { route } from './route.js';
+import { routingDeadLetters } from './routing-dead-letters.js';
 
 /** Every function of the app. The Azure registration and the local host both read this list. */
 export function createFunctionTable(app: SwitchboardProvider): FunctionDefinition[] {
-  return [incomingCall(app), callEvents(app), callHistory(app)];
+  return [
+    incomingCall(app),
+    callEvents(app),
+    callHistory(app),
+    route(app),
+    routingDeadLetters(app),
+    agents(app),
+    agentState(app),
+    queueStatistics(app),
+    presenceNotifications(app),
+    presenceRefresh(app),
+  ];
 }

@@ -21,10 +21,13 @@ for (const fn of createFunctionTable(provider)) {
     case 'serviceBusQueue':
       app.serviceBusQueue(fn.name, {
         connection: fn.connection,
-        queueName: `%${fn.queueNameSetting}%`,
+        queueName: `%${fn.queueNameSetting}%${fn.deadLetterQueue ? '/$DeadLetterQueue' : ''}`,
         isSessionsEnabled: fn.isSessionsEnabled,
         handler: fn.handler,
       });
+      break;
+    case 'timer':
+      app.timer(fn.name, { schedule: fn.schedule, handler: fn.handler });
       break;
     default:
       assertNever(fn, 'function trigger');

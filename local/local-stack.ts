@@ -12,13 +12,19 @@ import { startCosmosEmulator, type CosmosEmulator } from './cosmos/cosmos-emulat
 import { startLocalFunctionsHost, type LocalFunctionsHost } from './host/local-functions-host.js';
 import { TeamsUserDirectory } from './teams/teams-user-directory.js';
 import { startSampleBackend, type SampleBackend } from './sample-backend/sample-backend.js';
+import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
+import { startServiceBusEmulator, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
+import { createServiceBusTriggerRunner } from './service-bus/service-bus-trigger-runner.js';
+import { sampleAgents, type SampleAgent } from './sample-agents.js';
 
 /** Fixed ports for `npm start` (each overridable); tests pass 0 for ephemeral ports. */
 export const defaultPorts = {
   functions: 7071,
   callAutomation: 7081,
   cosmos: 8081,
+  graph: 7082,
   sampleBackend: 7083,
+  serviceBus: 5672,
 } as const;
 
 export interface LocalStackOptions {
@@ -33,6 +39,12 @@ export interface LocalStackOptions {
   readonly overrides?: SwitchboardOverrides;
   /** Call Automation emulator timing (play durations, ring times); fast by default. */
   readonly callTiming?: Partial<CallTiming>;
+  /** Agents signed in at start (simulated Teams users, ready, Available); `npm start` uses the samples. */
+  readonly agents?: readonly SampleAgent[];
+  /** Run timer functions (presence polling) on their period; tests call them directly. */
+  readonly runTimers?: boolean;
+  /** Client retries / operation timeout of the Service Bus trigger runner (tests keep them low). */
+  readonly serviceBusTimeoutInMs?: number;
 }
 
 export interface LocalStack {
@@ -44,6 +56,8 @@ export interface LocalStack {
   readonly callAutomation: CallAutomationEmulator;
   readonly functionsHost: LocalFunctionsHost;
   readonly sampleBackend: SampleBackend;
+  readonly serviceBus: ServiceBusEmulator;
+  readonly graph: GraphEmulator;
   readonly switchboard: Switchboard;
   readonly urls: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -71,6 +85,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const sampleBackend = await startSampleBackend({ port: ports.sampleBackend });
     closers.push(() => sampleBackend.close());
+    const serviceBus = await startServiceBusEmulator({
+      port: ports.serviceBus,
+      queues: [{ name: 'routing', requiresSession: true, maxDeliveryCount: 5, lockDurationInMs: 30_000, requiresDuplicateDetection: true }],
+      logger: logger.child({ component: 'service-bus-emulator' }),
+    });
+    closers.push(() => serviceBus.close());
+    const graph = await startGraphEmulator({ port: ports.graph, teams, logger: logger.child({ component: 'graph-emulator' }) });
+    closers.push(() => graph.close());
 
     let switchboard: Switchboard | undefined;
     const functionsHost = await startLocalFunctionsHost({
@@ -80,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       logger,
       port: ports.functions,
+      runTimers: options.runTimers ?? false,
     });
     closers.push(() => functionsHost.close());
 
@@ -92,7 +115,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       COSMOS_ENDPOINT: cosmos.endpoint,
       COSMOS_KEY: cosmos.key,
       COSMOS_CA_CERT_FILE: cosmos.certificateFile ?? '',
-      ServiceBusConnection: 'Endpoint=sb://localhost:5672;SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true',
+      ServiceBusConnection: serviceBus.connectionString,
+      GRAPH_BASE_URL: graph.baseUrl,
+      GRAPH_NOTIFICATION_CLIENT_STATE: 'switchboard-local-presence',
       CALL_HISTORY_API_ENABLED: 'true',
       ORDER_BACKEND_URL: sampleBackend.url,
       ...options.settings,
@@ -107,6 +132,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createContainersIfMissing(database, settings.HISTORY_RETENTION_DAYS);
     database.client.dispose();
     switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0, ...options.overrides });
+    const ready = switchboard;
+    const triggers = createServiceBusTriggerRunner({
+      connectionString: serviceBus.connectionString,
+      functions: createFunctionTable(async () => ready)
+        .filter((f): f is Extract<typeof f, { trigger: 'serviceBusQueue' }> => f.trigger === 'serviceBusQueue')
+        .map((f) => ({
+          name: f.name,
+          queueName: `${environment[f.queueNameSetting] ?? f.defaultQueueName}${f.deadLetterQueue ? '/$DeadLetterQueue' : ''}`,
+          isSessionsEnabled: f.isSessionsEnabled,
+          handler: f.handler,
+        })),
+      logger: logger.child({ component: 'service-bus-triggers' }),
+      ...(options.serviceBusTimeoutInMs ? { retryOptions: { timeoutInMs: options.serviceBusTimeoutInMs, maxRetries: 1 } } : {}),
+    });
+    await triggers.start();
+    closers.push(() => triggers.close());
+    closers.push(() => ready.close());
+    for (const agent of options.agents ?? []) {
+      teams.upsert({ userId: agent.teamsUserId, displayName: agent.displayName, availability: 'Available', ringBehaviour: agent.ringBehaviour });
+      const created = await ready.putAgent(agent.agentId, { teamsUserId: agent.teamsUserId, displayName: agent.displayName, skills: agent.skills, queueIds: agent.queueIds, state: 'ready' });
+      if (created.status !== 200) throw new Error(`Could not sign in agent ${agent.agentId}: ${JSON.stringify(created.body)}`);
+    }
+    if ((options.agents ?? []).length > 0) await ready.refreshPresence();
     const webhook = await callAutomation.setIncomingCallWebhook(functionsHost.eventGridUrl('incoming-call'));
     logger.info({ url: webhook.url, state: webhook.state }, 'Event Grid subscription for IncomingCall');
 
@@ -116,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator: callAutomation.simulatorUrl,
       cosmos: cosmos.endpoint,
       sampleBackend: sampleBackend.url,
+      serviceBus: serviceBus.connectionString,
+      graph: graph.baseUrl,
     };
     writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));
     return {
@@ -126,6 +176,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       callAutomation,
       functionsHost,
       sampleBackend,
+      serviceBus,
+      graph,
       switchboard,
       urls,
       close: () => closeAll(closers),

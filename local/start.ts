@@ -1,5 +1,6 @@
 // `npm start`: the whole local Azure and the app on it, on fixed ports; Ctrl-C stops it cleanly.
 import { defaultPorts, startLocalStack } from './local-stack.js';
+import { sampleAgents } from './sample-agents.js';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -18,7 +19,12 @@ const stack = await startLocalStack({
     callAutomation: portFromEnv('SWITCHBOARD_ACS_PORT', defaultPorts.callAutomation),
     cosmos: portFromEnv('SWITCHBOARD_COSMOS_PORT', defaultPorts.cosmos),
     sampleBackend: portFromEnv('SWITCHBOARD_SAMPLE_BACKEND_PORT', defaultPorts.sampleBackend),
+    serviceBus: portFromEnv('SWITCHBOARD_SERVICE_BUS_PORT', defaultPorts.serviceBus),
+    graph: portFromEnv('SWITCHBOARD_GRAPH_PORT', defaultPorts.graph),
   },
+  agents: sampleAgents,
+  runTimers: true,
+  callTiming: { playDurationPerCharacterInMs: 5 },
 }).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`Could not start the local stack: ${message}`);

@@ -9,7 +9,7 @@ import { createIdentifierFromRawId } from '@azure/communication-common';
 import { DefaultAzureCredential } from '@azure/identity';
 import { assertNever } from '../assert-never.js';
 import type { Prompt } from '../call-flow/call-commands.js';
-import type { CallControl, MediaCommand } from '../ports.js';
+import type { AgentCallControl, CallControl, MediaCommand } from '../ports.js';
 
 export interface AcsCallControlOptions {
   /** Local emulator: `endpoint=http://...;accesskey=...`. */
@@ -40,7 +40,7 @@ function playSource(prompt: Prompt): TextSource | SsmlSource {
 }
 
 /** CallControl on ACS Call Automation through the real SDK. */
-export class AcsCallControl implements CallControl {
+export class AcsCallControl implements CallControl, AgentCallControl {
   private readonly client: CallAutomationClient;
 
   constructor(private readonly options: AcsCallControlOptions) {
@@ -69,6 +69,20 @@ export class AcsCallControl implements CallControl {
     const callConnectionId = result.callConnectionProperties.callConnectionId;
     if (!callConnectionId) throw new Error('answerCall returned no callConnectionId');
     return { callConnectionId };
+  }
+
+  async addTeamsUser(options: { callConnectionId: string; teamsUserId: string; invitationTimeoutInSeconds: number; operationContext: string; callbackUrl: string }): Promise<void> {
+    await this.client.getCallConnection(options.callConnectionId).addParticipant(
+      { targetParticipant: { microsoftTeamsUserId: options.teamsUserId } },
+      { invitationTimeoutInSeconds: options.invitationTimeoutInSeconds, operationContext: options.operationContext, operationCallbackUrl: options.callbackUrl },
+    );
+  }
+
+  async removeTeamsUser(options: { callConnectionId: string; teamsUserId: string; operationContext: string }): Promise<void> {
+    await this.client.getCallConnection(options.callConnectionId).removeParticipant(
+      { microsoftTeamsUserId: options.teamsUserId },
+      { operationContext: options.operationContext },
+    );
   }
 
   async rejectCall(options: { incomingCallContext: string; reason: 'none' | 'busy' | 'forbidden' }) {

@@ -95,7 +95,7 @@ export class CosmosCallStore implements CallStore {
       .fetchAll();
     return resources
       .map(({ callId: id, step, index, at, entry }) => ({ callId: id, step, index, at, entry }))
-      .sort((a, b) => a.step - b.step || a.index - b.index);
+      .sort((a, b) => a.at.localeCompare(b.at) || a.step - b.step || a.index - b.index);
   }
 
   private toDocument(record: CallRecord): CallDocument {
@@ -104,7 +104,7 @@ export class CosmosCallStore implements CallStore {
   }
 
   private toHistoryDocument(item: StoredHistoryItem): HistoryDocument {
-    return { id: `${item.callId}:${item.step}:${item.index}`, type: 'history', ttl: this.ttlInSeconds, ...item };
+    return { ...item, id: item.id ?? `${item.callId}:${item.step}:${item.index}`, type: 'history', ttl: this.ttlInSeconds };
   }
 }
 

@@ -17,6 +17,8 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   actionFailed: 'actionFailed',
   anythingElse: 'anythingElse',
   confirmSlot: 'confirmSlot',
+  queuePosition: 'queuePosition',
+  queueExpectedWait: 'queueExpectedWait',
 };
 
 export function fillPlaceholders(template: string, values: Readonly<Record<string, string>> = {}): string {
@@ -96,6 +98,7 @@ export function assistantFlowFromConfig(
       }
       return makePrompt(language, promptNames[key], values);
     },
+    namedPrompt: (language, key) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key)),
     understand: (text) => understand(text),
     intents,
     personTarget: withLanguageSkill(personTarget, skillOfLanguage.get(config.defaultLanguage)),

@@ -8,7 +8,7 @@ import type { Prompt, RequiredSkill } from './call-commands.js';
 export type PromptKey =
   | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
   | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
-  | 'anythingElse' | 'confirmSlot';
+  | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait';
 
 export interface Understanding {
   readonly intent: string | null;
@@ -61,6 +61,8 @@ export interface AssistantFlow {
   readonly languages: readonly LanguageOption[];
   readonly defaultLanguage: string;
   prompt(language: string, key: PromptKey, values?: Readonly<Record<string, string>>): Prompt;
+  /** A prompt the config names (an overflow message); undefined when it has none by that key. */
+  namedPrompt(language: string, key: string): Prompt | undefined;
   understand(text: string, language: string): Understanding;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
   /** Where "0" and an unresolved caller go. */

@@ -28,7 +28,18 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
   | (EventBase & { readonly kind: 'ActionSlow'; readonly actionId: string })
   | (EventBase & { readonly kind: 'RoutingUnavailable'; readonly reason: string })
+  /** From routing: the caller's place in the queue, to be announced. */
+  | (EventBase & { readonly kind: 'QueuePositionAnnounced'; readonly position: number; readonly expectedWaitInSeconds: number })
+  /** From routing: the queue gives the call up (too long, too many, nobody logged in, dead-lettered). */
+  | (EventBase & { readonly kind: 'QueueOverflowed'; readonly queueId: string; readonly reason: string; readonly action: OverflowTarget })
   | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });
+
+export type OverflowTarget =
+  | { readonly kind: 'queue'; readonly queueId: string }
+  | { readonly kind: 'voicemail' }
+  | { readonly kind: 'callback' }
+  /** `message` is a prompt key. */
+  | { readonly kind: 'disconnect'; readonly message: string };
 
 export type CallEventKind = CallEvent['kind'];
 

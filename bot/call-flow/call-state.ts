@@ -50,7 +50,8 @@ export type HistoryEntry =
   | { readonly kind: 'callerTurn'; readonly input: 'speech' | 'dtmf' | 'choice'; readonly confidence: number | undefined; readonly pii: { readonly text: string } }
   | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' }
   | { readonly kind: 'actionResult'; readonly actionId: string; readonly status: string }
-  | { readonly kind: 'callEnded'; readonly reason: string };
+  | { readonly kind: 'callEnded'; readonly reason: string }
+  | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown };
 
 export interface Decision {
   readonly state: CallState;

@@ -78,7 +78,11 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'RoutingUnavailable':
       return step.endWith('noAgents', `no routing: ${event.reason}`);
     case 'ParticipantsUpdated':
-      return step.done();
+      return step.participantsChanged(event.participantIds);
+    case 'QueuePositionAnnounced':
+      return state.stage === 'queued' ? step.announcePosition(event.position, event.expectedWaitInSeconds) : step.done();
+    case 'QueueOverflowed':
+      return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
     case 'ParticipantAdded':
       return step.agentJoined(event.operationContext);
     case 'AddParticipantFailed':
@@ -110,7 +114,7 @@ function ignore(state: CallState, event: CallEvent, why: 'stale' | 'unknown' | '
 }
 
 function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
-  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : state.stage === 'connected' ? 'completed' : 'callerHungUp';
+  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : state.stage === 'connected' ? state.endReason ?? 'completed' : 'callerHungUp';
   const commands: CallCommand[] = [];
   if (state.stage === 'queued' && state.queueId) commands.push({ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' });
   if (state.stage === 'connected' && state.queueId && state.agent) {
@@ -266,6 +270,43 @@ class Step {
       }
       default:
         return assertNever(result, 'action result');
+    }
+  }
+
+  /**
+   * With an agent on the call, the call is over when the caller or the agent leaves: the bot hangs
+   * up for everyone (the CallDisconnected that follows frees the agent).
+   */
+  participantsChanged(participantIds: readonly string[]): Decision {
+    if (this.state.stage !== 'connected') return this.done();
+    const callerPresent = participantIds.includes(this.state.pii.callerId);
+    const agentPresent = participantIds.some((id) => id.startsWith('8:orgid:') || id.startsWith('8:teamsvisitor:'));
+    if (callerPresent && agentPresent) return this.done();
+    this.state = { ...this.state, endReason: callerPresent ? 'agentHungUp' : 'callerHungUp' };
+    return this.hangUp();
+  }
+
+  announcePosition(position: number, expectedWaitInSeconds: number): Decision {
+    this.say(this.prompt('queuePosition', { position: String(position) }));
+    if (expectedWaitInSeconds > 0) this.say(this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }));
+    return this.done();
+  }
+
+  overflow(action: Extract<CallEvent, { kind: 'QueueOverflowed' }>['action'], reason: string): Decision {
+    switch (action.kind) {
+      case 'queue':
+        return this.escalate({ queueId: action.queueId, priority: 0, requiredSkills: [] }, `overflow (${reason}) from ${this.state.queueId}`);
+      case 'disconnect': {
+        this.state = { ...this.state, endReason: `overflow: ${reason}` };
+        this.play('ending', this.flow.namedPrompt(this.state.language, action.message) ?? this.prompt('noAgents'));
+        return this.done();
+      }
+      case 'voicemail':
+      case 'callback':
+        // Voicemail and callbacks are not available yet: the caller is told and the call ends.
+        return this.endWith('noAgents', `overflow: ${reason} (${action.kind} unavailable)`);
+      default:
+        return assertNever(action, 'overflow action');
     }
   }
 

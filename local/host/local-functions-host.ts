@@ -33,6 +33,8 @@ export async function startLocalFunctionsHost(options: {
   readonly logger: Logger;
   readonly port?: number;
   readonly host?: string;
+  /** Run timer-triggered functions on their period (npm start); tests call them directly. */
+  readonly runTimers?: boolean;
 }): Promise<LocalFunctionsHost> {
   const routes = options.functions
     .filter((f): f is HttpFunction => f.trigger === 'http')
@@ -69,7 +71,7 @@ export async function startLocalFunctionsHost(options: {
         url: url.toString(),
         headers: headersOf(req),
         query: Object.fromEntries(url.searchParams),
-        params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])),
+        params: Object.fromEntries(Object.entries(match.groups ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, decodeURIComponent(v)])),
         ...(body.length > 0 ? { body: { string: body.toString('utf8') } } : {}),
       });
       const response = await fn.handler(request, invocationContext(fn.name));
@@ -110,6 +112,15 @@ export async function startLocalFunctionsHost(options: {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
+  const timers = (options.runTimers ? options.functions : [])
+    .filter((f): f is Extract<FunctionDefinition, { trigger: 'timer' }> => f.trigger === 'timer')
+    .map((fn) => {
+      const tick = () =>
+        fn.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocationContext(fn.name))
+          .catch((error: unknown) => log.error({ functionName: fn.name, error: String(error) }, 'timer function failed'));
+      void tick();
+      return setInterval(tick, fn.periodInMs);
+    });
   server.keepAliveTimeout = 30_000;
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
@@ -119,21 +130,23 @@ export async function startLocalFunctionsHost(options: {
     eventGridUrl: (name) => `${baseUrl}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(name)}`,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
 }
 
-/** `calls/{callId}/events` → /^calls\/(?<callId>[^/]+)\/events$/ */
+/** `calls/{callId}/events` → /^calls\/(?<callId>[^/]+)\/events$/; `{name?}` may be absent. */
 function routePattern(route: string): RegExp {
-  const source = route
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
+  let source = '';
+  for (const [i, segment] of route.split('/').entries()) {
+    const param = /^\{(\w+)(\?)?\}$/.exec(segment);
+    const separator = i === 0 ? '' : '/';
+    if (param?.[2]) source += `(?:${separator}(?<${param[1]}>[^/]+))?`;
+    else if (param) source += `${separator}(?<${param[1]}>[^/]+)`;
+    else source += separator + segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
   return new RegExp(`^${source}/?$`, 'i');
 }
 

@@ -23,7 +23,7 @@ let emulator: CosmosEmulator;
 let database: Database;
 let store: CosmosCallStore;
 let jwks: Server;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 let deps: Parameters<typeof handleCallEvents>[0];
 const now = new Date('2026-11-25T10:00:00Z');

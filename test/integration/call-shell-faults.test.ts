@@ -45,7 +45,8 @@ function shell(overrides: Partial<CallShellDependencies> = {}): CallShellDepende
 }
 
 let n = 0;
-const event = (e: Omit<CallEvent, 'eventId' | 'occurredAt'> & { eventId?: string }): CallEvent =>
+type EventInit = { [K in CallEvent['kind']]: Omit<Extract<CallEvent, { kind: K }>, 'eventId' | 'occurredAt'> & { eventId?: string } }[CallEvent['kind']];
+const event = (e: EventInit): CallEvent =>
   ({ eventId: `ev-${++n}`, occurredAt: current.toISOString(), ...e }) as CallEvent;
 
 async function newConnectedCall(callId: string): Promise<string> {

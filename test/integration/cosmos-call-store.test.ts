@@ -12,7 +12,7 @@ let emulator: CosmosEmulator;
 let database: Database;
 let store: CosmosCallStore;
 const now = new Date('2026-11-25T10:00:00Z');
-const flow = { defaultLanguage: 'en-US', greeting: () => ({ text: 'hi', voice: 'v', language: 'en-US' }) };
+const flow = { defaultLanguage: 'en-US', line: () => ({ language: 'en-US', languageMenu: false }) };
 const record = (callId: string): CallRecord => ({
   state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+18005550100' }, now),
   step: 1,
@@ -60,7 +60,7 @@ describe('the call store on the local Cosmos, through @azure/cosmos', () => {
 
   it('writes history idempotently and lists only this call, in step order', async () => {
     const item = (callId: string, step: number, index: number) => ({
-      callId, step, index, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'greeting' as const },
+      callId, step, index, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'understanding' as const },
     });
     await store.upsertHistory([item('call-c', 2, 0), item('call-c', 1, 1), item('call-c', 1, 0)]);
     await store.upsertHistory([item('call-c', 2, 0)]);

@@ -264,3 +264,29 @@ describe('meeting the agent', () => {
     expect(gone.commands).toEqual([]);
   });
 });
+
+describe('the end of a connected call', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const connectedToAgent = () =>
+    connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:agent-7', operationContext: 'offer|o1|agent-7' });
+
+  it('the caller leaving while the agent stays: the bot hangs up for everyone and the agent is freed', () => {
+    const left = connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['8:orgid:agent-7', '8:acs:bot'] });
+    expect(left.commands).toEqual([{ kind: 'HangUp' }]);
+    const ended = left.when({ kind: 'CallDisconnected' });
+    expect(ended.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(ended.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'callerHungUp' }]));
+  });
+
+  it('the agent leaving ends the call too', () => {
+    const left = connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:acs:bot'] });
+    expect(left.commands).toEqual([{ kind: 'HangUp' }]);
+    expect(left.state.endReason).toBe('agentHungUp');
+  });
+
+  it('both still on the call: nothing to do', () => {
+    expect(connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:agent-7'] }).commands).toEqual([]);
+  });
+});

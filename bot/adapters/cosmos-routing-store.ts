@@ -1,0 +1,58 @@
+import { ErrorResponse, type Container } from '@azure/cosmos';
+import { ConcurrencyConflict, type AgentStore, type QueueStore, type Versioned } from '../ports.js';
+import type { Agent, QueueState } from '../routing/routing-types.js';
+
+type Stored<T> = T & { id: string; _etag?: string };
+
+/** Queue routing documents (`queues`, partition /queueId) and agents (`agents`, /agentId). */
+export class CosmosRoutingStore implements QueueStore, AgentStore {
+  constructor(
+    private readonly queues: Container,
+    private readonly agents: Container,
+  ) {}
+
+  async getQueue(queueId: string): Promise<Versioned<QueueState> | undefined> {
+    return read<QueueState>(this.queues, queueId);
+  }
+
+  async saveQueue(state: QueueState, etag: string | undefined): Promise<string> {
+    return write(this.queues, state.queueId, { ...state, id: state.queueId }, etag);
+  }
+
+  async getAgent(agentId: string): Promise<Versioned<Agent> | undefined> {
+    return read<Agent>(this.agents, agentId);
+  }
+
+  async saveAgent(agent: Agent, etag: string | undefined): Promise<string> {
+    return write(this.agents, agent.agentId, { ...agent, id: agent.agentId }, etag);
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    // Admin and supervisor views only; routing never lists agents.
+    const { resources } = await this.agents.items.query<Stored<Agent>>('SELECT * FROM c').fetchAll();
+    return resources.map(strip);
+  }
+}
+
+async function read<T>(container: Container, id: string): Promise<Versioned<T> | undefined> {
+  const response = await container.item(id, id).read<Stored<T>>();
+  if (response.statusCode === 404 || !response.resource) return undefined;
+  return { value: strip(response.resource), etag: response.etag };
+}
+
+async function write(container: Container, id: string, body: Record<string, unknown>, etag: string | undefined): Promise<string> {
+  try {
+    const response = etag
+      ? await container.item(id, id).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } })
+      : await container.items.create(body);
+    return response.etag;
+  } catch (error) {
+    if (error instanceof ErrorResponse && (error.code === 412 || error.code === 409)) throw new ConcurrencyConflict(id);
+    throw error;
+  }
+}
+
+function strip<T>(doc: Stored<T>): T {
+  const { id: _id, _etag, _rid, _self, _ts, _attachments, ...rest } = doc as Stored<T> & Record<string, unknown>;
+  return rest as T;
+}

@@ -1,0 +1,214 @@
+import { assertNever } from './assert-never.js';
+import type { CallEvent } from './call-flow/call-events.js';
+import { offerOperationContext } from './call-flow/offer-operation-context.js';
+import type { Logger } from './logger.js';
+import { ConcurrencyConflict, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
+import { applyAgentCommand, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
+import { isAgentEligible } from './routing/agent-eligibility.js';
+import { decideRouting } from './routing/decide-routing.js';
+import { deadLetterFallback } from './routing/dead-letter-fallback.js';
+import { createQueueState } from './routing/queue-state.js';
+import { routingMessageSchema, type RoutingMessage } from './routing/routing-messages.js';
+import type { RoutingCommand, RoutingCommandOf } from './routing/routing-commands.js';
+import { routingSchemaVersion, type Agent, type QueueDefinition } from './routing/routing-types.js';
+
+export interface RoutingShellDependencies {
+  readonly queues: QueueStore;
+  readonly agents: AgentStore;
+  readonly calls: CallStore;
+  readonly bus: RoutingBus;
+  readonly agentCalls: AgentCallControl;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly queueDefinition: (queueId: string) => QueueDefinition | undefined;
+  readonly callbackUrl: (callId: string) => string;
+  /** Hands a routing outcome (announcement, overflow) to the call's own flow. */
+  readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<unknown>;
+}
+
+const maxConflictRetries = 8;
+
+/**
+ * The `route` function (Service Bus, session = queue): load the queue document and the named
+ * agent, decide, save with the ETag, then carry out the commands in order. Sessions make this the
+ * only writer of the queue; agents are shared between queues and reserved with their own ETag.
+ * Throwing abandons the message (retried, dead-lettered after max deliveries).
+ */
+export async function handleRoutingMessage(deps: RoutingShellDependencies, body: unknown): Promise<'handled' | 'ignored' | 'rejected'> {
+  const parsed = routingMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    // Retrying cannot fix a malformed message; it is logged with what was wrong and dropped.
+    deps.logger.error({ issues: parsed.error.issues.slice(0, 3) }, 'routing message rejected: malformed');
+    return 'rejected';
+  }
+  const message = parsed.data;
+  const queueDef = deps.queueDefinition(message.queueId);
+  if (!queueDef) {
+    deps.logger.error({ queueId: message.queueId, kind: message.kind }, 'routing message for an unknown queue');
+    return 'rejected';
+  }
+  for (let attempt = 0; ; attempt++) {
+    const stored = await deps.queues.getQueue(message.queueId);
+    const queue = stored?.value ?? createQueueState(queueDef);
+    const named = 'agentId' in message && needsAgent(message) ? await deps.agents.getAgent(message.agentId) : undefined;
+    const decision = decideRouting({ queue, queueDef, agents: named ? [named.value] : [] }, message, deps.clock.now());
+    if (decision.ignored) {
+      deps.logger.debug({ queueId: message.queueId, kind: message.kind, why: decision.ignored }, 'routing message ignored');
+      return 'ignored';
+    }
+    try {
+      await deps.queues.saveQueue(decision.state.queue, stored?.etag);
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
+      throw error;
+    }
+    await execute(deps, message, decision.commands);
+    return 'handled';
+  }
+}
+
+function needsAgent(message: RoutingMessage): boolean {
+  return message.kind === 'OfferDeclined' || message.kind === 'OfferTimedOut' || message.kind === 'ReservationFailed';
+}
+
+async function execute(deps: RoutingShellDependencies, message: RoutingMessage, commands: readonly RoutingCommand[]): Promise<void> {
+  const failedOffers = new Set<string>();
+  for (const command of commands) {
+    if ('offerId' in command && failedOffers.has(command.offerId) && command.kind !== 'ReserveAgent') continue;
+    if (command.kind === 'ScheduleMessage' && 'offerId' in command.message && failedOffers.has(command.message.offerId)) continue;
+    const outcome = await executeOne(deps, message, command);
+    if (outcome === 'reservationFailed' && 'offerId' in command) failedOffers.add(command.offerId);
+  }
+}
+
+async function executeOne(deps: RoutingShellDependencies, message: RoutingMessage, command: RoutingCommand): Promise<'ok' | 'reservationFailed'> {
+  const now = deps.clock.now();
+  switch (command.kind) {
+    case 'ReserveAgent':
+    case 'ReleaseAgent':
+    case 'MarkAgentNotReady':
+    case 'AssignCallToAgent':
+      return updateAgent(deps, message, command);
+    case 'OfferCallToAgent':
+      await deps.agentCalls.addTeamsUser({
+        callConnectionId: command.callConnectionId,
+        teamsUserId: command.teamsUserId,
+        invitationTimeoutInSeconds: command.invitationTimeoutInSeconds,
+        operationContext: offerOperationContext(command.offerId, command.agentId),
+        callbackUrl: deps.callbackUrl(command.callId),
+      });
+      return 'ok';
+    case 'CancelOffer':
+      if (command.callConnectionId) {
+        const agent = await deps.agents.getAgent(command.agentId);
+        if (agent) {
+          await deps.agentCalls
+            .removeTeamsUser({ callConnectionId: command.callConnectionId, teamsUserId: agent.value.teamsUserId, operationContext: `${command.offerId}:cancel` })
+            .catch((error: unknown) => deps.logger.info({ callId: command.callId, error: String(error) }, 'cancelling an offer: the invitation was already gone'));
+        }
+      }
+      return 'ok';
+    case 'ScheduleMessage':
+      await deps.bus.schedule(command.message, new Date(command.at));
+      return 'ok';
+    case 'AnnounceQueuePosition':
+      await deps.applyCallEvent(command.callId, {
+        kind: 'QueuePositionAnnounced', eventId: `${command.operationContext}`, occurredAt: now.toISOString(),
+        position: command.position, expectedWaitInSeconds: command.expectedWaitInSeconds,
+      });
+      return 'ok';
+    case 'OfferCallback':
+      deps.logger.info({ callId: command.callId, expectedWaitInSeconds: command.expectedWaitInSeconds }, 'callback offer not played: callbacks are not available yet');
+      return 'ok';
+    case 'Overflow':
+      await deps.applyCallEvent(command.callId, {
+        kind: 'QueueOverflowed', eventId: `${message.messageId}:overflow`, occurredAt: now.toISOString(),
+        queueId: command.queueId, reason: command.reason, action: command.action,
+      });
+      return 'ok';
+    case 'PlaceCallback':
+      deps.logger.warn({ callId: command.callId }, 'callback not placed: callbacks are not available yet');
+      await deps.bus.send({
+        kind: 'CallLeftQueue', schemaVersion: routingSchemaVersion, messageId: `${command.offerId}:callbackFailed`,
+        queueId: command.queueId, occurredAt: now.toISOString(), callId: command.callId, reason: 'callbackFailed',
+      });
+      return 'ok';
+    case 'RecordRoutingDecision':
+      await deps.calls.upsertHistory([
+        { callId: command.callId, step: 0, index: 0, id: command.historyId, at: command.at, entry: { kind: 'routingDecision', queueId: command.queueId, decision: command.decision } },
+      ]);
+      return 'ok';
+    default:
+      return assertNever(command, 'routing command');
+  }
+}
+
+/** Read, apply, replace with the ETag (re-read on conflict); then tell the agent's queues. */
+async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessage, command: AgentCommand): Promise<'ok' | 'reservationFailed'> {
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const stored = await deps.agents.getAgent(command.agentId);
+    if (!stored) {
+      if (command.kind === 'ReserveAgent') {
+        await sendReservationFailed(deps, message, command, 'agentNotFound');
+        return 'reservationFailed';
+      }
+      return 'ok';
+    }
+    const update = applyAgentCommand(stored.value, command);
+    if (update.outcome === 'rejected') {
+      if (command.kind === 'ReserveAgent') await sendReservationFailed(deps, message, command, 'agentNotEligible');
+      return 'reservationFailed';
+    }
+    if (update.outcome === 'unchanged') return 'ok';
+    let etag: string;
+    try {
+      etag = await deps.agents.saveAgent(update.agent, stored.etag);
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict) continue;
+      throw error;
+    }
+    const others = command.kind === 'ReserveAgent' || command.kind === 'AssignCallToAgent' ? update.agent.queueIds.filter((q) => q !== message.queueId) : update.agent.queueIds;
+    await announceAgent(deps, update.agent, etag, others);
+    return 'ok';
+  }
+  throw new ConcurrencyConflict(command.agentId);
+}
+
+async function sendReservationFailed(deps: RoutingShellDependencies, message: RoutingMessage, command: RoutingCommandOf<'ReserveAgent'>, reason: 'agentNotEligible' | 'agentNotFound'): Promise<void> {
+  await deps.bus.send({
+    kind: 'ReservationFailed', schemaVersion: routingSchemaVersion, messageId: `${command.offerId}:reservationFailed`,
+    queueId: message.queueId, occurredAt: deps.clock.now().toISOString(), callId: command.offer.callId, agentId: command.agentId, offerId: command.offerId, reason,
+  });
+}
+
+/**
+ * Tells each of the agent's queues whether the agent can take calls now. Ids are deterministic
+ * per agent version, so a retried fan-out is dropped as a duplicate.
+ */
+export async function announceAgent(deps: Pick<RoutingShellDependencies, 'bus' | 'clock'>, agent: Agent, etag: string, queueIds: readonly string[] = agent.queueIds): Promise<void> {
+  const kind = isAgentEligible(agent) ? 'AgentBecameAvailable' : 'AgentBecameUnavailable';
+  for (const queueId of queueIds) {
+    await deps.bus.send({
+      kind, schemaVersion: routingSchemaVersion, messageId: `${agent.agentId}:${etag}:${queueId}`,
+      queueId, occurredAt: deps.clock.now().toISOString(), agentId: agent.agentId, agent,
+    });
+  }
+}
+
+/** A routing message that was dead-lettered: its call still gets the queue's overflow action. */
+export async function handleDeadLetteredRoutingMessage(deps: RoutingShellDependencies, body: unknown): Promise<void> {
+  const parsed = routingMessageSchema.safeParse(body);
+  if (!parsed.success || !('callId' in parsed.data)) {
+    deps.logger.error({ body: typeof body }, 'dead-lettered routing message without a call');
+    return;
+  }
+  const message = parsed.data;
+  const def = deps.queueDefinition(message.queueId);
+  deps.logger.error({ queueId: message.queueId, kind: message.kind, callId: message.callId }, 'routing message dead-lettered; giving its call the overflow action');
+  await deps.applyCallEvent(message.callId, {
+    kind: 'QueueOverflowed', eventId: `${message.messageId}:deadLettered`, occurredAt: deps.clock.now().toISOString(),
+    queueId: message.queueId, reason: 'deadLettered', action: def ? deadLetterFallback(def) : { kind: 'disconnect', message: 'noAgentsAvailable' },
+  });
+}
+
+export { isAgentCommand };

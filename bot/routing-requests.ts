@@ -1,0 +1,45 @@
+import type { CallCommand } from './call-flow/call-commands.js';
+import { announceAgent } from './handle-routing-message.js';
+import { ConcurrencyConflict, type AgentStore, type Clock, type RoutingBus, type RoutingRequests } from './ports.js';
+import { endAgentCall } from './routing/apply-agent-command.js';
+import { callLeftQueueFromCancel, callQueuedFromRequest, offerOutcomeFromNotify } from './routing/call-queued-from-request.js';
+
+/** The call flow's routing commands, carried to the `routing` queue (and the agent document). */
+export class BusRoutingRequests implements RoutingRequests {
+  constructor(
+    private readonly bus: RoutingBus,
+    private readonly agents: AgentStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void> {
+    const { queueId, priority, requiredSkills, context } = command;
+    await this.bus.send(callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, requestId, this.clock.now()));
+  }
+
+  async cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void> {
+    await this.bus.send(callLeftQueueFromCancel({ callId, queueId: command.queueId, reason: command.reason }, requestId, this.clock.now()));
+  }
+
+  async notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void> {
+    const { outcome } = command;
+    if (outcome !== 'callEnded') {
+      await this.bus.send(offerOutcomeFromNotify({ callId, queueId: command.queueId, offerId: command.offerId, agentId: command.agentId, outcome }, this.clock.now()));
+      return;
+    }
+    // The call is over: the agent's capacity frees and their queues hear of it.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const stored = await this.agents.getAgent(command.agentId);
+      if (!stored) return;
+      const update = endAgentCall(stored.value, callId, this.clock.now());
+      if (update.outcome !== 'applied') return;
+      try {
+        const etag = await this.agents.saveAgent(update.agent, stored.etag);
+        await announceAgent({ bus: this.bus, clock: this.clock }, update.agent, etag);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflict)) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,206 @@
+// Escalated calls reach Teams agents through the whole local Azure: call flow -> Service Bus
+// `routing` (sessions) -> route worker -> agent reserved in Cosmos (ETag) -> addParticipant ->
+// the Teams user answers (or not) -> call events -> routing again.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { ActionRunner } from '../../bot/ports.js';
+import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
+import type { Agent } from '../../bot/routing/routing-types.js';
+import { startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { SampleAgent } from '../../local/sample-agents.js';
+import { sure, testFlow } from '../support/test-assistant-flow.js';
+
+let stack: LocalStack;
+const actions: ActionRunner = { run: async () => ({ status: 'failed', reason: 'not used' }) };
+const agentSpec = (agentId: string, queueIds: string[], skills: Record<string, number>): SampleAgent => ({
+  agentId, teamsUserId: `00000000-0000-4000-8000-${agentId.padStart(12, '0')}`, displayName: agentId, skills, queueIds, ringBehaviour: { kind: 'accept', afterMs: 0 },
+});
+const alice = agentSpec('alice', ['billing'], { billing: 5 });
+const bob = agentSpec('bob', ['billing'], { billing: 3 });
+const sam = agentSpec('sam', ['billing', 'support'], { billing: 2, support: 4 });
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0, serviceBus: 0, graph: 0 },
+    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
+    logger: pino({ level: 'silent' }),
+    serviceBusTimeoutInMs: 2000,
+    overrides: {
+      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') } }),
+      actions,
+      queues: [
+        parseQueueDefinition({ queueId: 'billing', name: 'Billing', requiredSkills: [{ skill: 'billing', minProficiency: 1 }], ringTimeInSeconds: 20, announcementIntervalInSeconds: 0 }),
+        parseQueueDefinition({ queueId: 'support', name: 'Support', ringTimeInSeconds: 20, announcementIntervalInSeconds: 0 }),
+        parseQueueDefinition({ queueId: 'general', name: 'General', announcementIntervalInSeconds: 0 }),
+      ],
+    },
+    agents: [alice, bob, sam],
+  });
+  await settled();
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Waits until callbacks are delivered and the routing queue holds no message in flight. */
+async function settled(): Promise<void> {
+  for (;;) {
+    await stack.callAutomation.callbacksIdle();
+    const counts = stack.serviceBus.counts('routing')?.queue;
+    if (counts && counts.active === 0 && counts.locked === 0) {
+      await stack.callAutomation.callbacksIdle();
+      const again = stack.serviceBus.counts('routing')?.queue;
+      if (again && again.active === 0 && again.locked === 0) return;
+    }
+    await stack.serviceBus.nextEvent((e) => e.type === 'messageCompleted' || e.type === 'messageDeadLettered' || e.type === 'messageAbandoned');
+  }
+}
+
+async function agentDoc(agentId: string): Promise<Agent> {
+  const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents`);
+  const { value } = (await response.json()) as { value: Agent[] };
+  const agent = value.find((a) => a.agentId === agentId);
+  if (!agent) throw new Error(`no agent ${agentId}`);
+  return agent;
+}
+
+async function setRing(agent: SampleAgent, ringBehaviour: SampleAgent['ringBehaviour']) {
+  stack.teams.upsert({ userId: agent.teamsUserId, ringBehaviour });
+}
+
+async function escalate(from: string, utterance = 'my bill is wrong') {
+  const placed = await stack.callAutomation.placeCall({ from, to: '+12125550100', script: [{ say: utterance }], whenScriptEnds: 'wait' });
+  return placed.simulatedCallId;
+}
+
+const joinedAgents = (simulatedCallId: string) =>
+  (stack.callAutomation.getConversation(simulatedCallId)?.entries ?? [])
+    .filter((e) => e.kind === 'callEvent' && (e as { description: string }).description === 'joined')
+    .map((e) => (e as { participant?: string }).participant ?? '');
+
+describe('routing escalated calls to Teams agents', () => {
+  it('offers the call to the longest-idle ready agent; they answer and the call is connected', async () => {
+    const call = await escalate('+14255550101');
+    await settled();
+    const joined = joinedAgents(call);
+    expect(joined).toHaveLength(1);
+    const conversation = stack.callAutomation.getConversation(call)!;
+    const history = await stack.switchboard.getCallHistory(conversation.correlationId);
+    expect((history?.state as { stage: string }).stage).toBe('connected');
+    const decisions = history!.history.filter((h) => h.entry.kind === 'routingDecision').map((h) => (h.entry as { decision: { kind: string } }).decision.kind);
+    expect(decisions).toEqual(expect.arrayContaining(['queued', 'offered', 'answered']));
+    const agentId = (history!.state as { agent: { agentId: string } }).agent.agentId;
+    const agent = await agentDoc(agentId);
+    expect(agent.activeCallIds).toEqual([conversation.correlationId]);
+    expect(agent.offer).toBeNull();
+    // Teams shows the agent in a call, and routing learns it from presence too.
+    expect(stack.teams.presenceOf(agent.teamsUserId)?.activity).toBe('InACall');
+
+    // An agent already on a call is never offered a second one.
+    const second = await escalate('+14255550102');
+    await settled();
+    const secondHistory = await stack.switchboard.getCallHistory(stack.callAutomation.getConversation(second)!.correlationId);
+    expect((secondHistory!.state as { agent?: { agentId: string } }).agent?.agentId).not.toBe(agentId);
+
+    // Both callers hang up: the agents are free again.
+    stack.callAutomation.hangUp(call);
+    stack.callAutomation.hangUp(second);
+    await settled();
+    expect((await agentDoc(agentId)).activeCallIds).toEqual([]);
+  });
+
+  it('a decline releases the agent and offers the next at once; missing offers in a row makes an agent not ready', async () => {
+    const dina = agentSpec('dina', ['general'], {});
+    const eli = agentSpec('eli', ['general'], {});
+    for (const a of [dina, eli]) {
+      stack.teams.upsert({ userId: a.teamsUserId, displayName: a.agentId, availability: 'Available', ringBehaviour: { kind: 'decline', afterMs: 0 } });
+      const put = await fetch(`${stack.functionsHost.baseUrl}/api/agents/${a.agentId}`, {
+        method: 'PUT',
+        body: JSON.stringify({ teamsUserId: a.teamsUserId, displayName: a.agentId, queueIds: a.queueIds, state: 'ready' }),
+      });
+      expect(put.status).toBe(200);
+    }
+    await stack.switchboard.refreshPresence();
+    await settled();
+    const missedOn = async (simulatedCallId: string) => {
+      const callId = stack.callAutomation.getConversation(simulatedCallId)!.correlationId;
+      const history = await stack.switchboard.getCallHistory(callId);
+      return {
+        callId,
+        stage: (history!.state as { stage: string }).stage,
+        missed: history!.history
+          .map((h) => h.entry as { kind: string; decision?: { kind: string; agentId?: string; reason?: string } })
+          .filter((e) => e.kind === 'routingDecision' && e.decision?.kind === 'offerMissed')
+          .map((e) => `${e.decision!.agentId} ${e.decision!.reason}`)
+          .sort(),
+      };
+    };
+    const first = await stack.callAutomation.placeCall({ from: '+14255550103', to: '+12125550100', script: [{ press: '0' }], whenScriptEnds: 'wait' });
+    await settled();
+    // Each declines and is released; the next is offered at once; nobody is rung twice for one call.
+    const one = await missedOn(first.simulatedCallId);
+    expect(one).toEqual({ callId: expect.any(String), stage: 'queued', missed: ['dina declined', 'eli declined'] });
+    expect((await agentDoc('dina')).state).toBe('ready');
+
+    const second = await stack.callAutomation.placeCall({ from: '+14255550113', to: '+12125550100', script: [{ press: '0' }], whenScriptEnds: 'wait' });
+    await settled();
+    expect((await missedOn(second.simulatedCallId)).missed).toEqual(['dina declined', 'eli declined']);
+    // Two misses in a row: not ready, with a reason, and no offer held.
+    for (const id of ['dina', 'eli']) {
+      const agent = await agentDoc(id);
+      expect(agent.state).toBe('notReady');
+      expect(agent.notReadyReason).toMatch(/miss/i);
+      expect(agent.offer).toBeNull();
+    }
+    stack.callAutomation.hangUp(second.simulatedCallId);
+
+    // Dina takes calls again and now answers. She is not rung again for the call she declined;
+    // the next caller reaches her.
+    stack.teams.upsert({ userId: dina.teamsUserId, ringBehaviour: { kind: 'accept', afterMs: 0 } });
+    const ready = await fetch(`${stack.functionsHost.baseUrl}/api/agents/dina/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
+    expect(ready.status).toBe(200);
+    await settled();
+    const third = await stack.callAutomation.placeCall({ from: '+14255550123', to: '+12125550100', script: [{ press: '0' }], whenScriptEnds: 'wait' });
+    await settled();
+    const thirdState = (await stack.switchboard.getCallHistory(stack.callAutomation.getConversation(third.simulatedCallId)!.correlationId))!.state;
+    expect((thirdState as { agent?: { agentId: string } }).agent?.agentId).toBe('dina');
+    expect((await missedOn(first.simulatedCallId)).stage).toBe('queued');
+    stack.callAutomation.hangUp(third.simulatedCallId);
+    stack.callAutomation.hangUp(first.simulatedCallId);
+    await settled();
+    expect((await agentDoc('dina')).activeCallIds).toEqual([]);
+  });
+
+  it('the caller hanging up while an agent rings cancels the offer and frees the agent', async () => {
+    await setRing(alice, { kind: 'noAnswer' });
+    await setRing(bob, { kind: 'noAnswer' });
+    await setRing(sam, { kind: 'noAnswer' });
+    const call = await escalate('+14255550105');
+    await settled();
+    stack.callAutomation.hangUp(call);
+    await settled();
+    for (const id of ['alice', 'bob', 'sam']) expect((await agentDoc(id)).offer).toBeNull();
+    for (const a of [alice, bob, sam]) await setRing(a, { kind: 'accept', afterMs: 0 });
+  });
+
+  it('exposes live queue statistics', async () => {
+    const response = await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`);
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as Record<string, unknown>;
+    expect(stats).toEqual(expect.objectContaining({ queueId: 'billing', waiting: expect.any(Number), longestWaitInSeconds: expect.any(Number) }));
+    expect((stats['agents'] as { loggedIn: number }).loggedIn).toBeGreaterThanOrEqual(1);
+    expect((stats['window'] as { answered: number }).answered).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${stack.functionsHost.baseUrl}/api/queues/nope/statistics`)).status).toBe(404);
+  });
+
+  it('the admin API validates agents', async () => {
+    const bad = await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['nope'] }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'unknown queue nope' });
+    const skills = await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['billing'], skills: { billing: 9 } }) });
+    expect(skills.status).toBe(400);
+    expect((await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: '{oops' })).status).toBe(400);
+  });
+});
