@@ -15,7 +15,7 @@ import { AcsCallControl } from '../bot/adapters/acs-call-control.js';
 import { createCallbackVerifier } from '../bot/adapters/acs-callback-auth.js';
 import { CosmosCallStore } from '../bot/adapters/cosmos-call-store.js';
 import { callIdFor } from '../bot/handle-incoming-call.js';
-import type { CallControl, CallRecord, CallStore, MediaCommand, StoredHistoryItem } from '../bot/ports.js';
+import type { CallControl, CallRecord, CallStore, MediaCommand, StoredHistoryItem, AgentCallControl } from '../bot/ports.js';
 import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
 import { createFunctionTable } from '../functions/function-table.js';
 import type { CallerStep } from '../local/acs/simulated-caller.js';
@@ -72,8 +72,10 @@ class TimedCallStore implements CallStore {
   listHistory(callId: string) { return this.watch.time(() => this.inner.listHistory(callId)); }
 }
 
-class TimedCallControl implements CallControl {
-  constructor(private readonly inner: CallControl, private readonly watch: Stopwatch) {}
+class TimedCallControl implements CallControl, AgentCallControl {
+  constructor(private readonly inner: CallControl & AgentCallControl, private readonly watch: Stopwatch) {}
+  addTeamsUser(options: Parameters<AgentCallControl['addTeamsUser']>[0]) { return this.watch.time(() => this.inner.addTeamsUser(options)); }
+  removeTeamsUser(options: Parameters<AgentCallControl['removeTeamsUser']>[0]) { return this.watch.time(() => this.inner.removeTeamsUser(options)); }
   answerCall(options: Parameters<CallControl['answerCall']>[0]) { return this.watch.time(() => this.inner.answerCall(options)); }
   rejectCall(options: Parameters<CallControl['rejectCall']>[0]) { return this.watch.time(() => this.inner.rejectCall(options)); }
   execute(id: string, command: MediaCommand, context: Parameters<CallControl['execute']>[2]) { return this.watch.time(() => this.inner.execute(id, command, context)); }
