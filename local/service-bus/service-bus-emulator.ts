@@ -17,6 +17,7 @@ import {
 import {
   createEmptyEmulatorState,
   entityPathOf,
+  queueDefinitionsSchema,
   ServiceBusNamespace,
   type Disposition,
   type QueueDefinition,
@@ -27,7 +28,7 @@ import {
 import { lockTokenToDeliveryTag, toDotNetTicks, toWireMessage } from './to-wire-message.js';
 import { verifySasToken } from './verify-sas-token.js';
 
-export type { QueueDefinition, ServiceBusEmulatorEvent, ServiceBusEmulatorState } from './service-bus-namespace.js';
+export { queueDefinitionsSchema, type QueueDefinition, type ServiceBusEmulatorEvent, type ServiceBusEmulatorState } from './service-bus-namespace.js';
 export { AdjustableClock, systemEmulatorClock, type EmulatorClock } from './emulator-clock.js';
 
 /** The key name and key of Microsoft's own Service Bus emulator, so its sample settings work here. */
@@ -138,6 +139,7 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
   const logger = (options.logger ?? pino({ level: 'warn' })).child({ component: 'service-bus-emulator' });
   const maxMessageSizeInBytes = options.maxMessageSizeInBytes ?? 262_144;
   const state = options.state ?? createEmptyEmulatorState();
+  const queueDefinitions = queueDefinitionsSchema.parse(options.queues);
 
   const listeners = new Set<(event: ServiceBusEmulatorEvent) => void>();
   const connections = new Map<Connection, ConnectionContext>();
@@ -150,7 +152,7 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
   let flushScheduled = false;
   let closing = false;
 
-  const namespace = new ServiceBusNamespace(options.queues, state, clock, {
+  const namespace = new ServiceBusNamespace(queueDefinitions, state, clock, {
     onMessageAvailable: (entity, sessionId) => schedulePump(entity, sessionId),
     onSessionLockLost: (entity, sessionId, ownerId) => {
       const consumer = sessionConsumers.get(entity)?.get(sessionId);
@@ -453,7 +455,11 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
         removeConsumer(role.consumer);
         break;
       case 'pendingSession':
-        dropPendingAccept(role.pending);
+        // The client gave up waiting: answer its attach so the detach it sent gets its reply.
+        if (dropPendingAccept(role.pending)) {
+          link.open();
+          link.close();
+        }
         break;
       case 'reply':
         for (const context of connections.values()) {

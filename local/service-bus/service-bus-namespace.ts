@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message as AmqpMessage } from 'rhea';
+import { z } from 'zod';
 import type { EmulatorClock, EmulatorTimer } from './emulator-clock.js';
 import { SequenceNumberHeap } from './sequence-number-heap.js';
 
@@ -16,6 +17,21 @@ export interface QueueDefinition {
   readonly duplicateDetectionHistoryTimeWindowInMs?: number;
   readonly deadLetteringOnMessageExpiration?: boolean;
 }
+
+/** Queue definitions as they come from config; entity names are case-insensitive and unique. */
+export const queueDefinitionsSchema = z
+  .array(
+    z.strictObject({
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/, 'a Service Bus queue name'),
+      lockDurationInMs: z.number().int().min(1).max(300_000).optional(),
+      maxDeliveryCount: z.number().int().min(1).optional(),
+      requiresSession: z.boolean().optional(),
+      requiresDuplicateDetection: z.boolean().optional(),
+      duplicateDetectionHistoryTimeWindowInMs: z.number().int().min(1).optional(),
+      deadLetteringOnMessageExpiration: z.boolean().optional(),
+    }),
+  )
+  .refine((queues) => new Set(queues.map((q) => q.name.toLowerCase())).size === queues.length, 'queue names must be unique');
 
 export type ResolvedQueueDefinition = Required<QueueDefinition>;
 

@@ -32,6 +32,9 @@ const queues: QueueDefinition[] = [
   'restart',
   'restart-stream',
   'no-dedupe',
+  'drain',
+  'many',
+  'credit',
 ].map((name) => ({ name, lockDurationInMs }));
 queues.push(
   { name: 'max-delivery', lockDurationInMs, maxDeliveryCount: 3 },
@@ -96,6 +99,11 @@ describe('claims-based security and entities', () => {
     }
   });
 
+  it('refuses invalid queue definitions at start', async () => {
+    await expect(startServiceBusEmulator({ queues: [{ name: 'calls' }, { name: 'Calls' }], logger })).rejects.toThrow(/unique/);
+    await expect(startServiceBusEmulator({ queues: [{ name: 'calls', lockDurationInMs: 0 }], logger })).rejects.toThrow();
+  });
+
   it('fails a send to an undeclared queue with MessagingEntityNotFound', async () => {
     await expect(client.createSender('no-such-queue').sendMessages({ body: 'x' })).rejects.toMatchObject({
       code: 'MessagingEntityNotFound',
@@ -137,6 +145,60 @@ describe('send and receive', () => {
     expect(received.map((m) => (m.body as { i: number }).i)).toEqual([...Array(27).keys()]);
     await Promise.all(received.map((m) => receiver.completeMessage(m)));
     expect(counts('batch').queue.active + counts('batch').queue.locked).toBe(0);
+    await receiver.close();
+  });
+
+  it('answers drain: asked for more than there is, receiveMessages returns what there is on the same link', async () => {
+    await client.createSender('drain').sendMessages([{ body: 1 }, { body: 2 }]);
+    const detached: string[] = [];
+    const stop = emulator.onEvent((e) => {
+      if (e.type === 'receiverDetached' && e.entity === 'drain') detached.push(e.linkName);
+    });
+    const receiver = client.createReceiver('drain');
+    // The SDK waits 1 s after the first message, then drains the 8 credits left.
+    const received = await receiver.receiveMessages(10, { maxWaitTimeInMs: 4_000 });
+    expect(received.map((m) => m.body)).toEqual([1, 2]);
+    await Promise.all(received.map((m) => receiver.completeMessage(m)));
+    expect(await receiver.receiveMessages(5, { maxWaitTimeInMs: 20 })).toEqual([]);
+    // An unanswered drain makes the SDK close the link after its drain timeout.
+    expect(detached).toEqual([]);
+    stop();
+    await receiver.close();
+  });
+
+  it('keeps one peek-lock link flowing past 2,048 settled deliveries', async () => {
+    const total = 2_100;
+    const sender = client.createSender('many');
+    for (let first = 0; first < total; first += 300) {
+      await sender.sendMessages(Array.from({ length: 300 }, (_, i) => ({ body: first + i })));
+    }
+    const allCompleted = new Promise<void>((resolve) => {
+      let completed = 0;
+      const stop = emulator.onEvent((e) => {
+        if (e.type === 'messageCompleted' && e.entity === 'many' && ++completed === total) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    const receiver = client.createReceiver('many');
+    const subscription = receiver.subscribe(
+      { processMessage: async () => undefined, processError: async () => undefined },
+      { maxConcurrentCalls: 100 },
+    );
+    await allCompleted;
+    expect(counts('many').queue).toMatchObject({ active: 0, locked: 0 });
+    await subscription.close();
+    await receiver.close();
+  });
+
+  it('sends a receiver no more messages than its credit', async () => {
+    await client.createSender('credit').sendMessages([1, 2, 3, 4, 5].map((n) => ({ body: n })));
+    const receiver = client.createReceiver('credit');
+    const received = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    expect(received.map((m) => m.body)).toEqual([1]);
+    expect(counts('credit').queue).toMatchObject({ active: 4, locked: 1 });
+    await receiver.completeMessage(received[0]!);
     await receiver.close();
   });
 
