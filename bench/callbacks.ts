@@ -20,7 +20,7 @@ import { createSwitchboard, type Switchboard } from '../bot/wiring.js';
 import { createFunctionTable } from '../functions/function-table.js';
 import type { CallerStep } from '../local/acs/simulated-caller.js';
 import { startLocalFunctionsHost } from '../local/host/local-functions-host.js';
-import { startLocalStack } from '../local/local-stack.js';
+import { ephemeralPorts, startLocalStack } from '../local/local-stack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -115,7 +115,7 @@ export default async function callbacks(args: string[]): Promise<void> {
   const loadAtStart = loadavg()[0];
 
   const stack = await startLocalStack({
-    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0 },
+    ports: ephemeralPorts,
     stateFolder: mkdtempSync(join(tmpdir(), 'sb-bench-')),
     logger: pino({ level: 'silent' }),
     // Real callbacks are seconds apart; spacing them a little keeps the emulator's own work (it

@@ -27,6 +27,16 @@ export const defaultPorts = {
   serviceBus: 5672,
 } as const;
 
+/** Every server on a free port: for tests and benchmarks that run beside each other. */
+export const ephemeralPorts: Record<keyof typeof defaultPorts, number> = {
+  functions: 0,
+  callAutomation: 0,
+  cosmos: 0,
+  graph: 0,
+  sampleBackend: 0,
+  serviceBus: 0,
+};
+
 export interface LocalStackOptions {
   readonly ports?: Partial<Record<keyof typeof defaultPorts, number>>;
   /** Where generated certificates and the stack description are written. */

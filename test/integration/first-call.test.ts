@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { ActionRunner } from '../../bot/ports.js';
-import { startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -18,7 +18,7 @@ const actions: ActionRunner = {
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0 },
+    ports: ephemeralPorts,
     stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
     logger: pino({ level: 'silent' }),
     overrides: {

@@ -11,7 +11,7 @@ import { localStackFlowTestTarget, type FlowTestTarget } from '../../local/flow-
 import { loadFlowScenarioFiles, readConfigForScenarios } from '../../local/flow-test/load-flow-scenario-files.js';
 import { parseFlowScenarios, type FlowScenario } from '../../local/flow-test/parse-flow-scenarios.js';
 import { runFlowScenario } from '../../local/flow-test/run-flow-scenarios.js';
-import { startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = join(root, 'config', 'contact-center.yaml');
@@ -23,7 +23,7 @@ let target: FlowTestTarget;
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0 },
+    ports: ephemeralPorts,
     stateFolder: mkdtempSync(join(tmpdir(), 'sb-flow-')),
     logger: pino({ level: 'silent' }),
     settings: { CONTACT_CENTER_CONFIG_FILE: configFile },

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { ActionRunner } from '../../bot/ports.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
-import { startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
@@ -23,7 +23,7 @@ const sam = agentSpec('sam', ['billing', 'support'], { billing: 2, support: 4 })
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    ports: { functions: 0, callAutomation: 0, cosmos: 0, sampleBackend: 0, serviceBus: 0, graph: 0 },
+    ports: ephemeralPorts,
     stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
     logger: pino({ level: 'silent' }),
     serviceBusTimeoutInMs: 2000,
