@@ -1,3 +1,27 @@
+/**
+ * The local Call Automation (Azure Communication Services) service, one `node:http` server:
+ *
+ *   /calling/...     the REST API exactly as @azure/communication-call-automation 1.6 calls it,
+ *                    every request HMAC-SHA256 verified with the access key (401 otherwise):
+ *     POST   /calling/callConnections                                   create call        201
+ *     POST   /calling/callConnections:answer | :redirect | :reject      answer 200, redirect / reject 204
+ *     GET    /calling/callConnections/{id}                              call properties    200
+ *     DELETE /calling/callConnections/{id}                              hang up            204
+ *     POST   /calling/callConnections/{id}:terminate                    hang up for all    204
+ *     POST   /calling/callConnections/{id}:transferToParticipant                           202
+ *     GET    /calling/callConnections/{id}/participants[/{rawId}]                          200
+ *     POST   /calling/callConnections/{id}/participants:add | :remove | :cancelAddParticipant  202, :mute 200
+ *     POST   /calling/callConnections/{id}:play | :recognize | :cancelAllMediaOperations   202
+ *     POST   /calling/callConnections/{id}:hold | :unhold                                  200
+ *     POST   /calling/callConnections/{id}:startContinuousDtmfRecognition | :stop...      200
+ *     POST   /calling/callConnections/{id}:sendDtmfTones                                   202
+ *     POST   /calling/callConnections/{id}:start|stopMediaStreaming, :start|stopTranscription 202
+ *     POST   /calling/recordings; GET | DELETE /calling/recordings/{id}; POST {id}:pause | :resume
+ *   GET /calling/keys  the JWKS of the callback JWTs (no auth)
+ *   /simulator/...     the simulated callers and Teams users (simulator-http-api.ts lists the routes)
+ *
+ * Errors are `{ error: { code, message } }` as Call Automation answers them (acs-error.ts).
+ */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -101,6 +101,8 @@ type StreamsAtConnect = Pick<Requests['answerCall'], 'mediaStreamingOptions' | '
 /** Used when a request gives none; the REST contract bounds it to 0-180 s. */
 const defaultInvitationTimeoutInSeconds = 60;
 const recordingKind = 'azureCommunicationServices';
+/** Ended calls kept for the simulator's conversation log before the oldest are forgotten. */
+const retainedEndedCalls = 1000;
 
 /**
  * The behaviour behind the Call Automation REST API and the simulator: calls, their connections,
@@ -115,6 +117,7 @@ export class CallAutomationService {
   private readonly recordings = new Map<string, RecordingRecord>();
   private readonly conversations = new Map<string, { readonly caller: SimulatedCaller; readonly call: CallRecord }>();
   private readonly phoneBehaviours = new Map<string, PhoneBehaviour>();
+  private readonly endedCalls: string[] = [];
   private readonly invitationEvents = new EventEmitter();
   private readonly teams: TeamsUserDirectory;
   private readonly eventGrid: EventGridSender;
@@ -163,7 +166,6 @@ export class CallAutomationService {
       this.invite(call, 'createCall', target, {
         ...(request.operationContext !== undefined ? { operationContext: request.operationContext } : {}),
         invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
-        callerNumber: request.sourceCallerIdNumber?.value,
       });
     }
     this.logger.info({ callConnectionId: connection.callConnectionId, serverCallId: call.serverCallId, targets: targets.length }, 'outbound call created');
@@ -204,7 +206,6 @@ export class CallAutomationService {
     const target = identifierFromModel(request.target);
     this.invite(call, 'redirect', target, {
       invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
-      callerNumber: describeIdentifier(call.incoming!.from),
     });
     return { status: 204 };
   }
@@ -265,7 +266,6 @@ export class CallAutomationService {
     const invitation = this.invite(call, 'addParticipant', target, {
       ...operationOf(request),
       invitationTimeoutInSeconds: request.invitationTimeoutInSeconds ?? defaultInvitationTimeoutInSeconds,
-      callerNumber: request.sourceCallerIdNumber?.value,
     });
     return {
       status: 202,
@@ -334,7 +334,6 @@ export class CallAutomationService {
       ...operationOf(request),
       transferee,
       invitationTimeoutInSeconds: defaultInvitationTimeoutInSeconds,
-      callerNumber: describeIdentifier(transferee),
     });
     return { status: 202, body: contextOf(request) };
   }
@@ -494,14 +493,12 @@ export class CallAutomationService {
   // ---------------------------------------------------------------- recording
 
   startRecording(request: Requests['startRecording']): RestResult {
-    const call = request.callConnectionId
-      ? this.liveConnections.get(request.callConnectionId)
-      : request.callLocator?.serverCallId
-        ? this.calls.get(request.callLocator.serverCallId)
-        : undefined;
     if (!request.callConnectionId && !request.callLocator?.serverCallId) {
       throw AcsError.badRequest('Give callConnectionId or a serverCallLocator.');
     }
+    const call = request.callConnectionId
+      ? this.liveConnections.get(request.callConnectionId)
+      : this.calls.get(request.callLocator!.serverCallId!);
     if (!call || call.state === 'ended') throw AcsError.notFound('Call not found.');
     if (call.state !== 'established') throw AcsError.callNotEstablished('The call is not established.');
     const active = [...this.recordings.values()].find((r) => r.serverCallId === call.serverCallId && !r.stopped);
@@ -865,6 +862,18 @@ export class CallAutomationService {
     }
     call.continuousDtmf.clear();
     this.logger.info({ serverCallId: call.serverCallId, reason: reasonForParties }, 'call ended');
+    this.endedCalls.push(call.serverCallId);
+    if (this.endedCalls.length > retainedEndedCalls) this.forget(this.endedCalls.shift()!);
+  }
+
+  /** Drops an ended call and everything about it, so a long-running `npm start` stays small. */
+  private forget(serverCallId: string): void {
+    const call = this.calls.get(serverCallId);
+    this.calls.delete(serverCallId);
+    if (call?.incoming) this.incomingContexts.delete(call.incoming.incomingCallContext);
+    for (const [id, invitation] of this.invitations) if (invitation.serverCallId === serverCallId) this.invitations.delete(id);
+    for (const [id, recording] of this.recordings) if (recording.serverCallId === serverCallId) this.recordings.delete(id);
+    for (const [id, conversation] of this.conversations) if (conversation.call === call) this.conversations.delete(id);
   }
 
   // ---------------------------------------------------------------- internals: invitations
@@ -878,7 +887,6 @@ export class CallAutomationService {
       operationCallbackUri?: string;
       transferee?: CommunicationIdentifier;
       invitationTimeoutInSeconds: number;
-      callerNumber?: string | undefined;
     },
   ): InvitationRecord {
     const invitation: InvitationRecord = {
