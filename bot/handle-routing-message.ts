@@ -3,7 +3,7 @@ import type { CallEvent } from './call-flow/call-events.js';
 import { offerOperationContext } from './call-flow/offer-operation-context.js';
 import type { Logger } from './logger.js';
 import { ConcurrencyConflict, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
-import { applyAgentCommand, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
+import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { decideRouting } from './routing/decide-routing.js';
 import { deadLetterFallback } from './routing/dead-letter-fallback.js';
@@ -167,11 +167,29 @@ async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessa
       if (error instanceof ConcurrencyConflict) continue;
       throw error;
     }
+    if (command.kind === 'AssignCallToAgent' && (await callHasEnded(deps, command.callId))) {
+      // The caller left before routing heard the agent answer: the call's own end notification
+      // found nothing to end, so it is ended here.
+      const ended = endAgentCall(update.agent, command.callId, deps.clock.now());
+      if (ended.outcome === 'applied') {
+        etag = await deps.agents.saveAgent(ended.agent, etag).catch((error: unknown) => {
+          if (error instanceof ConcurrencyConflict) return undefined;
+          throw error;
+        }) ?? etag;
+        await announceAgent(deps, ended.agent, etag);
+        return 'ok';
+      }
+    }
     const others = command.kind === 'ReserveAgent' || command.kind === 'AssignCallToAgent' ? update.agent.queueIds.filter((q) => q !== message.queueId) : update.agent.queueIds;
     await announceAgent(deps, update.agent, etag, others);
     return 'ok';
   }
   throw new ConcurrencyConflict(command.agentId);
+}
+
+async function callHasEnded(deps: RoutingShellDependencies, callId: string): Promise<boolean> {
+  const call = await deps.calls.getCall(callId);
+  return call?.record.state.stage === 'ended';
 }
 
 async function sendReservationFailed(deps: RoutingShellDependencies, message: RoutingMessage, command: RoutingCommandOf<'ReserveAgent'>, reason: 'agentNotEligible' | 'agentNotFound'): Promise<void> {

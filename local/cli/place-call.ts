@@ -75,8 +75,20 @@ export async function placeSimulatedCall(options: CallArguments & { simulator: s
   }
   const { simulatedCallId, incomingCallDelivered } = (await placed.json()) as { simulatedCallId: string; incomingCallDelivered: boolean };
   if (!incomingCallDelivered) out('Warning: Event Grid could not deliver IncomingCall to the app.');
-  const ended = await fetch(`${options.simulator}/calls/${simulatedCallId}?waitForEnd=true&timeoutInMs=60000`);
-  const conversation = (await ended.json()) as ConversationView;
+  // Wait for the call to end; if an agent answers, stay on a moment with them, then hang up.
+  let conversation: ConversationView | undefined;
+  let agentJoinedAt: number | undefined;
+  for (let waited = 0; waited < 120_000; waited += 1000) {
+    const response = await fetch(`${options.simulator}/calls/${simulatedCallId}?waitForEnd=true&timeoutInMs=1000`);
+    conversation = (await response.json()) as ConversationView;
+    if (conversation.state === 'ended') break;
+    const joined = conversation.entries.some((e) => e.kind === 'callEvent' && e.description === 'joined');
+    if (joined && agentJoinedAt === undefined) agentJoinedAt = waited;
+    if (agentJoinedAt !== undefined && waited - agentJoinedAt >= 2000) {
+      await fetch(`${options.simulator}/calls/${simulatedCallId}/hang-up`, { method: 'POST' });
+    }
+  }
+  if (!conversation) return 1;
   out(`Call ${options.from} -> ${options.to}`);
   for (const entry of conversation.entries) {
     if (entry.kind === 'heard') out(`  assistant: ${entry.text ?? entry.ssml ?? entry.fileUrl ?? ''}`);
@@ -84,6 +96,7 @@ export async function placeSimulatedCall(options: CallArguments & { simulator: s
     else if (entry.kind === 'pressed') out(`  caller:    pressed ${entry.keys}`);
     else if (entry.kind === 'silent') out('  caller:    (silence)');
     else if (entry.kind === 'hungUp') out('  caller:    (hangs up)');
+    else if (entry.kind === 'callEvent' && entry.description === 'joined') out(`  -- ${(entry as { participant?: string }).participant ?? 'someone'} joined the call`);
   }
   out(`Outcome: ${conversation.state}${conversation.endReason ? ` (${conversation.endReason})` : ''}`);
   const callId = conversation.correlationId;
@@ -97,9 +110,16 @@ export async function placeSimulatedCall(options: CallArguments & { simulator: s
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (history?.ok) {
-    const body = (await history.json()) as { state: { stage: string; intent?: string; endReason?: string }; history: { entry: { kind: string; intent?: string; verdict?: string; confidence?: number } }[] };
+    const body = (await history.json()) as {
+      state: { stage: string; intent?: string; endReason?: string };
+      history: { entry: { kind: string; intent?: string; verdict?: string; confidence?: number; queueId?: string; decision?: { kind: string; agentId?: string; waitedSeconds?: number } } }[];
+    };
     for (const { entry } of body.history) {
       if (entry.kind === 'intentDecision') out(`  intent: ${entry.intent ?? '(none)'} ${entry.verdict} (confidence ${entry.confidence?.toFixed(2)})`);
+      if (entry.kind === 'routingDecision' && entry.decision) {
+        const d = entry.decision;
+        out(`  routing (${entry.queueId}): ${d.kind}${d.agentId ? ` ${d.agentId}` : ''}${d.waitedSeconds !== undefined ? ` after ${d.waitedSeconds.toFixed(1)} s` : ''}`);
+      }
     }
     out(`History: ${body.history.length} items in Cosmos; final stage ${body.state.stage}${body.state.endReason ? `, ${body.state.endReason}` : ''}`);
     out(`Read it: curl ${options.functions}/api/calls/${callId}`);
