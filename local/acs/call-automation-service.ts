@@ -637,7 +637,7 @@ export class CallAutomationService {
           : setTimeout(() => {
               cleanup();
               reject(new SimulatorError(404, `no invitation rang ${userId} within ${timeoutInMs} ms`));
-            }, timeoutInMs);
+            }, timeoutInMs).unref();
       const cleanup = () => {
         if (timer) clearTimeout(timer);
         this.invitationEvents.off('invitation', listener);

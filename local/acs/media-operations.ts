@@ -188,13 +188,18 @@ export class MediaOperations {
         );
         return;
       }
-      case 'waitLive':
-        running.cancelTimers = this.events.after(call, promptInMs, () => {
+      case 'waitLive': {
+        // A live caller may answer during the prompt when it can be interrupted; the initial
+        // silence timeout counts from the end of the prompt either way.
+        const listenAfterInMs = request.recognizeOptions.interruptPrompt ? 0 : promptInMs;
+        running.cancelTimers = this.events.after(call, listenAfterInMs, () => {
           party?.setAwaitingInput(true);
-          const silenceInMs = (request.recognizeOptions.initialSilenceTimeoutInSeconds ?? 5) * 1000 * this.timing.liveSilenceTimeoutScale;
+          const silenceInMs =
+            promptInMs - listenAfterInMs + (request.recognizeOptions.initialSilenceTimeoutInSeconds ?? 5) * 1000 * this.timing.liveSilenceTimeoutScale;
           running.cancelTimers = this.events.after(call, silenceInMs, () => this.completeRecognize(call, running, operation, { kind: 'silence' }, 0));
         });
         return;
+      }
     }
   }
 

@@ -259,7 +259,7 @@ export class SimulatedCaller {
           : setTimeout(() => {
               cleanup();
               reject(new Error(`timed out after ${timeoutInMs} ms waiting on simulated call ${this.simulatedCallId}`));
-            }, timeoutInMs);
+            }, timeoutInMs).unref();
       const cleanup = () => {
         if (timer) clearTimeout(timer);
         this.emitter.off('changed', check);

@@ -150,6 +150,27 @@ describe('simulated PSTN callers', () => {
     expect(() => h.emulator.say(simulatedCallId, 'hello?')).toThrow(/has ended/);
   });
 
+  it('barges in on an interruptible prompt instead of waiting for it to end (scripted and live)', async () => {
+    const slowSpeech = await AcsEmulatorHarness.start({ timing: { playDurationPerCharacterInMs: 60_000 } });
+    try {
+      const scripted = await slowSpeech.connectCall({ script: [{ say: 'support', bargeIn: true }] });
+      await scripted.connection.getCallMedia().startRecognizing(caller, { ...menu, operationContext: 'barge-in' });
+      const early = await slowSpeech.waitForCallback('RecognizeCompleted', (c) => c.data.callConnectionId === scripted.callConnectionId);
+      expect(early.data['choiceResult']).toMatchObject({ label: 'support' });
+      await scripted.connection.hangUp(true);
+
+      const live = await slowSpeech.connectCall({ whenScriptEnds: 'wait' });
+      await live.connection.getCallMedia().startRecognizing(caller, { ...menu, operationContext: 'live-barge-in' });
+      await slowSpeech.emulator.waitForCallerTurn(live.simulatedCallId);
+      slowSpeech.emulator.press(live.simulatedCallId, '1');
+      const pressed = await slowSpeech.waitForCallback('RecognizeCompleted', (c) => c.data.callConnectionId === live.callConnectionId);
+      expect(pressed.data['choiceResult']).toMatchObject({ label: 'billing' });
+      await live.connection.hangUp(true);
+    } finally {
+      await slowSpeech.close();
+    }
+  });
+
   it('rings out when nobody answers the incoming call in time', async () => {
     const quick = await AcsEmulatorHarness.start({ timing: { incomingCallTimeoutInMs: 1 }, validateWebhook: false });
     try {
