@@ -12,13 +12,14 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 export default {
+  // Jest 30 reads testTimeout only here, not per project. Integration suites start whole stacks.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{integration,scenario}/**/*.test.ts'],
-      testTimeout: 30000,
     },
   ],
 };
