@@ -166,6 +166,7 @@ export class QueueEntity {
   private readonly sequenceNumberByLockToken = new Map<string, number>();
   private readonly lockTimers = new Map<number, EmulatorTimer>();
   private readonly scheduleTimers = new Map<number, EmulatorTimer>();
+  private readonly expiryTimers = new Map<number, EmulatorTimer>();
   private readonly sessionLocks = new Map<string, SessionLock>();
 
   constructor(
@@ -240,6 +241,7 @@ export class QueueEntity {
       lock: undefined,
     };
     this.state.messages.set(message.sequenceNumber, message);
+    this.armExpiryTimer(message);
     if (isScheduled) {
       this.hooks.onEvent({ type: 'messageScheduled', entity: this.path, sequenceNumber: message.sequenceNumber, scheduledEnqueueAtMs });
       this.armScheduleTimer(message);
@@ -261,9 +263,7 @@ export class QueueEntity {
     for (const sequenceNumber of sequenceNumbers) {
       const message = this.state.messages.get(sequenceNumber);
       if (message?.state !== 'scheduled') continue;
-      this.state.messages.delete(sequenceNumber);
-      this.scheduleTimers.get(sequenceNumber)?.cancel();
-      this.scheduleTimers.delete(sequenceNumber);
+      this.remove(message);
       this.hooks.onEvent({ type: 'scheduledMessageCancelled', entity: this.path, sequenceNumber });
     }
   }
@@ -300,7 +300,7 @@ export class QueueEntity {
     const message = sequenceNumber === undefined ? undefined : this.state.messages.get(sequenceNumber);
     if (message === undefined) return undefined;
     if (mode === 'receiveAndDelete') {
-      this.state.messages.delete(message.sequenceNumber);
+      this.remove(message);
       this.hooks.onEvent({ type: 'messageReceivedAndDeleted', entity: this.path, sequenceNumber: message.sequenceNumber });
       return message;
     }
@@ -318,7 +318,7 @@ export class QueueEntity {
     this.unlock(message);
     switch (disposition.kind) {
       case 'complete':
-        this.state.messages.delete(message.sequenceNumber);
+        this.remove(message);
         this.hooks.onEvent({ type: 'messageCompleted', entity: this.path, sequenceNumber: message.sequenceNumber });
         break;
       case 'abandon':
@@ -388,7 +388,7 @@ export class QueueEntity {
     for (const message of messages) {
       if (message.lock !== undefined) this.unlock(message);
       if (mode === 'receiveAndDelete') {
-        this.state.messages.delete(message.sequenceNumber);
+        this.remove(message);
         this.hooks.onEvent({ type: 'messageReceivedAndDeleted', entity: this.path, sequenceNumber: message.sequenceNumber });
       } else {
         this.lock(message);
@@ -469,10 +469,10 @@ export class QueueEntity {
   /** Stops every timer and drops session locks; message locks stay in the state for the next start. */
   shutdown(): void {
     for (const [sessionId, lock] of [...this.sessionLocks]) this.dropSessionLock(sessionId, lock);
-    for (const timer of this.lockTimers.values()) timer.cancel();
-    for (const timer of this.scheduleTimers.values()) timer.cancel();
-    this.lockTimers.clear();
-    this.scheduleTimers.clear();
+    for (const timers of [this.lockTimers, this.scheduleTimers, this.expiryTimers]) {
+      for (const timer of timers.values()) timer.cancel();
+      timers.clear();
+    }
   }
 
   /** Moves a message here from its queue, stamped with the reason (Service Bus application properties). */
@@ -573,7 +573,7 @@ export class QueueEntity {
       if (message.state === 'active') this.makeReady(message);
       return;
     }
-    this.state.messages.delete(message.sequenceNumber);
+    this.remove(message);
     this.deadLetterTarget.receiveDeadLettered(message, reason, description);
   }
 
@@ -586,8 +586,33 @@ export class QueueEntity {
     if (this.definition.deadLetteringOnMessageExpiration && this.deadLetterTarget !== undefined) {
       this.deadLetter(message, 'TTLExpiredException', 'The message expired and was dead lettered.');
     } else {
-      this.state.messages.delete(message.sequenceNumber);
+      this.remove(message);
     }
+  }
+
+  /** Drops a message from the store with everything that refers to it. */
+  private remove(message: StoredMessage): void {
+    this.unlock(message);
+    this.state.messages.delete(message.sequenceNumber);
+    for (const timers of [this.scheduleTimers, this.expiryTimers]) {
+      timers.get(message.sequenceNumber)?.cancel();
+      timers.delete(message.sequenceNumber);
+    }
+  }
+
+  /** Service Bus expires messages in the background, so a dead-lettered expiry shows without a receiver. */
+  private armExpiryTimer(message: StoredMessage): void {
+    if (message.expiresAtMs === undefined) return;
+    this.expiryTimers.set(
+      message.sequenceNumber,
+      this.clock.setTimer(() => {
+        this.expiryTimers.delete(message.sequenceNumber);
+        // A locked message expires when its lock ends and a receiver next asks.
+        if (this.state.messages.get(message.sequenceNumber) !== message || message.lock !== undefined) return;
+        if (message.state === 'scheduled') return;
+        this.expire(message);
+      }, message.expiresAtMs - this.clock.now()),
+    );
   }
 
   private makeReady(message: StoredMessage): void {
@@ -657,6 +682,7 @@ export class QueueEntity {
 
   private restoreTimersAndIndexes(): void {
     for (const message of [...this.state.messages.values()]) {
+      this.armExpiryTimer(message);
       if (message.state === 'scheduled') {
         this.armScheduleTimer(message);
       } else if (message.lock !== undefined && this.requiresSession) {
@@ -688,12 +714,15 @@ function readTimeMs(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Service Bus counts time-to-live from the enqueue time (the header `ttl`); the sender's
+ * `absolute-expiry-time` is on the sender's clock and serves only when there is no `ttl`.
+ */
 function expiryOf(amqp: AmqpMessage, enqueuedAtMs: number): number | undefined {
+  // The SDK caps "no time-to-live" at the max uint; treat anything that far out as none.
+  if (typeof amqp.ttl === 'number' && amqp.ttl > 0) return amqp.ttl >= 0xffff_ffff ? undefined : enqueuedAtMs + amqp.ttl;
   const absolute = readTimeMs(amqp.absolute_expiry_time);
-  const ttl = typeof amqp.ttl === 'number' && amqp.ttl > 0 ? enqueuedAtMs + amqp.ttl : undefined;
-  // The SDK sets `ttl` to the max uint when there is no time-to-live; treat far futures as none.
-  const candidates = [absolute, ttl].filter((t): t is number => t !== undefined && t < 8.64e15);
-  return candidates.length === 0 ? undefined : Math.min(...candidates);
+  return absolute !== undefined && absolute < 8.64e15 ? absolute : undefined;
 }
 
 /** All queues of the emulated namespace, built from the definitions and the (possibly restored) state. */

@@ -42,6 +42,8 @@ queues.push(
   { name: 'sessions-next', lockDurationInMs, requiresSession: true },
   { name: 'sessions-restart', lockDurationInMs, requiresSession: true },
   { name: 'dedupe', lockDurationInMs, requiresDuplicateDetection: true },
+  { name: 'expiring', lockDurationInMs, deadLetteringOnMessageExpiration: true },
+  { name: 'expiring-drop', lockDurationInMs },
 );
 
 // acceptNextSession waits out the client's operation timeout, whatever the call says: keep it low.
@@ -502,6 +504,23 @@ describe('sessions', () => {
     const again = await client.acceptSession('routing', 'expiring');
     expect((await receive(again, 1))[0]).toMatchObject({ body: 'held', deliveryCount: 1 });
     await Promise.all([receiver.close(), again.close()]);
+  });
+});
+
+describe('time-to-live', () => {
+  it('expires messages past their time-to-live, dead-lettering them where the queue asks for it', async () => {
+    await client.createSender('expiring').sendMessages({ body: 'stale', timeToLive: 60_000 });
+    await client.createSender('expiring-drop').sendMessages([{ body: 'stale', timeToLive: 60_000 }, { body: 'fresh' }]);
+    const receiver = client.createReceiver('expiring-drop', { receiveMode: 'receiveAndDelete' });
+    const [stale] = await receiver.peekMessages(1);
+    expect(stale!.expiresAtUtc!.getTime() - stale!.enqueuedTimeUtc!.getTime()).toBe(60_000);
+    clock.advanceBy(60_001);
+    expect(counts('expiring')).toMatchObject({ queue: { active: 0 }, deadLetterQueue: { active: 1 } });
+    expect(counts('expiring-drop')).toMatchObject({ queue: { active: 1 }, deadLetterQueue: { active: 0 } });
+    expect((await receive(receiver, 1))[0]!.body).toBe('fresh');
+    const deadLetters = client.createReceiver('expiring', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+    expect((await receive(deadLetters, 1))[0]).toMatchObject({ body: 'stale', deadLetterReason: 'TTLExpiredException' });
+    await Promise.all([receiver.close(), deadLetters.close()]);
   });
 });
 
