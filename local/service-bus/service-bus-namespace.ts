@@ -637,15 +637,20 @@ export class QueueEntity {
       this.clock.setTimer(() => {
         this.scheduleTimers.delete(message.sequenceNumber);
         if (this.state.messages.get(message.sequenceNumber) !== message || message.state !== 'scheduled') return;
-        message.state = 'active';
+        // Service Bus appends a scheduled message when its time comes, with a new sequence number,
+        // so it follows everything enqueued while it waited (the old number no longer cancels it).
+        this.remove(message);
+        const active: StoredMessage = { ...message, sequenceNumber: this.state.nextSequenceNumber++, state: 'active' };
+        this.state.messages.set(active.sequenceNumber, active);
+        this.armExpiryTimer(active);
         this.hooks.onEvent({
           type: 'messageEnqueued',
           entity: this.path,
-          sequenceNumber: message.sequenceNumber,
-          messageId: message.messageId,
-          ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
+          sequenceNumber: active.sequenceNumber,
+          messageId: active.messageId,
+          ...(active.sessionId === undefined ? {} : { sessionId: active.sessionId }),
         });
-        this.makeReady(message);
+        this.makeReady(active);
       }, delay),
     );
   }

@@ -384,7 +384,7 @@ describe('automatic lock renewal (wall clock)', () => {
 });
 
 describe('scheduled, peeked and deferred messages', () => {
-  it('holds scheduled messages (scheduleMessages and scheduledEnqueueTimeUtc) until their time', async () => {
+  it('holds scheduled messages (scheduleMessages and scheduledEnqueueTimeUtc) until their time, then appends them', async () => {
     const sender = client.createSender('scheduled');
     const at = new Date(clock.now() + 3_600_000);
     const [sequenceNumber] = await sender.scheduleMessages({ body: 'tick 1' }, at);
@@ -394,10 +394,13 @@ describe('scheduled, peeked and deferred messages', () => {
     const peeked = await receiver.peekMessages(5);
     expect(peeked.map((m) => m.state)).toEqual(['scheduled', 'scheduled']);
     expect(peeked[0]!.sequenceNumber!.equals(sequenceNumber!)).toBe(true);
+    await sender.sendMessages({ body: 'sent meanwhile' });
     clock.advanceBy(3_600_000);
-    const received = await receive(receiver, 2);
-    expect(received.map((m) => m.body)).toEqual(['tick 1', 'tick 2']);
-    expect(received[0]!.scheduledEnqueueTimeUtc?.getTime()).toBe(at.getTime());
+    const received = await receive(receiver, 3);
+    // Enqueued at their time with new sequence numbers: after what was sent while they waited.
+    expect(received.map((m) => m.body)).toEqual(['sent meanwhile', 'tick 1', 'tick 2']);
+    expect(received[1]!.sequenceNumber!.greaterThan(sequenceNumber!)).toBe(true);
+    expect(received[1]!.scheduledEnqueueTimeUtc?.getTime()).toBe(at.getTime());
     await Promise.all(received.map((m) => receiver.completeMessage(m)));
     await receiver.close();
   });
