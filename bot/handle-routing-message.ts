@@ -45,6 +45,13 @@ export async function handleRoutingMessage(deps: RoutingShellDependencies, body:
   const queueDef = deps.queueDefinition(message.queueId);
   if (!queueDef) {
     deps.logger.error({ queueId: message.queueId, kind: message.kind }, 'routing message for an unknown queue');
+    if (message.kind === 'CallQueued') {
+      // Nowhere to go: the caller hears so and the call ends, rather than waiting forever.
+      await deps.applyCallEvent(message.callId, {
+        kind: 'QueueOverflowed', eventId: `${message.messageId}:unknownQueue`, occurredAt: deps.clock.now().toISOString(),
+        queueId: message.queueId, reason: 'unknownQueue', action: { kind: 'disconnect', message: 'noAgentsAvailable' },
+      });
+    }
     return 'rejected';
   }
   for (let attempt = 0; ; attempt++) {

@@ -154,7 +154,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           handler: f.handler,
         })),
       logger: logger.child({ component: 'service-bus-triggers' }),
-      ...(options.serviceBusTimeoutInMs ? { retryOptions: { timeoutInMs: options.serviceBusTimeoutInMs, maxRetries: 1 } } : {}),
+      // The operation timeout also bounds an idle accept-next-session, and so how long a stop waits.
+      retryOptions: { timeoutInMs: options.serviceBusTimeoutInMs ?? 3000, maxRetries: 2 },
     });
     await triggers.start();
     closers.push(() => triggers.close());

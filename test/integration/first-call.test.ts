@@ -59,13 +59,13 @@ describe('a call through the local Azure', () => {
     expect(kinds).toEqual(expect.arrayContaining(['callerTurn', 'intentDecision', 'actionResult', 'callEnded']));
   });
 
-  it('an escalation with no routing deployed hears a clear message and ends cleanly', async () => {
+  it('an escalation to a queue routing does not know hears a clear message and ends cleanly', async () => {
     const placed = await stack.callAutomation.placeCall({ from: '+14255550124', to: '+18005550100', script: [{ say: 'my bill is wrong' }] });
     const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
     const heard = conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
-    expect(heard).toEqual(['<greeting> <openQuestion>', '<transferring>', '<noAgents>']);
+    expect(heard).toEqual(['<greeting> <openQuestion>', '<transferring>', '<noAgentsAvailable>']);
     const { state } = await historyOf(conversation.correlationId);
-    expect(state.endReason).toBe('no routing: routing is not deployed');
+    expect(state.endReason).toBe('overflow: unknownQueue');
   });
 
   it('the caller hanging up mid-question ends the call in history', async () => {
