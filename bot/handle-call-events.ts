@@ -174,6 +174,7 @@ export async function carryOut(deps: CallShellDependencies, stored: StoredCallRe
 async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
   switch (command.kind) {
     case 'PlayPrompt':
+    case 'PlayAudio':
     case 'StartRecognition':
     case 'CancelMedia':
     case 'HangUp':

@@ -98,6 +98,13 @@ export class AcsCallControl implements CallControl, AgentCallControl {
           operationCallbackUrl: context.callbackUrl,
         });
         return;
+      case 'PlayAudio':
+        await connection.getCallMedia().playToAll([{ kind: 'fileSource', url: command.url }], {
+          loop: command.loop,
+          operationContext: command.operationContext,
+          operationCallbackUrl: context.callbackUrl,
+        });
+        return;
       case 'StartRecognition': {
         const target = createIdentifierFromRawId(context.callerRawId);
         const common = {

@@ -86,6 +86,7 @@ export function assistantFlowFromConfig(
   const operator = intents.get(config.assistant.operator.intent);
   const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
   const schedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
+  const holdMusic = new Map(config.queues.map((q) => [q.queueId, q.musicOnHoldUrl]));
   const lines = new Map(config.numbers.map((n) => [n.number, { language: n.language ?? config.defaultLanguage, languageMenu: n.languageMenu }]));
 
   return {
@@ -100,6 +101,7 @@ export function assistantFlowFromConfig(
     },
     namedPrompt: (language, key) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key)),
     understand: (text) => understand(text),
+    holdMusicUrl: (queueId) => holdMusic.get(queueId),
     intents,
     personTarget: withLanguageSkill(personTarget, skillOfLanguage.get(config.defaultLanguage)),
     isOpen(calledNumber, now) {

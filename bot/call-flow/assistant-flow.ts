@@ -65,6 +65,8 @@ export interface AssistantFlow {
   namedPrompt(language: string, key: string): Prompt | undefined;
   understand(text: string, language: string): Understanding;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** Music a caller hears while waiting in a queue (a WAV URL). */
+  holdMusicUrl(queueId: string): string | undefined;
   /** Where "0" and an unresolved caller go. */
   readonly personTarget: EscalationTarget;
   /** Is the line open for this called number at `now`? */

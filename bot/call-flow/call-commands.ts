@@ -36,6 +36,8 @@ export interface HandOffContext {
 
 export type CallCommand =
   | { readonly kind: 'PlayPrompt'; readonly prompt: Prompt; readonly operationContext: string }
+  /** An audio file (music on hold), looped until cancelled. */
+  | { readonly kind: 'PlayAudio'; readonly url: string; readonly loop: boolean; readonly operationContext: string }
   | {
       readonly kind: 'StartRecognition';
       readonly prompt: Prompt;

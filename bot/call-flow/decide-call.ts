@@ -69,7 +69,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'PlayCanceled':
       return step.done();
     case 'PlayCompleted':
+      if (state.stage === 'ending') return step.hangUp();
+      return state.stage === 'queued' ? step.holdMusic() : step.done();
     case 'PlayFailed':
+      // A failed hold-music file must not be retried in a loop: the caller waits in silence.
       return state.stage === 'ending' ? step.hangUp() : step.done();
     case 'ActionSlow':
       return step.filler();
@@ -286,9 +289,27 @@ class Step {
     return this.hangUp();
   }
 
+  /** Stops the music for the caller's place in the queue; the music resumes when it has played. */
   announcePosition(position: number, expectedWaitInSeconds: number): Decision {
-    this.say(this.prompt('queuePosition', { position: String(position) }));
-    if (expectedWaitInSeconds > 0) this.say(this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }));
+    const where = this.prompt('queuePosition', { position: String(position) });
+    const announcement =
+      expectedWaitInSeconds > 0
+        ? this.joined(where, this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }))
+        : where;
+    this.command({ kind: 'CancelMedia' });
+    this.play('queued', announcement);
+    return this.done();
+  }
+
+  /** Music on hold, looped, once the caller has heard what was said to them in the queue. */
+  holdMusic(): Decision {
+    const url = this.state.queueId === undefined ? undefined : this.flow.holdMusicUrl(this.state.queueId);
+    if (!url) {
+      this.state = { ...this.state, pendingOperation: undefined };
+      return this.done();
+    }
+    const operationContext = this.nextOperation('queued');
+    this.command({ kind: 'PlayAudio', url, loop: true, operationContext });
     return this.done();
   }
 

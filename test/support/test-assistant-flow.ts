@@ -28,6 +28,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     prompt: (language: string, key: PromptKey, values?: Readonly<Record<string, string>>) =>
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     namedPrompt: (language: string, key: string) => testPrompt(key, language),
+    holdMusicUrl: (queueId: string) => `https://music.example/${queueId}.wav`,
     understand: (text: string): Understanding =>
       understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },
     intents: new Map(intents.map((i) => [i.name, i])),

@@ -290,3 +290,38 @@ describe('the end of a connected call', () => {
     expect(connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:agent-7'] }).commands).toEqual([]);
   });
 });
+
+describe('waiting in the queue', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const queued = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
+
+  it('music on hold loops once the transfer message has played', () => {
+    const music = queued().when(answer({ kind: 'PlayCompleted' }));
+    expect(music.commands).toEqual([{ kind: 'PlayAudio', url: 'https://music.example/billing.wav', loop: true, operationContext: music.state.pendingOperation }]);
+  });
+
+  it('announcements stop the music, say the place and expected wait, then the music resumes', () => {
+    const music = queued().when(answer({ kind: 'PlayCompleted' }));
+    const announced = music.when({ kind: 'QueuePositionAnnounced', position: 3, expectedWaitInSeconds: 240 });
+    expect(announced.commands).toEqual([
+      { kind: 'CancelMedia' },
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queuePosition 3> <queueExpectedWait 4>' }) }),
+    ]);
+    // The cancelled music's own outcome is stale; the announcement's completion restarts it.
+    expect(announced.when({ kind: 'PlayCanceled', operationContext: music.state.pendingOperation }).commands).toEqual([]);
+    expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
+  });
+
+  it('a hold-music file that fails is not retried in a loop', () => {
+    const music = queued().when(answer({ kind: 'PlayCompleted' }));
+    expect(music.when(answer({ kind: 'PlayFailed', code: 400, subCode: 8535, message: 'bad file' })).commands).toEqual([]);
+  });
+
+  it('overflow to another queue re-queues the caller with what was learned; disconnect says the configured message', () => {
+    const moved = queued().when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'maxWait', action: { kind: 'queue', queueId: 'general' } });
+    expect(moved.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { intent: 'billing', reason: 'overflow (maxWait) from billing' } });
+    const closed = queued().when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'noAgentsLoggedIn', action: { kind: 'disconnect', message: 'salesUnavailable' } });
+    expect(closed.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('salesUnavailable') })]);
+    expect(closed.state.endReason).toBe('overflow: noAgentsLoggedIn');
+  });
+});

@@ -25,7 +25,7 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
 };
 
 export const DEFAULT_TRAINING: SoftmaxRegressionOptions = {
-  epochs: 10,
+  epochs: 20,
   l2: 1e-5,
   initialLearningRate: 0.5,
   learningRateSchedule: 'penalty',
@@ -234,7 +234,7 @@ export function trainIntentClassifier(
     calibrationLogits = validation.map((e) => model.logits(e.text));
     source = 'validation';
   } else {
-    const folds = Math.min(options.calibrationFolds ?? (usable.length <= 5000 ? 5 : 2), ...intents.map((i) => usable.filter((e) => e.label === i).length));
+    const folds = Math.min(options.calibrationFolds ?? (usable.length <= 5000 ? 3 : 2), ...intents.map((i) => usable.filter((e) => e.label === i).length));
     if (folds >= 2) {
       ({ logits: calibrationLogits, examples: calibrationExamples } = crossValidatedLogits(usable, folds, train, training.seed));
       source = 'crossValidation';

@@ -23,10 +23,9 @@ const MAGIC = 0x31565753; // "SWV1" little-endian
 const HEADER_BYTES = 16;
 
 /**
- * Packs unit-length vectors as signed bytes (value * 127): a 100-dimension vocabulary of 100k words
- * fits in about 11 MB and loads in milliseconds, where the source JSON takes seconds and ~1 GB.
- * Layout: header (magic, word count, dimensions, words byte length), UTF-8 words joined by "\n",
- * padding to 4 bytes, then `count * dimensions` int8 values.
+ * Packs unit-length vectors as signed bytes (value * 127), so that the bundled vocabulary stays
+ * small and loads without parsing JSON. Layout: header (magic, word count, dimensions, words byte
+ * length), UTF-8 words joined by "\n", padding to 4 bytes, then `count * dimensions` int8 values.
  */
 export function encodeWordVectors(entries: Iterable<readonly [string, ArrayLike<number>]>, dimensions: number): Uint8Array {
   const words: string[] = [];
@@ -68,7 +67,7 @@ export function decodeWordVectors(bytes: Uint8Array): WordVectors {
   if (bytes.length !== vectorsOffset + size * dimensions) {
     throw new WordVectorsFormatError('word vectors file is truncated or has trailing bytes');
   }
-  const words = new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + wordsLength)).split('\n');
+  const words = size === 0 ? [] : new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + wordsLength)).split('\n');
   if (words.length !== size) throw new WordVectorsFormatError('word vectors file word count does not match its header');
   const index = new Map<string, number>();
   words.forEach((w, i) => {
