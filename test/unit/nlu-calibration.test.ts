@@ -21,13 +21,13 @@ function syntheticScores(trueTemperature: number, count: number): { logits: Floa
 
 describe('temperature scaling', () => {
   it.each([0.5, 1, 2.5])('recovers the temperature %p that makes the scores honest probabilities', (trueTemperature) => {
-    const { logits, labels } = syntheticScores(trueTemperature, 4000);
+    const { logits, labels } = syntheticScores(trueTemperature, 1500);
     expect(fitTemperature(logits, labels)).toBeCloseTo(trueTemperature, 0);
     expect(Math.abs(fitTemperature(logits, labels) - trueTemperature) / trueTemperature).toBeLessThan(0.15);
   });
 
   it('lowers the calibration error of an overconfident model', () => {
-    const { logits, labels } = syntheticScores(2.5, 4000);
+    const { logits, labels } = syntheticScores(2.5, 1500);
     const ece = (temperature: number): number => {
       const top = logits.map((row) => {
         const p = softmaxInPlace(Float64Array.from(row), temperature);
