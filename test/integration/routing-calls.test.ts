@@ -10,6 +10,7 @@ import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
 import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
+import { settled as stackSettled } from '../support/stack-settled.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -44,19 +45,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Waits until callbacks are delivered and the routing queue holds no message in flight. */
-async function settled(): Promise<void> {
-  for (;;) {
-    await stack.callAutomation.callbacksIdle();
-    const counts = stack.serviceBus.counts('routing')?.queue;
-    if (counts && counts.active === 0 && counts.locked === 0) {
-      await stack.callAutomation.callbacksIdle();
-      const again = stack.serviceBus.counts('routing')?.queue;
-      if (again && again.active === 0 && again.locked === 0) return;
-    }
-    await stack.serviceBus.nextEvent((e) => e.type === 'messageCompleted' || e.type === 'messageDeadLettered' || e.type === 'messageAbandoned');
-  }
-}
+/** Waits until callbacks and Graph notifications are delivered and no routing message is in flight. */
+const settled = () => stackSettled(stack);
 
 async function agentDoc(agentId: string): Promise<Agent> {
   const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents`);
