@@ -9,6 +9,7 @@ import { assertNever } from './assert-never.js';
 import {
   ConcurrencyConflict,
   type ActionRunner,
+  type AgentCallControl,
   type RoutingRequests,
   type CallControl,
   type CallRecord,
@@ -22,6 +23,7 @@ import type { CallState } from './call-flow/call-state.js';
 export interface CallShellDependencies {
   readonly store: CallStore;
   readonly control: CallControl;
+  readonly agentCalls: AgentCallControl;
   readonly actions: ActionRunner;
   /** Absent until routing is deployed: escalations then hear a clear message and end. */
   readonly routing: RoutingRequests | undefined;
@@ -173,11 +175,21 @@ export async function carryOut(deps: CallShellDependencies, stored: StoredCallRe
 
 async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
   switch (command.kind) {
+    case 'AddTeamsUser':
+    case 'RemoveTeamsUser':
+      if (!state.callConnectionId) throw new Error('call has no connection yet');
+      if (command.kind === 'AddTeamsUser') {
+        await deps.agentCalls.addTeamsUser({ callConnectionId: state.callConnectionId, teamsUserId: command.teamsUserId, invitationTimeoutInSeconds: 30, operationContext: command.operationContext, callbackUrl: deps.callbackUrl(state.callId) });
+      } else {
+        await deps.agentCalls.removeTeamsUser({ callConnectionId: state.callConnectionId, teamsUserId: command.teamsUserId, operationContext: command.operationContext });
+      }
+      return;
     case 'PlayPrompt':
     case 'PlayAudio':
     case 'StartRecognition':
     case 'CancelMedia':
     case 'HangUp':
+    case 'TransferToPhone':
       if (!state.callConnectionId) throw new Error('call has no connection yet');
       await deps.control.execute(state.callConnectionId, command, {
         callbackUrl: deps.callbackUrl(state.callId),

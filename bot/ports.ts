@@ -99,7 +99,7 @@ export interface CallControl {
 }
 
 /** The commands Call Automation carries out. */
-export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'PlayAudio' | 'StartRecognition' | 'CancelMedia' | 'HangUp' }>;
+export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'PlayAudio' | 'StartRecognition' | 'CancelMedia' | 'HangUp' | 'TransferToPhone' }>;
 
 /** A self-service action (order status, account balance, ...), named in the config. */
 export interface ActionRunner {

@@ -9,6 +9,7 @@ import type { ContactCenterConfig } from './assistant/contact-center-config.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import { decideCall, startCall } from './call-flow/decide-call.js';
 import type { Settings } from './config.js';
+import { consult, transfer, type CallActionDependencies } from './handle-call-actions.js';
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
 import { applyCallEvent, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
@@ -43,6 +44,8 @@ export interface Switchboard {
   route(message: unknown): Promise<void>;
   routeDeadLetter(message: unknown): Promise<void>;
   putAgent(agentId: string, body: unknown): Promise<HttpResult>;
+  consult(callId: string, body: unknown): Promise<HttpResult>;
+  transfer(callId: string, body: unknown): Promise<HttpResult>;
   setAgentState(agentId: string, body: unknown): Promise<HttpResult>;
   listAgents(): Promise<HttpResult>;
   queueStatistics(queueId: string): Promise<HttpResult>;
@@ -117,6 +120,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   const shell: CallShellDependencies = {
     store,
     control,
+    agentCalls: control,
     actions,
     routing: new BusRoutingRequests(bus, routingStore, clock),
     delay: overrides.delay ?? ((ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined)),
@@ -152,6 +156,11 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   const clientState = settings.GRAPH_NOTIFICATION_CLIENT_STATE;
   let subscription: { id: string; expiresAt: Date; userIds: string } | undefined;
   const agentDeps: AgentDependencies = { agents: routingStore, bus, clock, logger, knownQueue: (q) => queueDefinitions.has(q) };
+  const callActions: CallActionDependencies = {
+    calls: store, agents: routingStore, bus, clock,
+    knownQueue: (q) => queueDefinitions.has(q),
+    applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),
+  };
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,
     audience: settings.ACS_CALLBACK_AUDIENCE,
@@ -182,6 +191,8 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     },
     routeDeadLetter: (message) => handleDeadLetteredRoutingMessage(routing, message),
     putAgent: (agentId, body) => putAgent(agentDeps, agentId, body),
+    consult: (callId, body) => consult(callActions, callId, body),
+    transfer: (callId, body) => transfer(callActions, callId, body),
     setAgentState: (agentId, body) => setAgentState(agentDeps, agentId, body),
     async listAgents() {
       return { status: 200, body: { value: (await routingStore.listAgents()).map(view) } };

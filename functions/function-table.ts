@@ -3,6 +3,8 @@ import { callHistory } from './call-history.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 import { incomingCall } from './incoming-call.js';
 import { agents } from './agents.js';
+import { callConsult } from './call-consult.js';
+import { callTransfer } from './call-transfer.js';
 import { agentState } from './agent-state.js';
 import { presenceNotifications } from './presence-notifications.js';
 import { presenceRefresh } from './presence-refresh.js';
@@ -16,6 +18,8 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     incomingCall(app),
     callEvents(app),
     callHistory(app),
+    callConsult(app),
+    callTransfer(app),
     route(app),
     routingDeadLetters(app),
     agents(app),

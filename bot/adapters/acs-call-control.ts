@@ -141,6 +141,12 @@ export class AcsCallControl implements CallControl, AgentCallControl {
       case 'CancelMedia':
         await connection.getCallMedia().cancelAllOperations();
         return;
+      case 'TransferToPhone':
+        await connection.transferCallToParticipant(
+          { phoneNumber: command.phoneNumber },
+          { transferee: createIdentifierFromRawId(context.callerRawId), operationContext: command.operationContext, operationCallbackUrl: context.callbackUrl },
+        );
+        return;
       case 'HangUp':
         await connection.hangUp(true);
         return;

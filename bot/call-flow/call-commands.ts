@@ -47,6 +47,10 @@ export type CallCommand =
       readonly operationContext: string;
     }
   | { readonly kind: 'CancelMedia' }
+  | { readonly kind: 'AddTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
+  | { readonly kind: 'RemoveTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
+  /** Hands the caller to a phone number outside the contact center (the bot leaves the call). */
+  | { readonly kind: 'TransferToPhone'; readonly phoneNumber: string; readonly operationContext: string }
   | { readonly kind: 'HangUp' }
   | {
       readonly kind: 'RunAction';

@@ -32,7 +32,16 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'QueuePositionAnnounced'; readonly position: number; readonly expectedWaitInSeconds: number })
   /** From routing: the queue gives the call up (too long, too many, nobody logged in, dead-lettered). */
   | (EventBase & { readonly kind: 'QueueOverflowed'; readonly queueId: string; readonly reason: string; readonly action: OverflowTarget })
+  /** From the agent API: bring a subject-matter expert into the call (conference). */
+  | (EventBase & { readonly kind: 'ConsultRequested'; readonly agentId: string; readonly teamsUserId: string })
+  /** From the agent API: blind transfer of the caller to a queue, an agent or a phone number. */
+  | (EventBase & { readonly kind: 'TransferRequested'; readonly target: TransferTarget })
   | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });
+
+export type TransferTarget =
+  | { readonly kind: 'queue'; readonly queueId: string }
+  | { readonly kind: 'agent'; readonly agentId: string; readonly teamsUserId: string }
+  | { readonly kind: 'phone'; readonly phoneNumber: string };
 
 export type OverflowTarget =
   | { readonly kind: 'queue'; readonly queueId: string }

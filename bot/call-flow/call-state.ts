@@ -27,7 +27,9 @@ export interface CallState {
   readonly actionId: string | undefined;
   readonly queueId: string | undefined;
   /** The agent on the call and the offer that brought them (stage `connected`). */
-  readonly agent: { readonly agentId: string; readonly offerId: string } | undefined;
+  readonly agent: { readonly agentId: string; readonly offerId: string; readonly teamsUserId?: string } | undefined;
+  /** Experts conferenced in, or an agent being transferred to, until they join or leave. */
+  readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
   readonly endReason: string | undefined;
   readonly startedAt: string;
   readonly endedAt: string | undefined;

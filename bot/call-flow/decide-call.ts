@@ -86,8 +86,12 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return state.stage === 'queued' ? step.announcePosition(event.position, event.expectedWaitInSeconds) : step.done();
     case 'QueueOverflowed':
       return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
+    case 'ConsultRequested':
+      return state.stage === 'connected' ? step.consult(event.agentId, event.teamsUserId) : step.done();
+    case 'TransferRequested':
+      return state.stage === 'connected' ? step.transfer(event.target) : step.done();
     case 'ParticipantAdded':
-      return step.agentJoined(event.operationContext);
+      return step.agentJoined(event.operationContext, event.participantRawId);
     case 'AddParticipantFailed':
       return step.agentMissed(event.operationContext, event.code);
     default:
@@ -121,7 +125,10 @@ function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
   const commands: CallCommand[] = [];
   if (state.stage === 'queued' && state.queueId) commands.push({ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' });
   if (state.stage === 'connected' && state.queueId && state.agent) {
-    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId, ...state.agent });
+    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId, offerId: state.agent.offerId, agentId: state.agent.agentId });
+  }
+  for (const c of state.consultants ?? []) {
+    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${c.purpose}:${c.agentId}`, agentId: c.agentId });
   }
   return {
     state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {} } },
@@ -146,6 +153,20 @@ function maskedEvent(flow: AssistantFlow, state: CallState, event: CallEvent): C
   if (event.kind === 'KeysPressed') return { ...event, tones: '*'.repeat(event.tones.length) };
   if (event.kind === 'SpeechRecognized') return { ...event, text: '*'.repeat(event.text.length) };
   return event;
+}
+
+/** `8:orgid:<id>` → `<id>`: Teams users are known by their Entra object id. */
+function teamsUserIdOf(rawId: string): string {
+  return rawId.replace(/^8:(orgid|teamsvisitor|gcch|dod):/, '');
+}
+
+function invitationContext(purpose: 'consult' | 'transfer', agentId: string): string {
+  return `${purpose}|${encodeURIComponent(agentId)}`;
+}
+
+function parseInvitationContext(operationContext: string | undefined): { purpose: 'consult' | 'transfer'; agentId: string } | undefined {
+  const match = /^(consult|transfer)\|(.+)$/.exec(operationContext ?? '');
+  return match?.[1] && match[2] ? { purpose: match[1] as 'consult' | 'transfer', agentId: decodeURIComponent(match[2]) } : undefined;
 }
 
 const yesWords = /^(yes|yeah|yep|correct|right|that's right|sure|si|sí|1)\b/i;
@@ -282,11 +303,91 @@ class Step {
    */
   participantsChanged(participantIds: readonly string[]): Decision {
     if (this.state.stage !== 'connected') return this.done();
+    const present = new Set(participantIds.map(teamsUserIdOf));
+    const queueId = this.state.queueId ?? '';
+    // Experts who joined and have left again are free for other calls.
+    for (const c of this.state.consultants ?? []) {
+      if (c.joined && !present.has(c.teamsUserId)) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: `consult:${c.agentId}`, agentId: c.agentId });
+    }
+    this.state = { ...this.state, consultants: (this.state.consultants ?? []).filter((c) => !c.joined || present.has(c.teamsUserId)) };
+    const agent = this.state.agent;
+    if (agent?.teamsUserId && !present.has(agent.teamsUserId)) {
+      // The agent left; an expert still on the call takes the call over.
+      const successor = (this.state.consultants ?? []).find((c) => c.joined);
+      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
+      this.state = {
+        ...this.state,
+        agent: successor ? { agentId: successor.agentId, offerId: `consult:${successor.agentId}`, teamsUserId: successor.teamsUserId } : undefined,
+        consultants: (this.state.consultants ?? []).filter((c) => c !== successor),
+      };
+    }
     const callerPresent = participantIds.includes(this.state.pii.callerId);
-    const agentPresent = participantIds.some((id) => id.startsWith('8:orgid:') || id.startsWith('8:teamsvisitor:'));
+    const agentPresent = this.state.agent !== undefined && participantIds.some((id) => id.startsWith('8:orgid:') || id.startsWith('8:teamsvisitor:'));
     if (callerPresent && agentPresent) return this.done();
     this.state = { ...this.state, endReason: callerPresent ? 'agentHungUp' : 'callerHungUp' };
     return this.hangUp();
+  }
+
+  /** A subject-matter expert is rung into the call (a conference: the agent stays). */
+  consult(agentId: string, teamsUserId: string): Decision {
+    this.state = { ...this.state, consultants: [...(this.state.consultants ?? []), { agentId, teamsUserId, purpose: 'consult', joined: false }] };
+    this.command({ kind: 'AddTeamsUser', teamsUserId, operationContext: invitationContext('consult', agentId) });
+    return this.done();
+  }
+
+  transfer(target: Extract<CallEvent, { kind: 'TransferRequested' }>['target']): Decision {
+    const agent = this.state.agent;
+    const queueId = this.state.queueId ?? '';
+    switch (target.kind) {
+      case 'agent':
+        // The new agent is rung first; the current one leaves once they have joined.
+        this.state = { ...this.state, consultants: [...(this.state.consultants ?? []), { agentId: target.agentId, teamsUserId: target.teamsUserId, purpose: 'transfer', joined: false }] };
+        this.command({ kind: 'AddTeamsUser', teamsUserId: target.teamsUserId, operationContext: invitationContext('transfer', target.agentId) });
+        return this.done();
+      case 'queue': {
+        if (agent) {
+          this.state = { ...this.state, agent: undefined };
+          this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
+          if (agent.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: agent.teamsUserId, operationContext: `transfer:${agent.agentId}` });
+        }
+        return this.escalate({ queueId: target.queueId, priority: 0, requiredSkills: [] }, `transferred by ${agent?.agentId ?? 'an agent'}`);
+      }
+      case 'phone': {
+        if (agent) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
+        this.state = { ...this.state, agent: undefined, endReason: 'transferredToPhone', pendingOperation: undefined };
+        this.moveTo('ending');
+        this.command({ kind: 'TransferToPhone', phoneNumber: target.phoneNumber, operationContext: `transfer:${target.phoneNumber}` });
+        return this.done();
+      }
+      default:
+        return assertNever(target, 'transfer target');
+    }
+  }
+
+  private consultantJoined(agentId: string): Decision {
+    const joining = (this.state.consultants ?? []).find((c) => c.agentId === agentId);
+    if (!joining) return this.done();
+    if (joining.purpose === 'transfer' && this.state.agent) {
+      const previous = this.state.agent;
+      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: previous.offerId, agentId: previous.agentId });
+      if (previous.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: previous.teamsUserId, operationContext: `transfer:${previous.agentId}` });
+      this.state = {
+        ...this.state,
+        agent: { agentId, offerId: `transfer:${agentId}`, teamsUserId: joining.teamsUserId },
+        consultants: (this.state.consultants ?? []).filter((c) => c !== joining),
+      };
+      return this.done();
+    }
+    this.state = { ...this.state, consultants: (this.state.consultants ?? []).map((c) => (c === joining ? { ...c, joined: true } : c)) };
+    return this.done();
+  }
+
+  private consultantMissed(agentId: string): Decision {
+    const missed = (this.state.consultants ?? []).find((c) => c.agentId === agentId && !c.joined);
+    if (!missed) return this.done();
+    this.state = { ...this.state, consultants: (this.state.consultants ?? []).filter((c) => c !== missed) };
+    this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: `${missed.purpose}:${agentId}`, agentId });
+    return this.done();
   }
 
   /** Stops the music for the caller's place in the queue; the music resumes when it has played. */
@@ -332,19 +433,23 @@ class Step {
   }
 
   /** The invited agent joined: the caller stops hearing hold media and routing learns the offer was taken. */
-  agentJoined(operationContext: string | undefined): Decision {
+  agentJoined(operationContext: string | undefined, participantRawId: string): Decision {
+    const invited = parseInvitationContext(operationContext);
+    if (invited && this.state.stage === 'connected') return this.consultantJoined(invited.agentId);
     const offer = parseOfferOperationContext(operationContext);
     const queueId = this.state.queueId;
     if (!offer || this.state.stage !== 'queued' || !queueId) return this.done();
-    this.state = { ...this.state, agent: offer, pendingOperation: undefined };
+    this.state = { ...this.state, agent: { ...offer, teamsUserId: teamsUserIdOf(participantRawId) }, pendingOperation: undefined };
     this.moveTo('connected');
     this.command({ kind: 'CancelMedia' });
-    this.command({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId, ...offer });
+    this.command({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId, offerId: offer.offerId, agentId: offer.agentId });
     return this.done();
   }
 
   /** The invitation failed: declined (603) or not answered in time; routing offers the next agent. */
   agentMissed(operationContext: string | undefined, code: number): Decision {
+    const invited = parseInvitationContext(operationContext);
+    if (invited) return this.consultantMissed(invited.agentId);
     const offer = parseOfferOperationContext(operationContext);
     if (!offer || this.state.stage !== 'queued' || !this.state.queueId) return this.done();
     const outcome = code === 603 ? 'offerDeclined' : 'offerNotAnswered';

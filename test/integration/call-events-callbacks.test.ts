@@ -59,7 +59,7 @@ beforeAll(async () => {
   await createContainersIfMissing(database, 30);
   store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
   deps = {
-    store, control,
+    store, control, agentCalls: { addTeamsUser: async () => undefined, removeTeamsUser: async () => undefined },
     actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
     routing: undefined,
     delay: async () => undefined,

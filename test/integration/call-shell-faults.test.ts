@@ -33,6 +33,7 @@ function shell(overrides: Partial<CallShellDependencies> = {}): CallShellDepende
   return {
     store,
     control,
+    agentCalls: { addTeamsUser: async () => undefined, removeTeamsUser: async () => undefined },
     actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
     routing: undefined,
     delay: async () => undefined,

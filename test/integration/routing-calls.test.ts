@@ -194,3 +194,66 @@ describe('routing escalated calls to Teams agents', () => {
     expect((await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: '{oops' })).status).toBe(400);
   });
 });
+
+describe('consult and transfer through the agent API', () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+
+  it('brings the best available expert into the call, then frees them when they leave', async () => {
+    // Sam, the only support expert, is not ready while the call is routed, so another agent takes it.
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'lunch' })).status).toBe(200);
+    const call = await escalate('+14255550130');
+    await settled();
+    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const state = (await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } };
+    const response = await api(`calls/${callId}/consult`, { requiredSkills: [{ skill: 'support', minProficiency: 3 }] });
+    expect(response.status).toBe(202);
+    const { agentId } = (await response.json()) as { agentId: string };
+    expect(agentId).toBe('sam');
+    expect(state.agent.agentId).not.toBe('sam');
+    await settled();
+    expect(joinedAgents(call)).toHaveLength(2);
+    expect((await agentDoc('sam')).activeCallIds).toEqual([callId]);
+
+    stack.callAutomation.teamsUserHangUp(sam.teamsUserId);
+    await settled();
+    expect((await agentDoc('sam')).activeCallIds).toEqual([]);
+    const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent: { agentId: string } };
+    expect(after.stage).toBe('connected');
+    stack.callAutomation.hangUp(call);
+    await settled();
+  });
+
+  it('answers a consult nobody can take with 409 and a bad request with 400', async () => {
+    const call = await escalate('+14255550131');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    expect((await api(`calls/${callId}/consult`, { requiredSkills: [{ skill: 'astrophysics', minProficiency: 5 }] })).status).toBe(409);
+    expect((await api(`calls/${callId}/consult`, { requiredSkills: [] })).status).toBe(400);
+    expect((await api(`calls/${callId}/transfer`, { phoneNumber: '555' })).status).toBe(400);
+    expect((await api(`calls/${callId}/transfer`, { queueId: 'nope' })).status).toBe(400);
+    expect((await api('calls/nobody/transfer', { queueId: 'support' })).status).toBe(404);
+    stack.callAutomation.hangUp(call);
+    await settled();
+  });
+
+  it('a blind transfer to another queue frees the agent and queues the caller again', async () => {
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'training' })).status).toBe(200);
+    const call = await escalate('+14255550132');
+    await settled();
+    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
+    expect((await api(`calls/${callId}/transfer`, { queueId: 'support' })).status).toBe(202);
+    await settled();
+    const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; queueId: string; agent?: { agentId: string } };
+    expect(after.queueId).toBe('support');
+    expect(first).not.toBe('sam');
+    expect(after.agent?.agentId).toBe('sam');
+    expect((await agentDoc(first)).activeCallIds).not.toContain(callId);
+    stack.callAutomation.hangUp(call);
+    await settled();
+  });
+});

@@ -237,7 +237,7 @@ describe('meeting the agent', () => {
   it('the invited agent joining stops hold media and tells routing the offer was accepted', () => {
     const d = queued().when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:agent-7', operationContext: offerContext });
     expect(d.state.stage).toBe('connected');
-    expect(d.state.agent).toEqual({ offerId: 'billing:offer-1', agentId: 'agent-7' });
+    expect(d.state.agent).toEqual({ offerId: 'billing:offer-1', agentId: 'agent-7', teamsUserId: 'agent-7' });
     expect(d.commands).toEqual([
       { kind: 'CancelMedia' },
       { kind: 'NotifyRouting', outcome: 'offerAccepted', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7' },
@@ -280,10 +280,11 @@ describe('the end of a connected call', () => {
     expect(ended.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'callerHungUp' }]));
   });
 
-  it('the agent leaving ends the call too', () => {
+  it('the agent leaving frees them at once and ends the call', () => {
     const left = connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:acs:bot'] });
-    expect(left.commands).toEqual([{ kind: 'HangUp' }]);
+    expect(left.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }, { kind: 'HangUp' }]);
     expect(left.state.endReason).toBe('agentHungUp');
+    expect(left.when({ kind: 'CallDisconnected' }).commands).toEqual([]);
   });
 
   it('both still on the call: nothing to do', () => {
@@ -323,5 +324,60 @@ describe('waiting in the queue', () => {
     const closed = queued().when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'noAgentsLoggedIn', action: { kind: 'disconnect', message: 'salesUnavailable' } });
     expect(closed.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('salesUnavailable') })]);
     expect(closed.state.endReason).toBe('overflow: noAgentsLoggedIn');
+  });
+});
+
+describe('consult and transfer', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const onCall = () =>
+    connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-agent', operationContext: 'offer|o1|agent-7' });
+
+  it('a consult rings the expert into the call; the agent stays; the expert is freed when they leave', () => {
+    const asked = onCall().when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' });
+    expect(asked.commands).toEqual([{ kind: 'AddTeamsUser', teamsUserId: 'tu-sme', operationContext: 'consult|sme-1' }]);
+    const joined = asked.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme', operationContext: 'consult|sme-1' });
+    expect(joined.state.agent?.agentId).toBe('agent-7');
+    expect(joined.state.consultants).toEqual([{ agentId: 'sme-1', teamsUserId: 'tu-sme', purpose: 'consult', joined: true }]);
+    const smeLeft = joined.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:tu-agent'] });
+    expect(smeLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'consult:sme-1', agentId: 'sme-1' }]);
+    expect(smeLeft.state.stage).toBe('connected');
+  });
+
+  it('when the agent leaves a conference, the expert takes the call over', () => {
+    const joined = onCall()
+      .when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' })
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme', operationContext: 'consult|sme-1' });
+    const agentLeft = joined.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:tu-sme'] });
+    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(agentLeft.state.agent).toEqual({ agentId: 'sme-1', offerId: 'consult:sme-1', teamsUserId: 'tu-sme' });
+  });
+
+  it('a transfer to an agent rings them first, then the first agent leaves', () => {
+    const ringing = onCall().when({ kind: 'TransferRequested', target: { kind: 'agent', agentId: 'agent-9', teamsUserId: 'tu-9' } });
+    expect(ringing.commands).toEqual([{ kind: 'AddTeamsUser', teamsUserId: 'tu-9', operationContext: 'transfer|agent-9' }]);
+    const moved = ringing.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-9', operationContext: 'transfer|agent-9' });
+    expect(moved.commands).toEqual([
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
+      { kind: 'RemoveTeamsUser', teamsUserId: 'tu-agent', operationContext: 'transfer:agent-7' },
+    ]);
+    expect(moved.state.agent).toEqual({ agentId: 'agent-9', offerId: 'transfer:agent-9', teamsUserId: 'tu-9' });
+  });
+
+  it('a blind transfer to a queue frees the agent and queues the caller again with the context', () => {
+    const d = onCall().when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
+    expect(d.state.stage).toBe('queued');
+    expect(kinds(d.commands)).toEqual(['NotifyRouting', 'RemoveTeamsUser', 'PlayPrompt', 'RequestRouting']);
+    expect(d.commands[3]).toMatchObject({ queueId: 'support', context: { intent: 'billing', reason: 'transferred by agent-7' } });
+  });
+
+  it('a transfer to a phone number hands the caller over and frees the agent', () => {
+    const d = onCall().when({ kind: 'TransferRequested', target: { kind: 'phone', phoneNumber: '+14255550999' } });
+    expect(d.commands).toEqual([
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
+      { kind: 'TransferToPhone', phoneNumber: '+14255550999', operationContext: 'transfer:+14255550999' },
+    ]);
+    expect(d.state.endReason).toBe('transferredToPhone');
   });
 });
