@@ -214,6 +214,12 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'NotifyRouting':
       await deps.routing?.notifyRouting(state.callId, command);
       return;
+    case 'RequestCallback':
+      await deps.routing?.requestCallback(state.callId, command, `${state.operationSequence}`);
+      return;
+    case 'CreateCall':
+      await deps.control.createCall({ phoneNumber: command.pii.phoneNumber, fromNumber: command.fromNumber, callbackUrl: deps.callbackUrl(state.callId), operationContext: command.operationContext });
+      return;
     default:
       assertNever(command, 'call command');
   }

@@ -125,7 +125,9 @@ async function executeOne(deps: RoutingShellDependencies, message: RoutingMessag
       });
       return 'ok';
     case 'OfferCallback':
-      deps.logger.info({ callId: command.callId, expectedWaitInSeconds: command.expectedWaitInSeconds }, 'callback offer not played: callbacks are not available yet');
+      await deps.applyCallEvent(command.callId, {
+        kind: 'CallbackOffered', eventId: `${command.operationContext}`, occurredAt: now.toISOString(), expectedWaitInSeconds: command.expectedWaitInSeconds,
+      });
       return 'ok';
     case 'Overflow':
       await deps.applyCallEvent(command.callId, {
@@ -134,10 +136,9 @@ async function executeOne(deps: RoutingShellDependencies, message: RoutingMessag
       });
       return 'ok';
     case 'PlaceCallback':
-      deps.logger.warn({ callId: command.callId }, 'callback not placed: callbacks are not available yet');
-      await deps.bus.send({
-        kind: 'CallLeftQueue', schemaVersion: routingSchemaVersion, messageId: `${command.offerId}:callbackFailed`,
-        queueId: command.queueId, occurredAt: now.toISOString(), callId: command.callId, reason: 'callbackFailed',
+      await deps.applyCallEvent(command.callId, {
+        kind: 'CallbackDue', eventId: `${command.offerId}:callback`, occurredAt: now.toISOString(),
+        offerId: command.offerId, agentId: command.agentId, teamsUserId: command.teamsUserId, phoneNumber: command.pii.phoneNumber,
       });
       return 'ok';
     case 'RecordRoutingDecision':

@@ -95,6 +95,8 @@ export interface CallStore {
 export interface CallControl {
   answerCall(options: { readonly incomingCallContext: string; readonly callbackUrl: string; readonly operationContext: string }): Promise<{ readonly callConnectionId: string }>;
   rejectCall(options: { readonly incomingCallContext: string; readonly reason: 'none' | 'busy' | 'forbidden' }): Promise<void>;
+  /** Dials a phone number (a callback); its events go to `callbackUrl`. */
+  createCall(options: { readonly phoneNumber: string; readonly fromNumber: string; readonly callbackUrl: string; readonly operationContext: string }): Promise<void>;
   execute(callConnectionId: string, command: MediaCommand, context: { readonly callbackUrl: string; readonly callerRawId: string }): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export interface RoutingRequests {
   requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void>;
   cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void>;
   notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void>;
+  requestCallback(callId: string, command: Extract<CallCommand, { kind: 'RequestCallback' }>, requestId: string): Promise<void>;
 }
 
 import type { RoutingMessage } from './routing/routing-messages.js';

@@ -3,6 +3,7 @@ import { announceAgent } from './handle-routing-message.js';
 import { ConcurrencyConflict, type AgentStore, type Clock, type RoutingBus, type RoutingRequests } from './ports.js';
 import { endAgentCall } from './routing/apply-agent-command.js';
 import { callLeftQueueFromCancel, callQueuedFromRequest, offerOutcomeFromNotify } from './routing/call-queued-from-request.js';
+import { routingSchemaVersion } from './routing/routing-types.js';
 
 /** The call flow's routing commands, carried to the `routing` queue (and the agent document). */
 export class BusRoutingRequests implements RoutingRequests {
@@ -21,8 +22,22 @@ export class BusRoutingRequests implements RoutingRequests {
     await this.bus.send(callLeftQueueFromCancel({ callId, queueId: command.queueId, reason: command.reason }, requestId, this.clock.now()));
   }
 
+  async requestCallback(callId: string, command: Extract<CallCommand, { kind: 'RequestCallback' }>, requestId: string): Promise<void> {
+    await this.bus.send({
+      kind: 'CallbackRequested', schemaVersion: routingSchemaVersion, messageId: `${callId}:callback:${requestId}`,
+      queueId: command.queueId, occurredAt: this.clock.now().toISOString(), callId, phoneNumber: command.pii.phoneNumber,
+    });
+  }
+
   async notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void> {
     const { outcome } = command;
+    if (outcome === 'callbackFailed') {
+      await this.bus.send({
+        kind: 'CallLeftQueue', schemaVersion: routingSchemaVersion, messageId: `${command.offerId}:callbackFailed`,
+        queueId: command.queueId, occurredAt: this.clock.now().toISOString(), callId, reason: 'callbackFailed',
+      });
+      return;
+    }
     if (outcome !== 'callEnded') {
       await this.bus.send(offerOutcomeFromNotify({ callId, queueId: command.queueId, offerId: command.offerId, agentId: command.agentId, outcome }, this.clock.now()));
       return;

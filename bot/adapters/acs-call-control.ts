@@ -85,6 +85,17 @@ export class AcsCallControl implements CallControl, AgentCallControl {
     );
   }
 
+  async createCall(options: { phoneNumber: string; fromNumber: string; callbackUrl: string; operationContext: string }): Promise<void> {
+    await this.client.createCall(
+      { targetParticipant: { phoneNumber: options.phoneNumber }, sourceCallIdNumber: { phoneNumber: options.fromNumber } },
+      options.callbackUrl,
+      {
+        operationContext: options.operationContext,
+        ...(this.options.cognitiveServicesEndpoint ? { callIntelligenceOptions: { cognitiveServicesEndpoint: this.options.cognitiveServicesEndpoint } } : {}),
+      },
+    );
+  }
+
   async rejectCall(options: { incomingCallContext: string; reason: 'none' | 'busy' | 'forbidden' }) {
     await this.client.rejectCall(options.incomingCallContext, { callRejectReason: options.reason });
   }

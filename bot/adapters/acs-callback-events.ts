@@ -104,6 +104,11 @@ export function toCallEvent(cloudEvent: CloudEventLike): CallEvent {
     }
     case 'RecognizeCanceled':
       return { ...withContext(common.parse(cloudEvent.data)), kind: 'RecognitionCanceled' };
+    case 'CreateCallFailed': {
+      const data = common.parse(cloudEvent.data);
+      const failure = result(data.resultInformation);
+      return { ...withContext(data), kind: 'CallNotAnswered', code: failure.code, subCode: failure.subCode };
+    }
     case 'AddParticipantSucceeded': {
       const data = participantResult.parse(cloudEvent.data);
       return { ...withContext(data), kind: 'ParticipantAdded', participantRawId: data.participant.rawId };

@@ -19,6 +19,9 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   confirmSlot: 'confirmSlot',
   queuePosition: 'queuePosition',
   queueExpectedWait: 'queueExpectedWait',
+  callbackOffer: 'callbackOffer',
+  callbackConfirmed: 'callbackConfirmed',
+  callbackConnecting: 'transferring',
 };
 
 export function fillPlaceholders(template: string, values: Readonly<Record<string, string>> = {}): string {

@@ -8,7 +8,8 @@ import type { Prompt, RequiredSkill } from './call-commands.js';
 export type PromptKey =
   | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
   | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
-  | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait';
+  | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait'
+  | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting';
 
 export interface Understanding {
   readonly intent: string | null;

@@ -70,10 +70,14 @@ export type CallCommand =
       readonly context: HandOffContext;
     }
   | { readonly kind: 'CancelRouting'; readonly queueId: string; readonly reason: 'callerHungUp' }
+  /** The caller chose to be called back: they keep their place without staying on the line. */
+  | { readonly kind: 'RequestCallback'; readonly queueId: string; readonly pii: { readonly phoneNumber: string } }
+  /** Dial the caller back (a new call connection whose events come to this call). */
+  | { readonly kind: 'CreateCall'; readonly fromNumber: string; readonly operationContext: string; readonly pii: { readonly phoneNumber: string } }
   /** Tells routing how an offer ended, or that a connected call is over (frees the agent). */
   | {
       readonly kind: 'NotifyRouting';
-      readonly outcome: 'offerAccepted' | 'offerDeclined' | 'offerNotAnswered' | 'callEnded';
+      readonly outcome: 'offerAccepted' | 'offerDeclined' | 'offerNotAnswered' | 'callEnded' | 'callbackFailed';
       readonly queueId: string;
       readonly offerId: string;
       readonly agentId: string;

@@ -32,6 +32,12 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'QueuePositionAnnounced'; readonly position: number; readonly expectedWaitInSeconds: number })
   /** From routing: the queue gives the call up (too long, too many, nobody logged in, dead-lettered). */
   | (EventBase & { readonly kind: 'QueueOverflowed'; readonly queueId: string; readonly reason: string; readonly action: OverflowTarget })
+  /** From routing: the expected wait is long; offer a callback. */
+  | (EventBase & { readonly kind: 'CallbackOffered'; readonly expectedWaitInSeconds: number })
+  /** From routing: the callback's turn has come and an agent is reserved; dial the caller. */
+  | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string })
+  /** The outbound call (a callback) could not be placed or was not answered. */
+  | (EventBase & { readonly kind: 'CallNotAnswered'; readonly code: number; readonly subCode: number })
   /** From the agent API: bring a subject-matter expert into the call (conference). */
   | (EventBase & { readonly kind: 'ConsultRequested'; readonly agentId: string; readonly teamsUserId: string })
   /** From the agent API: blind transfer of the caller to a queue, an agent or a phone number. */

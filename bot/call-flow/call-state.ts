@@ -5,7 +5,12 @@ export const callStateSchemaVersion = 1;
 
 export type CallStage =
   | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'collectingSlot' | 'confirmingSlot'
-  | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'connected' | 'ending' | 'ended';
+  | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'connected' | 'ending'
+  /** The caller hung up to be called back and keeps their place in the queue. */
+  | 'callbackPending'
+  /** Dialling the caller back, an agent reserved. */
+  | 'callingBack'
+  | 'ended';
 
 /** Everything a call needs between invocations; plain JSON, stored in Cosmos. */
 export interface CallState {
@@ -29,6 +34,8 @@ export interface CallState {
   /** The agent on the call and the offer that brought them (stage `connected`). */
   readonly agent: { readonly agentId: string; readonly offerId: string; readonly teamsUserId?: string } | undefined;
   /** Experts conferenced in, or an agent being transferred to, until they join or leave. */
+  /** The callback being placed: the offer and agent reserved for it. */
+  readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string };
   readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
   readonly endReason: string | undefined;
   readonly startedAt: string;

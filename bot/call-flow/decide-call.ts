@@ -2,7 +2,7 @@ import { assertNever } from '../assert-never.js';
 import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
-import { parseOfferOperationContext } from './offer-operation-context.js';
+import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 
 export interface NewCall {
@@ -45,7 +45,12 @@ export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage' | 'line'>,
 export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
   if (state.stage === 'ended') return ignore(state, event, 'ended');
   if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
-  if (event.kind === 'CallDisconnected') return callerLeft(state, event, now);
+  if (event.kind === 'CallDisconnected') {
+    if (state.stage === 'ending' && state.endReason === 'callbackRequested') return awaitCallback(state, event);
+    if (state.stage === 'callbackPending') return ignore(state, event, 'stale');
+    if (state.stage === 'callingBack') return new Step(flow, state, now).callbackNotAnswered(event);
+    return callerLeft(state, event, now);
+  }
   if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation) return ignore(state, event, 'stale');
   if ((event.kind === 'ActionCompleted' || event.kind === 'ActionSlow') && (state.stage !== 'runningAction' || event.actionId !== state.actionId)) {
     return ignore(state, event, 'stale');
@@ -54,6 +59,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
   step.record({ kind: 'event', event: maskedEvent(flow, state, event) });
   switch (event.kind) {
     case 'CallConnected':
+      if (state.stage === 'callingBack') return step.calledBack(event.callConnectionId);
       return state.stage === 'answering' ? step.connected(event.callConnectionId) : step.done();
     case 'SpeechRecognized':
       return step.heard({ input: 'speech', text: event.text, confidence: event.confidence });
@@ -86,6 +92,12 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return state.stage === 'queued' ? step.announcePosition(event.position, event.expectedWaitInSeconds) : step.done();
     case 'QueueOverflowed':
       return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
+    case 'CallbackOffered':
+      return state.stage === 'queued' && state.callback === undefined ? step.offerCallback() : step.done();
+    case 'CallbackDue':
+      return state.stage === 'callbackPending' ? step.callBack(event) : step.done();
+    case 'CallNotAnswered':
+      return state.stage === 'callingBack' ? step.callbackNotAnswered() : step.done();
     case 'ConsultRequested':
       return state.stage === 'connected' ? step.consult(event.agentId, event.teamsUserId) : step.done();
     case 'TransferRequested':
@@ -118,6 +130,15 @@ function isMediaOutcome(event: CallEvent): boolean {
 
 function ignore(state: CallState, event: CallEvent, why: 'stale' | 'unknown' | 'ended'): Decision {
   return { state, commands: [], history: [{ kind: 'event', event, ignored: why }] };
+}
+
+/** The caller hung up after choosing a callback: the call waits, without a connection, for its turn. */
+function awaitCallback(state: CallState, event: CallEvent): Decision {
+  return {
+    state: { ...state, stage: 'callbackPending', callConnectionId: undefined, pendingOperation: undefined },
+    commands: [],
+    history: [{ kind: 'event', event }, { kind: 'stageChanged', from: state.stage, to: 'callbackPending' }],
+  };
 }
 
 function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
@@ -228,6 +249,8 @@ class Step {
       case 'queued':
       case 'connected':
       case 'ending':
+      case 'callbackPending':
+      case 'callingBack':
       case 'ended':
         return this.done();
       default:
@@ -255,6 +278,8 @@ class Step {
         if (label === 'yes') return this.nextSlot();
         return this.askSlot(slot, this.state.retries + 1);
       }
+      case 'queued':
+        return label === 'callback' ? this.callbackChosen() : this.holdMusic();
       default:
         return this.noMatch();
     }
@@ -326,6 +351,51 @@ class Step {
     if (callerPresent && agentPresent) return this.done();
     this.state = { ...this.state, endReason: callerPresent ? 'agentHungUp' : 'callerHungUp' };
     return this.hangUp();
+  }
+
+  offerCallback(): Decision {
+    this.command({ kind: 'CancelMedia' });
+    const choices: Choice[] = [
+      { label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please'], tone: '1' },
+      { label: 'wait', phrases: ['wait', 'no', "i'll wait", 'stay'], tone: '2' },
+    ];
+    return this.ask('queued', this.prompt('callbackOffer'), { kind: 'choices', choices }, 0);
+  }
+
+  private callbackChosen(): Decision {
+    const queueId = this.state.queueId;
+    if (!queueId) return this.done();
+    this.command({ kind: 'RequestCallback', queueId, pii: { phoneNumber: this.state.pii.callerId.replace(/^4:/, '') } });
+    return this.endWith('callbackConfirmed', 'callbackRequested');
+  }
+
+  /** The callback's turn: dial the caller; the reserved agent is added once they answer. */
+  callBack(due: Extract<CallEvent, { kind: 'CallbackDue' }>): Decision {
+    this.state = { ...this.state, callback: { offerId: due.offerId, agentId: due.agentId, teamsUserId: due.teamsUserId }, endReason: undefined };
+    this.moveTo('callingBack');
+    this.command({ kind: 'CreateCall', fromNumber: this.state.pii.calledNumber, operationContext: `callback|${due.offerId}`, pii: { phoneNumber: due.phoneNumber } });
+    return this.done();
+  }
+
+  /** The caller answered the callback: tell them, and ring the reserved agent in. */
+  calledBack(callConnectionId: string): Decision {
+    const callback = this.state.callback;
+    if (!callback) return this.done();
+    this.state = { ...this.state, callConnectionId, callback: undefined };
+    this.play('queued', this.prompt('callbackConnecting'));
+    this.command({ kind: 'AddTeamsUser', teamsUserId: callback.teamsUserId, operationContext: offerOperationContext(callback.offerId, callback.agentId) });
+    return this.done();
+  }
+
+  callbackNotAnswered(event?: CallEvent): Decision {
+    const queueId = this.state.queueId ?? '';
+    const callback = this.state.callback;
+    if (event) this.record({ kind: 'event', event });
+    this.command({ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId, offerId: callback?.offerId ?? '', agentId: callback?.agentId ?? '' });
+    this.state = { ...this.state, callback: undefined, endReason: 'callbackNotAnswered', endedAt: this.now.toISOString(), callConnectionId: undefined };
+    this.moveTo('ended');
+    this.record({ kind: 'callEnded', reason: 'callbackNotAnswered' });
+    return this.done();
   }
 
   /** A subject-matter expert is rung into the call (a conference: the agent stays). */
@@ -576,6 +646,9 @@ class Step {
       case 'anythingElse':
         if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
         return this.ask(this.state.stage, this.joined(this.prompt(kind), this.prompt('openQuestion')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, retries);
+      case 'queued':
+        // No answer to the callback offer: the caller keeps waiting, with music.
+        return this.holdMusic();
       case 'clarifying':
         // One clarifying question only; then a person.
         return this.escalate(this.flow.personTarget, 'clarification failed');

@@ -381,3 +381,54 @@ describe('consult and transfer', () => {
     expect(d.state.endReason).toBe('transferredToPhone');
   });
 });
+
+describe('callbacks', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const onHold = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 })).when(answer({ kind: 'PlayCompleted' }));
+  const offered = () => onHold().when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 });
+
+  it('a long expected wait stops the music and offers a callback (press 1)', () => {
+    const d = offered();
+    expect(d.commands[0]).toEqual({ kind: 'CancelMedia' });
+    expect(d.commands[1]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('callbackOffer'), mode: { kind: 'choices', choices: [{ label: 'callback', tone: '1' }, { label: 'wait', tone: '2' }] } });
+  });
+
+  it('choosing to wait, or saying nothing, brings the music back', () => {
+    expect(offered().when(answer({ kind: 'ChoiceRecognized', label: 'wait', phrase: undefined })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio' })]);
+    expect(offered().when(answer({ kind: 'RecognitionTimedOut' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio' })]);
+  });
+
+  it('choosing a callback keeps the place: routing is told, the caller hears a confirmation, the call waits without a line', () => {
+    const chosen = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }));
+    expect(chosen.commands).toEqual([
+      { kind: 'RequestCallback', queueId: 'billing', pii: { phoneNumber: '+14255550123' } },
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('callbackConfirmed') }),
+    ]);
+    const pending = chosen.when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    expect(pending.state.stage).toBe('callbackPending');
+    expect(pending.commands).toEqual([]);
+  });
+
+  it("when the callback's turn comes the caller is dialled, then the reserved agent rung in", () => {
+    const pending = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' })).when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    const dialling = pending.when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' });
+    expect(dialling.state.stage).toBe('callingBack');
+    expect(dialling.commands).toEqual([{ kind: 'CreateCall', fromNumber: '+18005550100', operationContext: 'callback|o9', pii: { phoneNumber: '+14255550123' } }]);
+    const answered = dialling.when({ kind: 'CallConnected', callConnectionId: 'conn-2' });
+    expect(answered.state.callConnectionId).toBe('conn-2');
+    expect(answered.commands).toEqual([
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('callbackConnecting') }),
+      { kind: 'AddTeamsUser', teamsUserId: 'tu-3', operationContext: 'offer|o9|agent-3' },
+    ]);
+    const joined = answered.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-3', operationContext: 'offer|o9|agent-3' });
+    expect(joined.state.stage).toBe('connected');
+    expect(joined.commands[1]).toEqual({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' });
+  });
+
+  it('a callback the caller does not answer ends the call and tells routing', () => {
+    const pending = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' })).when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    const missed = pending.when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' }).when({ kind: 'CallNotAnswered', code: 408, subCode: 0 });
+    expect(missed.state.stage).toBe('ended');
+    expect(missed.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' }]);
+  });
+});

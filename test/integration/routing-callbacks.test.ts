@@ -1,0 +1,67 @@
+// A caller facing a long wait chooses a callback (press 1), hangs up keeping their place, and is
+// dialled back when an agent is free; the agent is reserved first, then both are joined.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
+import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import { sure, testFlow } from '../support/test-assistant-flow.js';
+
+let stack: LocalStack;
+const cora = { agentId: 'cora', teamsUserId: '00000000-0000-4000-8000-0000000c0a0a', displayName: 'Cora', skills: { billing: 4 }, queueIds: ['billing'], ringBehaviour: { kind: 'accept' as const, afterMs: 0 } };
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    ports: ephemeralPorts,
+    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
+    logger: pino({ level: 'silent' }),
+    overrides: {
+      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
+      actions: { run: async () => ({ status: 'failed', reason: 'not used' }) },
+      queues: [
+        parseQueueDefinition({ queueId: 'billing', name: 'Billing', announcementIntervalInSeconds: 600, callbackOfferThresholdInSeconds: 60, defaultHandleTimeInSeconds: 300 }),
+        parseQueueDefinition({ queueId: 'general', name: 'General' }),
+      ],
+    },
+    agents: [cora],
+  });
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function settled(): Promise<void> {
+  for (;;) {
+    await stack.callAutomation.callbacksIdle();
+    const counts = stack.serviceBus.counts('routing')?.queue;
+    if (counts && counts.active === 0 && counts.locked === 0) return;
+    await stack.serviceBus.nextEvent((e) => e.type === 'messageCompleted' || e.type === 'messageDeadLettered' || e.type === 'messageAbandoned');
+  }
+}
+
+it('a caller who chooses a callback keeps their place and is joined with the agent reserved for them', async () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
+  await settled();
+  stack.callAutomation.registerPhone('+14255550140', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550140', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  await settled();
+  const first = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+  const heard = first.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
+  expect(heard).toEqual(expect.arrayContaining(['<callbackOffer>', '<callbackConfirmed>']));
+  await settled();
+  const callId = first.correlationId;
+  expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('callbackPending');
+
+  // Cora is back: the callback comes up, she is reserved, the caller is dialled and both joined.
+  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
+  await settled();
+  const state = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent?: { agentId: string } };
+  expect(state.stage).toBe('connected');
+  expect(state.agent?.agentId).toBe('cora');
+  const outbound = stack.callAutomation.listConversations().find((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550140');
+  expect(outbound?.state).toBe('connected');
+  stack.callAutomation.hangUp(outbound!.simulatedCallId);
+  await settled();
+});
