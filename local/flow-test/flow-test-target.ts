@@ -23,8 +23,10 @@ export interface FlowTestTarget {
     readonly script: readonly CallerStep[];
     readonly whenScriptEnds: WhenScriptEnds;
   }): Promise<{ readonly simulatedCallId: string; readonly incomingCallDelivered: boolean }>;
-  /** The conversation once the caller's side has ended; rejects after `timeoutInMs`. */
+  /** The conversation once the caller's side has ended, or as it stands after `timeoutInMs`. */
   waitForCallEnd(simulatedCallId: string, timeoutInMs: number): Promise<Conversation>;
+  /** Hangs up a call that outlived its scenario, so it holds no agent. */
+  hangUp(simulatedCallId: string): Promise<void>;
   /**
    * The app's record of an ended call once the app has finished with it; undefined when the app
    * never took the call (a rejected number).
@@ -42,7 +44,15 @@ export function localStackFlowTestTarget(stack: {
   return {
     ...(base ? { historyUrl: (callId: string) => `${base}/api/calls/${callId}` } : {}),
     placeCall: (request) => stack.callAutomation.placeCall({ ...request, script: [...request.script] }),
-    waitForCallEnd: (id, timeoutInMs) => stack.callAutomation.waitForCallEnd(id, timeoutInMs),
+    waitForCallEnd: (id, timeoutInMs) =>
+      stack.callAutomation.waitForCallEnd(id, timeoutInMs).catch((error: unknown) => {
+        const current = stack.callAutomation.getConversation(id);
+        if (!current) throw error;
+        return current;
+      }),
+    async hangUp(id) {
+      stack.callAutomation.hangUp(id);
+    },
     async readCall(callId) {
       // Every callback has been answered, so every step the app decided is saved.
       await stack.callAutomation.callbacksIdle();
@@ -91,9 +101,11 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
         const response = await request(`${simulator}/calls/${encodeURIComponent(id)}?waitForEnd=true&timeoutInMs=${wait}`);
         if (!response.ok) throw new Error(`The simulator could not report call ${id} (${response.status}): ${await response.text()}`);
         const conversation = (await response.json()) as Conversation;
-        if (conversation.state === 'ended') return conversation;
-        if (Date.now() >= deadline) throw new Error(`The call had not ended after ${timeoutInMs} ms.`);
+        if (conversation.state === 'ended' || Date.now() >= deadline) return conversation;
       }
+    },
+    async hangUp(id) {
+      await request(`${simulator}/calls/${encodeURIComponent(id)}/hang-up`, { method: 'POST' });
     },
     async readCall(callId, timeoutInMs) {
       // The caller's side ends before the app has handled the last callback; the call is settled

@@ -37,6 +37,19 @@ export async function runFlowScenario(scenario: FlowScenario, target: FlowTestTa
   try {
     const placed = await target.placeCall({ from: scenario.from, to: scenario.to, script: scenario.steps, whenScriptEnds: scenario.whenScriptEnds });
     conversation = await target.waitForCallEnd(placed.simulatedCallId, timeoutInMs);
+    if (conversation.state !== 'ended') {
+      await target.hangUp(placed.simulatedCallId);
+      return {
+        scenario,
+        passed: false,
+        failures: [
+          `The call had not ended after ${timeoutInMs} ms; it was hung up. A caller who reaches an agent stays on the line: ` +
+            'end the steps with "waitForPrompt: <text heard>" and "hangUp".',
+        ],
+        conversation,
+        durationInMs: elapsed() - started,
+      };
+    }
     const callId = callIdFor(conversation.correlationId);
     const call = await target.readCall(callId, timeoutInMs);
     const observed = observeCall(conversation, call);
