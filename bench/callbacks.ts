@@ -73,6 +73,8 @@ class TimedCallControl implements CallControl, AgentCallControl {
   answerCall(options: Parameters<CallControl['answerCall']>[0]) { return this.watch.time(() => this.target.answerCall(options)); }
   rejectCall(options: Parameters<CallControl['rejectCall']>[0]) { return this.watch.time(() => this.target.rejectCall(options)); }
   execute(id: string, command: MediaCommand, context: Parameters<CallControl['execute']>[2]) { return this.watch.time(() => this.target.execute(id, command, context)); }
+  startRecording(options: Parameters<CallControl['startRecording']>[0]) { return this.watch.time(() => this.target.startRecording(options)); }
+  stopRecording(recordingId: string) { return this.watch.time(() => this.target.stopRecording(recordingId)); }
   createCall(options: Parameters<CallControl['createCall']>[0]) { return this.watch.time(() => this.target.createCall(options)); }
   addTeamsUser(options: Parameters<AgentCallControl['addTeamsUser']>[0]) { return this.watch.time(() => this.target.addTeamsUser(options)); }
   removeTeamsUser(options: Parameters<AgentCallControl['removeTeamsUser']>[0]) { return this.watch.time(() => this.target.removeTeamsUser(options)); }

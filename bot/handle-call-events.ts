@@ -214,6 +214,15 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'NotifyRouting':
       await deps.routing?.notifyRouting(state.callId, command);
       return;
+    case 'StartRecording': {
+      if (!state.callConnectionId) throw new Error('call has no connection yet');
+      const recordingId = await deps.control.startRecording({ callConnectionId: state.callConnectionId, callbackUrl: deps.callbackUrl(state.callId) });
+      await applyCallEvent(deps, state.callId, { kind: 'RecordingStarted', recordingId, eventId: `${state.callId}:${command.operationContext}:recording`, occurredAt: deps.clock.now().toISOString() });
+      return;
+    }
+    case 'StopRecording':
+      await deps.control.stopRecording(command.recordingId);
+      return;
     case 'RequestCallback':
       await deps.routing?.requestCallback(state.callId, command, `${state.operationSequence}`);
       return;

@@ -97,6 +97,9 @@ export interface CallControl {
   rejectCall(options: { readonly incomingCallContext: string; readonly reason: 'none' | 'busy' | 'forbidden' }): Promise<void>;
   /** Dials a phone number (a callback); its events go to `callbackUrl`. */
   createCall(options: { readonly phoneNumber: string; readonly fromNumber: string; readonly callbackUrl: string; readonly operationContext: string }): Promise<void>;
+  /** Starts recording the call's audio; returns the recording id. */
+  startRecording(options: { readonly callConnectionId: string; readonly callbackUrl: string }): Promise<string>;
+  stopRecording(recordingId: string): Promise<void>;
   execute(callConnectionId: string, command: MediaCommand, context: { readonly callbackUrl: string; readonly callerRawId: string }): Promise<void>;
 }
 

@@ -96,6 +96,21 @@ export class AcsCallControl implements CallControl, AgentCallControl {
     );
   }
 
+  async startRecording(options: { callConnectionId: string; callbackUrl: string }): Promise<string> {
+    const result = await this.client.getCallRecording().start({
+      callConnectionId: options.callConnectionId,
+      recordingStateCallbackEndpointUrl: options.callbackUrl,
+      recordingContent: 'audio' as never,
+      recordingChannel: 'mixed' as never,
+      recordingFormat: 'wav' as never,
+    });
+    return result.recordingId;
+  }
+
+  async stopRecording(recordingId: string): Promise<void> {
+    await this.client.getCallRecording().stop(recordingId);
+  }
+
   async rejectCall(options: { incomingCallContext: string; reason: 'none' | 'busy' | 'forbidden' }) {
     await this.client.rejectCall(options.incomingCallContext, { callRejectReason: options.reason });
   }

@@ -22,6 +22,8 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   callbackOffer: 'callbackOffer',
   callbackConfirmed: 'callbackConfirmed',
   callbackConnecting: 'transferring',
+  voicemailPrompt: 'voicemailPrompt',
+  voicemailSaved: 'voicemailSaved',
 };
 
 export function fillPlaceholders(template: string, values: Readonly<Record<string, string>> = {}): string {
@@ -118,6 +120,7 @@ export function assistantFlowFromConfig(
     initialSilenceTimeoutInSeconds: config.assistant.initialSilenceTimeoutInSeconds,
     actionFillerDelayInMs: config.assistant.actionFillerDelayInMs,
     actionTimeoutInMs: config.assistant.actionTimeoutInMs,
+    maxVoicemailInSeconds: 120,
   };
 }
 

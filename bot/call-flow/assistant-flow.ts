@@ -9,7 +9,7 @@ export type PromptKey =
   | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
   | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
   | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait'
-  | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting';
+  | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting' | 'voicemailPrompt' | 'voicemailSaved';
 
 export interface Understanding {
   readonly intent: string | null;
@@ -80,4 +80,6 @@ export interface AssistantFlow {
   readonly initialSilenceTimeoutInSeconds: number;
   readonly actionFillerDelayInMs: number;
   readonly actionTimeoutInMs: number;
+  /** Longest voicemail message; the caller may end it sooner with #. */
+  readonly maxVoicemailInSeconds: number;
 }

@@ -47,6 +47,9 @@ export type CallCommand =
       readonly operationContext: string;
     }
   | { readonly kind: 'CancelMedia' }
+  /** Records the call's audio (a voicemail); the shell reports the recording id as RecordingStarted. */
+  | { readonly kind: 'StartRecording'; readonly operationContext: string }
+  | { readonly kind: 'StopRecording'; readonly recordingId: string }
   | { readonly kind: 'AddTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
   | { readonly kind: 'RemoveTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
   /** Hands the caller to a phone number outside the contact center (the bot leaves the call). */

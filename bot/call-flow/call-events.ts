@@ -36,6 +36,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'CallbackOffered'; readonly expectedWaitInSeconds: number })
   /** From routing: the callback's turn has come and an agent is reserved; dial the caller. */
   | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string })
+  /** The shell started a voicemail recording; its id is needed to stop it. */
+  | (EventBase & { readonly kind: 'RecordingStarted'; readonly recordingId: string })
   /** The outbound call (a callback) could not be placed or was not answered. */
   | (EventBase & { readonly kind: 'CallNotAnswered'; readonly code: number; readonly subCode: number })
   /** From the agent API: bring a subject-matter expert into the call (conference). */

@@ -6,6 +6,8 @@ export const callStateSchemaVersion = 1;
 export type CallStage =
   | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'collectingSlot' | 'confirmingSlot'
   | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'connected' | 'ending'
+  /** Recording a message for the queue (overflow to voicemail). */
+  | 'voicemail'
   /** The caller hung up to be called back and keeps their place in the queue. */
   | 'callbackPending'
   /** Dialling the caller back, an agent reserved. */
@@ -34,6 +36,8 @@ export interface CallState {
   /** The agent on the call and the offer that brought them (stage `connected`). */
   readonly agent: { readonly agentId: string; readonly offerId: string; readonly teamsUserId?: string } | undefined;
   /** Experts conferenced in, or an agent being transferred to, until they join or leave. */
+  /** The voicemail recording, once started. */
+  readonly recordingId?: string;
   /** The callback being placed: the offer and agent reserved for it. */
   readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string };
   readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
@@ -60,7 +64,8 @@ export type HistoryEntry =
   | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' }
   | { readonly kind: 'actionResult'; readonly actionId: string; readonly status: string }
   | { readonly kind: 'callEnded'; readonly reason: string }
-  | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown };
+  | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown }
+  | { readonly kind: 'voicemailRecorded'; readonly queueId: string; readonly recordingId: string };
 
 export interface Decision {
   readonly state: CallState;

@@ -92,6 +92,8 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return state.stage === 'queued' ? step.announcePosition(event.position, event.expectedWaitInSeconds) : step.done();
     case 'QueueOverflowed':
       return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
+    case 'RecordingStarted':
+      return step.recordingStarted(event.recordingId);
     case 'CallbackOffered':
       return state.stage === 'queued' && state.callback === undefined ? step.offerCallback() : step.done();
     case 'CallbackDue':
@@ -142,7 +144,8 @@ function awaitCallback(state: CallState, event: CallEvent): Decision {
 }
 
 function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
-  const reason = state.stage === 'ending' ? state.endReason ?? 'completed' : state.stage === 'connected' ? state.endReason ?? 'completed' : 'callerHungUp';
+  const reason =
+    state.stage === 'ending' || state.stage === 'connected' || state.stage === 'voicemail' ? state.endReason ?? 'completed' : 'callerHungUp';
   const commands: CallCommand[] = [];
   if (state.stage === 'queued' && state.queueId) commands.push({ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' });
   if (state.stage === 'connected' && state.queueId && state.agent) {
@@ -227,6 +230,7 @@ class Step {
     const shown = slot?.mask ? '*'.repeat(turn.text.length) : turn.text;
     this.record({ kind: 'callerTurn', input: turn.input, confidence: turn.confidence, pii: { text: shown } });
     this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
+    if (this.state.stage === 'voicemail') return this.voicemailDone();
     if (turn.input === 'dtmf' && turn.text === personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
       return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
     }
@@ -351,6 +355,32 @@ class Step {
     if (callerPresent && agentPresent) return this.done();
     this.state = { ...this.state, endReason: callerPresent ? 'agentHungUp' : 'callerHungUp' };
     return this.hangUp();
+  }
+
+  /** The queue takes a message: recording starts, the prompt invites it, # or silence ends it. */
+  private startVoicemail(reason: string): Decision {
+    this.state = { ...this.state, endReason: `voicemail (${reason})` };
+    this.command({ kind: 'CancelMedia' });
+    const operationContext = `voicemail:${this.state.operationSequence + 1}`;
+    this.command({ kind: 'StartRecording', operationContext });
+    const ask = this.ask('voicemail', this.prompt('voicemailPrompt'), { kind: 'dtmf', maxTonesToCollect: 1, stopTones: ['#'] }, 0);
+    const last = this.commands[this.commands.length - 1];
+    if (last?.kind === 'StartRecognition') {
+      this.commands[this.commands.length - 1] = { ...last, initialSilenceTimeoutInSeconds: this.flow.maxVoicemailInSeconds, interruptPrompt: false };
+    }
+    return ask;
+  }
+
+  recordingStarted(recordingId: string): Decision {
+    this.state = { ...this.state, recordingId };
+    this.record({ kind: 'voicemailRecorded', queueId: this.state.queueId ?? '', recordingId });
+    return this.done();
+  }
+
+  /** The message is over (# or the time limit): stop recording, thank the caller, hang up. */
+  voicemailDone(): Decision {
+    if (this.state.recordingId) this.command({ kind: 'StopRecording', recordingId: this.state.recordingId });
+    return this.endWith('voicemailSaved', this.state.endReason ?? 'voicemail');
   }
 
   offerCallback(): Decision {
@@ -494,9 +524,10 @@ class Step {
         return this.done();
       }
       case 'voicemail':
+        return this.startVoicemail(reason);
       case 'callback':
-        // Voicemail and callbacks are not available yet: the caller is told and the call ends.
-        return this.endWith('noAgents', `overflow: ${reason} (${action.kind} unavailable)`);
+        // A callback overflow means: offer the callback now (the caller may still prefer to wait).
+        return this.offerCallback();
       default:
         return assertNever(action, 'overflow action');
     }
@@ -649,6 +680,8 @@ class Step {
       case 'queued':
         // No answer to the callback offer: the caller keeps waiting, with music.
         return this.holdMusic();
+      case 'voicemail':
+        return this.voicemailDone();
       case 'clarifying':
         // One clarifying question only; then a person.
         return this.escalate(this.flow.personTarget, 'clarification failed');

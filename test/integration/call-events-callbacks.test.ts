@@ -28,7 +28,7 @@ let publicJwk: JWK;
 let deps: Parameters<typeof handleCallEvents>[0];
 const now = new Date('2026-11-25T10:00:00Z');
 const flow = testFlow();
-const control: CallControl = { answerCall: async () => ({ callConnectionId: 'c' }), rejectCall: async () => undefined, createCall: async () => undefined, execute: async () => undefined };
+const control: CallControl = { answerCall: async () => ({ callConnectionId: 'c' }), rejectCall: async () => undefined, createCall: async () => undefined, startRecording: async () => 'rec', stopRecording: async () => undefined, execute: async () => undefined };
 
 async function token(claims: { iss?: string; aud?: string; expiresInSeconds?: number } = {}): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);

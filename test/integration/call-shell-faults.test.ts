@@ -24,7 +24,7 @@ const executed: { callConnectionId: string; command: MediaCommand }[] = [];
 const control: CallControl = {
   answerCall: async () => ({ callConnectionId: 'conn' }),
   rejectCall: async () => undefined,
-  createCall: async () => undefined,
+  createCall: async () => undefined, startRecording: async () => 'rec', stopRecording: async () => undefined,
   execute: async (callConnectionId, command) => {
     executed.push({ callConnectionId, command });
   },

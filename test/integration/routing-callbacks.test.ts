@@ -21,7 +21,7 @@ beforeAll(async () => {
       actions: { run: async () => ({ status: 'failed', reason: 'not used' }) },
       queues: [
         parseQueueDefinition({ queueId: 'billing', name: 'Billing', announcementIntervalInSeconds: 600, callbackOfferThresholdInSeconds: 60, defaultHandleTimeInSeconds: 300 }),
-        parseQueueDefinition({ queueId: 'general', name: 'General' }),
+        parseQueueDefinition({ queueId: 'general', name: 'General', overflow: { whenNoAgentsLoggedIn: { action: { kind: 'voicemail' } } } }),
       ],
     },
     agents: [cora],
@@ -64,4 +64,16 @@ it('a caller who chooses a callback keeps their place and is joined with the age
   expect(outbound?.state).toBe('connected');
   stack.callAutomation.hangUp(outbound!.simulatedCallId);
   await settled();
+});
+
+it('a queue with nobody logged in takes a voicemail, linked in the call history', async () => {
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550141', to: '+12125550100', script: [{ press: '0' }, { press: '#' }] });
+  const ended = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+  await settled();
+  const heard = ended.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
+  expect(heard).toEqual(expect.arrayContaining(['<voicemailPrompt>', '<voicemailSaved>']));
+  const history = await stack.switchboard.getCallHistory(ended.correlationId);
+  const voicemail = history!.history.find((h) => h.entry.kind === 'voicemailRecorded')?.entry as { recordingId: string; queueId: string } | undefined;
+  expect(voicemail).toEqual({ kind: 'voicemailRecorded', queueId: 'general', recordingId: expect.any(String) });
+  expect((history!.state as { endReason: string }).endReason).toBe('voicemail (noAgentsLoggedIn)');
 });

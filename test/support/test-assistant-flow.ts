@@ -41,6 +41,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     initialSilenceTimeoutInSeconds: 5,
     actionFillerDelayInMs: 1500,
     actionTimeoutInMs: 8000,
+    maxVoicemailInSeconds: 60,
     ...rest,
   };
 }

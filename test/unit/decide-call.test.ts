@@ -432,3 +432,30 @@ describe('callbacks', () => {
     expect(missed.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' }]);
   });
 });
+
+describe('voicemail', () => {
+  const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+  const recording = () =>
+    connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'noAgentsLoggedIn', action: { kind: 'voicemail' } });
+
+  it('a queue overflowing to voicemail records a message after the prompt; # ends it', () => {
+    const d = recording();
+    expect(d.state.stage).toBe('voicemail');
+    expect(kinds(d.commands)).toEqual(['CancelMedia', 'StartRecording', 'StartRecognition']);
+    expect(d.commands[2]).toMatchObject({ prompt: testPrompt('voicemailPrompt'), mode: { kind: 'dtmf', stopTones: ['#'] }, initialSilenceTimeoutInSeconds: 60 });
+    const started = d.when({ kind: 'RecordingStarted', recordingId: 'rec-1' });
+    expect(started.history).toEqual(expect.arrayContaining([{ kind: 'voicemailRecorded', queueId: 'billing', recordingId: 'rec-1' }]));
+    const done = started.when(answer({ kind: 'KeysPressed', tones: '#' }));
+    expect(done.commands).toEqual([{ kind: 'StopRecording', recordingId: 'rec-1' }, expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('voicemailSaved') })]);
+    expect(done.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([{ kind: 'HangUp' }]);
+  });
+
+  it('the time limit ends the message too; a caller hanging up keeps it', () => {
+    const started = recording().when({ kind: 'RecordingStarted', recordingId: 'rec-1' });
+    expect(started.when(answer({ kind: 'RecognitionTimedOut' })).commands[0]).toEqual({ kind: 'StopRecording', recordingId: 'rec-1' });
+    const gone = started.when({ kind: 'CallDisconnected' });
+    expect(gone.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'voicemail (noAgentsLoggedIn)' }]));
+  });
+});
