@@ -107,8 +107,12 @@ export function assistantFlowFromConfig(
     namedPrompt: (language, key) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key)),
     understand: (text) => understand(text),
     holdMusicUrl: (queueId) => holdMusic.get(queueId),
+    languageSkill: (language) => {
+      const skill = skillOfLanguage.get(language);
+      return skill ? { skill, minProficiency: 1 } : undefined;
+    },
     intents,
-    personTarget: withLanguageSkill(personTarget, skillOfLanguage.get(config.defaultLanguage)),
+    personTarget,
     isOpen(calledNumber, now) {
       const schedule = schedules.get(calledNumber);
       return schedule === undefined || isOpen(schedule, now);
@@ -124,7 +128,3 @@ export function assistantFlowFromConfig(
   };
 }
 
-function withLanguageSkill(target: EscalationTarget, skill: string | undefined): EscalationTarget {
-  if (!skill || target.requiredSkills.some((s) => s.skill === skill)) return target;
-  return { ...target, requiredSkills: [...target.requiredSkills, { skill, minProficiency: 1 }] };
-}

@@ -66,6 +66,8 @@ export interface AssistantFlow {
   namedPrompt(language: string, key: string): Prompt | undefined;
   understand(text: string, language: string): Understanding;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** The skill an agent needs to take a call in this language (e.g. spanish), if any. */
+  languageSkill(language: string): RequiredSkill | undefined;
   /** Music a caller hears while waiting in a queue (a WAV URL). */
   holdMusicUrl(queueId: string): string | undefined;
   /** Where "0" and an unresolved caller go. */

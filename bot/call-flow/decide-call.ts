@@ -709,7 +709,10 @@ class Step {
     };
     this.state = { ...this.state, queueId: target.queueId, retries: 0 };
     this.play('queued', this.prompt('transferring'));
-    this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: target.requiredSkills, context });
+    const languageSkill = this.flow.languageSkill(this.state.language);
+    const requiredSkills =
+      languageSkill && !target.requiredSkills.some((s) => s.skill === languageSkill.skill) ? [...target.requiredSkills, languageSkill] : target.requiredSkills;
+    this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills, context });
     return this.done();
   }
 

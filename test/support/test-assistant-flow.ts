@@ -29,6 +29,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     namedPrompt: (language: string, key: string) => testPrompt(key, language),
     holdMusicUrl: (queueId: string) => `https://music.example/${queueId}.wav`,
+    languageSkill: (language: string) => (language === 'es-ES' ? { skill: 'spanish', minProficiency: 1 } : undefined),
     understand: (text: string): Understanding =>
       understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },
     intents: new Map(intents.map((i) => [i.name, i])),

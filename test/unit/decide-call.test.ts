@@ -459,3 +459,11 @@ describe('voicemail', () => {
     expect(gone.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'voicemail (noAgentsLoggedIn)' }]));
   });
 });
+
+describe('language', () => {
+  it("a caller on a Spanish line needs an agent with the language's skill", () => {
+    const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, line: () => ({ language: 'es-ES', languageMenu: false }) });
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
+  });
+});
