@@ -97,13 +97,23 @@ async function executeOne(deps: RoutingShellDependencies, message: RoutingMessag
     case 'AssignCallToAgent':
       return updateAgent(deps, message, command);
     case 'OfferCallToAgent':
-      await deps.agentCalls.addTeamsUser({
-        callConnectionId: command.callConnectionId,
-        teamsUserId: command.teamsUserId,
-        invitationTimeoutInSeconds: command.invitationTimeoutInSeconds,
-        operationContext: offerOperationContext(command.offerId, command.agentId),
-        callbackUrl: deps.callbackUrl(command.callId),
-      });
+      try {
+        await deps.agentCalls.addTeamsUser({
+          callConnectionId: command.callConnectionId,
+          teamsUserId: command.teamsUserId,
+          invitationTimeoutInSeconds: command.invitationTimeoutInSeconds,
+          operationContext: offerOperationContext(command.offerId, command.agentId),
+          callbackUrl: deps.callbackUrl(command.callId),
+        });
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+        // The caller hung up before the offer: the call leaves the queue and the agent is released.
+        deps.logger.info({ callId: command.callId, agentId: command.agentId }, 'offer for a call that has ended');
+        await deps.bus.send({
+          kind: 'CallLeftQueue', schemaVersion: routingSchemaVersion, messageId: `${command.offerId}:callGone`,
+          queueId: command.queueId, occurredAt: now.toISOString(), callId: command.callId, reason: 'abandoned',
+        });
+      }
       return 'ok';
     case 'CancelOffer':
       if (command.callConnectionId) {
@@ -193,6 +203,11 @@ async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessa
     return 'ok';
   }
   throw new ConcurrencyConflict(command.agentId);
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
 }
 
 async function callHasEnded(deps: RoutingShellDependencies, callId: string): Promise<boolean> {

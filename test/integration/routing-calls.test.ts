@@ -175,6 +175,24 @@ describe('routing escalated calls to Teams agents', () => {
     for (const a of [alice, bob, sam]) await setRing(a, { kind: 'accept', afterMs: 0 });
   });
 
+  it('a caller hanging up as they are queued leaves no agent reserved and no message retried', async () => {
+    const abandoned: string[] = [];
+    const stop = stack.serviceBus.onEvent((e) => {
+      if (e.type === 'messageAbandoned' || e.type === 'messageDeadLettered') abandoned.push(e.type);
+    });
+    const placed = await stack.callAutomation.placeCall({
+      from: '+14255550106', to: '+12125550100',
+      script: [{ say: 'my bill is wrong' }, { waitForPrompt: '<transferring>' }, { hangUp: true }],
+    });
+    await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+    await settled();
+    stop();
+    expect(abandoned).toEqual([]);
+    for (const id of ['alice', 'bob', 'sam']) expect((await agentDoc(id)).offer).toBeNull();
+    const stats = (await (await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`)).json()) as { waiting: number };
+    expect(stats.waiting).toBe(0);
+  });
+
   it('exposes live queue statistics', async () => {
     const response = await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`);
     expect(response.status).toBe(200);
