@@ -67,6 +67,7 @@ export function assistantFlowFromConfig(
     return {
       name,
       type: slot.type,
+      input: slot.input,
       ask: (language) => makePrompt(language, slot.prompt),
       minLength: slot.minLength ?? 1,
       maxLength: slot.maxLength ?? (slot.type === 'digits' ? 20 : 200),

@@ -23,6 +23,8 @@ export type SlotType = 'digits' | 'date' | 'yesNo' | 'freeText';
 export interface SlotDefinition {
   readonly name: string;
   readonly type: SlotType;
+  /** How the caller may answer; `dtmf` for secrets such as a PIN. */
+  readonly input: 'speechOrDtmf' | 'dtmf' | 'speech';
   /** Prompt text per language asking for this slot. */
   readonly ask: (language: string) => Prompt;
   readonly minLength: number;

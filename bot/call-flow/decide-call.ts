@@ -219,7 +219,8 @@ class Step {
     this.state = { ...this.state, callConnectionId };
     if (!this.flow.isOpen(this.state.pii.calledNumber, this.now)) return this.endWith('afterHours', 'afterHours');
     if (this.flow.languages.length > 1 && this.flow.line(this.state.pii.calledNumber).languageMenu) {
-      const choices = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
+      const choices: Choice[] = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
+      if (!this.flow.languages.some((l) => l.dtmfKey === personKey)) choices.push({ label: 'person', phrases: ['agent', 'operator', 'representative'], tone: personKey });
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
     return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
@@ -267,6 +268,7 @@ class Step {
     this.addTranscript(`Caller: ${phrase ?? label}`);
     switch (this.state.stage) {
       case 'languageMenu':
+        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
         this.state = { ...this.state, language: this.flow.languages.some((l) => l.code === label) ? label : this.state.language };
         return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
       case 'clarifying': {
@@ -644,7 +646,7 @@ class Step {
   private askSlot(slot: SlotDefinition, retries: number): Decision {
     if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, `could not collect ${slot.name}`);
     const mode: RecognitionMode =
-      slot.type === 'digits'
+      slot.type === 'digits' && slot.input === 'dtmf'
         ? { kind: 'dtmf', maxTonesToCollect: slot.maxLength, stopTones: ['#'] }
         : slot.type === 'yesNo'
           ? { kind: 'choices', choices: yesNoChoices }
@@ -785,11 +787,18 @@ const yesNoChoices: readonly Choice[] = [
   { label: 'no', phrases: ['no', 'nope', 'wrong', "that's wrong"], tone: '2' },
 ];
 
+const spokenDigits: Readonly<Record<string, string>> = {
+  zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
+};
+
 function normaliseSlot(slot: SlotDefinition, raw: string): string | undefined {
   const text = raw.trim();
   switch (slot.type) {
     case 'digits': {
-      const digits = text.replace(/[\s#-]/g, '');
+      const digits = text
+        .toLowerCase()
+        .replace(/\b(zero|oh|one|two|three|four|five|six|seven|eight|nine)\b/g, (word) => spokenDigits[word] ?? word)
+        .replace(/[\s#.,-]/g, '');
       if (!/^\d+$/.test(digits) || digits.length < slot.minLength || digits.length > slot.maxLength) return undefined;
       return digits;
     }

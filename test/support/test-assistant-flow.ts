@@ -7,10 +7,10 @@ export function testPrompt(key: string, language = 'en-US'): Prompt {
 }
 
 const pin: SlotDefinition = {
-  name: 'pin', type: 'digits', ask: (l) => testPrompt('askPin', l), minLength: 4, maxLength: 4, mask: true, confirm: false,
+  name: 'pin', type: 'digits', input: 'dtmf', ask: (l) => testPrompt('askPin', l), minLength: 4, maxLength: 4, mask: true, confirm: false,
 };
 const orderNumber: SlotDefinition = {
-  name: 'orderNumber', type: 'digits', ask: (l) => testPrompt('askOrderNumber', l), minLength: 6, maxLength: 8, mask: false, confirm: true,
+  name: 'orderNumber', type: 'digits', input: 'dtmf', ask: (l) => testPrompt('askOrderNumber', l), minLength: 6, maxLength: 8, mask: false, confirm: true,
 };
 
 export const intents: IntentDefinition[] = [

@@ -52,7 +52,7 @@ describe('greeting and the open question', () => {
     const flow = testFlow({ languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] });
     const menu = connected(flow);
     expect(menu.state.stage).toBe('languageMenu');
-    expect(menu.commands[0]).toMatchObject({ kind: 'StartRecognition', mode: { kind: 'choices', choices: [{ label: 'en-US', tone: '1' }, { label: 'es-ES', tone: '2' }] } });
+    expect(menu.commands[0]).toMatchObject({ kind: 'StartRecognition', mode: { kind: 'choices', choices: [{ label: 'en-US', tone: '1' }, { label: 'es-ES', tone: '2' }, { label: 'person', tone: '0' }] } });
     const spanish = menu.when(answer({ kind: 'ChoiceRecognized', label: 'es-ES', phrase: undefined }));
     expect(spanish.state.language).toBe('es-ES');
     expect(spanish.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { language: 'es-ES', voice: 'es-ES-Voice' } });
@@ -465,5 +465,26 @@ describe('language', () => {
     const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, line: () => ({ language: 'es-ES', languageMenu: false }) });
     const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
+  });
+});
+
+describe('spoken numbers and the language menu', () => {
+  it('a number slot open to speech takes spoken digits', () => {
+    const base = testFlow({ understandings: { 'where is my order': sure('orderStatus') } });
+    const orderStatus = base.intents.get('orderStatus')!;
+    const outcome = orderStatus.outcome as Extract<typeof orderStatus.outcome, { kind: 'selfService' }>;
+    const spoken = { ...orderStatus, outcome: { ...outcome, slots: [{ ...outcome.slots[0]!, input: 'speechOrDtmf' as const }] } };
+    const flow = { ...base, intents: new Map([...base.intents, ['orderStatus', spoken]]) };
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    expect(asked.commands[0]).toMatchObject({ mode: { kind: 'speechOrDtmf' } });
+    const confirm = asked.when(answer({ kind: 'SpeechRecognized', text: 'one two three four five six', confidence: 0.9 }));
+    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6') });
+  });
+
+  it('0 at the language menu reaches a person', () => {
+    const flow = testFlow({ languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] });
+    const menu = connected(flow);
+    expect(menu.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: expect.arrayContaining([{ label: 'person', phrases: expect.any(Array), tone: '0' }]) } });
+    expect(menu.when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
   });
 });

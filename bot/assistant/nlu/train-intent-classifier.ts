@@ -20,7 +20,7 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
   charWeight: 1,
   embeddingWeight: 1,
   embeddingWordWeighting: 'idf',
-  embeddingPooling: 'meanMaxMin',
+  embeddingPooling: 'meanAndMax',
   foldDigits: true,
 };
 
