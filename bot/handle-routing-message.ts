@@ -185,9 +185,9 @@ async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessa
       if (error instanceof ConcurrencyConflict) continue;
       throw error;
     }
-    if (command.kind === 'AssignCallToAgent' && (await callHasEnded(deps, command.callId))) {
-      // The caller left before routing heard the agent answer: the call's own end notification
-      // found nothing to end, so it is ended here.
+    if (command.kind === 'AssignCallToAgent' && (await callNoLongerHasAgent(deps, command.callId, command.agentId))) {
+      // The call ended, or the agent left it, before routing heard them answer: the call's own
+      // notification found nothing to end, so it is ended here.
       const ended = endAgentCall(update.agent, command.callId, deps.clock.now());
       if (ended.outcome === 'applied') {
         etag = await deps.agents.saveAgent(ended.agent, etag).catch((error: unknown) => {
@@ -210,9 +210,12 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-async function callHasEnded(deps: RoutingShellDependencies, callId: string): Promise<boolean> {
+async function callNoLongerHasAgent(deps: RoutingShellDependencies, callId: string, agentId: string): Promise<boolean> {
   const call = await deps.calls.getCall(callId);
-  return call?.record.state.stage === 'ended';
+  if (!call) return true;
+  const state = call.record.state;
+  if (state.stage === 'ended') return true;
+  return state.agent?.agentId !== agentId && !(state.consultants ?? []).some((c) => c.agentId === agentId);
 }
 
 async function sendReservationFailed(deps: RoutingShellDependencies, message: RoutingMessage, command: RoutingCommandOf<'ReserveAgent'>, reason: 'agentNotEligible' | 'agentNotFound'): Promise<void> {

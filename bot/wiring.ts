@@ -223,6 +223,13 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       }
       const fetched = parsed.changedUserIds.length > 0 ? await presence.getPresences(parsed.changedUserIds) : [];
       await this.presenceChanged([...parsed.readings, ...fetched]);
+      if (parsed.lifecycleEvents.length > 0) {
+        // Graph removed the subscription, needs it reauthorized, or dropped notifications: forget
+        // the subscription so it is made again, and read every agent's presence now.
+        logger.warn({ events: parsed.lifecycleEvents.map((e) => e.lifecycleEvent) }, 'presence subscription lifecycle event');
+        subscription = undefined;
+        await this.refreshPresence();
+      }
       return { status: 202, body: {} };
     },
     async refreshPresence() {
