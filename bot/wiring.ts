@@ -221,8 +221,10 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         logger.warn({ reason: parsed.reason }, 'presence notification rejected');
         return { status: parsed.reason === 'clientStateMismatch' ? 401 : 400, body: { error: parsed.reason } };
       }
-      const fetched = parsed.changedUserIds.length > 0 ? await presence.getPresences(parsed.changedUserIds) : [];
-      await this.presenceChanged([...parsed.readings, ...fetched]);
+      // Notifications can arrive out of order: read the current presence of every user named
+      // rather than trusting the order of the notifications' own data.
+      const userIds = [...new Set([...parsed.readings.map((r) => r.userId), ...parsed.changedUserIds])];
+      if (userIds.length > 0) await this.presenceChanged(await presence.getPresences(userIds));
       if (parsed.lifecycleEvents.length > 0) {
         // Graph removed the subscription, needs it reauthorized, or dropped notifications: forget
         // the subscription so it is made again, and read every agent's presence now.
