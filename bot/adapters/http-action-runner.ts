@@ -42,8 +42,10 @@ export class HttpActionRunner implements ActionRunner {
           }),
           signal: request.signal,
         });
-        if (response.status === 403) return { status: 'notFound', say: say(action.prompts.pinIncorrect, {}) };
-        if (response.status === 423) return { status: 'notFound', say: say(action.prompts.locked, {}) };
+        if (response.status === 403) {
+          return { status: 'retry', say: say(action.prompts.pinIncorrect, {}), slot: action.pinSlot, maxAttempts: action.maxPinAttempts, lockedSay: say(action.prompts.locked, {}) };
+        }
+        if (response.status === 423) return { status: 'failed', reason: 'account locked' };
         if (!response.ok) return { status: 'failed', reason: `account backend answered ${response.status}` };
         const balance = (await response.json()) as { amount?: string; dueDate?: string };
         return { status: 'succeeded', say: say(action.prompts.balance, { amount: balance.amount ?? '', dueDate: balance.dueDate ?? '' }) };

@@ -69,6 +69,7 @@ export function assistantFlowFromConfig(
       type: slot.type,
       input: slot.input,
       ask: (language) => makePrompt(language, slot.prompt),
+      invalid: (language) => makePrompt(language, slot.invalidPrompt ?? 'slotInvalid'),
       minLength: slot.minLength ?? 1,
       maxLength: slot.maxLength ?? (slot.type === 'digits' ? 20 : 200),
       mask: slot.mask,
@@ -83,6 +84,7 @@ export function assistantFlowFromConfig(
         name: intent.name,
         spokenName: intent.labels[config.defaultLanguage] ?? intent.name,
         dtmfKey: intent.dtmfKey,
+        ...(intent.confirmPrompt ? { confirm: (language: string) => makePrompt(language, intent.confirmPrompt!) } : {}),
         outcome: intent.escalate
           ? { kind: 'escalate', target: target(intent.escalate) }
           : { kind: 'selfService', action: intent.selfService.action, slots: intent.selfService.slots.map(slotDefinition) },

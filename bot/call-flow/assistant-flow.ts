@@ -27,6 +27,8 @@ export interface SlotDefinition {
   readonly input: 'speechOrDtmf' | 'dtmf' | 'speech';
   /** Prompt text per language asking for this slot. */
   readonly ask: (language: string) => Prompt;
+  /** Said before asking again when a value was heard but is not valid. */
+  readonly invalid?: (language: string) => Prompt;
   readonly minLength: number;
   readonly maxLength: number;
   /** Kept out of history (a PIN): recorded as asterisks. */
@@ -52,6 +54,8 @@ export interface IntentDefinition {
   readonly spokenName: string;
   readonly dtmfKey: string | undefined;
   readonly outcome: IntentOutcome;
+  /** A yes / no question asked before acting (e.g. before cancelling service). */
+  readonly confirm?: (language: string) => Prompt;
 }
 
 export interface LanguageOption {

@@ -64,5 +64,7 @@ export type CallEventKind = CallEvent['kind'];
 export type ActionResult =
   | { readonly status: 'succeeded'; readonly say: string }
   | { readonly status: 'notFound'; readonly say: string }
+  /** A value was wrong (a PIN): ask for `slot` again, at most `maxAttempts` times in all, then `lockedSay` and a person. */
+  | { readonly status: 'retry'; readonly say: string; readonly slot: string; readonly maxAttempts: number; readonly lockedSay: string }
   | { readonly status: 'failed'; readonly reason: string }
   | { readonly status: 'timedOut' };

@@ -4,7 +4,7 @@ import type { CallEvent } from './call-events.js';
 export const callStateSchemaVersion = 1;
 
 export type CallStage =
-  | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'collectingSlot' | 'confirmingSlot'
+  | 'answering' | 'languageMenu' | 'understanding' | 'clarifying' | 'confirmingIntent' | 'collectingSlot' | 'confirmingSlot'
   | 'runningAction' | 'anythingElse' | 'escalating' | 'queued' | 'connected' | 'ending'
   /** Recording a message for the queue (overflow to voicemail). */
   | 'voicemail'
@@ -31,6 +31,8 @@ export interface CallState {
   readonly confidence: number | undefined;
   readonly clarifyBetween: readonly string[];
   readonly slotIndex: number;
+  /** Attempts of the current action (a wrong PIN asks again). */
+  readonly actionAttempts?: number;
   readonly actionId: string | undefined;
   readonly queueId: string | undefined;
   /** The agent on the call and the offer that brought them (stage `connected`). */

@@ -245,6 +245,7 @@ class Step {
       case 'collectingSlot':
         return slot ? this.slotValue(slot, turn.text) : this.done();
       case 'clarifying':
+      case 'confirmingIntent':
       case 'confirmingSlot':
       case 'languageMenu':
         return this.noMatch();
@@ -286,6 +287,13 @@ class Step {
       }
       case 'queued':
         return label === 'callback' ? this.callbackChosen() : this.holdMusic();
+      case 'confirmingIntent': {
+        const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+        if (!intent) return this.noMatch();
+        if (label === 'yes') return this.act(intent, true);
+        this.state = { ...this.state, intent: undefined };
+        return this.askOpenQuestion(this.prompt('openQuestion'));
+      }
       default:
         return this.noMatch();
     }
@@ -309,7 +317,8 @@ class Step {
 
   actionCompleted(result: Extract<CallEvent, { kind: 'ActionCompleted' }>['result']): Decision {
     this.record({ kind: 'actionResult', actionId: this.state.actionId ?? '', status: result.status });
-    this.state = { ...this.state, actionId: undefined, pii: { ...this.state.pii, slots: {} } };
+    if (result.status === 'retry') return this.retryAction(result);
+    this.state = { ...this.state, actionId: undefined, actionAttempts: undefined, pii: { ...this.state.pii, slots: {} } };
     switch (result.status) {
       case 'succeeded':
       case 'notFound': {
@@ -560,6 +569,25 @@ class Step {
     return this.done();
   }
 
+  /** A wrong value (a PIN): ask for that slot again, up to the action's limit, then a person. */
+  private retryAction(result: Extract<Extract<CallEvent, { kind: 'ActionCompleted' }>['result'], { status: 'retry' }>): Decision {
+    const attempts = (this.state.actionAttempts ?? 1) + 1;
+    const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+    const slots = intent?.outcome.kind === 'selfService' ? intent.outcome.slots : [];
+    const index = slots.findIndex((s) => s.name === result.slot);
+    const slot = slots[index];
+    const { [result.slot]: _wrong, ...kept } = this.state.pii.slots;
+    this.state = { ...this.state, actionId: undefined, pii: { ...this.state.pii, slots: kept } };
+    if (!slot || attempts > result.maxAttempts) {
+      this.state = { ...this.state, actionAttempts: undefined, pii: { ...this.state.pii, slots: {} } };
+      this.say({ ...this.prompt('actionFailed'), text: result.lockedSay });
+      return this.escalate(this.flow.personTarget, `${result.slot} refused ${attempts - 1} times`);
+    }
+    this.state = { ...this.state, actionAttempts: attempts, slotIndex: index };
+    this.say({ ...this.prompt('actionFailed'), text: result.say });
+    return this.askSlot(slot, 0);
+  }
+
   hangUp(): Decision {
     this.state = { ...this.state, pendingOperation: undefined };
     this.command({ kind: 'HangUp' });
@@ -610,8 +638,11 @@ class Step {
     return this.act(intent);
   }
 
-  private act(intent: IntentDefinition): Decision {
+  private act(intent: IntentDefinition, confirmed = false): Decision {
     this.state = { ...this.state, intent: intent.name, retries: 0, clarifyBetween: [] };
+    if (intent.confirm && !confirmed) {
+      return this.ask('confirmingIntent', intent.confirm(this.state.language), { kind: 'choices', choices: yesNoChoices }, 0);
+    }
     switch (intent.outcome.kind) {
       case 'escalate':
         return this.escalate(intent.outcome.target, `intent ${intent.name}`);
@@ -643,7 +674,7 @@ class Step {
     return this.done();
   }
 
-  private askSlot(slot: SlotDefinition, retries: number): Decision {
+  private askSlot(slot: SlotDefinition, retries: number, before?: Prompt): Decision {
     if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, `could not collect ${slot.name}`);
     const mode: RecognitionMode =
       slot.type === 'digits' && slot.input === 'dtmf'
@@ -651,12 +682,13 @@ class Step {
         : slot.type === 'yesNo'
           ? { kind: 'choices', choices: yesNoChoices }
           : { kind: 'speechOrDtmf', maxTonesToCollect: slot.maxLength };
-    return this.ask('collectingSlot', slot.ask(this.state.language), mode, retries);
+    const question = slot.ask(this.state.language);
+    return this.ask('collectingSlot', before ? this.joined(before, question) : question, mode, retries);
   }
 
   private slotValue(slot: SlotDefinition, raw: string): Decision {
     const value = normaliseSlot(slot, raw);
-    if (value === undefined) return this.askSlot(slot, this.state.retries + 1);
+    if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
       const spoken = slot.type === 'digits' ? value.split('').join(' ') : value;
@@ -684,6 +716,7 @@ class Step {
         return this.holdMusic();
       case 'voicemail':
         return this.voicemailDone();
+      case 'confirmingIntent':
       case 'clarifying':
         // One clarifying question only; then a person.
         return this.escalate(this.flow.personTarget, 'clarification failed');

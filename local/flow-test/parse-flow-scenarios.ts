@@ -123,7 +123,7 @@ const expectationsSchema = z.strictObject({
   escalated: escalatedSchema.optional(),
   stage: z.enum(callStages).optional(),
   endReason: text.optional(),
-  actions: z.array(z.strictObject({ action: text, status: z.enum(['succeeded', 'notFound', 'failed', 'timedOut']) })).optional(),
+  actions: z.array(z.strictObject({ action: text, status: z.enum(['succeeded', 'notFound', 'retry', 'failed', 'timedOut']) })).optional(),
   notInHistory: z.array(text).optional(),
 });
 

@@ -488,3 +488,44 @@ describe('spoken numbers and the language menu', () => {
     expect(menu.when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
   });
 });
+
+describe('confirmations, invalid values and a wrong PIN', () => {
+  it('an intent with a confirmation asks yes / no before acting; no goes back to the open question', () => {
+    const base = testFlow({ understandings: { 'cancel my service': sure('billing') } });
+    const billing = base.intents.get('billing')!;
+    const flow = { ...base, intents: new Map([...base.intents, ['billing', { ...billing, confirm: (l: string) => testPrompt('confirmCancel', l) }]]) };
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'cancel my service', confidence: 0.9 }));
+    expect(asked.state.stage).toBe('confirmingIntent');
+    expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('confirmCancel'), mode: { kind: 'choices' } });
+    expect(asked.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+    const no = asked.when(answer({ kind: 'ChoiceRecognized', label: 'no', phrase: 'no' }));
+    expect(no.state.stage).toBe('understanding');
+    expect(no.commands[0]).toMatchObject({ prompt: testPrompt('openQuestion') });
+  });
+
+  it('an invalid value is explained before the question is asked again', () => {
+    const base = testFlow({ understandings: { 'where is my order': sure('orderStatus') } });
+    const order = base.intents.get('orderStatus')!;
+    const outcome = order.outcome as Extract<typeof order.outcome, { kind: 'selfService' }>;
+    const withInvalid = { ...order, outcome: { ...outcome, slots: [{ ...outcome.slots[0]!, invalid: (l: string) => testPrompt('orderNumberInvalid', l) }] } };
+    const flow = { ...base, intents: new Map([...base.intents, ['orderStatus', withInvalid]]) };
+    const again = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 })).when(answer({ kind: 'KeysPressed', tones: '12' }));
+    expect(again.commands[0]).toMatchObject({ prompt: { text: '<orderNumberInvalid> <askOrderNumber>' } });
+  });
+
+  it('a wrong PIN is asked for again up to the limit, then the caller is handed to a person', () => {
+    const flow = testFlow({ understandings: { 'what is my balance': sure('accountBalance') } });
+    const wrong = { status: 'retry' as const, say: 'That PIN does not match.', slot: 'pin', maxAttempts: 2, lockedSay: 'Your account is locked.' };
+    let d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 })).when(answer({ kind: 'KeysPressed', tones: '1111' }));
+    d = d.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: wrong }));
+    expect(kinds(d.commands)).toEqual(['PlayPrompt', 'StartRecognition']);
+    expect(d.commands[0]).toMatchObject({ prompt: { text: 'That PIN does not match.' } });
+    expect(d.commands[1]).toMatchObject({ prompt: testPrompt('askPin') });
+    d = d.when(answer({ kind: 'KeysPressed', tones: '2222' }));
+    expect(d.commands[0]).toMatchObject({ kind: 'RunAction', pii: { slots: { pin: '2222' } } });
+    d = d.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: wrong }));
+    expect(d.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: { text: 'Your account is locked.' } });
+    expect(d.commands[2]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'pin refused 2 times', intent: 'accountBalance', slots: {} } });
+    expect(JSON.stringify(d.state)).not.toMatch(/1111|2222/);
+  });
+});
