@@ -256,10 +256,13 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     return false;
   }
 
-  /** Refuses a link the AMQP way: attach with a null terminus, then detach with the error. */
-  function refuse(link: RheaLink, error: AmqpError): void {
+  /**
+   * Refuses a link the AMQP way: attach with a null terminus, then detach with the error. Routine
+   * refusals (an accept-next-session that found no session, a closing connection) log at debug.
+   */
+  function refuse(link: RheaLink, error: AmqpError, level: 'warn' | 'debug' = 'warn'): void {
     linkRoles.set(link, { kind: 'refused' });
-    logger.warn({ link: link.name, condition: error.condition, description: error.description }, 'link refused');
+    logger[level]({ link: link.name, condition: error.condition, description: error.description }, 'link refused');
     link.close(error);
   }
 
@@ -354,10 +357,11 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
       timer: clock.setTimer(() => {
         if (!dropPendingAccept(pending)) return;
         link.open();
-        refuse(link, {
-          condition: 'com.microsoft:timeout',
-          description: `No session of '${entity.path}' became available within ${timeoutInMs} ms.`,
-        });
+        refuse(
+          link,
+          { condition: 'com.microsoft:timeout', description: `No session of '${entity.path}' became available within ${timeoutInMs} ms.` },
+          'debug',
+        );
       }, timeoutInMs),
     };
     context.pendingSessionAccepts.add(pending);
@@ -365,6 +369,7 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     if (pendingForEntity === undefined) pendingAcceptsByEntity.set(entity, (pendingForEntity = new Set()));
     pendingForEntity.add(pending);
     linkRoles.set(link, { kind: 'pendingSession', pending });
+    emit({ type: 'sessionAcceptWaiting', entity: entity.path, linkName: link.name, timeoutInMs });
   }
 
   function dropPendingAccept(pending: PendingSessionAccept): boolean {
@@ -620,15 +625,20 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
       pendingSessionAccepts: new Set(),
     });
   });
-  const forgetConnection = (event: EventContext) => {
+  const forgetConnection = (event: EventContext, socketAlive: boolean) => {
     const context = contextOf(event);
     if (context === undefined) return;
     connections.delete(event.connection);
-    for (const pending of [...context.pendingSessionAccepts]) dropPendingAccept(pending);
+    for (const pending of [...context.pendingSessionAccepts]) {
+      if (!dropPendingAccept(pending) || !socketAlive) continue;
+      // The SDK waits for its attach to be answered even after closing the connection.
+      pending.link.open();
+      refuse(pending.link, { condition: 'amqp:connection:forced', description: 'The connection is closing.' }, 'debug');
+    }
     for (const consumer of [...context.consumers]) removeConsumer(consumer);
   };
-  container.on('disconnected', forgetConnection);
-  container.on('connection_close', forgetConnection);
+  container.on('disconnected', (event: EventContext) => forgetConnection(event, false));
+  container.on('connection_close', (event: EventContext) => forgetConnection(event, true));
   container.on('receiver_open', (event: EventContext) => {
     const context = contextOf(event);
     if (context !== undefined && event.receiver !== undefined) onReceiverOpen(context, event.receiver);

@@ -132,6 +132,7 @@ export type ServiceBusEmulatorEvent =
   | { readonly type: 'sessionLockRenewed'; readonly entity: string; readonly sessionId: string; readonly lockedUntilMs: number }
   | { readonly type: 'sessionLockLost'; readonly entity: string; readonly sessionId: string; readonly ownerId: string }
   | { readonly type: 'sessionStateSet'; readonly entity: string; readonly sessionId: string }
+  | { readonly type: 'sessionAcceptWaiting'; readonly entity: string; readonly linkName: string; readonly timeoutInMs: number }
   | { readonly type: 'receiverAttached'; readonly entity: string; readonly linkName: string; readonly sessionId?: string }
   | { readonly type: 'receiverDetached'; readonly entity: string; readonly linkName: string; readonly sessionId?: string };
 

@@ -62,6 +62,13 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
   const sessionIdleTimeoutInMs = options.sessionIdleTimeoutInMs ?? 1_000;
   const maxAutoLockRenewalDurationInMs = options.maxAutoLockRenewalDurationInMs ?? 300_000;
   const errorBackoffInMs = options.errorBackoffInMs ?? 1_000;
+  // An SDK request caught by a dropped connection can wait forever (no timer of its own survives
+  // the SDK's connection reset): bound every call by the operation timeout plus a margin.
+  const watchdogInMs = (options.retryOptions?.timeoutInMs ?? 60_000) + 5_000;
+  const closeTimeoutInMs = Math.min(options.retryOptions?.timeoutInMs ?? 60_000, 5_000);
+  // The SDK's close of a link waits for the broker's detach, and never resolves when the connection
+  // drops meanwhile (a namespace restarting just then): wait a bounded time, then move on.
+  const closeWithin = (closing: Promise<void>) => within(closeTimeoutInMs, closing).catch(() => undefined);
   const stopping = new AbortController();
   const subscriptions: Array<{ close(): Promise<void> }> = [];
   const receivers: ServiceBusReceiver[] = [];
@@ -90,14 +97,24 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
       await fn.handler(bodyOf(message.body), context);
     } catch (error) {
       log.warn({ err: error, deliveryCount: message.deliveryCount }, 'function failed; abandoning the message');
-      await receiver.abandonMessage(message).catch((settleError: unknown) => {
+      await within(watchdogInMs, receiver.abandonMessage(message)).catch((settleError: unknown) => {
         log.warn({ err: settleError }, 'abandon failed; the lock will expire instead');
       });
       return;
     }
-    await receiver.completeMessage(message).catch((settleError: unknown) => {
+    await within(watchdogInMs, receiver.completeMessage(message)).catch((settleError: unknown) => {
       log.warn({ err: settleError }, 'complete failed; the message will be delivered again');
     });
+  }
+
+  /** Invocations in flight, so `close()` can let them finish and settle before disconnecting. */
+  async function track(invocation: Promise<void>): Promise<void> {
+    running.add(invocation);
+    try {
+      await invocation;
+    } finally {
+      running.delete(invocation);
+    }
   }
 
   function startQueueFunction(serviceBus: ServiceBusClient, fn: ServiceBusTriggerFunction): void {
@@ -107,11 +124,7 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
     subscriptions.push(
       receiver.subscribe(
         {
-          processMessage: async (message) => {
-            const invocation = invoke(fn, receiver, message);
-            running.add(invocation);
-            await invocation.finally(() => running.delete(invocation));
-          },
+          processMessage: (message) => track(invoke(fn, receiver, message)),
           processError: async ({ error, errorSource }) => {
             if (!stopping.signal.aborted) logger.warn({ err: error, errorSource, function: fn.name }, 'receiver error');
           },
@@ -127,7 +140,11 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
     while (!abortSignal.aborted) {
       let session: ServiceBusSessionReceiver;
       try {
-        session = await serviceBus.acceptNextSession(fn.queueName, { maxAutoLockRenewalDurationInMs, abortSignal });
+        session = await serviceBus.acceptNextSession(fn.queueName, {
+          maxAutoLockRenewalDurationInMs,
+          abortSignal: AbortSignal.any([abortSignal, AbortSignal.timeout(watchdogInMs)]),
+        });
+        logger.debug({ function: fn.name, sessionId: session.sessionId }, 'session accepted');
       } catch (error) {
         if (abortSignal.aborted) return;
         // No session had messages within the operation timeout: ask again.
@@ -139,17 +156,21 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
       try {
         for (;;) {
           // One message at a time keeps the session in order even when an invocation fails.
-          const [message] = await session.receiveMessages(1, { maxWaitTimeInMs: sessionIdleTimeoutInMs, abortSignal });
-          if (message === undefined) break;
-          await invoke(fn, session, message);
-          if (abortSignal.aborted) break;
+          const [message] = await session.receiveMessages(1, {
+            maxWaitTimeInMs: sessionIdleTimeoutInMs,
+            abortSignal: AbortSignal.any([abortSignal, AbortSignal.timeout(sessionIdleTimeoutInMs + watchdogInMs)]),
+          });
+          // Stopping: leave the message to the session's release rather than start a late invocation.
+          if (message === undefined || abortSignal.aborted) break;
+          await track(invoke(fn, session, message));
         }
       } catch (error) {
         if (!abortSignal.aborted) {
           logger.warn({ err: error, function: fn.name, sessionId: session.sessionId }, 'session lost; accepting again');
         }
       } finally {
-        await session.close().catch(() => undefined);
+        logger.debug({ function: fn.name, sessionId: session.sessionId }, 'releasing session');
+        await closeWithin(session.close());
       }
     }
   }
@@ -170,12 +191,29 @@ export function createServiceBusTriggerRunner(options: ServiceBusTriggerRunnerOp
     async close() {
       if (client === undefined || stopping.signal.aborted) return;
       stopping.abort();
-      await Promise.all(subscriptions.map((s) => s.close().catch(() => undefined)));
-      await Promise.all([...running, ...sessionSlots]);
-      await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
-      await client.close();
+      logger.debug({ running: running.size }, 'stopping: closing subscriptions');
+      await Promise.all(subscriptions.map((s) => closeWithin(s.close())));
+      logger.debug({ running: running.size }, 'stopping: waiting for running invocations');
+      await Promise.all(running);
+      await Promise.all(receivers.map((r) => closeWithin(r.close())));
+      logger.debug('stopping: closing the client');
+      // The SDK does not abort a pending accept-next-session; closing the connection ends it.
+      await closeWithin(client.close());
+      logger.debug('stopping: waiting for session slots');
+      await Promise.all(sessionSlots);
+      logger.info('service bus triggers stopped');
     },
   };
+}
+
+/** Rejects when `operation` has not settled within `timeoutInMs` (it is not cancelled). */
+function within<T>(timeoutInMs: number, operation: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutInMs} ms`)), timeoutInMs);
+    timer.unref();
+  });
+  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The Functions host parses a JSON body; the SDK already did for JSON data sections, bytes are tried once more. */

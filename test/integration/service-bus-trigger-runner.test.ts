@@ -18,6 +18,7 @@ const logger = pino({ level: 'silent' });
 const queues = [
   { name: 'work', maxDeliveryCount: 2 },
   { name: 'routing', requiresSession: true, maxDeliveryCount: 3 },
+  { name: 'idle-sessions', requiresSession: true },
 ];
 const retryOptions = { timeoutInMs: 1_000, maxRetries: 1, retryDelayInMs: 50 };
 
@@ -158,6 +159,22 @@ describe('Service Bus trigger runner', () => {
       invocations.filter((i) => i.metadata['sessionId'] === sessionId).map((i) => (i.body as { key: string }).key);
     expect(keysOf('queue-a')).toEqual(['queue-a-1', 'queue-a-2', 'queue-a-2', 'queue-a-3', 'queue-a-4']);
     expect(keysOf('queue-b')).toEqual(['queue-b-1', 'queue-b-2', 'queue-b-3', 'queue-b-4']);
+  });
+
+  it('closes promptly while its session slots wait for a session', async () => {
+    const waiting = events(emulator, 'sessionAcceptWaiting', 'idle-sessions');
+    const idle = createServiceBusTriggerRunner({
+      connectionString: emulator.connectionString,
+      functions: [{ name: 'idle', queueName: 'idle-sessions', isSessionsEnabled: true, handler: record('idle') }],
+      maxConcurrentSessions: 1,
+      // The broker holds an accept-next-session this long; close() must not wait it out.
+      retryOptions: { timeoutInMs: 60_000, maxRetries: 0 },
+      logger,
+    });
+    await idle.start();
+    await waiting;
+    await idle.close();
+    expect(invocations.filter((i) => i.functionName === 'idle')).toEqual([]);
   });
 
   it('keeps running across a restart of the namespace', async () => {
