@@ -24,6 +24,7 @@ import {
   type QueueEntity,
   type ServiceBusEmulatorEvent,
   type ServiceBusEmulatorState,
+  type StoredMessage,
 } from './service-bus-namespace.js';
 import { lockTokenToDeliveryTag, toDotNetTicks, toWireMessage } from './to-wire-message.js';
 import { verifySasToken } from './verify-sas-token.js';
@@ -236,7 +237,7 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     }
   }
 
-  function deliver(consumer: Consumer, message: Parameters<typeof toWireMessage>[0]): void {
+  function deliver(consumer: Consumer, message: StoredMessage): void {
     const lockToken = message.lock?.token;
     const tag = lockToken === undefined ? Buffer.from(String(message.sequenceNumber)) : lockTokenToDeliveryTag(lockToken);
     const delivery = consumer.link.send(toWireMessage(message), tag);
