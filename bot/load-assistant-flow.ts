@@ -5,6 +5,7 @@ import { isOpen } from './assistant/business-hours.js';
 import { parseContactCenterConfig, type ContactCenterConfig } from './assistant/contact-center-config.js';
 import { trainIntentClassifier } from './assistant/nlu/train-intent-classifier.js';
 import { OUT_OF_SCOPE_LABEL } from './assistant/nlu/intent-classifier.js';
+import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors, type WordVectors } from './assistant/nlu/word-vectors.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import type { Settings } from './config.js';
 import type { ActionRunner } from './ports.js';
@@ -29,6 +30,14 @@ export function readContactCenterConfig(file: string): ContactCenterConfig {
   return result.config;
 }
 
+let wordVectors: WordVectors | undefined;
+
+/** The GloVe vectors shipped with the app (read once per process, about 30 ms). */
+function bundledWordVectors(): WordVectors {
+  wordVectors ??= decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL)));
+  return wordVectors;
+}
+
 /**
  * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifier on the
  * config's examples (all languages, plus its out-of-scope examples) and wires the action runner.
@@ -43,7 +52,7 @@ export function loadAssistantFlow(
     ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
     ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
   ];
-  const classifier = trainIntentClassifier(examples);
+  const classifier = trainIntentClassifier(examples, { wordVectors: bundledWordVectors() });
   const schedules = new Map(Object.entries(config.businessHours));
   const flow =
     given.flow ??
