@@ -49,6 +49,10 @@ export interface Switchboard {
   setAgentState(agentId: string, body: unknown): Promise<HttpResult>;
   listAgents(): Promise<HttpResult>;
   queueStatistics(queueId: string): Promise<HttpResult>;
+  /** The queues routing serves (from the contact-center config) with their live statistics. */
+  listQueues(): Promise<HttpResult>;
+  /** Routing messages that failed max deliveries, newest last (peeked, not removed). */
+  listDeadLetters(): Promise<HttpResult>;
   /** Presence readings (Graph notifications or polling) for Teams users. */
   presenceChanged(readings: readonly PresenceReading[]): Promise<number>;
   /** POST /api/presence/notifications: the validation handshake, then change notifications. */
@@ -206,6 +210,37 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     async presenceChanged(readings) {
       const agents = await routingStore.listAgents();
       return applyPresence(agentDeps, readings, new Map(agents.map((a) => [a.teamsUserId, a.agentId])));
+    },
+    async listQueues() {
+      const now = clock.now();
+      const value = [];
+      for (const def of queueDefinitions.values()) {
+        const queue = (await routingStore.getQueue(def.queueId))?.value ?? createQueueState(def);
+        value.push({ definition: def, statistics: getQueueStatistics(queue, def, now) });
+      }
+      return { status: 200, body: { value } };
+    },
+    async listDeadLetters() {
+      if (!serviceBus) return { status: 404, body: { error: 'no Service Bus client in this deployment' } };
+      const receiver = serviceBus.createReceiver(settings.ROUTING_QUEUE_NAME, { subQueueType: 'deadLetter' });
+      try {
+        const messages = await receiver.peekMessages(100);
+        return {
+          status: 200,
+          body: {
+            value: messages.map((m) => ({
+              messageId: m.messageId,
+              enqueuedAt: m.enqueuedTimeUtc?.toISOString(),
+              deliveryCount: m.deliveryCount,
+              reason: m.deadLetterReason,
+              description: m.deadLetterErrorDescription,
+              body: m.body as unknown,
+            })),
+          },
+        };
+      } finally {
+        await receiver.close();
+      }
     },
     async presenceNotification({ validationToken, bodyText }) {
       if (validationToken !== null) return { status: 200, text: validationToken };

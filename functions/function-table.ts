@@ -9,6 +9,8 @@ import { agentState } from './agent-state.js';
 import { presenceNotifications } from './presence-notifications.js';
 import { presenceRefresh } from './presence-refresh.js';
 import { queueStatistics } from './queue-statistics.js';
+import { queues } from './queues.js';
+import { routingDeadLetterList } from './routing-dead-letter-list.js';
 import { route } from './route.js';
 import { routingDeadLetters } from './routing-dead-letters.js';
 
@@ -25,6 +27,8 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     agents(app),
     agentState(app),
     queueStatistics(app),
+    queues(app),
+    routingDeadLetterList(app),
     presenceNotifications(app),
     presenceRefresh(app),
   ];

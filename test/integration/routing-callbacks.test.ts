@@ -77,3 +77,31 @@ it('a queue with nobody logged in takes a voicemail, linked in the call history'
   expect(voicemail).toEqual({ kind: 'voicemailRecorded', queueId: 'general', recordingId: expect.any(String) });
   expect((history!.state as { endReason: string }).endReason).toBe('voicemail (noAgentsLoggedIn)');
 });
+
+it('a dead-lettered routing message still gives its call the queue overflow action; operators can list dead letters', async () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
+  await settled();
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550142', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '2' }], whenScriptEnds: 'wait' });
+  await settled();
+  const callId = stack.callAutomation.getConversation(placed.simulatedCallId)!.correlationId;
+  expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('queued');
+
+  // What the routing-dead-letters function does with a message that failed max deliveries.
+  await stack.switchboard.routeDeadLetter({
+    kind: 'AnnouncementTick', schemaVersion: 1, messageId: `${callId}:tick:dead`, queueId: 'billing', occurredAt: new Date().toISOString(), callId, sequence: 1,
+  });
+  await settled();
+  const history = (await stack.switchboard.getCallHistory(callId))!;
+  // The billing queue here has no overflow rules: the fallback is voicemail.
+  expect((history.state as { endReason: string }).endReason).toBe('voicemail (deadLettered)');
+  expect(history.history.some((h) => h.entry.kind === 'voicemailRecorded')).toBe(true);
+  stack.callAutomation.hangUp(placed.simulatedCallId);
+  await settled();
+
+  const list = await fetch(`${stack.functionsHost.baseUrl}/api/routing/dead-letters`);
+  expect(list.status).toBe(200);
+  expect(await list.json()).toEqual({ value: [] });
+  const queues = (await (await fetch(`${stack.functionsHost.baseUrl}/api/queues`)).json()) as { value: { definition: { queueId: string } }[] };
+  expect(queues.value.map((q) => q.definition.queueId).sort()).toEqual(['billing', 'general']);
+});
