@@ -96,7 +96,7 @@ it('a dead-lettered routing message still gives its call the queue overflow acti
   // The billing queue here has no overflow rules: the fallback is voicemail.
   expect((history.state as { endReason: string }).endReason).toBe('voicemail (deadLettered)');
   expect(history.history.some((h) => h.entry.kind === 'voicemailRecorded')).toBe(true);
-  stack.callAutomation.hangUp(placed.simulatedCallId);
+  if (stack.callAutomation.getConversation(placed.simulatedCallId)?.state !== 'ended') stack.callAutomation.hangUp(placed.simulatedCallId);
   await settled();
 
   const list = await fetch(`${stack.functionsHost.baseUrl}/api/routing/dead-letters`);
