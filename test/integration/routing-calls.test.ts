@@ -163,16 +163,24 @@ describe('routing escalated calls to Teams agents', () => {
     expect((await agentDoc('dina')).activeCallIds).toEqual([]);
   });
 
-  it('the caller hanging up while an agent rings cancels the offer and frees the agent', async () => {
-    await setRing(alice, { kind: 'noAnswer' });
-    await setRing(bob, { kind: 'noAnswer' });
-    await setRing(sam, { kind: 'noAnswer' });
+  it('an agent who does not answer is released and the next agent offered at once', async () => {
+    for (const a of [alice, bob, sam]) await setRing(a, { kind: 'noAnswer' });
     const call = await escalate('+14255550105');
     await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const missed = (await stack.switchboard.getCallHistory(callId))!.history
+      .map((h) => h.entry as { kind: string; decision?: { kind: string; agentId?: string; reason?: string } })
+      .filter((e) => e.kind === 'routingDecision' && e.decision?.kind === 'offerMissed')
+      .map((e) => `${e.decision!.agentId} ${e.decision!.reason}`)
+      .sort();
+    // Every billing agent was rung in turn (the invitation timed out) and none holds the offer.
+    expect(missed).toEqual(['alice noAnswer', 'bob noAnswer', 'sam noAnswer']);
+    for (const id of ['alice', 'bob', 'sam']) expect((await agentDoc(id)).offer).toBeNull();
     stack.callAutomation.hangUp(call);
     await settled();
-    for (const id of ['alice', 'bob', 'sam']) expect((await agentDoc(id)).offer).toBeNull();
     for (const a of [alice, bob, sam]) await setRing(a, { kind: 'accept', afterMs: 0 });
+    for (const id of ['alice', 'bob', 'sam']) await fetch(`${stack.functionsHost.baseUrl}/api/agents/${id}/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
+    await settled();
   });
 
   it('a caller hanging up as they are queued leaves no agent reserved and no message retried', async () => {
