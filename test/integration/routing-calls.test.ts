@@ -11,6 +11,7 @@ import type { Agent } from '../../bot/routing/routing-types.js';
 import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
+import { agentDocument } from '../support/agent-document.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -48,13 +49,7 @@ afterAll(async () => {
 /** Waits until callbacks and Graph notifications are delivered and no routing message is in flight. */
 const settled = () => stackSettled(stack);
 
-async function agentDoc(agentId: string): Promise<Agent> {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents`);
-  const { value } = (await response.json()) as { value: Agent[] };
-  const agent = value.find((a) => a.agentId === agentId);
-  if (!agent) throw new Error(`no agent ${agentId}`);
-  return agent;
-}
+const agentDoc = (agentId: string): Promise<Agent> => agentDocument(stack, agentId);
 
 async function setRing(agent: SampleAgent, ringBehaviour: SampleAgent['ringBehaviour']) {
   stack.teams.upsert({ userId: agent.teamsUserId, ringBehaviour });

@@ -13,6 +13,7 @@ import type { Agent } from '../../bot/routing/routing-types.js';
 import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
+import { agentDocument } from '../support/agent-document.js';
 import { intents, sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -59,13 +60,7 @@ afterAll(async () => {
 
 const settled = () => stackSettled(stack);
 
-async function agentDoc(agentId: string): Promise<Agent> {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents`);
-  const { value } = (await response.json()) as { value: Agent[] };
-  const agent = value.find((a) => a.agentId === agentId);
-  if (!agent) throw new Error(`no agent ${agentId}`);
-  return agent;
-}
+const agentDoc = (agentId: string): Promise<Agent> => agentDocument(stack, agentId);
 
 async function setAgentState(agentId: string, state: 'ready' | 'notReady'): Promise<void> {
   const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents/${agentId}/state`, { method: 'POST', body: JSON.stringify({ state }) });
