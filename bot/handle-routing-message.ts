@@ -185,24 +185,35 @@ async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessa
       if (error instanceof ConcurrencyConflict) continue;
       throw error;
     }
+    // Checked after the save: if the call ended (or the agent left it) before routing heard them
+    // answer, the call's own notification found nothing to end, so the call is ended here.
     if (command.kind === 'AssignCallToAgent' && (await callNoLongerHasAgent(deps, command.callId, command.agentId))) {
-      // The call ended, or the agent left it, before routing heard them answer: the call's own
-      // notification found nothing to end, so it is ended here.
-      const ended = endAgentCall(update.agent, command.callId, deps.clock.now());
-      if (ended.outcome === 'applied') {
-        etag = await deps.agents.saveAgent(ended.agent, etag).catch((error: unknown) => {
-          if (error instanceof ConcurrencyConflict) return undefined;
-          throw error;
-        }) ?? etag;
-        await announceAgent(deps, ended.agent, etag);
-        return 'ok';
-      }
+      await endCallForAgent(deps, command.agentId, command.callId);
+      return 'ok';
     }
     const others = command.kind === 'ReserveAgent' || command.kind === 'AssignCallToAgent' ? update.agent.queueIds.filter((q) => q !== message.queueId) : update.agent.queueIds;
     await announceAgent(deps, update.agent, etag, others);
     return 'ok';
   }
   throw new ConcurrencyConflict(command.agentId);
+}
+
+/** The agent's call is over: their capacity frees (ETag-guarded) and their queues hear of it. */
+export async function endCallForAgent(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>, agentId: string, callId: string): Promise<void> {
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const stored = await deps.agents.getAgent(agentId);
+    if (!stored) return;
+    const ended = endAgentCall(stored.value, callId, deps.clock.now());
+    if (ended.outcome !== 'applied') return;
+    try {
+      const etag = await deps.agents.saveAgent(ended.agent, stored.etag);
+      await announceAgent(deps, ended.agent, etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+    }
+  }
+  throw new ConcurrencyConflict(agentId);
 }
 
 function statusOf(error: unknown): number | undefined {

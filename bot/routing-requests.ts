@@ -1,7 +1,6 @@
 import type { CallCommand } from './call-flow/call-commands.js';
-import { announceAgent } from './handle-routing-message.js';
-import { ConcurrencyConflict, type AgentStore, type Clock, type RoutingBus, type RoutingRequests } from './ports.js';
-import { endAgentCall } from './routing/apply-agent-command.js';
+import { endCallForAgent } from './handle-routing-message.js';
+import type { AgentStore, Clock, RoutingBus, RoutingRequests } from './ports.js';
 import { callLeftQueueFromCancel, callQueuedFromRequest, offerOutcomeFromNotify } from './routing/call-queued-from-request.js';
 import { routingSchemaVersion } from './routing/routing-types.js';
 
@@ -42,19 +41,6 @@ export class BusRoutingRequests implements RoutingRequests {
       await this.bus.send(offerOutcomeFromNotify({ callId, queueId: command.queueId, offerId: command.offerId, agentId: command.agentId, outcome }, this.clock.now()));
       return;
     }
-    // The call is over: the agent's capacity frees and their queues hear of it.
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.agents.getAgent(command.agentId);
-      if (!stored) return;
-      const update = endAgentCall(stored.value, callId, this.clock.now());
-      if (update.outcome !== 'applied') return;
-      try {
-        const etag = await this.agents.saveAgent(update.agent, stored.etag);
-        await announceAgent({ bus: this.bus, clock: this.clock }, update.agent, etag);
-        return;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyConflict)) throw error;
-      }
-    }
+    await endCallForAgent({ agents: this.agents, bus: this.bus, clock: this.clock }, command.agentId, callId);
   }
 }
