@@ -277,4 +277,26 @@ describe('consult and transfer through the agent API', () => {
     stack.callAutomation.hangUp(call);
     await settled();
   });
+
+  it('a transfer to a named agent rings them in, then the first agent leaves and is freed', async () => {
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'coaching' })).status).toBe(200);
+    const call = await escalate('+14255550133');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
+    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
+    await settled();
+    expect((await api(`calls/${callId}/transfer`, { agentId: 'sam' })).status).toBe(202);
+    await settled();
+    const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent: { agentId: string } };
+    expect(after.stage).toBe('connected');
+    expect(after.agent.agentId).toBe('sam');
+    expect((await agentDoc(first)).activeCallIds).not.toContain(callId);
+    expect((await agentDoc('sam')).activeCallIds).toEqual([callId]);
+    expect(stack.teams.presenceOf(sam.teamsUserId)?.activity).toBe('InACall');
+    stack.callAutomation.hangUp(call);
+    await settled();
+    expect((await agentDoc('sam')).activeCallIds).toEqual([]);
+  });
 });
+
