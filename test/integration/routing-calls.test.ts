@@ -298,5 +298,23 @@ describe('consult and transfer through the agent API', () => {
     await settled();
     expect((await agentDoc('sam')).activeCallIds).toEqual([]);
   });
+
+  it('a transfer to a phone number hands the caller over and frees the agent', async () => {
+    stack.callAutomation.registerPhone('+14255550999', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+    const call = await escalate('+14255550134');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const agentId = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
+    expect((await api(`calls/${callId}/transfer`, { phoneNumber: '+14255550999' })).status).toBe(202);
+    await settled();
+    const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; endReason: string };
+    expect(after.endReason).toBe('transferredToPhone');
+    expect((await agentDoc(agentId)).activeCallIds).not.toContain(callId);
+    const external = stack.callAutomation.listConversations().find((c) => c.phoneNumber === '+14255550999');
+    expect(external?.state).toBe('connected');
+    if (stack.callAutomation.getConversation(call)?.state !== 'ended') stack.callAutomation.hangUp(call);
+    stack.callAutomation.hangUp(external!.simulatedCallId);
+    await settled();
+  });
 });
 
