@@ -13,7 +13,10 @@ export class BusRoutingRequests implements RoutingRequests {
   ) {}
 
   async requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void> {
-    const { queueId, priority, requiredSkills, context } = command;
+    const { queueId, priority, requiredSkills } = command;
+    // The transcript stays in the call document (the agent's screen reads it there): every waiting
+    // call's context is kept in the queue document, which must stay small.
+    const context = { ...command.context, pii: { ...command.context.pii, transcript: [] } };
     await this.bus.send(callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, requestId, this.clock.now()));
   }
 
