@@ -32,7 +32,7 @@ import { createQueueState } from './routing/queue-state.js';
 import { parseQueueDefinition } from './routing/routing-messages.js';
 import type { QueueDefinition } from './routing/routing-types.js';
 import { BusRoutingRequests } from './routing-requests.js';
-import { createGraphAccessTokenProvider, createGraphPresenceService } from './adapters/graph-presence.js';
+import { createGraphAccessTokenProvider, createGraphPresenceService, isSubscriptionGone } from './adapters/graph-presence.js';
 import { parsePresenceNotifications } from './adapters/graph-presence-notifications.js';
 import type { PresenceService } from './ports.js';
 
@@ -158,7 +158,6 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       ),
     });
   const clientState = settings.GRAPH_NOTIFICATION_CLIENT_STATE;
-  let subscription: { id: string; expiresAt: Date; userIds: string } | undefined;
   const agentDeps: AgentDependencies = { agents: routingStore, bus, clock, logger, knownQueue: (q) => queueDefinitions.has(q) };
   const callActions: CallActionDependencies = {
     calls: store, agents: routingStore, bus, clock,
@@ -264,7 +263,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         // Graph removed the subscription, needs it reauthorized, or dropped notifications: forget
         // the subscription so it is made again, and read every agent's presence now.
         logger.warn({ events: parsed.lifecycleEvents.map((e) => e.lifecycleEvent) }, 'presence subscription lifecycle event');
-        subscription = undefined;
+        await routingStore.savePresenceSubscription(undefined);
         await this.refreshPresence();
       }
       return { status: 202, body: {} };
@@ -278,19 +277,28 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         const now = clock.now();
         const wanted = [...userIds].sort().join(',');
         const expiresAt = new Date(now.getTime() + 55 * 60_000);
+        // Kept in Cosmos, so a restart or another instance renews the subscription rather than adding one.
+        const subscription = await routingStore.getPresenceSubscription();
+        const create = async () => {
+          if (subscription) await presence.deleteSubscription(subscription.subscriptionId).catch(() => undefined);
+          const created = await presence.createSubscription({ userIds, notificationUrl: `${base}/api/presence/notifications`, clientState, expiresAt });
+          await routingStore.savePresenceSubscription({ subscriptionId: created.subscriptionId, expiresAt: created.expiresAt.toISOString(), userIds: wanted });
+        };
         try {
-          if (subscription && subscription.userIds === wanted && subscription.expiresAt.getTime() - now.getTime() > 15 * 60_000) {
-            // Still fresh.
-          } else if (subscription && subscription.userIds === wanted) {
-            const renewed = await presence.renewSubscription(subscription.id, expiresAt);
-            subscription = { id: renewed.subscriptionId, expiresAt: renewed.expiresAt, userIds: wanted };
+          if (subscription && subscription.userIds === wanted && Date.parse(subscription.expiresAt) > now.getTime()) {
+            // Renewing on every refresh also tells us at once when Graph dropped the subscription.
+            try {
+              const renewed = await presence.renewSubscription(subscription.subscriptionId, expiresAt);
+              await routingStore.savePresenceSubscription({ subscriptionId: renewed.subscriptionId, expiresAt: renewed.expiresAt.toISOString(), userIds: wanted });
+            } catch (error) {
+              if (!isSubscriptionGone(error)) throw error;
+              await create();
+            }
           } else {
-            if (subscription) await presence.deleteSubscription(subscription.id).catch(() => undefined);
-            const created = await presence.createSubscription({ userIds, notificationUrl: `${base}/api/presence/notifications`, clientState, expiresAt });
-            subscription = { id: created.subscriptionId, expiresAt: created.expiresAt, userIds: wanted };
+            await create();
           }
         } catch (error) {
-          subscription = undefined;
+          await routingStore.savePresenceSubscription(undefined).catch(() => undefined);
           logger.warn({ error: String(error) }, 'presence subscription upkeep failed; polling continues');
         }
       }

@@ -4,6 +4,15 @@ import type { Agent, QueueState } from '../routing/routing-types.js';
 
 type Stored<T> = T & { id: string; _etag?: string };
 
+/** A Graph presence subscription: its id, when it expires, and the users it covers (sorted, joined). */
+export interface PresenceSubscriptionRecord {
+  readonly subscriptionId: string;
+  readonly expiresAt: string;
+  readonly userIds: string;
+}
+
+const presenceSubscriptionId = '$presence-subscription';
+
 /** Queue routing documents (`queues`, partition /queueId) and agents (`agents`, /agentId). */
 export class CosmosRoutingStore implements QueueStore, AgentStore {
   constructor(
@@ -25,6 +34,27 @@ export class CosmosRoutingStore implements QueueStore, AgentStore {
 
   async saveAgent(agent: Agent, etag: string | undefined): Promise<string> {
     return write(this.agents, agent.agentId, { ...agent, id: agent.agentId }, etag);
+  }
+
+  /**
+   * The Graph presence subscription, shared by every instance of the app: kept beside the queue
+   * documents under a reserved id so that a restart or a second instance renews it, not repeats it.
+   */
+  async getPresenceSubscription(): Promise<PresenceSubscriptionRecord | undefined> {
+    const found = await read<PresenceSubscriptionRecord & { queueId: string }>(this.queues, presenceSubscriptionId);
+    if (!found) return undefined;
+    const { queueId: _queueId, ...record } = found.value;
+    return record;
+  }
+
+  async savePresenceSubscription(record: PresenceSubscriptionRecord | undefined): Promise<void> {
+    if (record === undefined) {
+      await this.queues.item(presenceSubscriptionId, presenceSubscriptionId).delete().catch((error: unknown) => {
+        if (!(error instanceof ErrorResponse && error.code === 404)) throw error;
+      });
+      return;
+    }
+    await this.queues.items.upsert({ id: presenceSubscriptionId, queueId: presenceSubscriptionId, ...record });
   }
 
   async listAgents(): Promise<Agent[]> {

@@ -13,6 +13,7 @@ import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/lo
 import type { SampleAgent } from '../../local/sample-agents.js';
 import type { Availability } from '../../local/teams/teams-user-directory.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
+import { createSwitchboard } from '../../bot/wiring.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -179,5 +180,24 @@ describe('Teams presence drives routing', () => {
     expect((await agentDoc('gus')).presence.availability).toBe('Available');
     expect(await routed(call)).toEqual(expect.objectContaining({ stage: 'connected', agentId: 'gus', decisions: ['queued', 'offered', 'answered'] }));
     await hangUpAndSettle(call);
+  });
+});
+
+describe('the presence subscription across instances', () => {
+  it('a second instance of the app, or a restart, renews the one subscription instead of adding another', async () => {
+    expect(stack.graph.listSubscriptions()).toHaveLength(1);
+    const secondInstance = createSwitchboard(stack.settings, {
+      logger: pino({ level: 'silent' }),
+      flow: testFlow(),
+      actions,
+      queues: ['billing', 'support', 'general'].map((queueId) => parseQueueDefinition({ queueId, name: queueId })),
+    });
+    try {
+      await secondInstance.refreshPresence();
+      await stack.switchboard.refreshPresence();
+    } finally {
+      await secondInstance.close();
+    }
+    expect(stack.graph.listSubscriptions()).toHaveLength(1);
   });
 });
