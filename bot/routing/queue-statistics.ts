@@ -5,7 +5,7 @@
  * not the queue's fault), the common contact-center convention; with no abandonment it is the
  * Erlang C service level.
  */
-import type { MemberStatus, QueueCounters, QueueDefinition, QueueState, StatsBucket } from './routing-types.js';
+import type { MemberStatus, OutcomeCounts, QueueCounters, QueueDefinition, QueueState, StatsBucket } from './routing-types.js';
 
 const bucketSeconds = 60;
 const maxBuckets = 60;
@@ -59,18 +59,7 @@ function currentBucket(counters: QueueCounters, nowMs: number): StatsBucket {
   const last = counters.buckets[counters.buckets.length - 1];
   // A late message (older than the newest bucket) is counted in the newest bucket rather than lost.
   if (last !== undefined && last.startMs >= startMs) return last;
-  const bucket: StatsBucket = {
-    startMs,
-    entered: 0,
-    answered: 0,
-    answeredWithinThreshold: 0,
-    abandoned: 0,
-    abandonedWithinThreshold: 0,
-    overflowed: 0,
-    answeredWaitSumMs: 0,
-    handleSumMs: 0,
-    handled: 0,
-  };
+  const bucket: StatsBucket = { startMs, ...noOutcomes() };
   counters.buckets.push(bucket);
   const oldestKeptMs = startMs - (counters.maxBuckets - 1) * counters.bucketSeconds * 1000;
   let drop = 0;
@@ -79,47 +68,25 @@ function currentBucket(counters: QueueCounters, nowMs: number): StatsBucket {
   return bucket;
 }
 
-interface WindowTotals {
+interface WindowTotals extends OutcomeCounts {
   spanInSeconds: number;
-  entered: number;
-  answered: number;
-  answeredWithinThreshold: number;
-  abandoned: number;
-  abandonedWithinThreshold: number;
-  overflowed: number;
-  answeredWaitSumMs: number;
-  handleSumMs: number;
-  handled: number;
+}
+
+const outcomeKeys = ['entered', 'answered', 'answeredWithinThreshold', 'abandoned', 'abandonedWithinThreshold', 'overflowed', 'answeredWaitSumMs', 'handleSumMs', 'handled'] as const satisfies readonly (keyof OutcomeCounts)[];
+
+function noOutcomes(): OutcomeCounts {
+  return Object.fromEntries(outcomeKeys.map((k) => [k, 0])) as unknown as OutcomeCounts;
 }
 
 function sumWindow(counters: QueueCounters, nowMs: number, windowInSeconds: number): WindowTotals {
   const fromMs = nowMs - windowInSeconds * 1000;
-  const totals: WindowTotals = {
-    spanInSeconds: 0,
-    entered: 0,
-    answered: 0,
-    answeredWithinThreshold: 0,
-    abandoned: 0,
-    abandonedWithinThreshold: 0,
-    overflowed: 0,
-    answeredWaitSumMs: 0,
-    handleSumMs: 0,
-    handled: 0,
-  };
+  const totals: WindowTotals = { spanInSeconds: 0, ...noOutcomes() };
   let earliestMs = nowMs;
   for (let i = counters.buckets.length - 1; i >= 0; i--) {
     const bucket = counters.buckets[i]!;
     if (bucket.startMs + counters.bucketSeconds * 1000 <= fromMs) break;
     earliestMs = Math.min(earliestMs, Math.max(bucket.startMs, fromMs));
-    totals.entered += bucket.entered;
-    totals.answered += bucket.answered;
-    totals.answeredWithinThreshold += bucket.answeredWithinThreshold;
-    totals.abandoned += bucket.abandoned;
-    totals.abandonedWithinThreshold += bucket.abandonedWithinThreshold;
-    totals.overflowed += bucket.overflowed;
-    totals.answeredWaitSumMs += bucket.answeredWaitSumMs;
-    totals.handleSumMs += bucket.handleSumMs;
-    totals.handled += bucket.handled;
+    for (const key of outcomeKeys) totals[key] += bucket[key];
   }
   totals.spanInSeconds = Math.max(1, (nowMs - earliestMs) / 1000);
   return totals;

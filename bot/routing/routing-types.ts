@@ -160,9 +160,8 @@ export interface QueueMember {
   answeredAtMs: number | null;
 }
 
-/** One minute of queue outcomes; a short ring of these gives windowed statistics. */
-export interface StatsBucket {
-  startMs: number;
+/** Counts of queue outcomes over some span. */
+export interface OutcomeCounts {
   entered: number;
   answered: number;
   answeredWithinThreshold: number;
@@ -172,6 +171,11 @@ export interface StatsBucket {
   answeredWaitSumMs: number;
   handleSumMs: number;
   handled: number;
+}
+
+/** One minute of queue outcomes; a short ring of these gives windowed statistics. */
+export interface StatsBucket extends OutcomeCounts {
+  startMs: number;
 }
 
 export interface QueueCounters {
