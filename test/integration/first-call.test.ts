@@ -1,11 +1,8 @@
 // A call all the way through the local Azure: Event Grid IncomingCall -> incoming-call answers via
 // the real Call Automation SDK -> signed callbacks -> call-events -> decider -> Cosmos (real SDK).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import type { ActionRunner } from '../../bot/ports.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
@@ -17,11 +14,8 @@ const actions: ActionRunner = {
 };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
-    logger: pino({ level: 'silent' }),
-    overrides: {
+  stack = await startTestStack({
+        overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing'), 'where is my order': sure('orderStatus') } }),
       actions,
     },

@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { flowTest } from '../../local/cli/flow-test.js';
 import { formatFlowResult } from '../../local/flow-test/format-flow-report.js';
 import { localStackFlowTestTarget, type FlowTestTarget } from '../../local/flow-test/flow-test-target.js';
 import { loadFlowScenarioFiles, readConfigForScenarios } from '../../local/flow-test/load-flow-scenario-files.js';
 import { parseFlowScenarios, type FlowScenario } from '../../local/flow-test/parse-flow-scenarios.js';
 import { runFlowScenario } from '../../local/flow-test/run-flow-scenarios.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack } from '../support/test-stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = join(root, 'config', 'contact-center.yaml');
@@ -22,11 +22,8 @@ let stack: LocalStack;
 let target: FlowTestTarget;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-flow-')),
-    logger: pino({ level: 'silent' }),
-    settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
+  stack = await startTestStack({
+        settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
   });
   target = localStackFlowTestTarget(stack);
 });

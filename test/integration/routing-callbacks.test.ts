@@ -1,22 +1,16 @@
 // A caller facing a long wait chooses a callback (press 1), hangs up keeping their place, and is
 // dialled back when an agent is free; the agent is reserved first, then both are joined.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
 const cora = { agentId: 'cora', teamsUserId: '00000000-0000-4000-8000-0000000c0a0a', displayName: 'Cora', skills: { billing: 4 }, queueIds: ['billing'], ringBehaviour: { kind: 'accept' as const, afterMs: 0 } };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
-    logger: pino({ level: 'silent' }),
-    overrides: {
+  stack = await startTestStack({
+        overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
       actions: { run: async () => ({ status: 'failed', reason: 'not used' }) },
       queues: [

@@ -1,35 +1,25 @@
 // Escalated calls reach Teams agents through the whole local Azure: call flow -> Service Bus
 // `routing` (sessions) -> route worker -> agent reserved in Cosmos (ETag) -> addParticipant ->
 // the Teams user answers (or not) -> call events -> routing again.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import type { ActionRunner } from '../../bot/ports.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack, unusedActions, testAgent } from '../support/test-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { agentDocument } from '../support/agent-document.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = { run: async () => ({ status: 'failed', reason: 'not used' }) };
-const agentSpec = (agentId: string, queueIds: string[], skills: Record<string, number>): SampleAgent => ({
-  agentId, teamsUserId: `00000000-0000-4000-8000-${agentId.padStart(12, '0')}`, displayName: agentId, skills, queueIds, ringBehaviour: { kind: 'accept', afterMs: 0 },
-});
+const actions = unusedActions;
+const agentSpec = testAgent;
 const alice = agentSpec('alice', ['billing'], { billing: 5 });
 const bob = agentSpec('bob', ['billing'], { billing: 3 });
 const sam = agentSpec('sam', ['billing', 'support'], { billing: 2, support: 4 });
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
-    logger: pino({ level: 'silent' }),
-    serviceBusTimeoutInMs: 2000,
-    overrides: {
+  stack = await startTestStack({
+        overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') } }),
       actions,
       queues: [

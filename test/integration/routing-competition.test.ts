@@ -2,25 +2,18 @@
 // (decided in parallel), an agent is shared by reserving the agent document with its ETag, an agent
 // at capacity is offered nothing, and within a queue the higher-priority caller goes first, then
 // the one who waited longest.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import type { IntentDefinition } from '../../bot/call-flow/assistant-flow.js';
-import type { ActionRunner } from '../../bot/ports.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
-import type { SampleAgent } from '../../local/sample-agents.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack, unusedActions, testAgent } from '../support/test-stack.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { agentDocument } from '../support/agent-document.js';
 import { intents, sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = { run: async () => ({ status: 'failed', reason: 'not used' }) };
-const agentSpec = (agentId: string, queueIds: string[], skills: Record<string, number>): SampleAgent => ({
-  agentId, teamsUserId: `00000000-0000-4000-8000-${agentId.padStart(12, '0')}`, displayName: agentId, skills, queueIds, ringBehaviour: { kind: 'accept', afterMs: 0 },
-});
+const actions = unusedActions;
+const agentSpec = testAgent;
 // Sam is the only agent of billing and of support; Tess the only one of care; Duo of general.
 const sam = agentSpec('sam', ['billing', 'support'], { billing: 2, support: 4 });
 const tess = agentSpec('tess', ['care'], {});
@@ -34,12 +27,8 @@ const careIntents: IntentDefinition[] = [
 const utterances = { billing: 'my bill is wrong', support: 'my internet is down', question: 'I have a question', cancel: 'cancel my service' } as const;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-competition-')),
-    logger: pino({ level: 'silent' }),
-    serviceBusTimeoutInMs: 2000,
-    overrides: {
+  stack = await startTestStack({
+        overrides: {
       flow: testFlow({
         understandings: {
           [utterances.billing]: sure('billing'), [utterances.support]: sure('techSupport'),

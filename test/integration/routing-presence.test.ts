@@ -2,14 +2,11 @@
 // subscription (validation handshake) on the local Graph, change notifications POSTed to the
 // Functions host, the agent document updated, its queues told over Service Bus, routing fanned out.
 // The polling fallback (`refreshPresence`) catches what notifications missed.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
-import type { ActionRunner } from '../../bot/ports.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack, unusedActions, testAgent } from '../support/test-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 import type { Availability } from '../../local/teams/teams-user-directory.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
@@ -17,22 +14,16 @@ import { createSwitchboard } from '../../bot/wiring.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = { run: async () => ({ status: 'failed', reason: 'not used' }) };
-const agentSpec = (agentId: string, queueIds: string[], skills: Record<string, number>): SampleAgent => ({
-  agentId, teamsUserId: `00000000-0000-4000-8000-${agentId.padStart(12, '0')}`, displayName: agentId, skills, queueIds, ringBehaviour: { kind: 'accept', afterMs: 0 },
-});
+const actions = unusedActions;
+const agentSpec = testAgent;
 // One agent per queue, so a caller who is not offered to them has nobody else to go to.
 const ana = agentSpec('ana', ['billing'], { billing: 5 });
 const teo = agentSpec('teo', ['support'], { support: 4 });
 const gus = agentSpec('gus', ['general'], {});
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-presence-')),
-    logger: pino({ level: 'silent' }),
-    serviceBusTimeoutInMs: 2000,
-    overrides: {
+  stack = await startTestStack({
+        overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') } }),
       actions,
       queues: [

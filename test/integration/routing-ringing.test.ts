@@ -1,13 +1,10 @@
 // The caller hangs up while the agent's Teams client is ringing: the invitation is cancelled and
 // the agent released. Invitations here ring for real (the ring time is not shortened), so the
 // agent is still ringing when the caller leaves; nothing waits for the ring time to pass.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
-import { ephemeralPorts, startLocalStack, type LocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 
@@ -16,11 +13,8 @@ const ava = { agentId: 'ava', teamsUserId: '00000000-0000-4000-8000-000000000a0a
 const settled = () => stackSettled(stack);
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: ephemeralPorts,
-    stateFolder: mkdtempSync(join(tmpdir(), 'sb-stack-')),
-    logger: pino({ level: 'silent' }),
-    callTiming: { invitationTimeoutScale: 1 },
+  stack = await startTestStack({
+        callTiming: { invitationTimeoutScale: 1 },
     overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
       actions: { run: async () => ({ status: 'failed', reason: 'not used' }) },
