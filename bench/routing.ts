@@ -5,6 +5,7 @@
 // multi-skill center comparing the three selection rules. Writes
 // bench/results/routing-<timestamp>.json and bench/results/routing-sl-vs-staffing.svg.
 // --quick runs a tenth of the calls (for trying the bench out, not for its figures).
+import { newAgent } from '../bot/routing/new-agent.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -283,21 +284,7 @@ function singleSkillScenario(agents: number, calls: number, seed: number, patien
 }
 
 function simAgent(agentId: string, skills: Record<string, number>, queueIds: string[]): Agent {
-  return {
-    agentId,
-    teamsUserId: `teams-${agentId}`,
-    displayName: agentId,
-    skills,
-    queueIds,
-    capacity: 1,
-    state: 'ready',
-    notReadyReason: null,
-    presence: { availability: 'Available', activity: 'Available' },
-    activeCallIds: [],
-    offer: null,
-    lastCallEndedAt: null,
-    consecutiveMisses: 0,
-  };
+  return newAgent({ agentId, teamsUserId: `teams-${agentId}`, displayName: agentId, skills, queueIds, presence: { availability: 'Available', activity: 'Available' } });
 }
 
 interface StaffingRow {

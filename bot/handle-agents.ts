@@ -3,6 +3,7 @@ import { announceAgent } from './handle-routing-message.js';
 import type { Logger } from './logger.js';
 import { ConcurrencyConflict, type AgentStore, type Clock, type PresenceReading, type RoutingBus } from './ports.js';
 import { memberStatusOf } from './routing/agent-eligibility.js';
+import { newAgent } from './routing/new-agent.js';
 import { availabilities, type Agent } from './routing/routing-types.js';
 
 export interface AgentDependencies {
@@ -46,17 +47,7 @@ export async function putAgent(deps: AgentDependencies, agentId: string, input: 
   if (!parsed.success) return problem(400, 'invalid agent', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const unknownQueues = parsed.data.queueIds.filter((q) => !deps.knownQueue(q));
   if (unknownQueues.length > 0) return problem(400, `unknown queue ${unknownQueues.join(', ')}`);
-  const saved = await changeAgent(deps, agentId, (existing) => ({
-    agentId,
-    presence: { availability: 'PresenceUnknown', activity: 'PresenceUnknown' },
-    activeCallIds: [],
-    offer: null,
-    lastCallEndedAt: null,
-    consecutiveMisses: 0,
-    notReadyReason: null,
-    ...existing,
-    ...parsed.data,
-  }));
+  const saved = await changeAgent(deps, agentId, (existing) => ({ ...(existing ?? newAgent({ agentId, ...parsed.data })), ...parsed.data }));
   return { status: 200, body: view(saved.agent) };
 }
 

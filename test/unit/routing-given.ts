@@ -3,6 +3,7 @@
  * The scenario plays the shell's part for agent documents: it applies the decider's agent
  * commands to its copies, and passes the offered agent's document with each offer outcome.
  */
+import { newAgent } from '../../bot/routing/new-agent.js';
 import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentUpdate } from '../../bot/routing/apply-agent-command.js';
 import { decideRouting, type RoutingDecision } from '../../bot/routing/decide-routing.js';
 import { createQueueState } from '../../bot/routing/queue-state.js';
@@ -28,22 +29,15 @@ export function queueDefinition(overrides: Record<string, unknown> = {}): QueueD
 }
 
 export function agent(agentId: string, overrides: Partial<Agent> = {}): Agent {
-  return {
+  return newAgent({
     agentId,
     teamsUserId: `teams-${agentId}`,
     displayName: agentId.toUpperCase(),
     skills: {},
     queueIds: ['sales'],
-    capacity: 1,
-    state: 'ready',
-    notReadyReason: null,
     presence: { availability: 'Available', activity: 'Available' },
-    activeCallIds: [],
-    offer: null,
-    lastCallEndedAt: null,
-    consecutiveMisses: 0,
     ...overrides,
-  };
+  });
 }
 
 export const context: RoutingContext = {
