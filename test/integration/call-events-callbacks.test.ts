@@ -1,27 +1,22 @@
 // POST /api/calls/{callId}/events as Call Automation sends it: signed (RS256 JWT checked against a
 // JWKS served on loopback), parsed element by element, recorded in Cosmos; bad input gets a 4xx.
-import type { Database } from '@azure/cosmos';
+import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createCallbackVerifier } from '../../bot/adapters/acs-callback-auth.js';
-import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
-import { createContainersIfMissing, openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { handleCallEvents, maxCallbackBodyBytes } from '../../bot/handle-call-events.js';
 import type { CallControl } from '../../bot/ports.js';
-import { startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos/cosmos-emulator.js';
 import { testFlow } from '../support/test-assistant-flow.js';
 
 const issuer = 'https://acscallautomation.communication.azure.com';
 const audience = 'acs-resource-immutable-id';
-let emulator: CosmosEmulator;
-let database: Database;
-let store: CosmosCallStore;
+let cosmos: CallStoreFixture;
+let store: CallStoreFixture['store'];
 let jwks: Server;
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
@@ -54,10 +49,8 @@ beforeAll(async () => {
   publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
   jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [publicJwk] })));
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  emulator = await startCosmosEmulator({ certificateFolder: mkdtempSync(join(tmpdir(), 'sb-cosmos-')) });
-  ({ database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile }));
-  await createContainersIfMissing(database, 30);
-  store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+  cosmos = await startCallStoreFixture();
+  ({ store } = cosmos);
   deps = {
     store, control, agentCalls: { addTeamsUser: async () => undefined, removeTeamsUser: async () => undefined },
     actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
@@ -71,8 +64,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  database.client.dispose();
-  await emulator.close();
+  await cosmos.close();
   await new Promise((resolve) => jwks.close(resolve));
 });
 

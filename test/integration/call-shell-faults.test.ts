@@ -1,23 +1,16 @@
 // The shell's guarantees (DESIGN.md §4) on the real Cosmos emulator: a redelivered callback is
 // applied once, concurrent callbacks are serialised by ETag, and a function that dies between the
 // save and the execution leaves an outbox the next invocation finishes.
-import type { Database } from '@azure/cosmos';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import { pino } from 'pino';
-import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
-import { createContainersIfMissing, openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
 import type { CallControl, CallStore, MediaCommand } from '../../bot/ports.js';
-import { startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos/cosmos-emulator.js';
 import { testFlow } from '../support/test-assistant-flow.js';
 
-let emulator: CosmosEmulator;
-let database: Database;
-let store: CosmosCallStore;
+let cosmos: CallStoreFixture;
+let store: CallStoreFixture['store'];
 let current = new Date('2026-11-25T10:00:00Z');
 const flow = testFlow();
 const executed: { callConnectionId: string; command: MediaCommand }[] = [];
@@ -58,14 +51,11 @@ async function newConnectedCall(callId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  emulator = await startCosmosEmulator({ certificateFolder: mkdtempSync(join(tmpdir(), 'sb-cosmos-')) });
-  ({ database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile }));
-  await createContainersIfMissing(database, 30);
-  store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+  cosmos = await startCallStoreFixture();
+  ({ store } = cosmos);
 });
 afterAll(async () => {
-  database.client.dispose();
-  await emulator.close();
+  await cosmos.close();
 });
 beforeEach(() => {
   executed.length = 0;

@@ -1,16 +1,11 @@
-import type { Database } from '@azure/cosmos';
-import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
-import { createContainersIfMissing, openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
+import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
+import { openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import { startCall } from '../../bot/call-flow/decide-call.js';
 import { ConcurrencyConflict, type CallRecord } from '../../bot/ports.js';
-import { startCosmosEmulator, type CosmosEmulator } from '../../local/cosmos/cosmos-emulator.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-let emulator: CosmosEmulator;
-let database: Database;
-let store: CosmosCallStore;
+let emulator: CallStoreFixture['emulator'];
+let cosmos: CallStoreFixture;
+let store: CallStoreFixture['store'];
 const now = new Date('2026-11-25T10:00:00Z');
 const flow = { defaultLanguage: 'en-US', line: () => ({ language: 'en-US', languageMenu: false }) };
 const record = (callId: string): CallRecord => ({
@@ -21,14 +16,11 @@ const record = (callId: string): CallRecord => ({
 });
 
 beforeAll(async () => {
-  emulator = await startCosmosEmulator({ certificateFolder: mkdtempSync(join(tmpdir(), 'sb-cosmos-')) });
-  ({ database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile }));
-  await createContainersIfMissing(database, 30);
-  store = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+  cosmos = await startCallStoreFixture();
+  ({ emulator, store } = cosmos);
 });
 afterAll(async () => {
-  database.client.dispose();
-  await emulator.close();
+  await cosmos.close();
 });
 
 describe('the call store on the local Cosmos, through @azure/cosmos', () => {
