@@ -17,6 +17,7 @@ import {
   type Clock,
   type OutboxEntry,
   type StoredCallRecord,
+  type StoredHistoryItem,
 } from './ports.js';
 import type { CallState } from './call-flow/call-state.js';
 
@@ -107,70 +108,67 @@ export async function handleCallEvents(
   return { status: 200, body: { accepted: events.length } };
 }
 
-/** Load, decide, save, execute one event; safe to call twice with the same event. */
+/**
+ * Load, decide, save, execute one event; safe to call twice with the same event. The save is one
+ * transaction: state, the outbox entry (only when there are commands to carry out) and the step's
+ * history. With a caching store the load is usually answered from memory, so a step costs one
+ * Cosmos request, plus one to clear the outbox entry when it had commands.
+ */
 export async function applyCallEvent(
   deps: CallShellDependencies,
   callId: string,
   event: CallEvent,
 ): Promise<'applied' | 'duplicate' | 'unknown call'> {
   for (let attempt = 0; ; attempt++) {
-    const stored = await deps.store.getCall(callId);
+    const stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
     if (!stored) return 'unknown call';
     const now = deps.clock.now();
     await finishAbandonedOutbox(deps, stored, now);
     if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
     const decision = deps.decide(stored.record.state, event, now);
-    const entry: OutboxEntry = {
-      step: stored.record.step + 1,
-      createdAt: now.toISOString(),
-      history: decision.history,
-      commands: decision.commands,
-    };
+    const step = stored.record.step + 1;
+    const at = now.toISOString();
+    const history = decision.history.map((entry, index) => ({ callId, step, index, at, entry }));
+    const entry: OutboxEntry | undefined =
+      decision.commands.length > 0 ? { step, createdAt: at, historyCount: history.length, commands: decision.commands } : undefined;
     const next: CallRecord = {
       state: decision.state,
-      step: entry.step,
-      outbox: [...stored.record.outbox, entry],
+      step,
+      outbox: entry ? [...stored.record.outbox, entry] : stored.record.outbox,
       recentEventIds: [...stored.record.recentEventIds, event.eventId].slice(-recentEventIdLimit),
     };
     let etag: string;
     try {
-      etag = await deps.store.replaceCall(next, stored.etag);
+      etag = await deps.store.replaceCall(next, stored.etag, history);
     } catch (error) {
       if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
       throw error;
     }
-    await carryOut(deps, { record: next, etag }, entry);
+    if (entry) await carryOut(deps, { record: next, etag }, entry);
     return 'applied';
   }
 }
 
-/** Writes an outbox entry's history, executes its commands, then removes it from the outbox. */
+/** Executes an outbox entry's commands, then removes it from the outbox with any failures in history. */
 export async function carryOut(deps: CallShellDependencies, stored: StoredCallRecord, entry: OutboxEntry): Promise<void> {
   const { state } = stored.record;
-  await deps.store.upsertHistory(
-    entry.history.map((item, index) => ({ callId: state.callId, step: entry.step, index, at: entry.createdAt, entry: item })),
-  );
-  const failures: { command: CallCommand; error: string }[] = [];
+  const failures: StoredHistoryItem[] = [];
   for (const command of entry.commands) {
     try {
       await executeCommand(deps, state, command);
     } catch (error) {
-      failures.push({ command, error: error instanceof Error ? error.message : String(error) });
-      deps.logger.error({ callId: state.callId, command: command.kind, error: String(error) }, 'call command failed');
-    }
-  }
-  if (failures.length > 0) {
-    await deps.store.upsertHistory(
-      failures.map((f, i) => ({
+      const message = error instanceof Error ? error.message : String(error);
+      deps.logger.error({ callId: state.callId, command: command.kind, error: message }, 'call command failed');
+      failures.push({
         callId: state.callId,
         step: entry.step,
-        index: entry.history.length + i,
+        index: entry.historyCount + failures.length,
         at: deps.clock.now().toISOString(),
-        entry: { kind: 'commandFailed', command: f.command.kind, error: f.error },
-      })),
-    );
+        entry: { kind: 'commandFailed', command: command.kind, error: message },
+      });
+    }
   }
-  await removeFromOutbox(deps, state.callId, entry.step, stored);
+  await removeFromOutbox(deps, state.callId, entry.step, stored, failures);
 }
 
 async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
@@ -253,25 +251,35 @@ async function runAction(deps: CallShellDependencies, state: CallState, command:
   await applyCallEvent(deps, callId, { ...event('done'), kind: 'ActionCompleted', actionId: command.actionId, result });
 }
 
-async function removeFromOutbox(deps: CallShellDependencies, callId: string, step: number, known: StoredCallRecord): Promise<void> {
+async function removeFromOutbox(
+  deps: CallShellDependencies,
+  callId: string,
+  step: number,
+  known: StoredCallRecord,
+  failures: readonly StoredHistoryItem[],
+): Promise<void> {
   let current: StoredCallRecord | undefined = known;
   for (let attempt = 0; current && attempt <= maxConflictRetries; attempt++) {
-    if (!current.record.outbox.some((e) => e.step === step)) return;
+    if (!current.record.outbox.some((e) => e.step === step)) break;
     try {
-      await deps.store.replaceCall({ ...current.record, outbox: current.record.outbox.filter((e) => e.step !== step) }, current.etag);
+      await deps.store.replaceCall({ ...current.record, outbox: current.record.outbox.filter((e) => e.step !== step) }, current.etag, failures);
       return;
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
       current = await deps.store.getCall(callId);
     }
   }
+  // Someone else cleared the entry (a takeover after the lease): the failures still belong in history.
+  await deps.store.upsertHistory(failures);
 }
 
 async function finishAbandonedOutbox(deps: CallShellDependencies, stored: StoredCallRecord, now: Date): Promise<void> {
   for (const entry of stored.record.outbox) {
     if (now.getTime() - Date.parse(entry.createdAt) < outboxLeaseInMs) continue;
-    deps.logger.warn({ callId: stored.record.state.callId, step: entry.step }, 'finishing an abandoned outbox entry');
+    // What this process remembers may be stale: only the stored call says the entry is still undone.
     const fresh = await deps.store.getCall(stored.record.state.callId);
-    if (fresh) await carryOut(deps, fresh, entry);
+    if (!fresh?.record.outbox.some((e) => e.step === entry.step)) continue;
+    deps.logger.warn({ callId: stored.record.state.callId, step: entry.step }, 'finishing an abandoned outbox entry');
+    await carryOut(deps, fresh, entry);
   }
 }

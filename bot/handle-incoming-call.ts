@@ -58,17 +58,10 @@ export async function handleIncomingCall(deps: IncomingCallDependencies, data: u
   }
   const now = deps.clock.now();
   const state = deps.newCall({ callId, callerId: call.from.rawId, calledNumber: phoneNumberOf(call.to.rawId) }, now);
-  const created = await deps.store.createCall({
-    state,
-    step: 1,
-    outbox: [],
-    recentEventIds: [],
-  });
-  if (created.created) {
-    await deps.store.upsertHistory([
-      { callId, step: 1, index: 0, at: now.toISOString(), entry: { kind: 'callReceived', pii: { callerId: call.from.rawId, calledNumber: call.to.rawId } } },
-    ]);
-  } else {
+  const created = await deps.store.createCall({ state, step: 1, outbox: [], recentEventIds: [] }, [
+    { callId, step: 1, index: 0, at: now.toISOString(), entry: { kind: 'callReceived', pii: { callerId: call.from.rawId, calledNumber: call.to.rawId } } },
+  ]);
+  if (!created.created) {
     const existing = await deps.store.getCall(callId);
     if (existing && existing.record.state.stage !== 'answering') return 'already handled';
   }

@@ -43,7 +43,8 @@ import type { CallState, HistoryEntry } from './call-flow/call-state.js';
 export interface OutboxEntry {
   readonly step: number;
   readonly createdAt: string;
-  readonly history: readonly HistoryEntry[];
+  /** History items the step wrote with its save; a failed command's item is numbered after them. */
+  readonly historyCount: number;
   readonly commands: readonly CallCommand[];
 }
 
@@ -82,10 +83,17 @@ export class ConcurrencyConflict extends Error {
 
 export interface CallStore {
   /** Creates the call; false if it already exists (a redelivered IncomingCall). */
-  createCall(record: CallRecord): Promise<{ created: boolean; etag: string | undefined }>;
-  getCall(callId: string): Promise<StoredCallRecord | undefined>;
-  /** Replaces the call if its ETag still matches; throws ConcurrencyConflict otherwise. */
-  replaceCall(record: CallRecord, etag: string): Promise<string>;
+  createCall(record: CallRecord, history?: readonly StoredHistoryItem[]): Promise<{ created: boolean; etag: string | undefined }>;
+  /**
+   * The call as stored. With `allowCached`, a store may answer from what this process last read or
+   * wrote: every write that follows is ETag-guarded, so a stale answer costs a retry, never an update.
+   */
+  getCall(callId: string, options?: { readonly allowCached?: boolean }): Promise<StoredCallRecord | undefined>;
+  /**
+   * Replaces the call and writes the step's history items in one transaction (all or nothing) if
+   * its ETag still matches; throws ConcurrencyConflict otherwise. Returns the new ETag.
+   */
+  replaceCall(record: CallRecord, etag: string, history?: readonly StoredHistoryItem[]): Promise<string>;
   /** Idempotent: items have deterministic ids, so a retry rewrites the same documents. */
   upsertHistory(items: readonly StoredHistoryItem[]): Promise<void>;
   listHistory(callId: string): Promise<StoredHistoryItem[]>;

@@ -2,6 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
+import { CachingCallStore } from './caching-call-store.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
 import { CosmosRoutingStore } from './adapters/cosmos-routing-store.js';
 import { createServiceBusClient, ServiceBusRoutingBus } from './adapters/service-bus-routing-bus.js';
@@ -91,7 +92,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     key: settings.COSMOS_KEY,
     caCertificateFile: settings.COSMOS_CA_CERT_FILE,
   });
-  const store = overrides.store ?? new CosmosCallStore(database.container('calls'), { retentionDays: settings.HISTORY_RETENTION_DAYS });
+  const store = new CachingCallStore(overrides.store ?? new CosmosCallStore(database.container('calls'), { retentionDays: settings.HISTORY_RETENTION_DAYS }));
   const routingStore = new CosmosRoutingStore(database.container('queues'), database.container('agents'));
   const control =
     overrides.control ??

@@ -15,7 +15,7 @@ import { startSampleBackend, type SampleBackend } from './sample-backend/sample-
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
 import { startServiceBusEmulator, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
 import { createServiceBusTriggerRunner } from './service-bus/service-bus-trigger-runner.js';
-import { sampleAgents, type SampleAgent } from './sample-agents.js';
+import type { SampleAgent } from './sample-agents.js';
 
 /** Fixed ports for `npm start` (each overridable); tests pass 0 for ephemeral ports. */
 export const defaultPorts = {
@@ -37,44 +37,65 @@ export const ephemeralPorts: Record<keyof typeof defaultPorts, number> = {
   serviceBus: 0,
 };
 
-export interface LocalStackOptions {
+/** The emulators alone: what real Azure provides, without the app. */
+export interface LocalAzureOptions {
   readonly ports?: Partial<Record<keyof typeof defaultPorts, number>>;
   /** Where generated certificates and the stack description are written. */
   readonly stateFolder?: string;
   readonly logger?: Logger;
-  readonly clock?: Clock;
-  /** Extra or overriding app settings. */
-  readonly settings?: Readonly<Record<string, string>>;
-  /** Replace parts of the app (tests: a fixed assistant flow, a scripted action runner). */
-  readonly overrides?: SwitchboardOverrides;
   /** Call Automation emulator timing (play durations, ring times); fast by default. */
   readonly callTiming?: Partial<CallTiming>;
-  /** Agents signed in at start (simulated Teams users, ready, Available); `npm start` uses the samples. */
-  readonly agents?: readonly SampleAgent[];
+}
+
+export interface LocalAzure {
+  readonly teams: TeamsUserDirectory;
+  readonly cosmos: CosmosEmulator;
+  readonly callAutomation: CallAutomationEmulator;
+  readonly sampleBackend: SampleBackend;
+  readonly serviceBus: ServiceBusEmulator;
+  readonly graph: GraphEmulator;
+  /** The app settings that point at these emulators. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly urls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface LocalAppOptions {
+  /** App settings: the local Azure's, plus any extra or overriding ones. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly functionsPort?: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Replace parts of the app (tests: a fixed assistant flow, a scripted action runner). */
+  readonly overrides?: SwitchboardOverrides;
   /** Run timer functions (presence polling) on their period; tests call them directly. */
   readonly runTimers?: boolean;
   /** Client retries / operation timeout of the Service Bus trigger runner (tests keep them low). */
   readonly serviceBusTimeoutInMs?: number;
 }
 
-export interface LocalStack {
+export interface LocalApp {
   readonly settings: Settings;
   /** The settings as environment variables, as `func start` or real Azure would see them. */
   readonly environment: Readonly<Record<string, string>>;
-  readonly teams: TeamsUserDirectory;
-  readonly cosmos: CosmosEmulator;
-  readonly callAutomation: CallAutomationEmulator;
   readonly functionsHost: LocalFunctionsHost;
-  readonly sampleBackend: SampleBackend;
-  readonly serviceBus: ServiceBusEmulator;
-  readonly graph: GraphEmulator;
   readonly switchboard: Switchboard;
-  readonly urls: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
-/** The whole local Azure plus the app on it, in this process. */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export interface LocalStackOptions extends LocalAzureOptions, Omit<LocalAppOptions, 'environment' | 'functionsPort'> {
+  /** Extra or overriding app settings. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Agents signed in at start (simulated Teams users, ready, Available); `npm start` uses the samples. */
+  readonly agents?: readonly SampleAgent[];
+}
+
+export interface LocalStack extends LocalAzure, LocalApp {
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Cosmos, Call Automation, Service Bus, Graph and the sample backend, in this process. */
+export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<LocalAzure> {
   const ports = { ...defaultPorts, ...options.ports };
   const logger = options.logger ?? createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const stateFolder = options.stateFolder ?? join(process.cwd(), '.local');
@@ -92,7 +113,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.callTiming ? { timing: options.callTiming } : {}),
     });
     closers.push(() => callAutomation.close());
-
     const sampleBackend = await startSampleBackend({ port: ports.sampleBackend });
     closers.push(() => sampleBackend.close());
     const serviceBus = await startServiceBusEmulator({
@@ -103,7 +123,51 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => serviceBus.close());
     const graph = await startGraphEmulator({ port: ports.graph, teams, logger: logger.child({ component: 'graph-emulator' }) });
     closers.push(() => graph.close());
+    return {
+      teams,
+      cosmos,
+      callAutomation,
+      sampleBackend,
+      serviceBus,
+      graph,
+      environment: {
+        ACS_CONNECTION_STRING: callAutomation.connectionString,
+        ACS_CALLBACK_ISSUER: callAutomation.issuer,
+        ACS_CALLBACK_AUDIENCE: callAutomation.audience,
+        ACS_CALLBACK_JWKS_URL: callAutomation.jwksUrl,
+        COSMOS_ENDPOINT: cosmos.endpoint,
+        COSMOS_KEY: cosmos.key,
+        COSMOS_CA_CERT_FILE: cosmos.certificateFile ?? '',
+        ServiceBusConnection: serviceBus.connectionString,
+        GRAPH_BASE_URL: graph.baseUrl,
+        GRAPH_NOTIFICATION_CLIENT_STATE: 'switchboard-local-presence',
+        CALL_HISTORY_API_ENABLED: 'true',
+        ORDER_BACKEND_URL: sampleBackend.url,
+      },
+      urls: {
+        callAutomation: callAutomation.endpoint,
+        simulator: callAutomation.simulatorUrl,
+        cosmos: cosmos.endpoint,
+        sampleBackend: sampleBackend.url,
+        serviceBus: serviceBus.connectionString,
+        graph: graph.baseUrl,
+      },
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
 
+/**
+ * The app on a local Functions host: HTTP and Event Grid functions over HTTP, Service Bus
+ * functions through the trigger runner, against whatever Azure the environment names.
+ */
+export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const logger = options.logger ?? createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
+  const closers: (() => Promise<void>)[] = [];
+  try {
     let switchboard: Switchboard | undefined;
     const functionsHost = await startLocalFunctionsHost({
       functions: createFunctionTable(async () => {
@@ -111,27 +175,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return switchboard;
       }),
       logger,
-      port: ports.functions,
+      port: options.functionsPort ?? defaultPorts.functions,
       runTimers: options.runTimers ?? false,
     });
     closers.push(() => functionsHost.close());
-
-    const environment: Record<string, string> = {
-      CALLBACK_BASE_URL: functionsHost.baseUrl,
-      ACS_CONNECTION_STRING: callAutomation.connectionString,
-      ACS_CALLBACK_ISSUER: callAutomation.issuer,
-      ACS_CALLBACK_AUDIENCE: callAutomation.audience,
-      ACS_CALLBACK_JWKS_URL: callAutomation.jwksUrl,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      COSMOS_CA_CERT_FILE: cosmos.certificateFile ?? '',
-      ServiceBusConnection: serviceBus.connectionString,
-      GRAPH_BASE_URL: graph.baseUrl,
-      GRAPH_NOTIFICATION_CLIENT_STATE: 'switchboard-local-presence',
-      CALL_HISTORY_API_ENABLED: 'true',
-      ORDER_BACKEND_URL: sampleBackend.url,
-      ...options.settings,
-    };
+    const environment: Record<string, string> = { CALLBACK_BASE_URL: functionsHost.baseUrl, ...options.environment };
     const settings = loadSettings(environment);
     const { database } = openCosmosDatabase({
       endpoint: settings.COSMOS_ENDPOINT,
@@ -143,8 +191,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     database.client.dispose();
     switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0, ...options.overrides });
     const ready = switchboard;
+    closers.push(() => ready.close());
+    if (!settings.ServiceBusConnection) throw new Error('ServiceBusConnection is not set: the routing functions need Service Bus');
     const triggers = createServiceBusTriggerRunner({
-      connectionString: serviceBus.connectionString,
+      connectionString: settings.ServiceBusConnection,
       functions: createFunctionTable(async () => ready)
         .filter((f): f is Extract<typeof f, { trigger: 'serviceBusQueue' }> => f.trigger === 'serviceBusQueue')
         .map((f) => ({
@@ -159,42 +209,51 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     await triggers.start();
     closers.push(() => triggers.close());
-    closers.push(() => ready.close());
+    return { settings, environment, functionsHost, switchboard, close: () => closeAll(closers) };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+/** The whole local Azure plus the app on it, in this process. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const logger = options.logger ?? createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
+  const stateFolder = options.stateFolder ?? join(process.cwd(), '.local');
+  const azure = await startLocalAzure({ ...options, logger, stateFolder });
+  let app: LocalApp | undefined;
+  try {
+    app = await startLocalApp({
+      ...options,
+      logger,
+      environment: { ...azure.environment, ...options.settings },
+      functionsPort: options.ports?.functions ?? defaultPorts.functions,
+    });
+    const ready = app.switchboard;
     for (const agent of options.agents ?? []) {
-      teams.upsert({ userId: agent.teamsUserId, displayName: agent.displayName, availability: 'Available', ringBehaviour: agent.ringBehaviour });
+      azure.teams.upsert({ userId: agent.teamsUserId, displayName: agent.displayName, availability: 'Available', ringBehaviour: agent.ringBehaviour });
       const created = await ready.putAgent(agent.agentId, { teamsUserId: agent.teamsUserId, displayName: agent.displayName, skills: agent.skills, queueIds: agent.queueIds, state: 'ready' });
       if (created.status !== 200) throw new Error(`Could not sign in agent ${agent.agentId}: ${JSON.stringify(created.body)}`);
     }
     if ((options.agents ?? []).length > 0) await ready.refreshPresence();
-    const webhook = await callAutomation.setIncomingCallWebhook(functionsHost.eventGridUrl('incoming-call'));
+    const webhook = await azure.callAutomation.setIncomingCallWebhook(app.functionsHost.eventGridUrl('incoming-call'));
     logger.info({ url: webhook.url, state: webhook.state }, 'Event Grid subscription for IncomingCall');
 
-    const urls = {
-      functions: functionsHost.baseUrl,
-      callAutomation: callAutomation.endpoint,
-      simulator: callAutomation.simulatorUrl,
-      cosmos: cosmos.endpoint,
-      sampleBackend: sampleBackend.url,
-      serviceBus: serviceBus.connectionString,
-      graph: graph.baseUrl,
-    };
+    const urls = { functions: app.functionsHost.baseUrl, ...azure.urls };
     writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));
+    const started = app;
     return {
-      settings,
-      environment,
-      teams,
-      cosmos,
-      callAutomation,
-      functionsHost,
-      sampleBackend,
-      serviceBus,
-      graph,
-      switchboard,
+      ...azure,
+      ...started,
       urls,
-      close: () => closeAll(closers),
+      close: async () => {
+        await started.close();
+        await azure.close();
+      },
     };
   } catch (error) {
-    await closeAll(closers);
+    await app?.close();
+    await azure.close();
     throw error;
   }
 }

@@ -33,14 +33,21 @@ export class CosmosCallStore implements CallStore {
     this.ttlInSeconds = options.retentionDays * 86_400;
   }
 
-  async createCall(record: CallRecord): Promise<{ created: boolean; etag: string | undefined }> {
-    try {
-      const response = await this.container.items.create(this.toDocument(record));
-      return { created: true, etag: response.etag };
-    } catch (error) {
-      if (statusOf(error) === 409) return { created: false, etag: undefined };
-      throw error;
+  async createCall(record: CallRecord, history: readonly StoredHistoryItem[] = []): Promise<{ created: boolean; etag: string | undefined }> {
+    const callId = record.state.callId;
+    if (history.length === 0) {
+      try {
+        const response = await this.container.items.create(this.toDocument(record));
+        return { created: true, etag: response.etag };
+      } catch (error) {
+        if (statusOf(error) === 409) return { created: false, etag: undefined };
+        throw error;
+      }
     }
+    const first = { operationType: 'Create', partitionKey: callId, resourceBody: this.toDocument(record) as unknown as JSONObject } as const;
+    const status = await this.transaction(callId, first, history);
+    if (status.code === 409) return { created: false, etag: undefined };
+    return { created: true, etag: status.etag };
   }
 
   async getCall(callId: string): Promise<StoredCallRecord | undefined> {
@@ -50,16 +57,45 @@ export class CosmosCallStore implements CallStore {
     return { record: { state, step, outbox, recentEventIds }, etag: response.etag };
   }
 
-  async replaceCall(record: CallRecord, etag: string): Promise<string> {
-    try {
-      const response = await this.container
-        .item(record.state.callId, record.state.callId)
-        .replace(this.toDocument(record), { accessCondition: { type: 'IfMatch', condition: etag } });
-      return response.etag;
-    } catch (error) {
-      if (statusOf(error) === 412) throw new ConcurrencyConflict(record.state.callId);
-      throw error;
+  async replaceCall(record: CallRecord, etag: string, history: readonly StoredHistoryItem[] = []): Promise<string> {
+    const callId = record.state.callId;
+    if (history.length === 0) {
+      try {
+        const response = await this.container.item(callId, callId).replace(this.toDocument(record), { accessCondition: { type: 'IfMatch', condition: etag } });
+        return response.etag;
+      } catch (error) {
+        if (statusOf(error) === 412) throw new ConcurrencyConflict(callId);
+        throw error;
+      }
     }
+    const first = { operationType: 'Replace', id: callId, partitionKey: callId, ifMatch: etag, resourceBody: this.toDocument(record) as unknown as JSONObject } as const;
+    const status = await this.transaction(callId, first, history);
+    if (status.code === 412) throw new ConcurrencyConflict(callId);
+    if (status.code === 404) throw new Error(`Call ${callId} no longer exists`);
+    return status.etag;
+  }
+
+  /**
+   * One transactional batch on the call's partition: the call document first (so that a failed
+   * precondition writes nothing, even on the local emulator whose batches are not atomic), then
+   * the history items. Items beyond one batch's limit follow in their own idempotent batches.
+   */
+  private async transaction(callId: string, first: OperationInput, history: readonly StoredHistoryItem[]): Promise<{ code: number; etag: string }> {
+    const inBatch = history.slice(0, maxOperationsPerBatch - 1);
+    const operations: OperationInput[] = [
+      first,
+      ...inBatch.map((item): OperationInput => ({ operationType: 'Upsert', partitionKey: callId, resourceBody: this.toHistoryDocument(item) as unknown as JSONObject })),
+    ];
+    const response = await this.container.items.batch(operations, callId);
+    const results = response.result ?? [];
+    const head = results[0];
+    if (!head) throw new Error(`Cosmos answered a batch for call ${callId} without results`);
+    if (head.statusCode === 409 || head.statusCode === 412 || head.statusCode === 404) return { code: head.statusCode, etag: '' };
+    const failed = results.find((r) => r.statusCode >= 400);
+    if (failed) throw new Error(`Saving call ${callId} failed with status ${failed.statusCode}`);
+    if (!head.eTag) throw new Error(`Cosmos answered a batch for call ${callId} without an ETag`);
+    await this.upsertHistory(history.slice(inBatch.length));
+    return { code: head.statusCode, etag: head.eTag };
   }
 
   async upsertHistory(items: readonly StoredHistoryItem[]): Promise<void> {

@@ -28,6 +28,7 @@
  *   GET  /simulator/incoming-call-webhook             -> { url, state }
  *   PUT  /simulator/incoming-call-webhook { url }     -> { url, state }  (runs the Event Grid handshake)
  *   GET  /simulator/deliveries                        -> { value: CallbackDelivery[] }  (last callbacks posted)
+ *   GET  /simulator/idle                              -> { idle: true } once every callback posted so far is answered
  *
  * Errors: { error: { code, message } } with 400 (bad body), 404 (unknown call / nothing ringing),
  * 409 (the call has ended).
@@ -104,6 +105,7 @@ const routeList = [
   'GET  /simulator/incoming-call-webhook',
   'PUT  /simulator/incoming-call-webhook',
   'GET  /simulator/deliveries',
+  'GET  /simulator/idle',
 ];
 
 export async function handleSimulatorRequest(context: {
@@ -218,6 +220,9 @@ export async function handleSimulatorRequest(context: {
         return sendJson(response, 200, await eventGrid.subscribe(read(bodies.webhook).url));
       case 'GET deliveries':
         return sendJson(response, 200, { value: callbacks.deliveries() });
+      case 'GET idle':
+        await callbacks.idle();
+        return sendJson(response, 200, { idle: true });
       default:
         throw new SimulatorError(404, `no simulator route ${method} ${url.pathname}; GET /simulator lists them`);
     }

@@ -5,6 +5,7 @@ import { startCallStoreFixture, type CallStoreFixture } from '../support/call-st
 import { pino } from 'pino';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
 import type { CallControl, CallStore, MediaCommand } from '../../bot/ports.js';
 import { testFlow } from '../support/test-assistant-flow.js';
@@ -50,6 +51,22 @@ async function newConnectedCall(callId: string): Promise<string> {
   return (await store.getCall(callId))!.record.state.pendingOperation!;
 }
 
+/** A store whose first save lands in Cosmos, after which the function host dies. */
+function dyingAfterSave(): CallStore {
+  let failures = 1;
+  return {
+    createCall: (r, h) => store.createCall(r, h),
+    getCall: (id) => store.getCall(id),
+    replaceCall: async (r, e, h) => {
+      const etag = await store.replaceCall(r, e, h);
+      if (failures-- > 0) throw new Error('the function host died');
+      return etag;
+    },
+    listHistory: (id) => store.listHistory(id),
+    upsertHistory: (items) => store.upsertHistory(items),
+  };
+}
+
 beforeAll(async () => {
   cosmos = await startCallStoreFixture();
   ({ store } = cosmos);
@@ -90,23 +107,14 @@ describe('the call shell on the local Cosmos', () => {
   it('finishes the outbox of an invocation that died between save and execute', async () => {
     const pending = await newConnectedCall('crash');
     executed.length = 0;
-    let failures = 1;
-    const dying: CallStore = {
-      ...store,
-      createCall: (r) => store.createCall(r),
-      getCall: (id) => store.getCall(id),
-      replaceCall: (r, e) => store.replaceCall(r, e),
-      listHistory: (id) => store.listHistory(id),
-      upsertHistory: async (items) => {
-        if (failures-- > 0) throw new Error('the function host died');
-        return store.upsertHistory(items);
-      },
-    };
-    await expect(applyCallEvent(shell({ store: dying }), 'crash', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    await expect(applyCallEvent(shell({ store: dyingAfterSave() }), 'crash', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
     const saved = (await store.getCall('crash'))!.record;
     expect(saved.state.retries).toBe(1);
     expect(saved.outbox).toHaveLength(1);
     expect(executed).toEqual([]);
+    // The step's history was saved with it, in the same transaction.
+    const savedHistory = await store.listHistory('crash');
+    expect(savedHistory.some((h) => h.step === saved.step && h.entry.kind === 'command')).toBe(true);
 
     // Within the lease the entry belongs to the (maybe still running) first invocation.
     await applyCallEvent(shell(), 'crash', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
@@ -117,8 +125,46 @@ describe('the call shell on the local Cosmos', () => {
     expect(executed.map((e) => e.command)).toEqual([expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: '<noInput> <openQuestion>' }) })]);
     const finished = (await store.getCall('crash'))!.record;
     expect(finished.outbox).toEqual([]);
-    const history = await store.listHistory('crash');
-    expect(history.some((h) => h.step === saved.outbox[0]!.step && h.entry.kind === 'command')).toBe(true);
+  });
+
+  it('never carries out an entry twice when what one instance remembers is stale', async () => {
+    const pending = await newConnectedCall('stale');
+    executed.length = 0;
+    await expect(applyCallEvent(shell({ store: dyingAfterSave() }), 'stale', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    // The first instance reads the call while the dead invocation's entry is still in it.
+    const first = new CachingCallStore(store);
+    expect((await first.getCall('stale', { allowCached: true }))!.record.outbox).toHaveLength(1);
+    // After the lease the second instance finishes the entry.
+    current = new Date(current.getTime() + 31_000);
+    await applyCallEvent(shell({ store: new CachingCallStore(store) }), 'stale', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    // The first instance still remembers the entry as undone; it checks the stored call and leaves it.
+    const before = (await store.getCall('stale'))!.record.step;
+    await applyCallEvent(shell({ store: first }), 'stale', event({ kind: 'ParticipantsUpdated', participantIds: ['y'] }));
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    const after = (await store.getCall('stale'))!.record;
+    expect(after.step).toBe(before + 1);
+    expect(after.outbox).toEqual([]);
+  });
+
+  it('saves a step from what it remembers with one Cosmos request, and one more to clear its commands', async () => {
+    const pending = await newConnectedCall('cached');
+    const requests: string[] = [];
+    const counted: CallStore = {
+      createCall: (r, h) => (requests.push('create'), store.createCall(r, h)),
+      getCall: (id) => (requests.push('read'), store.getCall(id)),
+      replaceCall: (r, e, h) => (requests.push(h && h.length > 0 ? 'save' : 'clear'), store.replaceCall(r, e, h)),
+      listHistory: (id) => store.listHistory(id),
+      upsertHistory: (items) => (requests.push('history'), store.upsertHistory(items)),
+    };
+    const cached = new CachingCallStore(counted);
+    await applyCallEvent(shell({ store: cached }), 'cached', event({ kind: 'ParticipantsUpdated', participantIds: ['a'] }));
+    expect(requests).toEqual(['read', 'save']);
+    requests.length = 0;
+    await applyCallEvent(shell({ store: cached }), 'cached', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    expect(requests).toEqual(['save', 'clear']);
+    const history = await store.listHistory('cached');
+    expect(history.filter((h) => h.entry.kind === 'event')).toHaveLength(3);
   });
 
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {

@@ -46,6 +46,30 @@ describe('the call store on the local Cosmos, through @azure/cosmos', () => {
     expect((await store.getCall('call-b'))?.record.step).toBe(2);
   });
 
+  it('saves a step and its history in one batch; a stale save writes neither', async () => {
+    const item = (step: number, index: number) => ({
+      callId: 'call-e', step, index, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'understanding' as const },
+    });
+    expect((await store.createCall(record('call-e'), [item(1, 0)])).created).toBe(true);
+    expect((await store.createCall(record('call-e'), [item(1, 0), item(1, 1)])).created).toBe(false);
+    const first = await store.getCall('call-e');
+    const etag = await store.replaceCall({ ...first!.record, step: 2 }, first!.etag, [item(2, 0), item(2, 1)]);
+    expect((await store.getCall('call-e'))?.etag).toBe(etag);
+    await expect(store.replaceCall({ ...first!.record, step: 3 }, first!.etag, [item(3, 0)])).rejects.toBeInstanceOf(ConcurrencyConflict);
+    expect((await store.getCall('call-e'))?.record.step).toBe(2);
+    expect((await store.listHistory('call-e')).map((h) => `${h.step}.${h.index}`)).toEqual(['1.0', '2.0', '2.1']);
+  });
+
+  it('saves a step with more history items than one batch holds', async () => {
+    await store.createCall(record('call-f'));
+    const first = await store.getCall('call-f');
+    const items = Array.from({ length: 130 }, (_, index) => ({
+      callId: 'call-f', step: 2, index, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'understanding' as const },
+    }));
+    await store.replaceCall({ ...first!.record, step: 2 }, first!.etag, items);
+    expect(await store.listHistory('call-f')).toHaveLength(130);
+  });
+
   it('returns undefined for a call it does not have', async () => {
     expect(await store.getCall('no-such-call')).toBeUndefined();
   });
