@@ -155,6 +155,8 @@ export interface AgentStore {
   getAgent(agentId: string): Promise<Versioned<Agent> | undefined>;
   saveAgent(agent: Agent, etag: string | undefined): Promise<string>;
   listAgents(): Promise<Agent[]>;
+  /** The agents signed in with these Teams users, by Teams user id; users with no agent are absent. */
+  agentIdsByTeamsUser(teamsUserIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** Teams users joining calls (the routing shell's side of Call Automation). */

@@ -208,8 +208,8 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       return { status: 200, body: getQueueStatistics(queue, def, clock.now()) };
     },
     async presenceChanged(readings) {
-      const agents = await routingStore.listAgents();
-      return applyPresence(agentDeps, readings, new Map(agents.map((a) => [a.teamsUserId, a.agentId])));
+      const agentIds = await routingStore.agentIdsByTeamsUser([...new Set(readings.map((r) => r.userId))]);
+      return applyPresence(agentDeps, readings, agentIds);
     },
     async listQueues() {
       const now = clock.now();

@@ -57,6 +57,22 @@ export class CosmosRoutingStore implements QueueStore, AgentStore {
     await this.queues.items.upsert({ id: presenceSubscriptionId, queueId: presenceSubscriptionId, ...record });
   }
 
+  async agentIdsByTeamsUser(teamsUserIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    // Graph names at most a few hundred users per notification; the index on teamsUserId answers
+    // this without reading every agent document.
+    for (let start = 0; start < teamsUserIds.length; start += 256) {
+      const { resources } = await this.agents.items
+        .query<{ agentId: string; teamsUserId: string }>({
+          query: 'SELECT c.agentId, c.teamsUserId FROM c WHERE ARRAY_CONTAINS(@ids, c.teamsUserId)',
+          parameters: [{ name: '@ids', value: teamsUserIds.slice(start, start + 256) as string[] }],
+        })
+        .fetchAll();
+      for (const { agentId, teamsUserId } of resources) found.set(teamsUserId, agentId);
+    }
+    return found;
+  }
+
   async listAgents(): Promise<Agent[]> {
     // Admin and supervisor views only; routing never lists agents.
     const { resources } = await this.agents.items.query<Stored<Agent>>('SELECT * FROM c').fetchAll();
