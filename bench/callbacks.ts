@@ -27,6 +27,7 @@ import { callIdFor } from '../bot/handle-incoming-call.js';
 import type { AgentCallControl, CallControl, CallRecord, CallStore, MediaCommand, StoredHistoryItem } from '../bot/ports.js';
 import type { CallerStep } from '../local/acs/simulated-caller.js';
 import type { CallTiming } from '../local/acs/call-timing.js';
+import { SettableClock } from '../local/host/settable-clock.js';
 import { startLocalApp } from '../local/local-stack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -248,7 +249,11 @@ export default async function callbacks(args: string[]): Promise<void> {
   // The local Azure runs in a child process, as real Azure runs elsewhere: its CPU work (TLS,
   // signing callbacks, the in-memory database) does not land inside the handler being timed.
   const azure = await startLocalAzureProcess({ playDurationPerCharacterInMs: 0.1, callerResponseDelayInMs: 25 });
+  // The sample config's queues keep business hours: the calls are placed on a Tuesday morning.
+  const openHours = new SettableClock();
+  openHours.set(new Date('2026-11-24T11:00:00-05:00'));
   const stack = await startLocalApp({
+    clock: openHours,
     environment: azure.environment,
     functionsPort: 0,
     logger: pino({ level: 'silent' }),

@@ -10,6 +10,7 @@ import { createFunctionTable } from '../functions/function-table.js';
 import { startCallAutomationEmulator, type CallAutomationEmulator } from './acs/call-automation-emulator.js';
 import { startCosmosEmulator, type CosmosEmulator } from './cosmos/cosmos-emulator.js';
 import { startLocalFunctionsHost, type LocalFunctionsHost } from './host/local-functions-host.js';
+import { SettableClock } from './host/settable-clock.js';
 import { TeamsUserDirectory } from './teams/teams-user-directory.js';
 import { startSampleBackend, type SampleBackend } from './sample-backend/sample-backend.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
@@ -76,6 +77,8 @@ export interface LocalAppOptions {
 
 export interface LocalApp {
   readonly settings: Settings;
+  /** The app's clock: real (or the injected) time unless set, e.g. through PUT /local/clock. */
+  readonly clock: SettableClock;
   /** The settings as environment variables, as `func start` or real Azure would see them. */
   readonly environment: Readonly<Record<string, string>>;
   readonly functionsHost: LocalFunctionsHost;
@@ -169,7 +172,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const closers: (() => Promise<void>)[] = [];
   try {
     let switchboard: Switchboard | undefined;
+    const clock = new SettableClock(options.clock);
     const functionsHost = await startLocalFunctionsHost({
+      clock,
       functions: createFunctionTable(async () => {
         if (!switchboard) throw new Error('the app is still starting');
         return switchboard;
@@ -189,7 +194,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     });
     await createContainersIfMissing(database, settings.HISTORY_RETENTION_DAYS);
     database.client.dispose();
-    switchboard = createSwitchboard(settings, { logger, ...(options.clock ? { clock: options.clock } : {}), acsMaxRetries: 0, ...options.overrides });
+    switchboard = createSwitchboard(settings, { logger, clock, acsMaxRetries: 0, ...options.overrides });
     const ready = switchboard;
     closers.push(() => ready.close());
     if (!settings.ServiceBusConnection) throw new Error('ServiceBusConnection is not set: the routing functions need Service Bus');
@@ -209,7 +214,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     });
     await triggers.start();
     closers.push(() => triggers.close());
-    return { settings, environment, functionsHost, switchboard, close: () => closeAll(closers) };
+    return { settings, clock, environment, functionsHost, switchboard, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;

@@ -1,4 +1,4 @@
-import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
+import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, LineEntry, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
 import type { Prompt } from '../call-flow/call-commands.js';
 import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
 
@@ -93,9 +93,24 @@ export function assistantFlowFromConfig(
   );
   const operator = intents.get(config.assistant.operator.intent);
   const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
-  const schedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
+  const lineSchedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
+  const queueSchedules = new Map(config.queues.map((q) => [q.queueId, q.businessHours]));
   const holdMusic = new Map(config.queues.map((q) => [q.queueId, q.musicOnHoldUrl]));
-  const lines = new Map(config.numbers.map((n) => [n.number, { language: n.language ?? config.defaultLanguage, languageMenu: n.languageMenu }]));
+  const lines = new Map(
+    config.numbers.map((n): [string, LineEntry] => [
+      n.number,
+      {
+        language: n.language ?? config.defaultLanguage,
+        languageMenu: n.languageMenu,
+        ...(n.entry.kind === 'queue' ? { queue: { queueId: n.entry.queue, priority: n.entry.priority } } : {}),
+      },
+    ]),
+  );
+  const closed = (scheduleName: string | undefined, now: Date): AfterHours | undefined => {
+    if (scheduleName === undefined || isOpen(scheduleName, now)) return undefined;
+    const afterHours = config.businessHours[scheduleName]?.afterHours;
+    return { prompt: afterHours?.prompt ?? 'afterHours', voicemail: afterHours?.voicemail ?? false };
+  };
 
   return {
     languages: config.languages.map((l) => ({ code: l.code, spokenName: l.displayName, dtmfKey: l.dtmfKey })),
@@ -116,10 +131,8 @@ export function assistantFlowFromConfig(
     },
     intents,
     personTarget,
-    isOpen(calledNumber, now) {
-      const schedule = schedules.get(calledNumber);
-      return schedule === undefined || isOpen(schedule, now);
-    },
+    lineClosed: (calledNumber, now) => closed(lineSchedules.get(calledNumber), now),
+    queueClosed: (queueId, now) => closed(queueSchedules.get(queueId), now),
     line: (calledNumber) => lines.get(calledNumber) ?? { language: config.defaultLanguage, languageMenu: true },
     acceptConfidence: config.assistant.acceptConfidence,
     clarifyConfidence: config.assistant.clarifyConfidence,

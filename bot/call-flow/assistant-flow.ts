@@ -58,6 +58,18 @@ export interface IntentDefinition {
   readonly confirm?: (language: string) => Prompt;
 }
 
+/** A closed schedule's message (a prompt named in the config) and whether a message can be left. */
+export interface AfterHours {
+  readonly prompt: string;
+  readonly voicemail: boolean;
+}
+
+export interface LineEntry {
+  readonly language: string;
+  readonly languageMenu: boolean;
+  readonly queue?: { readonly queueId: string; readonly priority: number };
+}
+
 export interface LanguageOption {
   readonly code: string;
   readonly spokenName: string;
@@ -78,10 +90,15 @@ export interface AssistantFlow {
   holdMusicUrl(queueId: string): string | undefined;
   /** Where "0" and an unresolved caller go. */
   readonly personTarget: EscalationTarget;
-  /** Is the line open for this called number at `now`? */
-  isOpen(calledNumber: string, now: Date): boolean;
-  /** The language a line starts in, and whether it offers the language menu. */
-  line(calledNumber: string): { readonly language: string; readonly languageMenu: boolean };
+  /** What a caller of this number hears when its line is closed at `now`; undefined while open. */
+  lineClosed(calledNumber: string, now: Date): AfterHours | undefined;
+  /** What a caller escalated to this queue hears when the queue is closed at `now`; undefined while open. */
+  queueClosed(queueId: string, now: Date): AfterHours | undefined;
+  /**
+   * The language a line starts in, whether it offers the language menu, and the queue it goes
+   * straight to (an advertised sales line) instead of the assistant.
+   */
+  line(calledNumber: string): LineEntry;
   readonly acceptConfidence: number;
   readonly clarifyConfidence: number;
   readonly maxRetries: number;

@@ -67,7 +67,9 @@ export type HistoryEntry =
   | { readonly kind: 'actionResult'; readonly actionId: string; readonly status: string }
   | { readonly kind: 'callEnded'; readonly reason: string }
   | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown }
-  | { readonly kind: 'voicemailRecorded'; readonly queueId: string; readonly recordingId: string };
+  | { readonly kind: 'voicemailRecorded'; readonly queueId: string; readonly recordingId: string }
+  /** The caller would have gone to this queue, but it was outside its business hours. */
+  | { readonly kind: 'queueClosed'; readonly queueId: string; readonly reason: string };
 
 export interface Decision {
   readonly state: CallState;

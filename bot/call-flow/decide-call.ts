@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never.js';
-import type { AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
+import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
@@ -217,8 +217,13 @@ class Step {
 
   connected(callConnectionId: string): Decision {
     this.state = { ...this.state, callConnectionId };
-    if (!this.flow.isOpen(this.state.pii.calledNumber, this.now)) return this.endWith('afterHours', 'afterHours');
-    if (this.flow.languages.length > 1 && this.flow.line(this.state.pii.calledNumber).languageMenu) {
+    const line = this.flow.line(this.state.pii.calledNumber);
+    const closed = this.flow.lineClosed(this.state.pii.calledNumber, this.now);
+    if (closed) return this.closedFor(closed, line.queue?.queueId);
+    if (line.queue) {
+      return this.escalate({ queueId: line.queue.queueId, priority: line.queue.priority, requiredSkills: [] }, `dialled the ${line.queue.queueId} line`, this.prompt('greeting'));
+    }
+    if (this.flow.languages.length > 1 && line.languageMenu) {
       const choices: Choice[] = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
       if (!this.flow.languages.some((l) => l.dtmfKey === personKey)) choices.push({ label: 'person', phrases: ['agent', 'operator', 'representative'], tone: personKey });
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
@@ -368,13 +373,30 @@ class Step {
     return this.hangUp();
   }
 
-  /** The queue takes a message: recording starts, the prompt invites it, # or silence ends it. */
-  private startVoicemail(reason: string): Decision {
-    this.state = { ...this.state, endReason: `voicemail (${reason})` };
-    this.command({ kind: 'CancelMedia' });
+  /** Outside opening hours: the schedule's own message, then a voicemail if the schedule takes them. */
+  private closedFor(closed: AfterHours, queueId: string | undefined): Decision {
+    const message = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+    if (!closed.voicemail) {
+      this.state = { ...this.state, endReason: 'afterHours' };
+      if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
+      this.play('ending', message);
+      return this.done();
+    }
+    if (queueId !== undefined) this.state = { ...this.state, queueId };
+    return this.startVoicemail(undefined, message);
+  }
+
+  /**
+   * The queue takes a message: recording starts, the prompt invites it, # or silence ends it.
+   * Without a reason the call is closed for the day (after hours), which is also why it ends.
+   */
+  private startVoicemail(reason: string | undefined, lead?: Prompt): Decision {
+    this.state = { ...this.state, endReason: reason === undefined ? 'afterHours' : `voicemail (${reason})` };
+    if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
     const operationContext = `voicemail:${this.state.operationSequence + 1}`;
     this.command({ kind: 'StartRecording', operationContext });
-    const ask = this.ask('voicemail', this.prompt('voicemailPrompt'), { kind: 'dtmf', maxTonesToCollect: 1, stopTones: ['#'] }, 0);
+    const invitation = lead ? this.joined(lead, this.prompt('voicemailPrompt')) : this.prompt('voicemailPrompt');
+    const ask = this.ask('voicemail', invitation, { kind: 'dtmf', maxTonesToCollect: 1, stopTones: ['#'] }, 0);
     const last = this.commands[this.commands.length - 1];
     if (last?.kind === 'StartRecognition') {
       this.commands[this.commands.length - 1] = { ...last, initialSilenceTimeoutInSeconds: this.flow.maxVoicemailInSeconds, interruptPrompt: false };
@@ -732,7 +754,12 @@ class Step {
     }
   }
 
-  private escalate(target: EscalationTarget, reason: string): Decision {
+  private escalate(target: EscalationTarget, reason: string, lead?: Prompt): Decision {
+    const closed = this.flow.queueClosed(target.queueId, this.now);
+    if (closed) {
+      this.record({ kind: 'queueClosed', queueId: target.queueId, reason });
+      return this.closedFor(closed, target.queueId);
+    }
     const intent = this.state.intent;
     const context: HandOffContext = {
       intent,
@@ -743,7 +770,7 @@ class Step {
       pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript },
     };
     this.state = { ...this.state, queueId: target.queueId, retries: 0 };
-    this.play('queued', this.prompt('transferring'));
+    this.play('queued', lead ? this.joined(lead, this.prompt('transferring')) : this.prompt('transferring'));
     const languageSkill = this.flow.languageSkill(this.state.language);
     const requiredSkills =
       languageSkill && !target.requiredSkills.some((s) => s.skill === languageSkill.skill) ? [...target.requiredSkills, languageSkill] : target.requiredSkills;

@@ -4,8 +4,9 @@ import { formatFlowResult, formatFlowSummary } from '../flow-test/format-flow-re
 import { FlowTargetUnreachable, httpFlowTestTarget, type FlowTestTarget } from '../flow-test/flow-test-target.js';
 import { loadFlowScenarioFiles, readConfigForScenarios } from '../flow-test/load-flow-scenario-files.js';
 import { runFlowScenarios } from '../flow-test/run-flow-scenarios.js';
+import { parseMoment } from '../host/settable-clock.js';
 
-const usage = `Usage: switchboard flow test [files or folders...] [--config FILE] [--grep TEXT] [--timeout SECONDS] [--verbose]
+const usage = `Usage: switchboard flow test [files or folders...] [--config FILE] [--grep TEXT] [--at TIME] [--timeout SECONDS] [--verbose]
 
   Plays scenario files (YAML: the number dialled, what the caller says or presses, what they must
   hear, the intent, the outcome) against the running local stack (npm start) and prints PASS / FAIL
@@ -14,6 +15,9 @@ const usage = `Usage: switchboard flow test [files or folders...] [--config FILE
              config/contact-center.yaml); intents, queues, skills and actions named in the
              scenarios are checked against it
   --grep     run only the scenarios whose name contains TEXT
+  --at       the app's time for scenarios without their own \`at\` (ISO 8601 with offset, e.g.
+             2026-11-24T11:00:00-05:00); without it they run at the current time, so scenarios that
+             reach a queue need its business hours to be open
   --timeout  how long one call may take (default 60)
   --verbose  print the conversation of passing scenarios too
   Exit status: 0 all passed, 1 a scenario failed or a file is invalid, 2 usage error.
@@ -40,6 +44,7 @@ export async function flowTest(
       options: {
         config: { type: 'string' },
         grep: { type: 'string' },
+        at: { type: 'string' },
         timeout: { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -59,6 +64,10 @@ export async function flowTest(
     io.err(`--timeout takes a number of seconds, got "${values.timeout}".\n\n${usage}`);
     return 2;
   }
+  if (values.at !== undefined && parseMoment(values.at) === undefined) {
+    io.err(`--at takes a moment with its UTC offset, such as 2026-11-24T11:00:00-05:00; got "${values.at}".\n\n${usage}`);
+    return 2;
+  }
   const configFile = values.config ?? process.env['CONTACT_CENTER_CONFIG_FILE'] ?? 'config/contact-center.yaml';
   const { config, errors: configErrors } = readConfigForScenarios(configFile);
   const loaded = loadFlowScenarioFiles(positionals, config ? { config } : {});
@@ -68,7 +77,9 @@ export async function flowTest(
     io.out(`${errors.length} problem${errors.length === 1 ? '' : 's'} in the scenario files; nothing was run.`);
     return 1;
   }
-  const scenarios = values.grep === undefined ? loaded.scenarios : loaded.scenarios.filter((s) => s.name.toLowerCase().includes(values.grep!.toLowerCase()));
+  const selected = values.grep === undefined ? loaded.scenarios : loaded.scenarios.filter((s) => s.name.toLowerCase().includes(values.grep!.toLowerCase()));
+  const at = values.at;
+  const scenarios = at === undefined ? selected : selected.map((s) => (s.at === undefined ? { ...s, at } : s));
   if (scenarios.length === 0) {
     io.out(values.grep === undefined ? 'No scenarios to run.' : `No scenario name contains "${values.grep}".`);
     return 1;

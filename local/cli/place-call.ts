@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+import { parseMoment } from '../host/settable-clock.js';
 
 type Step = { say: string } | { press: string } | { silence: true } | { hangUp: true };
 
 export interface CallArguments {
   readonly from: string;
   readonly to: string;
+  /** The app's time for this call (PUT /local/clock on the local host), ISO 8601 with offset. */
+  readonly at?: string;
   readonly script: readonly Step[];
 }
 
@@ -18,6 +21,7 @@ export function parseCallArguments(args: readonly string[]): { ok: true; value: 
       options: {
         from: { type: 'string' },
         to: { type: 'string' },
+        at: { type: 'string' },
         say: { type: 'string', multiple: true },
         press: { type: 'string', multiple: true },
         silence: { type: 'boolean', multiple: true },
@@ -44,7 +48,11 @@ export function parseCallArguments(args: readonly string[]): { ok: true; value: 
   for (const [name, value] of [['--from', from], ['--to', to]] as const) {
     if (!e164.test(value)) return { ok: false, error: `switchboard call: ${name} must be an E.164 number like +14255550123, got "${value}"` };
   }
-  return { ok: true, value: { from, to, script } };
+  const at = parsed.values.at;
+  if (at !== undefined && parseMoment(at) === undefined) {
+    return { ok: false, error: `switchboard call: --at takes a moment with its UTC offset, such as 2026-11-24T11:00:00-05:00; got "${at}"` };
+  }
+  return { ok: true, value: { from, to, script, ...(at !== undefined ? { at } : {}) } };
 }
 
 interface ConversationView {
@@ -57,6 +65,22 @@ interface ConversationView {
 
 /** Places a simulated PSTN call into the running local stack and prints the conversation. */
 export async function placeSimulatedCall(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
+  if (options.at === undefined) return placeCallNow(options);
+  const setClock = (at: string | null) =>
+    fetch(`${options.functions}/local/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at }) });
+  const set = await setClock(options.at).catch(() => undefined);
+  if (!set?.ok) {
+    options.out(`Cannot set the app's clock at ${options.functions}/local/clock (only the local stack has one). Start it with: npm start`);
+    return 1;
+  }
+  try {
+    return await placeCallNow(options);
+  } finally {
+    await setClock(null).catch(() => undefined);
+  }
+}
+
+async function placeCallNow(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
   const { out } = options;
   let placed: Response;
   try {

@@ -2,6 +2,7 @@ import type { StoredHistoryItem } from '../../bot/ports.js';
 import type { CallAutomationEmulator } from '../acs/call-automation-emulator.js';
 import type { CallerStep, Conversation, WhenScriptEnds } from '../acs/simulated-caller.js';
 import type { Switchboard } from '../../bot/wiring.js';
+import type { SettableClock } from '../host/settable-clock.js';
 
 /** A call as the app stored it: GET /api/calls/{callId}. */
 export interface StoredCall {
@@ -32,11 +33,14 @@ export interface FlowTestTarget {
    * never took the call (a rejected number).
    */
   readCall(callId: string, timeoutInMs: number): Promise<StoredCall | undefined>;
+  /** Sets the app's clock to `at` (running on from there), or back to real time with undefined. */
+  setClock(at: string | undefined): Promise<void>;
 }
 
 /** In process, against a stack started with startLocalStack (tests). */
 export function localStackFlowTestTarget(stack: {
   readonly callAutomation: CallAutomationEmulator;
+  readonly clock: SettableClock;
   readonly switchboard: Pick<Switchboard, 'getCallHistory'>;
   readonly functionsHost?: { readonly baseUrl: string };
 }): FlowTestTarget {
@@ -52,6 +56,9 @@ export function localStackFlowTestTarget(stack: {
       }),
     async hangUp(id) {
       stack.callAutomation.hangUp(id);
+    },
+    async setClock(at) {
+      stack.clock.set(at === undefined ? undefined : new Date(at));
     },
     async readCall(callId) {
       // Every callback has been answered, so every step the app decided is saved.
@@ -106,6 +113,14 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
     },
     async hangUp(id) {
       await request(`${simulator}/calls/${encodeURIComponent(id)}/hang-up`, { method: 'POST' });
+    },
+    async setClock(at) {
+      const response = await request(`${functions}/local/clock`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ at: at ?? null }),
+      });
+      if (!response.ok) throw new Error(`The local host could not set the app's clock (${response.status}): ${await response.text()}`);
     },
     async readCall(callId, timeoutInMs) {
       // The caller's side ends before the app has handled the last callback; the call is settled

@@ -56,6 +56,8 @@ export interface FlowScenario {
   readonly line: number;
   readonly from: string;
   readonly to: string;
+  /** When the call is placed (ISO 8601 with offset): the app's clock is set to it for the call. */
+  readonly at?: string;
   readonly steps: readonly CallerStep[];
   readonly whenScriptEnds: WhenScriptEnds;
   readonly expect: FlowExpectations;
@@ -132,6 +134,7 @@ const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   from: e164.optional(),
   to: e164.optional(),
+  at: z.iso.datetime({ offset: true, error: 'Must be a moment with its UTC offset, such as 2026-11-26T22:30:00-05:00.' }).optional(),
   steps: z.array(callerStep),
   whenScriptEnds: z.enum(['hangUp', 'silence', 'wait']).optional(),
   expect: expectationsSchema,
@@ -184,6 +187,7 @@ export function parseFlowScenarios(source: string, file: string, config?: Contac
       line: locateYamlPath(doc, lineCounter, listed ? [index, 'name'] : ['name']).line,
       from: scenario.from ?? defaultCallerNumber,
       to: scenario.to ?? defaultCalledNumber,
+      ...(scenario.at !== undefined ? { at: scenario.at } : {}),
       steps: scenario.steps,
       whenScriptEnds: scenario.whenScriptEnds ?? 'hangUp',
       expect: withoutUndefined(scenario.expect) as FlowExpectations,

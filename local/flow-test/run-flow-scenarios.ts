@@ -35,6 +35,7 @@ export async function runFlowScenario(scenario: FlowScenario, target: FlowTestTa
   const started = elapsed();
   let conversation: Conversation | undefined;
   try {
+    if (scenario.at !== undefined) await target.setClock(scenario.at);
     const placed = await target.placeCall({ from: scenario.from, to: scenario.to, script: scenario.steps, whenScriptEnds: scenario.whenScriptEnds });
     conversation = await target.waitForCallEnd(placed.simulatedCallId, timeoutInMs);
     if (conversation.state !== 'ended') {
@@ -67,6 +68,8 @@ export async function runFlowScenario(scenario: FlowScenario, target: FlowTestTa
       ...(conversation ? { conversation } : {}),
       durationInMs: elapsed() - started,
     };
+  } finally {
+    if (scenario.at !== undefined) await target.setClock(undefined);
   }
 }
 

@@ -4,14 +4,18 @@
  *   POST|GET /api/<route>                                   HTTP triggers
  *   POST /runtime/webhooks/eventgrid?functionName=<name>     Event Grid triggers (with the
  *                                                            SubscriptionValidation handshake)
+ *   GET|PUT /local/clock  { at: ISO time | null }             the app's clock (local only: a flow
+ *                                                            scenario calling after hours)
  * Service Bus triggers run in local/service-bus's trigger runner.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import functionsRuntime, { type EventGridEvent, type HttpResponseInit, type InvocationContext as Context } from '@azure/functions';
+import { z } from 'zod';
 import type { Logger } from '../../bot/logger.js';
 import type { FunctionDefinition } from '../../functions/function-definition.js';
+import type { SettableClock } from './settable-clock.js';
 
 export interface LocalFunctionsHost {
   readonly baseUrl: string;
@@ -35,6 +39,8 @@ export async function startLocalFunctionsHost(options: {
   readonly host?: string;
   /** Run timer-triggered functions on their period (npm start); tests call them directly. */
   readonly runTimers?: boolean;
+  /** The app's clock, served at /local/clock. */
+  readonly clock?: SettableClock;
 }): Promise<LocalFunctionsHost> {
   const routes = options.functions
     .filter((f): f is HttpFunction => f.trigger === 'http')
@@ -60,6 +66,7 @@ export async function startLocalFunctionsHost(options: {
       return invokeEventGrid(url, req, res, body);
     }
     if (url.pathname === '/' || url.pathname === '/api/health') return send(res, 200, { status: 'ok' });
+    if (url.pathname === '/local/clock' && options.clock) return serveClock(options.clock, req.method ?? 'GET', body, res);
     if (!url.pathname.startsWith('/api/')) return send(res, 404, { error: 'not found' });
     const path = url.pathname.slice('/api/'.length);
     for (const { fn, pattern } of routes) {
@@ -167,6 +174,25 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+const clockBody = z.object({ at: z.iso.datetime({ offset: true }).nullable() });
+
+function serveClock(clock: SettableClock, method: string, body: Buffer, res: ServerResponse): void {
+  if (method === 'PUT') {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return send(res, 400, { error: 'body is not JSON' });
+    }
+    const parsed = clockBody.safeParse(json);
+    if (!parsed.success) return send(res, 400, { error: 'expected { "at": "2026-11-26T22:00:00-05:00" } or { "at": null }' });
+    clock.set(parsed.data.at === null ? undefined : new Date(parsed.data.at));
+  } else if (method !== 'GET') {
+    return send(res, 405, { error: 'GET or PUT' });
+  }
+  send(res, 200, { now: clock.now().toISOString(), set: clock.isSet });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

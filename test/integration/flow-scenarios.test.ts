@@ -11,6 +11,7 @@ import { loadFlowScenarioFiles, readConfigForScenarios } from '../../local/flow-
 import { parseFlowScenarios, type FlowScenario } from '../../local/flow-test/parse-flow-scenarios.js';
 import { runFlowScenario } from '../../local/flow-test/run-flow-scenarios.js';
 import type { LocalStack } from '../../local/local-stack.js';
+import { SettableClock } from '../../local/host/settable-clock.js';
 import { startTestStack } from '../support/test-stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,8 +23,13 @@ let stack: LocalStack;
 let target: FlowTestTarget;
 
 beforeAll(async () => {
+  // A Tuesday at 11 AM in New York, when every schedule of the sample config is open; scenarios
+  // about closed hours set their own `at`.
+  const openHours = new SettableClock();
+  openHours.set(new Date('2026-11-24T11:00:00-05:00'));
   stack = await startTestStack({
-        settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
+    settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
+    clock: openHours,
   });
   target = localStackFlowTestTarget(stack);
 });
@@ -125,6 +131,26 @@ expect:
     expect(output).toContain('assistant: Gracias por llamar a Contoso Broadband.');
     expect(output).toContain(`history: curl -s ${stack.urls['functions']}/api/calls/`);
     expect(output).toMatch(/1 passed, 1 failed \(2 scenarios/);
+  });
+
+  it('sets the app clock over HTTP for --at, and a holiday closes the billing queue', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sb-flow-at-'));
+    const file = join(folder, 'holiday.yaml');
+    writeFileSync(
+      file,
+      `- name: billing on a holiday
+  steps: [{ press: 1 }, { press: 0 }, { press: "#" }]
+  expect: { heard: [Our customer care team is available, your message has been recorded], outcome: afterHours }
+`,
+    );
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const urls = { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '' };
+    expect(await flowTest([file, '--config', configFile, '--at', '2026-12-25T10:00:00-05:00'], { urls }, io)).toBe(0);
+    expect(lines.join('\n')).toMatch(/^PASS {2}billing on a holiday/m);
+    // Afterwards the app is back on its own clock.
+    expect(stack.clock.isSet).toBe(false);
+    expect(await flowTest([file, '--config', configFile, '--at', 'next tuesday'], { urls }, io)).toBe(2);
   });
 
   it('runs nothing when a scenario file is invalid, and names file, line and field', async () => {

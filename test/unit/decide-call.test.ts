@@ -41,11 +41,38 @@ describe('greeting and the open question', () => {
     ]);
   });
 
-  it('outside business hours plays the after-hours message and hangs up', () => {
-    const d = given(testFlow({ isOpen: () => false })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
-    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('afterHours') })]);
+  it("outside the line's business hours plays the schedule's own message and hangs up", () => {
+    const d = given(testFlow({ lineClosed: () => ({ prompt: 'salesAfterHours', voicemail: false }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('salesAfterHours') })]);
+    expect(d.state.endReason).toBe('afterHours');
     const after = d.when(answer({ kind: 'PlayCompleted' }));
     expect(kinds(after.commands)).toEqual(['HangUp']);
+  });
+
+  it('outside business hours with voicemail on, the message invites one and the recording starts', () => {
+    const d = given(testFlow({ lineClosed: () => ({ prompt: 'afterHours', voicemail: true }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(kinds(d.commands)).toEqual(['StartRecording', 'StartRecognition']);
+    expect(d.commands[1]).toMatchObject({ prompt: { text: '<afterHours> <voicemailPrompt>' }, interruptPrompt: false });
+    expect(d.state.stage).toBe('voicemail');
+    const saved = d.when({ kind: 'RecordingStarted', recordingId: 'rec-1' }).when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(kinds(saved.commands)).toEqual(['StopRecording', 'PlayPrompt']);
+    expect(saved.state.endReason).toBe('afterHours');
+  });
+
+  it('a line that goes straight to a queue greets and queues the caller with its priority, no questions asked', () => {
+    const d = given(testFlow({ line: () => ({ language: 'en-US', languageMenu: true, queue: { queueId: 'sales', priority: 3 } }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(d.commands).toEqual([
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<greeting> <transferring>' }) }),
+      expect.objectContaining({ kind: 'RequestRouting', queueId: 'sales', priority: 3, context: expect.objectContaining({ reason: 'dialled the sales line' }) }),
+    ]);
+  });
+
+  it('a caller escalated to a closed queue hears its hours instead of waiting for nobody', () => {
+    const flow = testFlow({ understandings: { 'my bill': sure('billing') }, queueClosed: (queueId) => (queueId === 'billing' ? { prompt: 'billingHours', voicemail: false } : undefined) });
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));
+    expect(kinds(d.commands)).not.toContain('RequestRouting');
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('billingHours') })]);
+    expect(d.history).toContainEqual(expect.objectContaining({ kind: 'queueClosed', queueId: 'billing' }));
   });
 
   it('offers a language menu when the config has more than one language, then speaks the chosen one', () => {

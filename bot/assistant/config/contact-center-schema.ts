@@ -141,7 +141,7 @@ export const afterHoursSchema = z
   .strictObject({
     prompt: promptKey.default('afterHours').meta({ description: 'Message played when closed.' }),
     voicemail: z.boolean().default(false).meta({ description: 'Let the caller leave a voicemail.' }),
-    callback: z.boolean().default(false).meta({ description: 'Offer a callback when the schedule next opens.' }),
+    callback: z.boolean().default(false).meta({ description: 'Not acted on yet: callbacks booked after hours need routing to hold them until the queue opens. Use voicemail to take messages.' }),
   })
   .meta({ id: 'AfterHours' });
 
