@@ -224,6 +224,10 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'RequestCallback':
       await deps.routing?.requestCallback(state.callId, command, `${state.operationSequence}`);
       return;
+    case 'ScheduleCallback':
+      if (!deps.routing) throw new Error('routing is not deployed: no callback can be booked');
+      await deps.routing.scheduleCallback(state.callId, state.callConnectionId ?? '', command, `${state.operationSequence}`);
+      return;
     case 'CreateCall':
       await deps.control.createCall({ phoneNumber: command.pii.phoneNumber, fromNumber: command.fromNumber, callbackUrl: deps.callbackUrl(state.callId), operationContext: command.operationContext });
       return;

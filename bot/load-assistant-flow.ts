@@ -61,7 +61,7 @@ export function loadAssistantFlow(
       (text) => classifier.classify(text),
       (name, now) => {
         const schedule = schedules.get(name);
-        return schedule === undefined || isOpen(schedule, now).open;
+        return schedule === undefined ? { open: true } : isOpen(schedule, now);
       },
     );
   const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL };

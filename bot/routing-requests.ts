@@ -20,6 +20,14 @@ export class BusRoutingRequests implements RoutingRequests {
     await this.bus.send(callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, requestId, this.clock.now()));
   }
 
+  async scheduleCallback(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'ScheduleCallback' }>, requestId: string): Promise<void> {
+    const { queueId, priority, requiredSkills } = command;
+    const context = { ...command.context, pii: { ...command.context.pii, transcript: [] } };
+    const at = new Date(command.at);
+    const queued = callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, `${requestId}:callback`, at);
+    await this.bus.schedule({ ...queued, callback: { phoneNumber: command.pii.phoneNumber } }, at);
+  }
+
   async cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void> {
     await this.bus.send(callLeftQueueFromCancel({ callId, queueId: command.queueId, reason: command.reason }, requestId, this.clock.now()));
   }

@@ -37,7 +37,7 @@ export function fillPlaceholders(template: string, values: Readonly<Record<strin
 export function assistantFlowFromConfig(
   config: ContactCenterConfig,
   understand: (text: string) => Understanding,
-  isOpen: (scheduleName: string, now: Date) => boolean,
+  isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date },
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
   const skillOfLanguage = new Map(config.languages.map((l) => [l.code, l.agentSkill]));
@@ -107,9 +107,16 @@ export function assistantFlowFromConfig(
     ]),
   );
   const closed = (scheduleName: string | undefined, now: Date): AfterHours | undefined => {
-    if (scheduleName === undefined || isOpen(scheduleName, now)) return undefined;
+    if (scheduleName === undefined) return undefined;
+    const status = isOpen(scheduleName, now);
+    if (status.open) return undefined;
     const afterHours = config.businessHours[scheduleName]?.afterHours;
-    return { prompt: afterHours?.prompt ?? 'afterHours', voicemail: afterHours?.voicemail ?? false };
+    const callbackPrompt = afterHours?.callback ? afterHours.callbackPrompt : undefined;
+    return {
+      prompt: afterHours?.prompt ?? 'afterHours',
+      voicemail: afterHours?.voicemail ?? false,
+      ...(callbackPrompt !== undefined && status.nextOpenAt !== undefined ? { callbackPrompt, opensAt: status.nextOpenAt.toISOString() } : {}),
+    };
   };
 
   return {

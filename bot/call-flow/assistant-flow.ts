@@ -62,6 +62,10 @@ export interface IntentDefinition {
 export interface AfterHours {
   readonly prompt: string;
   readonly voicemail: boolean;
+  /** The prompt offering a callback when the schedule opens (press 1; press 2 for a message), if it offers one. */
+  readonly callbackPrompt?: string;
+  /** When the schedule opens next (ISO 8601); a callback is placed in the queue then. */
+  readonly opensAt?: string;
 }
 
 export interface LineEntry {

@@ -73,6 +73,16 @@ export type CallCommand =
       readonly context: HandOffContext;
     }
   | { readonly kind: 'CancelRouting'; readonly queueId: string; readonly reason: 'callerHungUp' }
+  /** Outside the queue's hours: the call joins the queue as a callback when the queue opens (`at`). */
+  | {
+      readonly kind: 'ScheduleCallback';
+      readonly queueId: string;
+      readonly priority: number;
+      readonly requiredSkills: readonly RequiredSkill[];
+      readonly context: HandOffContext;
+      readonly at: string;
+      readonly pii: { readonly phoneNumber: string };
+    }
   /** The caller chose to be called back: they keep their place without staying on the line. */
   | { readonly kind: 'RequestCallback'; readonly queueId: string; readonly pii: { readonly phoneNumber: string } }
   /** Dial the caller back (a new call connection whose events come to this call). */

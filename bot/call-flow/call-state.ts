@@ -1,6 +1,8 @@
 import type { CallCommand } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 
+import type { EscalationTarget } from './assistant-flow.js';
+
 export const callStateSchemaVersion = 1;
 
 export type CallStage =
@@ -12,6 +14,8 @@ export type CallStage =
   | 'callbackPending'
   /** Dialling the caller back, an agent reserved. */
   | 'callingBack'
+  /** Outside business hours: a callback when the queue opens (1), or a message (2), is on offer. */
+  | 'closed'
   | 'ended';
 
 /** Everything a call needs between invocations; plain JSON, stored in Cosmos. */
@@ -27,6 +31,8 @@ export interface CallState {
   readonly pendingOperation: string | undefined;
   /** No-input / no-match retries at the current question. */
   readonly retries: number;
+  /** Music on hold is playing: an announcement stops it first; otherwise it waits its turn behind the prompt. */
+  readonly holdMusicPlaying?: boolean;
   readonly intent: string | undefined;
   readonly confidence: number | undefined;
   readonly clarifyBetween: readonly string[];
@@ -42,6 +48,8 @@ export interface CallState {
   readonly recordingId?: string;
   /** The callback being placed: the offer and agent reserved for it. */
   readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string };
+  /** What a callback chosen in the `closed` stage is queued with, and when. */
+  readonly callbackWhenOpen?: { readonly target: EscalationTarget; readonly reason: string; readonly opensAt: string; readonly voicemail: boolean };
   readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
   readonly endReason: string | undefined;
   readonly startedAt: string;

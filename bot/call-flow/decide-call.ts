@@ -219,7 +219,7 @@ class Step {
     this.state = { ...this.state, callConnectionId };
     const line = this.flow.line(this.state.pii.calledNumber);
     const closed = this.flow.lineClosed(this.state.pii.calledNumber, this.now);
-    if (closed) return this.closedFor(closed, line.queue?.queueId);
+    if (closed) return this.closedFor(closed, line.queue ? { ...line.queue, requiredSkills: [] } : this.flow.personTarget, 'the line is closed');
     if (line.queue) {
       return this.escalate({ queueId: line.queue.queueId, priority: line.queue.priority, requiredSkills: [] }, `dialled the ${line.queue.queueId} line`, this.prompt('greeting'));
     }
@@ -253,6 +253,7 @@ class Step {
       case 'confirmingIntent':
       case 'confirmingSlot':
       case 'languageMenu':
+      case 'closed':
         return this.noMatch();
       case 'answering':
       case 'runningAction':
@@ -292,6 +293,9 @@ class Step {
       }
       case 'queued':
         return label === 'callback' ? this.callbackChosen() : this.holdMusic();
+      case 'closed':
+        if (label === 'callback') return this.callbackWhenOpen();
+        return label === 'voicemail' && this.state.callbackWhenOpen?.voicemail ? this.startVoicemail(undefined) : this.endWith('goodbye', 'afterHours');
       case 'confirmingIntent': {
         const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
         if (!intent) return this.noMatch();
@@ -373,17 +377,46 @@ class Step {
     return this.hangUp();
   }
 
-  /** Outside opening hours: the schedule's own message, then a voicemail if the schedule takes them. */
-  private closedFor(closed: AfterHours, queueId: string | undefined): Decision {
+  /**
+   * Outside opening hours: the schedule's own message, then a callback when it opens (press 1) or a
+   * message (press 2) as the schedule offers them.
+   */
+  private closedFor(closed: AfterHours, target: EscalationTarget | undefined, reason: string): Decision {
     const message = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+    if (target !== undefined) this.state = { ...this.state, queueId: target.queueId };
+    const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);
+    if (offer && closed.opensAt !== undefined && target !== undefined) {
+      if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
+      this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
+      const choices: Choice[] = [{ label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please'], tone: '1' }];
+      if (closed.voicemail) choices.push({ label: 'voicemail', phrases: ['message', 'leave a message', 'voicemail'], tone: '2' });
+      return this.ask('closed', this.joined(message, offer), { kind: 'choices', choices }, 0);
+    }
     if (!closed.voicemail) {
       this.state = { ...this.state, endReason: 'afterHours' };
       if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
       this.play('ending', message);
       return this.done();
     }
-    if (queueId !== undefined) this.state = { ...this.state, queueId };
     return this.startVoicemail(undefined, message);
+  }
+
+  /** The caller chose a callback when the queue opens: it joins the queue then, with their number. */
+  private callbackWhenOpen(): Decision {
+    const pending = this.state.callbackWhenOpen;
+    if (!pending) return this.endWith('goodbye', 'afterHours');
+    const { target } = pending;
+    this.command({
+      kind: 'ScheduleCallback',
+      queueId: target.queueId,
+      priority: target.priority,
+      requiredSkills: this.skillsFor(target),
+      context: this.handOffContext(`${pending.reason}; callback when the queue opens`),
+      at: pending.opensAt,
+      pii: { phoneNumber: this.state.pii.callerId.replace(/^4:/, '') },
+    });
+    this.state = { ...this.state, callbackWhenOpen: undefined };
+    return this.endWith('callbackConfirmed', 'callbackRequested');
   }
 
   /**
@@ -418,6 +451,7 @@ class Step {
 
   offerCallback(): Decision {
     this.command({ kind: 'CancelMedia' });
+    this.state = { ...this.state, holdMusicPlaying: false };
     const choices: Choice[] = [
       { label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please'], tone: '1' },
       { label: 'wait', phrases: ['wait', 'no', "i'll wait", 'stay'], tone: '2' },
@@ -523,14 +557,19 @@ class Step {
     return this.done();
   }
 
-  /** Stops the music for the caller's place in the queue; the music resumes when it has played. */
+  /**
+   * The caller's place in the queue. Music on hold is stopped for it; a prompt still playing ("I'm
+   * connecting you now") is not cut short: the announcement plays after it (the prompt's own
+   * completion is then stale), and the music resumes when the announcement has played.
+   */
   announcePosition(position: number, expectedWaitInSeconds: number): Decision {
     const where = this.prompt('queuePosition', { position: String(position) });
     const announcement =
       expectedWaitInSeconds > 0
         ? this.joined(where, this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }))
         : where;
-    this.command({ kind: 'CancelMedia' });
+    if (this.state.holdMusicPlaying) this.command({ kind: 'CancelMedia' });
+    this.state = { ...this.state, holdMusicPlaying: false };
     this.play('queued', announcement);
     return this.done();
   }
@@ -544,6 +583,7 @@ class Step {
     }
     const operationContext = this.nextOperation('queued');
     this.command({ kind: 'PlayAudio', url, loop: true, operationContext });
+    this.state = { ...this.state, holdMusicPlaying: true };
     return this.done();
   }
 
@@ -738,6 +778,9 @@ class Step {
         return this.holdMusic();
       case 'voicemail':
         return this.voicemailDone();
+      case 'closed':
+        // No choice made: a message if the schedule takes them, else goodbye.
+        return this.state.callbackWhenOpen?.voicemail ? this.startVoicemail(undefined) : this.endWith('goodbye', 'afterHours');
       case 'confirmingIntent':
       case 'clarifying':
         // One clarifying question only; then a person.
@@ -758,24 +801,31 @@ class Step {
     const closed = this.flow.queueClosed(target.queueId, this.now);
     if (closed) {
       this.record({ kind: 'queueClosed', queueId: target.queueId, reason });
-      return this.closedFor(closed, target.queueId);
+      return this.closedFor(closed, target, reason);
     }
-    const intent = this.state.intent;
-    const context: HandOffContext = {
-      intent,
+    const context = this.handOffContext(reason);
+    this.state = { ...this.state, queueId: target.queueId, retries: 0 };
+    this.play('queued', lead ? this.joined(lead, this.prompt('transferring')) : this.prompt('transferring'));
+    this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context });
+    return this.done();
+  }
+
+  /** What the agent's screen shows: what the caller wanted and said so far. */
+  private handOffContext(reason: string): HandOffContext {
+    return {
+      intent: this.state.intent,
       confidence: this.state.confidence,
       slots: maskedSlots(this.flow, this.state),
       language: this.state.language,
       reason,
       pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript },
     };
-    this.state = { ...this.state, queueId: target.queueId, retries: 0 };
-    this.play('queued', lead ? this.joined(lead, this.prompt('transferring')) : this.prompt('transferring'));
+  }
+
+  /** The target's skills plus the one the caller's language needs. */
+  private skillsFor(target: EscalationTarget): EscalationTarget['requiredSkills'] {
     const languageSkill = this.flow.languageSkill(this.state.language);
-    const requiredSkills =
-      languageSkill && !target.requiredSkills.some((s) => s.skill === languageSkill.skill) ? [...target.requiredSkills, languageSkill] : target.requiredSkills;
-    this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills, context });
-    return this.done();
+    return languageSkill && !target.requiredSkills.some((s) => s.skill === languageSkill.skill) ? [...target.requiredSkills, languageSkill] : target.requiredSkills;
   }
 
   private askOpenQuestion(prompt: Prompt): Decision {

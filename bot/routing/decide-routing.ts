@@ -142,11 +142,11 @@ function onCallQueued(step: Step, m: RoutingMessageOf<'CallQueued'>): boolean {
     enqueuedAtMs: Math.min(Date.parse(m.occurredAt), step.nowMs),
     seq: queue.nextCallSeq++,
     context: m.context,
-    callback: null,
+    callback: m.callback ? { phoneNumber: m.callback.phoneNumber } : null,
     offer: null,
     offerCount: 0,
     missedByAgentIds: [],
-    callbackOffered: false,
+    callbackOffered: m.callback !== undefined,
     timersScheduled: false,
     announcementCount: 0,
   };
@@ -160,12 +160,13 @@ function onCallQueued(step: Step, m: RoutingMessageOf<'CallQueued'>): boolean {
     offerCall(step, call, agent);
     return true;
   }
-  const noAgents = def.overflow.whenNoAgentsLoggedIn;
+  // A booked callback is not on the line: it waits for the agents who log in, whatever the queue's length.
+  const noAgents = call.callback === null ? def.overflow.whenNoAgentsLoggedIn : undefined;
   if (noAgents !== undefined && queue.memberCounts.loggedIn === 0) {
     overflow(step, call, 'noAgentsLoggedIn', noAgents.action, false);
     return true;
   }
-  const full = def.overflow.maxQueueSize;
+  const full = call.callback === null ? def.overflow.maxQueueSize : undefined;
   if (full !== undefined && callersOnTheLine(queue) >= full.maxQueueSize) {
     overflow(step, call, 'maxQueueSize', full.action, false);
     return true;

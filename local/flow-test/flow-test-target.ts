@@ -124,7 +124,7 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
     },
     async readCall(callId, timeoutInMs) {
       // The caller's side ends before the app has handled the last callback; the call is settled
-      // once its state is ended and the step that ended it is in history.
+      // once its state is ended and the step that ended it is in history (or it awaits a callback).
       const deadline = Date.now() + timeoutInMs;
       for (;;) {
         const response = await request(`${functions}/api/calls/${encodeURIComponent(callId)}`);
@@ -137,7 +137,8 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
         }
         if (!response.ok) throw new Error(`GET /api/calls/${callId} answered ${response.status}: ${await response.text()}`);
         const call = (await response.json()) as StoredCall;
-        const settled = call.state['stage'] === 'ended' && call.history.some((h) => h.entry.kind === 'callEnded');
+        // A caller who booked a callback has hung up too: the call waits for its turn without them.
+        const settled = (call.state['stage'] === 'ended' && call.history.some((h) => h.entry.kind === 'callEnded')) || call.state['stage'] === 'callbackPending';
         if (settled || Date.now() >= deadline) return call;
         await new Promise((resolve) => setTimeout(resolve, historyPollIntervalInMs));
       }

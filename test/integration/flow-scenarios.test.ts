@@ -139,7 +139,7 @@ expect:
     writeFileSync(
       file,
       `- name: billing on a holiday
-  steps: [{ press: 1 }, { press: 0 }, { press: "#" }]
+  steps: [{ press: 1 }, { press: 0 }, { press: 2 }, { press: "#" }]
   expect: { heard: [Our customer care team is available, your message has been recorded], outcome: afterHours }
 `,
     );

@@ -6,12 +6,20 @@ import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
+/** While set, the billing queue is closed until then and books callbacks for its opening. */
+let billingClosedUntil: Date | undefined;
 const cora = { agentId: 'cora', teamsUserId: '00000000-0000-4000-8000-0000000c0a0a', displayName: 'Cora', skills: { billing: 4 }, queueIds: ['billing'], ringBehaviour: { kind: 'accept' as const, afterMs: 0 } };
 
 beforeAll(async () => {
   stack = await startTestStack({
         overrides: {
-      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
+      flow: testFlow({
+        understandings: { 'my bill is wrong': sure('billing') },
+        queueClosed: (queueId) =>
+          queueId === 'billing' && billingClosedUntil !== undefined
+            ? { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: billingClosedUntil.toISOString() }
+            : undefined,
+      }),
       actions: { run: async () => ({ status: 'failed', reason: 'not used' }) },
       queues: [
         parseQueueDefinition({ queueId: 'billing', name: 'Billing', announcementIntervalInSeconds: 600, callbackOfferThresholdInSeconds: 60, defaultHandleTimeInSeconds: 300 }),
@@ -55,6 +63,38 @@ it('a caller who chooses a callback keeps their place and is joined with the age
   expect(state.stage).toBe('connected');
   expect(state.agent?.agentId).toBe('cora');
   const outbound = stack.callAutomation.listConversations().find((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550140');
+  expect(outbound?.state).toBe('connected');
+  stack.callAutomation.hangUp(outbound!.simulatedCallId);
+  await settled();
+});
+
+it('outside the queue\'s hours a caller books a callback; when the queue opens they are dialled with an agent reserved', async () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
+  await settled();
+  // The queue opens in a second: the booked callback is a Service Bus message scheduled for then.
+  billingClosedUntil = new Date(Date.now() + 1000);
+  const scheduled = stack.serviceBus.nextEvent((e) => e.type === 'messageScheduled');
+  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
+  stack.callAutomation.registerPhone('+14255550143', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550143', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  const first = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+  billingClosedUntil = undefined;
+  const heard = first.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
+  expect(heard).toEqual(expect.arrayContaining(['<billingHours> <callbackWhenOpen>', '<callbackConfirmed>']));
+  const history = (await stack.switchboard.getCallHistory(first.correlationId))!.history;
+  const booked = history.flatMap((h) => (h.entry.kind === 'command' && h.entry.command.kind === 'ScheduleCallback' ? [h.entry.command] : []));
+  expect(booked).toEqual([expect.objectContaining({ queueId: 'billing', pii: { phoneNumber: '+14255550143' } })]);
+  const booking = (await scheduled) as { scheduledEnqueueAtMs: number };
+  expect(booking.scheduledEnqueueAtMs).toBe(Date.parse((booked[0] as { at: string }).at));
+
+  // At the opening the call joins the queue as a callback: Cora is reserved and the caller dialled.
+  await due;
+  await settled();
+  const state = (await stack.switchboard.getCallHistory(first.correlationId))!.state as { stage: string; agent?: { agentId: string } };
+  expect(state.stage).toBe('connected');
+  expect(state.agent?.agentId).toBe('cora');
+  const outbound = stack.callAutomation.listConversations().find((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550143');
   expect(outbound?.state).toBe('connected');
   stack.callAutomation.hangUp(outbound!.simulatedCallId);
   await settled();

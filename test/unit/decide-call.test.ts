@@ -67,6 +67,33 @@ describe('greeting and the open question', () => {
     ]);
   });
 
+  it('a closed queue that books callbacks offers one for when it opens, and queues it then with the caller\'s number', () => {
+    const flow = testFlow({
+      understandings: { 'my bill': sure('billing') },
+      queueClosed: () => ({ prompt: 'billingHours', voicemail: true, callbackPrompt: 'callbackOrMessage', opensAt: '2026-11-27T13:00:00.000Z' }),
+    });
+    const offered = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));
+    expect(offered.state.stage).toBe('closed');
+    expect(offered.commands).toEqual([
+      expect.objectContaining({
+        kind: 'StartRecognition',
+        prompt: expect.objectContaining({ text: '<billingHours> <callbackOrMessage>' }),
+        mode: { kind: 'choices', choices: [expect.objectContaining({ label: 'callback', tone: '1' }), expect.objectContaining({ label: 'voicemail', tone: '2' })] },
+      }),
+    ]);
+    const booked = offered.when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: undefined }));
+    expect(booked.commands).toEqual([
+      expect.objectContaining({ kind: 'ScheduleCallback', queueId: 'billing', priority: 1, at: '2026-11-27T13:00:00.000Z', pii: { phoneNumber: '+14255550123' }, requiredSkills: [{ skill: 'billing', minProficiency: 2 }] }),
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('callbackConfirmed') }),
+    ]);
+    const waiting = booked.when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    expect(waiting.state.stage).toBe('callbackPending');
+
+    const message = offered.when(answer({ kind: 'ChoiceRecognized', label: 'voicemail', phrase: undefined }));
+    expect(kinds(message.commands)).toEqual(['StartRecording', 'StartRecognition']);
+    expect(message.state.stage).toBe('voicemail');
+  });
+
   it('a caller escalated to a closed queue hears its hours instead of waiting for nobody', () => {
     const flow = testFlow({ understandings: { 'my bill': sure('billing') }, queueClosed: (queueId) => (queueId === 'billing' ? { prompt: 'billingHours', voicemail: false } : undefined) });
     const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));
@@ -337,6 +364,15 @@ describe('waiting in the queue', () => {
     ]);
     // The cancelled music's own outcome is stale; the announcement's completion restarts it.
     expect(announced.when({ kind: 'PlayCanceled', operationContext: music.state.pendingOperation }).commands).toEqual([]);
+    expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
+  });
+
+  it('an announcement right after "connecting you now" waits for the prompt to finish instead of cutting it short', () => {
+    const transferring = queued();
+    const announced = transferring.when({ kind: 'QueuePositionAnnounced', position: 1, expectedWaitInSeconds: 0 });
+    expect(announced.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queuePosition 1>' }) })]);
+    // The transferring prompt's completion is now stale; the announcement's starts the music.
+    expect(announced.when({ kind: 'PlayCompleted', operationContext: transferring.state.pendingOperation }).commands).toEqual([]);
     expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
   });
 

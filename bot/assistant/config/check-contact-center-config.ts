@@ -124,6 +124,10 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     unique(schedule.holidays, (h) => h.date, `businessHours.${scheduleName}.holidays`, 'Holiday date', (i) => [...path, 'holidays', i, 'date']);
     schedule.holidays.forEach((holiday, i) => checkOverlaps([...path, 'holidays', i, 'hours'], holiday.hours, error));
     requirePrompt([...path, 'afterHours', 'prompt'], schedule.afterHours.prompt);
+    if (schedule.afterHours.callbackPrompt !== undefined) requirePrompt([...path, 'afterHours', 'callbackPrompt'], schedule.afterHours.callbackPrompt);
+    else if (schedule.afterHours.callback) {
+      error([...path, 'afterHours', 'callback'], 'A callback after hours needs `callbackPrompt`: the prompt that offers it (press 1).');
+    }
   }
 
   // Prompts: every language has every prompt any language has, with the same placeholders.

@@ -141,7 +141,13 @@ export const afterHoursSchema = z
   .strictObject({
     prompt: promptKey.default('afterHours').meta({ description: 'Message played when closed.' }),
     voicemail: z.boolean().default(false).meta({ description: 'Let the caller leave a voicemail.' }),
-    callback: z.boolean().default(false).meta({ description: 'Not acted on yet: callbacks booked after hours need routing to hold them until the queue opens. Use voicemail to take messages.' }),
+    callback: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Offer to call the caller back when the schedule next opens (press 1); needs `callbackPrompt`.' }),
+    callbackPrompt: promptKey
+      .optional()
+      .meta({ description: 'The prompt that offers the callback: press 1 for a callback, and press 2 to leave a message when `voicemail` is on.' }),
   })
   .meta({ id: 'AfterHours' });
 
