@@ -239,9 +239,10 @@ function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: n
 }
 
 /**
- * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean of
- * pretrained word vectors, a multinomial logistic regression over them, temperature-scaled
- * probabilities and an out-of-scope verdict. Deterministic for given examples and options.
+ * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean and max
+ * of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
+ * margins when there are enough examples), temperature-scaled probabilities and an out-of-scope
+ * verdict. Each intent's name counts as one more example. Deterministic for given examples and options.
  */
 export function trainIntentClassifier(
   examples: readonly LabelledUtterance[],
