@@ -49,10 +49,10 @@ export interface SvmEnsembleOptions extends LinearSvmOptions {
 }
 
 export const DEFAULT_SVM: SvmEnsembleOptions = {
-  weight: 3,
+  weight: 10,
   minExamplesPerIntent: 40,
   cost: 1,
-  epochs: 10,
+  epochs: 20,
   seed: 1,
 };
 
