@@ -103,6 +103,21 @@ describe('training', () => {
     expect(classifier.classify('who wrote the odyssey').outOfScope).toBe(true);
   });
 
+  it("learns each intent's name as one of its examples, unless told not to", () => {
+    // Only the names "reset_password" and "track_parcel" mention passwords and parcels.
+    const few = [
+      { text: 'I cannot get into my account', label: 'reset_password' },
+      { text: 'my login stopped working', label: 'reset_password' },
+      { text: 'where is my delivery', label: 'track_parcel' },
+      { text: 'when will my order arrive', label: 'track_parcel' },
+    ];
+    const named = trainIntentClassifier(few);
+    expect(named.classify('reset my password').intent).toBe('reset_password');
+    expect(named.classify('track a parcel').intent).toBe('track_parcel');
+    const unnamed = trainIntentClassifier(few, { labelNamesAsExamples: false, outOfScopeThreshold: 0 });
+    expect(unnamed.classify('track a parcel').ranked[0]?.confidence).toBeLessThan(named.classify('track a parcel').ranked[0]?.confidence ?? 0);
+  });
+
   it('refuses a training set with fewer than two intents', () => {
     expect(() => trainIntentClassifier([{ text: 'pay my bill', label: 'payment' }, { text: 'hello', label: 'oos' }])).toThrow(IntentTrainingError);
   });

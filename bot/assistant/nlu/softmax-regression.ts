@@ -1,4 +1,5 @@
 import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
+import { packLinearModel, type LinearModel, type LinearWeights } from './linear-model.js';
 import type { SparseVector } from './text-featurizer.js';
 
 export interface SoftmaxRegressionOptions {
@@ -18,11 +19,6 @@ export interface SoftmaxRegressionOptions {
   readonly denseFrom?: number;
 }
 
-export interface SoftmaxRegression {
-  readonly classCount: number;
-  /** Unnormalised class scores; softmax of them is the model's (uncalibrated) distribution. */
-  logits(x: SparseVector): Float64Array;
-}
 
 const NEGLIGIBLE_GRADIENT = 1e-5;
 
@@ -45,13 +41,13 @@ export function softmaxInPlace(logits: Float64Array, temperature = 1): Float64Ar
  * features times the classes, not the whole weight matrix. Learning rate decays as
  * eta0 / (1 + eta0 * l2 * t), the schedule for which this objective's SGD converges.
  */
-export function trainSoftmaxRegression(
+export function fitSoftmaxRegression(
   rows: readonly SparseVector[],
   labels: readonly number[],
   classCount: number,
   dimension: number,
   options: SoftmaxRegressionOptions,
-): SoftmaxRegression {
+): LinearWeights {
   const C = classCount;
   const v = new Float64Array(dimension * C);
   const bias = new Float64Array(C);
@@ -112,49 +108,19 @@ export function trainSoftmaxRegression(
     }
   }
   const averaged = snapshots > 0;
-  const weightAt = (j: number): number => {
-    const w = averaged ? (sum[j] as number) / snapshots : (v[j] as number) * scale;
-    // Float32 subnormals make every multiply that touches them many times slower.
-    return Math.abs(w) < 1e-30 ? 0 : w;
-  };
-  // Sparse features: one row of class weights per feature. The trailing dense block is stored
-  // class-major, so each class's score is a dot product summed in a register.
-  const denseFrom = Math.min(Math.max(0, options.denseFrom ?? dimension), dimension);
-  const denseSize = dimension - denseFrom;
-  const sparseWeights = new Float32Array(denseFrom * C);
-  for (let j = 0; j < sparseWeights.length; j += 1) sparseWeights[j] = weightAt(j);
-  const denseWeights = new Float32Array(denseSize * C);
-  for (let d = 0; d < denseSize; d += 1) {
-    for (let c = 0; c < C; c += 1) denseWeights[c * denseSize + d] = weightAt((denseFrom + d) * C + c);
-  }
+  const weights = new Float64Array(v.length);
+  for (let j = 0; j < v.length; j += 1) weights[j] = averaged ? (sum[j] as number) / snapshots : (v[j] as number) * scale;
   if (averaged) for (let c = 0; c < C; c += 1) bias[c] = (biasSum[c] as number) / snapshots;
-  const dense = new Float64Array(denseSize);
-  return {
-    classCount: C,
-    logits(x) {
-      const out = Float64Array.from(bias);
-      let hasDense = false;
-      for (let k = 0; k < x.indices.length; k += 1) {
-        const index = x.indices[k] as number;
-        const xv = x.values[k] as number;
-        if (index >= denseFrom) {
-          if (!hasDense) dense.fill(0);
-          hasDense = true;
-          dense[index - denseFrom] = xv;
-          continue;
-        }
-        const base = index * C;
-        for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + (sparseWeights[base + c] as number) * xv;
-      }
-      if (hasDense) {
-        for (let c = 0; c < C; c += 1) {
-          const base = c * denseSize;
-          let acc = 0;
-          for (let d = 0; d < denseSize; d += 1) acc += (denseWeights[base + d] as number) * (dense[d] as number);
-          out[c] = (out[c] as number) + acc;
-        }
-      }
-      return out;
-    },
-  };
+  return { weights, bias };
+}
+
+/** A trained softmax regression, packed for scoring; softmax of its logits is its distribution. */
+export function trainSoftmaxRegression(
+  rows: readonly SparseVector[],
+  labels: readonly number[],
+  classCount: number,
+  dimension: number,
+  options: SoftmaxRegressionOptions,
+): LinearModel {
+  return packLinearModel(fitSoftmaxRegression(rows, labels, classCount, dimension, options), classCount, dimension, options.denseFrom);
 }

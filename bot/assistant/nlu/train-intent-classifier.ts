@@ -7,7 +7,9 @@ import {
   type RankedIntent,
 } from './intent-classifier.js';
 import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
-import { softmaxInPlace, trainSoftmaxRegression, type SoftmaxRegressionOptions } from './softmax-regression.js';
+import { addLinearWeights, packLinearModel } from './linear-model.js';
+import { fitLinearSvm, type LinearSvmOptions } from './linear-svm.js';
+import { fitSoftmaxRegression, softmaxInPlace, type SoftmaxRegressionOptions } from './softmax-regression.js';
 import { fitTextFeaturizer, type TextFeaturizer, type TextFeaturizerOptions } from './text-featurizer.js';
 import type { WordVectors } from './word-vectors.js';
 
@@ -18,7 +20,7 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
   minDocumentFrequency: 1,
   wordWeight: 1,
   charWeight: 1,
-  embeddingWeight: 1,
+  embeddingWeight: 1.5,
   embeddingWordWeighting: 'idf',
   embeddingPooling: 'meanAndMax',
   foldDigits: true,
@@ -30,6 +32,27 @@ export const DEFAULT_TRAINING: SoftmaxRegressionOptions = {
   initialLearningRate: 0.5,
   learningRateSchedule: 'penalty',
   averageLastEpochs: 0,
+  seed: 1,
+};
+
+/**
+ * The one-vs-rest squared-hinge SVM whose margins, times `weight`, are added to the softmax
+ * regression's logits: the sum is one linear model, so it costs nothing at prediction time.
+ * On CLINC150 validation it ranks better than the softmax regression alone with 100 examples per
+ * intent, and makes no difference with 10, where it only adds training time and confidence.
+ */
+export interface SvmEnsembleOptions extends LinearSvmOptions {
+  /** 0 turns the SVM off. */
+  readonly weight: number;
+  /** Below this mean number of examples per intent the SVM is left out. */
+  readonly minExamplesPerIntent: number;
+}
+
+export const DEFAULT_SVM: SvmEnsembleOptions = {
+  weight: 10,
+  minExamplesPerIntent: 40,
+  cost: 1,
+  epochs: 20,
   seed: 1,
 };
 
@@ -57,6 +80,12 @@ export interface TrainIntentClassifierOptions {
   readonly calibrationFolds?: number;
   readonly features?: Partial<TextFeaturizerOptions>;
   readonly training?: Partial<SoftmaxRegressionOptions>;
+  readonly svm?: Partial<SvmEnsembleOptions>;
+  /**
+   * Also learn each intent's name as one of its examples ("change_pin" -> "change pin"): with few
+   * examples per intent the name is a useful one. Default true.
+   */
+  readonly labelNamesAsExamples?: boolean;
   /** Extra training copies of each example with words randomly dropped. */
   readonly augmentation?: WordDropout;
 }
@@ -92,22 +121,31 @@ function fit(
   labelIndex: ReadonlyMap<string, number>,
   features: TextFeaturizerOptions,
   training: SoftmaxRegressionOptions,
+  svm: SvmEnsembleOptions,
   wordVectors: WordVectors | undefined,
   augmentation: WordDropout | undefined,
+  nameExamples: readonly LabelledUtterance[],
 ): Fitted {
+  const named = [...examples, ...nameExamples];
   const featurizer = fitTextFeaturizer(
-    examples.map((e) => e.text),
+    named.map((e) => e.text),
     features,
     wordVectors,
   );
-  const augmented = augmentation === undefined ? examples : [...examples, ...dropWords(examples, augmentation, training.seed)];
+  const augmented = augmentation === undefined ? named : [...named, ...dropWords(named, augmentation, training.seed)];
   const rows = augmented.map((e) => featurizer.featurize(e.text));
   const labels = augmented.map((e) => labelIndex.get(e.label) as number);
-  const model = trainSoftmaxRegression(rows, labels, labelIndex.size, featurizer.dimension, {
-    ...training,
-    denseFrom: featurizer.denseFrom,
-  });
+  const C = labelIndex.size;
+  let weights = fitSoftmaxRegression(rows, labels, C, featurizer.dimension, training);
+  if (svm.weight > 0) weights = addLinearWeights(weights, fitLinearSvm(rows, labels, C, featurizer.dimension, svm), svm.weight);
+  const model = packLinearModel(weights, C, featurizer.dimension, featurizer.denseFrom);
   return { featurizer, logits: (text) => model.logits(featurizer.featurize(text)) };
+}
+
+/** "change_pin" -> "change pin"; undefined when nothing word-like is left. */
+function labelNameExample(label: string): LabelledUtterance | undefined {
+  const text = label.replace(/[_\-.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim();
+  return /[\p{L}\p{N}]/u.test(text) ? { text, label } : undefined;
 }
 
 function dropWords(examples: readonly LabelledUtterance[], dropout: WordDropout, seed: number): LabelledUtterance[] {
@@ -201,9 +239,10 @@ function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: n
 }
 
 /**
- * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean of
- * pretrained word vectors, a multinomial logistic regression over them, temperature-scaled
- * probabilities and an out-of-scope verdict. Deterministic for given examples and options.
+ * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean and max
+ * of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
+ * margins when there are enough examples), temperature-scaled probabilities and an out-of-scope
+ * verdict. Each intent's name counts as one more example. Deterministic for given examples and options.
  */
 export function trainIntentClassifier(
   examples: readonly LabelledUtterance[],
@@ -220,7 +259,13 @@ export function trainIntentClassifier(
   const outOfScopeIndex = labelIndex.get(outOfScopeLabel) ?? -1;
   const features = { ...DEFAULT_FEATURES, ...options.features };
   const training = { ...DEFAULT_TRAINING, ...options.training };
-  const train = (part: readonly LabelledUtterance[]): Fitted => fit(part, labelIndex, features, training, options.wordVectors, options.augmentation);
+  const svmOptions = { ...DEFAULT_SVM, ...options.svm };
+  const inScopeCount = usable.filter((e) => e.label !== outOfScopeLabel).length;
+  const svm = inScopeCount >= svmOptions.minExamplesPerIntent * intents.length ? svmOptions : { ...svmOptions, weight: 0 };
+  const nameExamples =
+    options.labelNamesAsExamples === false ? [] : intents.map(labelNameExample).filter((e): e is LabelledUtterance => e !== undefined);
+  const train = (part: readonly LabelledUtterance[]): Fitted =>
+    fit(part, labelIndex, features, training, svm, options.wordVectors, options.augmentation, nameExamples);
 
   const model = train(usable);
 
@@ -279,10 +324,12 @@ export function trainIntentClassifier(
  */
 export function trainTfidfBaseline(
   examples: readonly LabelledUtterance[],
-  options: Omit<TrainIntentClassifierOptions, 'features' | 'wordVectors'> = {},
+  options: Omit<TrainIntentClassifierOptions, 'features' | 'wordVectors' | 'svm' | 'labelNamesAsExamples'> = {},
 ): TrainedIntentClassifier {
   return trainIntentClassifier(examples, {
     ...options,
+    svm: { weight: 0 },
+    labelNamesAsExamples: false,
     features: { wordNgramMax: 1, charNgramMax: 0, charWeight: 0, embeddingWeight: 0, foldDigits: false },
   });
 }

@@ -1,0 +1,74 @@
+import type { SparseVector } from './text-featurizer.js';
+
+/** Class weights of a linear model, feature-major (`weights[feature * classCount + class]`). */
+export interface LinearWeights {
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+}
+
+export interface LinearModel {
+  readonly classCount: number;
+  /** Unnormalised class scores. */
+  logits(x: SparseVector): Float64Array;
+}
+
+/** `a + factor * b`, for combining linear models over the same features into one. */
+export function addLinearWeights(a: LinearWeights, b: LinearWeights, factor: number): LinearWeights {
+  const weights = Float64Array.from(a.weights);
+  for (let j = 0; j < weights.length; j += 1) weights[j] = (weights[j] as number) + factor * (b.weights[j] as number);
+  const bias = Float64Array.from(a.bias);
+  for (let c = 0; c < bias.length; c += 1) bias[c] = (bias[c] as number) + factor * (b.bias[c] as number);
+  return { weights, bias };
+}
+
+/**
+ * Packs weights for fast scoring: sparse features keep one row of class weights per feature; the
+ * trailing dense block (features from `denseFrom` on, present together or not at all) is stored
+ * class-major, so each class's score is a dot product summed in a register.
+ */
+export function packLinearModel(model: LinearWeights, classCount: number, dimension: number, denseFrom: number | undefined): LinearModel {
+  const C = classCount;
+  const weightAt = (j: number): number => {
+    const w = model.weights[j] as number;
+    // Float32 subnormals make every multiply that touches them many times slower.
+    return Math.abs(w) < 1e-30 ? 0 : w;
+  };
+  const from = Math.min(Math.max(0, denseFrom ?? dimension), dimension);
+  const denseSize = dimension - from;
+  const sparseWeights = new Float32Array(from * C);
+  for (let j = 0; j < sparseWeights.length; j += 1) sparseWeights[j] = weightAt(j);
+  const denseWeights = new Float32Array(denseSize * C);
+  for (let d = 0; d < denseSize; d += 1) {
+    for (let c = 0; c < C; c += 1) denseWeights[c * denseSize + d] = weightAt((from + d) * C + c);
+  }
+  const bias = Float64Array.from(model.bias);
+  const dense = new Float64Array(denseSize);
+  return {
+    classCount: C,
+    logits(x) {
+      const out = Float64Array.from(bias);
+      let hasDense = false;
+      for (let k = 0; k < x.indices.length; k += 1) {
+        const index = x.indices[k] as number;
+        const xv = x.values[k] as number;
+        if (index >= from) {
+          if (!hasDense) dense.fill(0);
+          hasDense = true;
+          dense[index - from] = xv;
+          continue;
+        }
+        const base = index * C;
+        for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + (sparseWeights[base + c] as number) * xv;
+      }
+      if (hasDense) {
+        for (let c = 0; c < C; c += 1) {
+          const base = c * denseSize;
+          let acc = 0;
+          for (let d = 0; d < denseSize; d += 1) acc += (denseWeights[base + d] as number) * (dense[d] as number);
+          out[c] = (out[c] as number) + acc;
+        }
+      }
+      return out;
+    },
+  };
+}
