@@ -4,7 +4,8 @@
 // the same run through the same CosmosClient: a point read + one transactional batch (a call
 // document of the same size, replaced under its ETag, plus the history items of one event). Also
 // the Cosmos requests a typical self-service call and an escalated call make. The local Azure runs
-// in a child process (local/local-azure-process.ts); the app and the timing run in this one.
+// in child processes (local/local-azure-process.ts; Cosmos alone in one), the app and the timing in
+// this one.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,7 +27,6 @@ import type { HistoryEntry } from '../bot/call-flow/call-state.js';
 import { callIdFor } from '../bot/handle-incoming-call.js';
 import type { AgentCallControl, CallControl, CallRecord, CallStore, MediaCommand, StoredHistoryItem } from '../bot/ports.js';
 import type { CallerStep } from '../local/acs/simulated-caller.js';
-import type { CallTiming } from '../local/acs/call-timing.js';
 import { SettableClock } from '../local/host/settable-clock.js';
 import { startLocalApp } from '../local/local-stack.js';
 
@@ -201,8 +201,8 @@ const calls: Record<'selfService' | 'escalated', { readonly script: CallerStep[]
 };
 
 /** `local/local-azure-process.ts` in a child process; resolves once it prints its settings. */
-async function startLocalAzureProcess(callTiming: Partial<CallTiming>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'local', 'local-azure-process.ts'), '--state-folder', mkdtempSync(join(tmpdir(), 'sb-bench-')), '--call-timing', JSON.stringify(callTiming)], {
+async function startLocalAzureProcess(args: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'local', 'local-azure-process.ts'), '--state-folder', mkdtempSync(join(tmpdir(), 'sb-bench-')), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -248,13 +248,15 @@ export default async function callbacks(args: string[]): Promise<void> {
   const control = new TimedCallControl(acsWatch);
   // The local Azure runs in a child process, as real Azure runs elsewhere: its CPU work (TLS,
   // signing callbacks, the in-memory database) does not land inside the handler being timed.
-  const azure = await startLocalAzureProcess({ playDurationPerCharacterInMs: 0.1, callerResponseDelayInMs: 25 });
+  const azure = await startLocalAzureProcess(['--call-timing', JSON.stringify({ playDurationPerCharacterInMs: 0.1, callerResponseDelayInMs: 25 })]);
+  // Cosmos in a process of its own: beside Call Automation, a callback being signed delays its answers.
+  const cosmos = await startLocalAzureProcess(['--cosmos-only']);
   // The sample config's queues keep business hours: the calls are placed on a Tuesday morning.
   const openHours = new SettableClock();
   openHours.set(new Date('2026-11-24T11:00:00-05:00'));
   const stack = await startLocalApp({
     clock: openHours,
-    environment: azure.environment,
+    environment: { ...azure.environment, ...cosmos.environment },
     functionsPort: 0,
     logger: pino({ level: 'silent' }),
     overrides: { store, control },
@@ -475,7 +477,7 @@ export default async function callbacks(args: string[]): Promise<void> {
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(
     `callbacks: ${callsPerKind} self-service + ${callsPerKind} escalated calls (after ${warmupCalls} of each to warm up), ` +
-      `${report.machine.cpus} CPUs (load ${loadAtStart.toFixed(1)} -> ${report.machine.loadAverageAtEnd.toFixed(1)}), local Azure in a child process`,
+      `${report.machine.cpus} CPUs (load ${loadAtStart.toFixed(1)} -> ${report.machine.loadAverageAtEnd.toFixed(1)}), local Azure in child processes`,
   );
   for (const [name, value] of rows) console.log(`  ${name.padEnd(width)}  ${value}`);
   if (p.overlappedCallbacks > 0) console.log(`  note: ${p.overlappedCallbacks} self-service callbacks overlapped another; their splits overlap`);
@@ -490,4 +492,5 @@ export default async function callbacks(args: string[]): Promise<void> {
   client.dispose();
   await stack.close();
   await azure.close();
+  await cosmos.close();
 }
