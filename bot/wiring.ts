@@ -108,7 +108,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         connectionString: settings.ServiceBusConnection,
         fullyQualifiedNamespace: settings.ServiceBusConnection__fullyQualifiedNamespace,
       });
-  const bus = overrides.bus ?? new ServiceBusRoutingBus(serviceBus!, settings.ROUTING_QUEUE_NAME);
+  const bus = overrides.bus ?? new ServiceBusRoutingBus(serviceBus!, settings.ROUTING_QUEUE_NAME, clock);
 
   const base = settings.CALLBACK_BASE_URL.replace(/\/+$/, '');
   const callbackUrl = (callId: string) => `${base}/api/calls/${encodeURIComponent(callId)}/events`;

@@ -1,7 +1,7 @@
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { RoutingMessage } from '../routing/routing-messages.js';
-import type { RoutingBus } from '../ports.js';
+import { systemClock, type Clock, type RoutingBus } from '../ports.js';
 
 export interface ServiceBusConnectionOptions {
   /** Local emulator: `Endpoint=sb://...;UseDevelopmentEmulator=true`. */
@@ -29,9 +29,14 @@ const sendAttempts = 4;
 export class ServiceBusRoutingBus implements RoutingBus {
   private readonly sender: ServiceBusSender;
 
+  /**
+   * `clock` is the app's: a scheduled message is due after the same delay on the broker, whose clock
+   * is the real one (they differ only where the app's clock was set, on the local stack).
+   */
   constructor(
     client: ServiceBusClient,
     queueName: string,
+    private readonly clock: Clock = systemClock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.sender = client.createSender(queueName);
@@ -42,7 +47,8 @@ export class ServiceBusRoutingBus implements RoutingBus {
   }
 
   async schedule(message: RoutingMessage, at: Date): Promise<void> {
-    await this.withRetry(() => this.sender.scheduleMessages(toServiceBusMessage(message), at));
+    const onBroker = new Date(Date.now() + (at.getTime() - this.clock.now().getTime()));
+    await this.withRetry(() => this.sender.scheduleMessages(toServiceBusMessage(message), onBroker));
   }
 
   async close(): Promise<void> {
