@@ -388,8 +388,8 @@ class Step {
     if (offer && closed.opensAt !== undefined && target !== undefined) {
       if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
       this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
-      const choices: Choice[] = [{ label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please'], tone: '1' }];
-      if (closed.voicemail) choices.push({ label: 'voicemail', phrases: ['message', 'leave a message', 'voicemail'], tone: '2' });
+      const choices: Choice[] = [callbackChoice];
+      if (closed.voicemail) choices.push({ label: 'voicemail', phrases: ['message', 'leave a message', 'voicemail', 'mensaje', 'dejar un mensaje'], tone: '2' });
       return this.ask('closed', this.joined(message, offer), { kind: 'choices', choices }, 0);
     }
     if (!closed.voicemail) {
@@ -453,8 +453,8 @@ class Step {
     this.command({ kind: 'CancelMedia' });
     this.state = { ...this.state, holdMusicPlaying: false };
     const choices: Choice[] = [
-      { label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please'], tone: '1' },
-      { label: 'wait', phrases: ['wait', 'no', "i'll wait", 'stay'], tone: '2' },
+      callbackChoice,
+      { label: 'wait', phrases: ['wait', 'no', "i'll wait", 'stay', 'espero', 'esperar'], tone: '2' },
     ];
     return this.ask('queued', this.prompt('callbackOffer'), { kind: 'choices', choices }, 0);
   }
@@ -891,6 +891,9 @@ class Step {
     this.state = { ...this.state, pii: { ...this.state.pii, transcript: [...this.state.pii.transcript, line].slice(-transcriptLimit) } };
   }
 }
+
+/** Spoken or keyed: the callback offers (in the queue, and after hours). */
+const callbackChoice: Choice = { label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please', 'sí', 'llámenme', 'que me llamen'], tone: '1' };
 
 const yesNoChoices: readonly Choice[] = [
   { label: 'yes', phrases: ['yes', 'yeah', 'correct', "that's right", 'sí'], tone: '1' },
