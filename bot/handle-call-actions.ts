@@ -13,6 +13,8 @@ export interface CallActionDependencies {
   readonly bus: RoutingBus;
   readonly clock: Clock;
   readonly knownQueue: (queueId: string) => boolean;
+  /** Outside the queue's business hours at `now`: a transfer there is refused, the agent keeps the caller. */
+  readonly queueClosed: (queueId: string, now: Date) => boolean;
   readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<unknown>;
 }
 
@@ -65,6 +67,7 @@ export async function transfer(deps: CallActionDependencies, callId: string, inp
   const body = parsed.data;
   if ('queueId' in body) {
     if (!deps.knownQueue(body.queueId)) return { status: 400, body: { error: `unknown queue ${body.queueId}` } };
+    if (deps.queueClosed(body.queueId, now)) return { status: 409, body: { error: `queue ${body.queueId} is outside its business hours` } };
     await deps.applyCallEvent(callId, event({ kind: 'queue', queueId: body.queueId }));
   } else if ('agentId' in body) {
     const agent = await deps.agents.getAgent(body.agentId);

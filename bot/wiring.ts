@@ -163,6 +163,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   const callActions: CallActionDependencies = {
     calls: store, agents: routingStore, bus, clock,
     knownQueue: (q) => queueDefinitions.has(q),
+    queueClosed: (q, now) => flow.queueClosed(q, now) !== undefined,
     applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),
   };
   const verify = createCallbackVerifier({

@@ -20,9 +20,13 @@ const sam = agentSpec('sam', ['billing', 'support'], { billing: 2, support: 4 })
 beforeAll(async () => {
   stack = await startTestStack({
         overrides: {
-      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') } }),
+      flow: testFlow({
+        understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') },
+        queueClosed: (queueId) => (queueId === 'night-desk' ? { prompt: 'nightDeskHours', voicemail: false } : undefined),
+      }),
       actions,
       queues: [
+        parseQueueDefinition({ queueId: 'night-desk', name: 'Night desk (closed)' }),
         parseQueueDefinition({ queueId: 'billing', name: 'Billing', requiredSkills: [{ skill: 'billing', minProficiency: 1 }], ringTimeInSeconds: 20, announcementIntervalInSeconds: 0 }),
         parseQueueDefinition({ queueId: 'support', name: 'Support', ringTimeInSeconds: 20, announcementIntervalInSeconds: 0 }),
         parseQueueDefinition({ queueId: 'general', name: 'General', announcementIntervalInSeconds: 0 }),
@@ -244,6 +248,11 @@ describe('consult and transfer through the agent API', () => {
     expect((await api(`calls/${callId}/consult`, { requiredSkills: [] })).status).toBe(400);
     expect((await api(`calls/${callId}/transfer`, { phoneNumber: '555' })).status).toBe(400);
     expect((await api(`calls/${callId}/transfer`, { queueId: 'nope' })).status).toBe(400);
+    // A closed queue is refused: the agent keeps the caller rather than sending them to its after-hours message.
+    const closed = await api(`calls/${callId}/transfer`, { queueId: 'night-desk' });
+    expect(closed.status).toBe(409);
+    expect(await closed.json()).toEqual({ error: 'queue night-desk is outside its business hours' });
+    expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('connected');
     expect((await api('calls/nobody/transfer', { queueId: 'support' })).status).toBe(404);
     stack.callAutomation.hangUp(call);
     await settled();
