@@ -36,6 +36,10 @@ export const settingsCatalog: readonly SettingInfo[] = [
   { name: 'CONTACT_CENTER_CONFIG_FILE', where: 'all', required: false, defaultValue: 'config/contact-center.yaml', description: 'The contact-center YAML (numbers, hours, flows, queues).' },
   { name: 'HISTORY_RETENTION_DAYS', where: 'all', required: false, defaultValue: '90', description: 'How long call history is kept (Cosmos TTL).' },
   { name: 'ORDER_BACKEND_URL', where: 'all', required: false, description: 'HTTP backend the self-service actions call (order status, account balance); named by backendUrlSetting in the contact-center config.' },
+  { name: 'LANGUAGE_ENDPOINT', where: 'all', required: false, description: 'Azure AI Language resource whose conversational language understanding project (intent names as in the config) understands callers; unset: the embedded classifier.' },
+  { name: 'LANGUAGE_PROJECT', where: 'all', required: false, description: 'Conversational language understanding project name (with LANGUAGE_ENDPOINT).' },
+  { name: 'LANGUAGE_DEPLOYMENT', where: 'all', required: false, description: 'Deployment of that project (with LANGUAGE_ENDPOINT).' },
+  { name: 'LANGUAGE_KEY', where: 'local', required: false, description: 'Key for LANGUAGE_ENDPOINT; local stand-in only (Azure uses the managed identity).' },
   { name: 'CALL_HISTORY_API_ENABLED', where: 'local', required: false, defaultValue: 'false', description: 'Serve GET /api/calls/{callId} without authorization (local development only).' },
   { name: 'LOG_LEVEL', where: 'all', required: false, defaultValue: 'info', description: 'pino log level.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', where: 'azure', required: false, description: 'Application Insights connection string for OpenTelemetry export.' },
@@ -71,6 +75,10 @@ const settingsSchema = z
     CONTACT_CENTER_CONFIG_FILE: z.string().min(1).default('config/contact-center.yaml'),
     HISTORY_RETENTION_DAYS: z.coerce.number({ error: 'must be a number' }).int().positive().max(3650).default(90),
     ORDER_BACKEND_URL: url.optional(),
+    LANGUAGE_ENDPOINT: url.optional(),
+    LANGUAGE_PROJECT: optionalText,
+    LANGUAGE_DEPLOYMENT: optionalText,
+    LANGUAGE_KEY: optionalText,
     CALL_HISTORY_API_ENABLED: bool.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
@@ -78,6 +86,10 @@ const settingsSchema = z
   .refine((s) => s.ACS_ENDPOINT !== undefined || s.ACS_CONNECTION_STRING !== undefined, {
     message: 'set ACS_ENDPOINT (Azure, managed identity) or ACS_CONNECTION_STRING (local emulator)',
     path: ['ACS_ENDPOINT'],
+  })
+  .refine((s) => s.LANGUAGE_ENDPOINT === undefined || (s.LANGUAGE_PROJECT !== undefined && s.LANGUAGE_DEPLOYMENT !== undefined), {
+    message: 'LANGUAGE_ENDPOINT needs LANGUAGE_PROJECT and LANGUAGE_DEPLOYMENT',
+    path: ['LANGUAGE_PROJECT'],
   })
   .refine(
     (s) => s.ServiceBusConnection !== undefined || s.ServiceBusConnection__fullyQualifiedNamespace !== undefined,

@@ -18,6 +18,7 @@ import {
   type OutboxEntry,
   type StoredCallRecord,
   type StoredHistoryItem,
+  type LanguageUnderstanding,
 } from './ports.js';
 import type { CallState } from './call-flow/call-state.js';
 
@@ -34,6 +35,8 @@ export interface CallShellDependencies {
   readonly logger: Logger;
   readonly decide: (state: CallState, event: CallEvent, now: Date) => Decision;
   readonly callbackUrl: (callId: string) => string;
+  /** A language service asked about the caller's words before deciding; absent: the embedded model. */
+  readonly understanding?: LanguageUnderstanding | undefined;
 }
 
 export interface CallbackRequest {
@@ -54,6 +57,8 @@ const maxConflictRetries = 8;
 /** An outbox entry older than this was left by an invocation that died; the next one finishes it. */
 const outboxLeaseInMs = 30_000;
 const callIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+/** Longest wait for a language service before the embedded model answers instead. */
+const understandingTimeoutInMs = 1500;
 
 /**
  * POST /api/calls/{callId}/events: verify, parse every CloudEvent, then for each one
@@ -119,13 +124,15 @@ export async function applyCallEvent(
   callId: string,
   event: CallEvent,
 ): Promise<'applied' | 'duplicate' | 'unknown call'> {
+  let understood = event;
   for (let attempt = 0; ; attempt++) {
     const stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
     if (!stored) return 'unknown call';
     const now = deps.clock.now();
     await finishAbandonedOutbox(deps, stored, now);
     if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
-    const decision = deps.decide(stored.record.state, event, now);
+    understood = await withUnderstanding(deps, stored.record.state, understood);
+    const decision = deps.decide(stored.record.state, understood, now);
     const step = stored.record.step + 1;
     const at = now.toISOString();
     const history = decision.history.map((entry, index) => ({ callId, step, index, at, entry }));
@@ -146,6 +153,22 @@ export async function applyCallEvent(
     }
     if (entry) await carryOut(deps, { record: next, etag }, entry);
     return 'applied';
+  }
+}
+
+/**
+ * Words said where the caller states what they want go to the language service first, if there is
+ * one; a slow or failing service leaves the decision to the embedded model.
+ */
+async function withUnderstanding(deps: CallShellDependencies, state: CallState, event: CallEvent): Promise<CallEvent> {
+  if (!deps.understanding || event.kind !== 'SpeechRecognized' || event.understanding !== undefined) return event;
+  if (state.stage !== 'understanding' && state.stage !== 'anythingElse') return event;
+  try {
+    const understanding = await deps.understanding.understand(event.text, state.language, AbortSignal.timeout(understandingTimeoutInMs));
+    return { ...event, understanding };
+  } catch (error) {
+    deps.logger.warn({ callId: state.callId, error: error instanceof Error ? error.message : String(error) }, 'language service failed; the embedded model decides');
+    return event;
   }
 }
 

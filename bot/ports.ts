@@ -35,6 +35,7 @@ export interface PresenceService {
   deleteSubscription(subscriptionId: string): Promise<void>;
 }
 
+import type { Understanding } from './call-flow/assistant-flow.js';
 import type { CallCommand } from './call-flow/call-commands.js';
 import type { ActionResult } from './call-flow/call-events.js';
 import type { CallState, HistoryEntry } from './call-flow/call-state.js';
@@ -113,6 +114,15 @@ export interface CallControl {
 
 /** The commands Call Automation carries out. */
 export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'PlayAudio' | 'StartRecognition' | 'CancelMedia' | 'HangUp' | 'TransferToPhone' }>;
+
+/**
+ * A language-understanding service (Azure AI Language in a deployment). The shell asks it about a
+ * caller's words before deciding, because the decider itself is pure; without one, or when it fails,
+ * the embedded classifier answers.
+ */
+export interface LanguageUnderstanding {
+  understand(text: string, language: string, signal: AbortSignal): Promise<Understanding>;
+}
 
 /** A self-service action (order status, account balance, ...), named in the config. */
 export interface ActionRunner {

@@ -1,6 +1,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
+import { AzureLanguageUnderstanding } from './adapters/azure-language-understanding.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
 import { CachingCallStore } from './caching-call-store.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
@@ -122,7 +123,16 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     (overrides.queues ?? assistant.config?.queues.map((q) => parseQueueDefinition(q)) ?? []).map((q) => [q.queueId, q]),
   );
 
+  const understanding = settings.LANGUAGE_ENDPOINT
+    ? new AzureLanguageUnderstanding({
+        endpoint: settings.LANGUAGE_ENDPOINT,
+        projectName: settings.LANGUAGE_PROJECT ?? '',
+        deploymentName: settings.LANGUAGE_DEPLOYMENT ?? '',
+        key: settings.LANGUAGE_KEY,
+      })
+    : undefined;
   const shell: CallShellDependencies = {
+    understanding,
     store,
     control,
     agentCalls: control,

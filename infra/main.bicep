@@ -136,6 +136,15 @@ param graphNotificationClientState string = ''
 @description('Order-status backend for the self-service action; empty turns it off.')
 param orderBackendUrl string = ''
 
+@description('Azure AI Language endpoint whose conversational language understanding project understands callers; empty keeps the embedded classifier. Grant the Function App identity "Cognitive Services Language Reader" on that resource.')
+param languageEndpoint string = ''
+
+@description('Conversational language understanding project (with languageEndpoint).')
+param languageProject string = ''
+
+@description('Deployment of that project (with languageEndpoint).')
+param languageDeployment string = ''
+
 @description('Log level of the app.')
 @allowed([
   'fatal'
@@ -303,6 +312,9 @@ module functionApp 'modules/function-app.bicep' = {
     graphNotificationClientStateName: graphNotificationClientStateName
     historyRetentionDays: historyRetentionDays
     orderBackendUrl: orderBackendUrl
+    languageEndpoint: languageEndpoint
+    languageProject: languageProject
+    languageDeployment: languageDeployment
     logLevel: logLevel
   }
 }

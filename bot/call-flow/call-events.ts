@@ -1,3 +1,5 @@
+import type { Understanding } from './assistant-flow.js';
+
 /**
  * What happened on a call, in the bot's own words. Adapters translate Call Automation callbacks
  * (and the results of the bot's own actions) into these; the decider consumes nothing else.
@@ -15,7 +17,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'PlayCompleted' })
   | (EventBase & { readonly kind: 'PlayFailed'; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'PlayCanceled' })
-  | (EventBase & { readonly kind: 'SpeechRecognized'; readonly text: string; readonly confidence: number })
+  /** `understanding`: what a language service made of the words, when the shell asked one before deciding. */
+  | (EventBase & { readonly kind: 'SpeechRecognized'; readonly text: string; readonly confidence: number; readonly understanding?: Understanding })
   | (EventBase & { readonly kind: 'KeysPressed'; readonly tones: string })
   | (EventBase & { readonly kind: 'ChoiceRecognized'; readonly label: string; readonly phrase: string | undefined })
   | (EventBase & { readonly kind: 'RecognitionTimedOut' })

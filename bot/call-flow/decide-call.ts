@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never.js';
-import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition } from './assistant-flow.js';
+import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition, Understanding } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
@@ -62,7 +62,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       if (state.stage === 'callingBack') return step.calledBack(event.callConnectionId);
       return state.stage === 'answering' ? step.connected(event.callConnectionId) : step.done();
     case 'SpeechRecognized':
-      return step.heard({ input: 'speech', text: event.text, confidence: event.confidence });
+      return step.heard({ input: 'speech', text: event.text, confidence: event.confidence, understanding: event.understanding });
     case 'KeysPressed':
       return step.heard({ input: 'dtmf', text: event.tones, confidence: undefined });
     case 'ChoiceRecognized':
@@ -231,7 +231,7 @@ class Step {
     return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
   }
 
-  heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined }): Decision {
+  heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined; understanding?: Understanding | undefined }): Decision {
     const slot = this.state.stage === 'collectingSlot' ? currentSlot(this.flow, this.state) : undefined;
     const shown = slot?.mask ? '*'.repeat(turn.text.length) : turn.text;
     this.record({ kind: 'callerTurn', input: turn.input, confidence: turn.confidence, pii: { text: shown } });
@@ -246,7 +246,7 @@ class Step {
         if (this.state.stage === 'anythingElse' && turn.input === 'speech' && noWords.test(turn.text.trim())) {
           return this.endWith('goodbye', 'completed');
         }
-        return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text);
+        return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text, turn.understanding);
       case 'collectingSlot':
         return slot ? this.slotValue(slot, turn.text) : this.done();
       case 'clarifying':
@@ -663,8 +663,9 @@ class Step {
     return this.done();
   }
 
-  private understand(text: string): Decision {
-    const result = this.flow.understand(text, this.state.language);
+  /** A language service's understanding when the shell brought one, else the embedded model's. */
+  private understand(text: string, understood: Understanding | undefined): Decision {
+    const result = understood ?? this.flow.understand(text, this.state.language);
     const [best, second] = result.ranked;
     if (!result.outOfScope && result.intent && result.confidence >= this.flow.acceptConfidence) {
       const intent = this.flow.intents.get(result.intent);

@@ -90,6 +90,13 @@ param historyRetentionDays int
 @description('Order-status backend URL; empty turns the self-service action off.')
 param orderBackendUrl string
 
+@description('Azure AI Language endpoint; empty keeps the embedded intent classifier.')
+param languageEndpoint string
+
+@description('Conversational language understanding project and deployment (with languageEndpoint).')
+param languageProject string
+param languageDeployment string
+
 @description('pino log level.')
 @allowed([
   'fatal'
@@ -216,6 +223,9 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     GRAPH_NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${graphNotificationClientStateName})'
     HISTORY_RETENTION_DAYS: string(historyRetentionDays)
     ORDER_BACKEND_URL: orderBackendUrl
+    LANGUAGE_ENDPOINT: languageEndpoint
+    LANGUAGE_PROJECT: languageProject
+    LANGUAGE_DEPLOYMENT: languageDeployment
     LOG_LEVEL: logLevel
   }
 }

@@ -36,6 +36,13 @@ describe('settings', () => {
     expect(() => loadSettings(rest)).toThrow(/ACS_ENDPOINT.*ACS_CONNECTION_STRING[\s\S]*ServiceBusConnection__fullyQualifiedNamespace/);
   });
 
+  it('asks for the language project and deployment when a language service is named', () => {
+    expect(() => loadSettings({ ...local, LANGUAGE_ENDPOINT: 'https://contoso-language.cognitiveservices.azure.com' })).toThrow(
+      /LANGUAGE_PROJECT: LANGUAGE_ENDPOINT needs LANGUAGE_PROJECT and LANGUAGE_DEPLOYMENT/,
+    );
+    expect(loadSettings({ ...local, LANGUAGE_ENDPOINT: 'https://contoso-language.cognitiveservices.azure.com', LANGUAGE_PROJECT: 'p', LANGUAGE_DEPLOYMENT: 'd' }).LANGUAGE_PROJECT).toBe('p');
+  });
+
   it('catalog lists every setting the schema reads', () => {
     const names = settingsCatalog.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
