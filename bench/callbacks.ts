@@ -28,6 +28,7 @@ import { callIdFor } from '../bot/handle-incoming-call.js';
 import type { AgentCallControl, CallControl, CallRecord, CallStore, MediaCommand, StoredHistoryItem } from '../bot/ports.js';
 import type { CallerStep } from '../local/acs/simulated-caller.js';
 import { SettableClock } from '../local/host/settable-clock.js';
+import { httpFlowTestTarget } from '../local/flow-test/flow-test-target.js';
 import { startLocalApp } from '../local/local-stack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -262,6 +263,7 @@ export default async function callbacks(args: string[]): Promise<void> {
     overrides: { store, control },
   });
   await simulator(azure.urls, 'PUT', 'incoming-call-webhook', { url: stack.functionsHost.eventGridUrl('incoming-call') });
+  const caller = httpFlowTestTarget({ simulator: azure.urls['simulator'] ?? '', functions: stack.functionsHost.baseUrl });
   const client = new CosmosClient({
     endpoint: stack.settings.COSMOS_ENDPOINT,
     key: stack.settings.COSMOS_KEY,
@@ -290,8 +292,8 @@ export default async function callbacks(args: string[]): Promise<void> {
     const startAppSample = watch.appSamples.length;
     const startRequests = watch.cosmosRequests;
     const startCharge = watch.cosmosRequestCharge;
-    const placed = await simulator<{ simulatedCallId: string }>(azure.urls, 'POST', 'calls', { from: '+14255550123', to: '+12125550100', script: calls[kind].script, whenScriptEnds: 'hangUp' });
-    const conversation = await simulator<{ correlationId: string; state: string }>(azure.urls, 'GET', `calls/${placed.simulatedCallId}?waitForEnd=true&timeoutInMs=30000`);
+    const placed = await caller.placeCall({ from: '+14255550123', to: '+12125550100', script: calls[kind].script, whenScriptEnds: 'hangUp' });
+    const conversation = await caller.waitForCallEnd(placed.simulatedCallId, 30_000);
     if (conversation.state !== 'ended') throw new Error(`The ${kind} call did not end within 30 s`);
     await simulator(azure.urls, 'GET', 'idle');
     const requests = watch.cosmosRequests - startRequests;

@@ -13,18 +13,12 @@ export class BusRoutingRequests implements RoutingRequests {
   ) {}
 
   async requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void> {
-    const { queueId, priority, requiredSkills } = command;
-    // The transcript stays in the call document (the agent's screen reads it there): every waiting
-    // call's context is kept in the queue document, which must stay small.
-    const context = { ...command.context, pii: { ...command.context.pii, transcript: [] } };
-    await this.bus.send(callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, requestId, this.clock.now()));
+    await this.bus.send(callQueued(callId, callConnectionId, command, requestId, this.clock.now()));
   }
 
   async scheduleCallback(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'ScheduleCallback' }>, requestId: string): Promise<void> {
-    const { queueId, priority, requiredSkills } = command;
-    const context = { ...command.context, pii: { ...command.context.pii, transcript: [] } };
     const at = new Date(command.at);
-    const queued = callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, `${requestId}:callback`, at);
+    const queued = callQueued(callId, callConnectionId, command, `${requestId}:callback`, at);
     await this.bus.schedule({ ...queued, callback: { phoneNumber: command.pii.phoneNumber } }, at);
   }
 
@@ -54,4 +48,19 @@ export class BusRoutingRequests implements RoutingRequests {
     }
     await endCallForAgent({ agents: this.agents, bus: this.bus, clock: this.clock }, command.agentId, callId);
   }
+}
+
+/** The call's CallQueued message, without the transcript. */
+function callQueued(
+  callId: string,
+  callConnectionId: string,
+  command: Extract<CallCommand, { kind: 'RequestRouting' | 'ScheduleCallback' }>,
+  requestId: string,
+  at: Date,
+) {
+  const { queueId, priority, requiredSkills } = command;
+  // The transcript stays in the call document (the agent's screen reads it there): every waiting
+  // call's context is kept in the queue document, which must stay small.
+  const context = { ...command.context, pii: { ...command.context.pii, transcript: [] } };
+  return callQueuedFromRequest({ callId, callConnectionId, queueId, priority, requiredSkills: [...requiredSkills], context }, requestId, at);
 }

@@ -386,7 +386,7 @@ class Step {
     if (target !== undefined) this.state = { ...this.state, queueId: target.queueId };
     const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);
     if (offer && closed.opensAt !== undefined && target !== undefined) {
-      if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
+      this.stopQueueMedia();
       this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
       const choices: Choice[] = [callbackChoice];
       if (closed.voicemail) choices.push({ label: 'voicemail', phrases: ['message', 'leave a message', 'voicemail', 'mensaje', 'dejar un mensaje'], tone: '2' });
@@ -394,11 +394,16 @@ class Step {
     }
     if (!closed.voicemail) {
       this.state = { ...this.state, endReason: 'afterHours' };
-      if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
+      this.stopQueueMedia();
       this.play('ending', message);
       return this.done();
     }
     return this.startVoicemail(undefined, message);
+  }
+
+  /** A caller leaving the queue stops hearing its music or announcement. */
+  private stopQueueMedia(): void {
+    if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
   }
 
   /** The caller chose a callback when the queue opens: it joins the queue then, with their number. */
@@ -425,7 +430,7 @@ class Step {
    */
   private startVoicemail(reason: string | undefined, lead?: Prompt): Decision {
     this.state = { ...this.state, endReason: reason === undefined ? 'afterHours' : `voicemail (${reason})` };
-    if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
+    this.stopQueueMedia();
     const operationContext = `voicemail:${this.state.operationSequence + 1}`;
     this.command({ kind: 'StartRecording', operationContext });
     const invitation = lead ? this.joined(lead, this.prompt('voicemailPrompt')) : this.prompt('voicemailPrompt');
