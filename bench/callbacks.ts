@@ -3,6 +3,8 @@
 // save, execute against the emulators, clear), next to the Cosmos floor the issue names, measured in
 // the same run through the same CosmosClient: a point read + one transactional batch (a call
 // document of the same size, replaced under its ETag, plus the history items of one event). Also
+// the floor again at the callbacks' own cadence (after the same idle gaps), and the reaction a
+// caller waits for (callback in -> first command out). Also
 // the Cosmos requests a typical self-service call and an escalated call make. The local Azure runs
 // in child processes (local/local-azure-process.ts; Cosmos alone in one), the app and the timing in
 // this one.
@@ -78,10 +80,13 @@ class TimedCallStore implements CallStore {
 /** The app's Call Automation client, timed; connected once the emulator's key is known. */
 class TimedCallControl implements CallControl, AgentCallControl {
   inner: (CallControl & AgentCallControl) | undefined;
+  /** Called as each command leaves for Call Automation: the moment a caller's call reacts. */
+  onCommand: () => void = () => {};
 
   constructor(private readonly watch: Stopwatch) {}
   private get target(): CallControl & AgentCallControl {
     if (!this.inner) throw new Error('the bench call control is not connected yet');
+    this.onCommand();
     return this.inner;
   }
   answerCall(options: Parameters<CallControl['answerCall']>[0]) { return this.watch.time(() => this.target.answerCall(options)); }
@@ -102,6 +107,11 @@ interface CallbackSample {
   readonly acsInMs: number;
   /** Another callback was being handled at the same time (its splits overlap). */
   readonly overlapped: boolean;
+  /** performance.now() when the handler started and ended (app samples only). */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** From the handler's start to its first Call Automation command (app samples only). */
+  readonly reactionInMs?: number;
 }
 
 /**
@@ -276,13 +286,26 @@ export default async function callbacks(args: string[]): Promise<void> {
   const watch = new ServerWatch({ cosmos: Number(new URL(stack.settings.COSMOS_ENDPOINT).port), functions: stack.functionsHost.port }, store, cosmosWatch, acsWatch);
   // The app as the Functions host calls it: the handler's time, without the host's HTTP work.
   const callEvents = stack.switchboard.callEvents.bind(stack.switchboard);
+  let handling: { readonly at: number; firstCommandAt?: number } | undefined;
+  control.onCommand = () => {
+    if (handling && handling.firstCommandAt === undefined) handling.firstCommandAt = performance.now();
+  };
   Object.assign(stack.switchboard, {
     callEvents: async (request: Parameters<typeof callEvents>[0]) => {
       const end = watch.begin();
+      const mark: { readonly at: number; firstCommandAt?: number } = { at: performance.now() };
+      handling = mark;
       try {
         return await callEvents(request);
       } finally {
-        watch.appSamples.push(end());
+        const endedAt = performance.now();
+        watch.appSamples.push({
+          ...end(),
+          startedAt: mark.at,
+          endedAt,
+          ...(mark.firstCommandAt === undefined ? {} : { reactionInMs: mark.firstCommandAt - mark.at }),
+        });
+        if (handling === mark) handling = undefined;
       }
     },
   });
@@ -380,13 +403,31 @@ export default async function callbacks(args: string[]): Promise<void> {
   floorRequests.replaceFloor = 0;
   floorRequests.pattern = 0;
   const floorPerCall = Math.max(1, Math.ceil(floorIterations / (2 * callsPerKind)));
+  // The same floor at the callbacks' own cadence: a callback comes after the process has idled
+  // (the caller listening, the emulator playing), and a Cosmos request after an idle gap takes
+  // longer than one sent straight after another. After each self-service call, its callbacks' idle
+  // gaps are replayed, with a read + batch where each callback was handled.
+  const cadenceFloor: number[] = [];
+  const measureFloorAtCadence = async (samples: readonly CallbackSample[]) => {
+    for (let i = 1; i < samples.length; i++) {
+      const idle = (samples[i]?.startedAt ?? 0) - (samples[i - 1]?.endedAt ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(idle, 1000))));
+      floorRound++;
+      const started = performance.now();
+      const read = await container.item(floorId, floorId).read();
+      await container.items.batch(stepBatch(read.etag), floorId);
+      cadenceFloor.push(performance.now() - started);
+    }
+  };
 
   watch.samples.length = 0;
   watch.appSamples.length = 0;
   watch.tokens.length = 0;
   const results = { selfService: [] as Awaited<ReturnType<typeof placeCall>>[], escalated: [] as Awaited<ReturnType<typeof placeCall>>[] };
   for (let i = 0; i < callsPerKind; i++) {
-    results.selfService.push(await placeCall('selfService'));
+    const selfService = await placeCall('selfService');
+    results.selfService.push(selfService);
+    await measureFloorAtCadence(selfService.callbacks);
     await measureFloor(floorPerCall);
     results.escalated.push(await placeCall('escalated'));
     await measureFloor(floorPerCall);
@@ -402,6 +443,10 @@ export default async function callbacks(args: string[]): Promise<void> {
   const perEvent = perEventOf(selfServiceCallbacks, (s) => s.inMs);
   const perEventAtHost = perEventOf(results.selfService.flatMap((c) => c.atHost), (s) => s.inMs);
   const perEventWithoutAcs = perEventOf(selfServiceCallbacks, (s) => s.inMs - s.acsInMs);
+  // What a caller waits for: the callback's arrival at the handler until its step's first command
+  // leaves for Call Automation (verify, parse, load, decide, save). One-event callbacks only: an
+  // action's callback also waits for the action's backend.
+  const reaction = selfServiceCallbacks.flatMap((s) => (s.events === 1 && s.reactionInMs !== undefined ? [s.reactionInMs] : []));
   const escalatedPerEvent = perEventOf(escalatedCallbacks, (s) => s.inMs);
   const callbackInMs = sum(selfServiceCallbacks.map((s) => s.inMs));
   const events = sum(selfServiceCallbacks.map((s) => s.events));
@@ -443,6 +488,8 @@ export default async function callbacks(args: string[]): Promise<void> {
       escalatedCallsMeanInMs: mean(escalatedPerEvent),
     },
     floor: { documentBytes: warm.documentBytes, historyItemsPerEvent, p50InMs: percentile(floor, 50), meanInMs: mean(floor), requestsPerIteration: floorRequests.floor / floor.length },
+    cadenceFloor: { p50InMs: percentile(cadenceFloor, 50), meanInMs: mean(cadenceFloor), samples: cadenceFloor.length },
+    reaction: { p50InMs: percentile(reaction, 50), meanInMs: mean(reaction), p95InMs: percentile(reaction, 95), samples: reaction.length },
     replaceFloor: { p50InMs: percentile(replaceFloor, 50), meanInMs: mean(replaceFloor), requestsPerIteration: floorRequests.replaceFloor / replaceFloor.length },
     shellCosmosPattern: { requestsPerIteration: floorRequests.pattern / pattern.length, p50InMs: percentile(pattern, 50), meanInMs: mean(pattern) },
     ratio: {
@@ -451,6 +498,11 @@ export default async function callbacks(args: string[]): Promise<void> {
       mean: mean(perEvent) / mean(floor),
       withoutAcsCommandsP50: percentile(perEventWithoutAcs, 50) / percentile(floor, 50),
       withoutAcsCommandsMean: mean(perEventWithoutAcs) / mean(floor),
+      overCadenceFloorP50: percentile(perEvent, 50) / percentile(cadenceFloor, 50),
+      overCadenceFloorMean: mean(perEvent) / mean(cadenceFloor),
+      withoutAcsCommandsOverCadenceFloorP50: percentile(perEventWithoutAcs, 50) / percentile(cadenceFloor, 50),
+      reactionOverCadenceFloorP50: percentile(reaction, 50) / percentile(cadenceFloor, 50),
+      reactionOverCadenceFloorMean: mean(reaction) / mean(cadenceFloor),
       overReplaceFloorP50: percentile(perEvent, 50) / percentile(replaceFloor, 50),
       withoutAcsCommandsOverReplaceFloorP50: percentile(perEventWithoutAcs, 50) / percentile(replaceFloor, 50),
     },
@@ -466,6 +518,11 @@ export default async function callbacks(args: string[]): Promise<void> {
     ['  JWT verify alone (cached JWKS)', ms(jwtVerifyInMs)],
     [`Cosmos floor: point read + batch(replace + ${historyItemsPerEvent} history), ${warm.documentBytes} B doc (p50 / mean)`, `${ms(report.floor.p50InMs)} / ${ms(report.floor.meanInMs)}`],
     ['ratio shell / floor (p50 / mean; goal <= 1.2x)', `${report.ratio.p50.toFixed(2)}x / ${report.ratio.mean.toFixed(2)}x`],
+    ['the same floor at the callbacks\' cadence, after their idle gaps (p50 / mean)', `${ms(report.cadenceFloor.p50InMs)} / ${ms(report.cadenceFloor.meanInMs)}`],
+    ['  ratio shell / cadence floor (p50 / mean)', `${report.ratio.overCadenceFloorP50.toFixed(2)}x / ${report.ratio.overCadenceFloorMean.toFixed(2)}x`],
+    ['  without the ACS command time (p50)', `${report.ratio.withoutAcsCommandsOverCadenceFloorP50.toFixed(2)}x`],
+    ['reaction: callback in -> first command out (verify, parse, load, decide, save; p50 / mean / p95)', `${ms(report.reaction.p50InMs)} / ${ms(report.reaction.meanInMs)} / ${ms(report.reaction.p95InMs)}`],
+    ['  ratio reaction / cadence floor (p50 / mean)', `${report.ratio.reactionOverCadenceFloorP50.toFixed(2)}x / ${report.ratio.reactionOverCadenceFloorMean.toFixed(2)}x`],
     ['shell per event without its ACS command time (p50 / mean)', `${ms(p.withoutAcsCommandsP50InMs)} / ${ms(p.withoutAcsCommandsMeanInMs)}`],
     ['  ratio to floor (p50 / mean)', `${report.ratio.withoutAcsCommandsP50.toFixed(2)}x / ${report.ratio.withoutAcsCommandsMean.toFixed(2)}x`],
     ['stricter floor: point read + 1 plain replace (p50 / mean)', `${ms(report.replaceFloor.p50InMs)} / ${ms(report.replaceFloor.meanInMs)}`],
