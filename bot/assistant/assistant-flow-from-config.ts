@@ -1,6 +1,7 @@
 import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, LineEntry, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
 import type { Prompt } from '../call-flow/call-commands.js';
 import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
+import { resolveMenuWords } from './menu-words.js';
 
 /** The flow's prompt keys, by their name in the config's prompt set. */
 const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
@@ -40,6 +41,7 @@ export function assistantFlowFromConfig(
   isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date },
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
+  const menuWords = new Map(config.languages.map((l) => [l.code, resolveMenuWords(l.code, l.menuWords).words]));
   const skillOfLanguage = new Map(config.languages.map((l) => [l.code, l.agentSkill]));
 
   const promptText = (language: string, name: string): PromptText | undefined =>
@@ -122,6 +124,7 @@ export function assistantFlowFromConfig(
   return {
     languages: config.languages.map((l) => ({ code: l.code, spokenName: l.displayName, dtmfKey: l.dtmfKey })),
     defaultLanguage: config.defaultLanguage,
+    menuWords: (language) => menuWords.get(language) ?? menuWords.get(config.defaultLanguage) ?? resolveMenuWords(language, undefined).words,
     prompt(language, key, values) {
       if (key === 'languageMenu') {
         const lines = config.languages.map((l) => makePrompt(l.code, 'languageMenuOption', { key: l.dtmfKey }).text);

@@ -80,9 +80,24 @@ export interface LanguageOption {
   readonly dtmfKey: string;
 }
 
+/** What callers say, in one language, to answer the assistant's own menus. */
+export interface MenuWords {
+  readonly yes: readonly string[];
+  /** Also "nothing" / "that's all" when the assistant asks whether there is anything else. */
+  readonly no: readonly string[];
+  readonly person: readonly string[];
+  readonly callback: readonly string[];
+  /** Leaving a message (voicemail). */
+  readonly message: readonly string[];
+  /** Staying in the queue rather than being called back. */
+  readonly wait: readonly string[];
+}
+
 export interface AssistantFlow {
   readonly languages: readonly LanguageOption[];
   readonly defaultLanguage: string;
+  /** Menu words for a language (the default language's for one the config does not list). */
+  menuWords(language: string): MenuWords;
   prompt(language: string, key: PromptKey, values?: Readonly<Record<string, string>>): Prompt;
   /** A prompt the config names (an overflow message); undefined when it has none by that key. */
   namedPrompt(language: string, key: string): Prompt | undefined;

@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never.js';
-import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, PromptKey, SlotDefinition, Understanding } from './assistant-flow.js';
+import type { AfterHours, AssistantFlow, EscalationTarget, MenuWords, IntentDefinition, PromptKey, SlotDefinition, Understanding } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
@@ -193,8 +193,6 @@ function parseInvitationContext(operationContext: string | undefined): { purpose
   return match?.[1] && match[2] ? { purpose: match[1] as 'consult' | 'transfer', agentId: decodeURIComponent(match[2]) } : undefined;
 }
 
-const yesWords = /^(yes|yeah|yep|correct|right|that's right|sure|si|sí|1)\b/i;
-const noWords = /^(no|nope|not really|nothing|that's all|that is all|no thanks|no thank you|2)\b/i;
 
 /** One decision being built: the state evolves, commands and history accumulate in order. */
 class Step {
@@ -211,6 +209,23 @@ class Step {
     this.history.push(entry);
   }
 
+  /** Menu words in the caller's language. */
+  private get words(): MenuWords {
+    return this.flow.menuWords(this.state.language);
+  }
+
+  /** Spoken or keyed: the callback offers (in the queue, and after hours). */
+  private callbackChoice(): Choice {
+    return { label: 'callback', phrases: [...this.words.callback, ...this.words.yes], tone: '1' };
+  }
+
+  private yesNoChoices(): Choice[] {
+    return [
+      { label: 'yes', phrases: this.words.yes, tone: '1' },
+      { label: 'no', phrases: this.words.no, tone: '2' },
+    ];
+  }
+
   done(): Decision {
     return { state: this.state, commands: this.commands, history: this.history };
   }
@@ -225,7 +240,10 @@ class Step {
     }
     if (this.flow.languages.length > 1 && line.languageMenu) {
       const choices: Choice[] = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
-      if (!this.flow.languages.some((l) => l.dtmfKey === personKey)) choices.push({ label: 'person', phrases: ['agent', 'operator', 'representative'], tone: personKey });
+      if (!this.flow.languages.some((l) => l.dtmfKey === personKey)) {
+        const phrases = [...new Set(this.flow.languages.flatMap((l) => this.flow.menuWords(l.code).person))];
+        choices.push({ label: 'person', phrases, tone: personKey });
+      }
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
     return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
@@ -243,7 +261,7 @@ class Step {
     switch (this.state.stage) {
       case 'understanding':
       case 'anythingElse':
-        if (this.state.stage === 'anythingElse' && turn.input === 'speech' && noWords.test(turn.text.trim())) {
+        if (this.state.stage === 'anythingElse' && turn.input === 'speech' && startsWithPhrase(turn.text, this.words.no)) {
           return this.endWith('goodbye', 'completed');
         }
         return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text, turn.understanding);
@@ -388,8 +406,8 @@ class Step {
     if (offer && closed.opensAt !== undefined && target !== undefined) {
       this.stopQueueMedia();
       this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
-      const choices: Choice[] = [callbackChoice];
-      if (closed.voicemail) choices.push({ label: 'voicemail', phrases: ['message', 'leave a message', 'voicemail', 'mensaje', 'dejar un mensaje'], tone: '2' });
+      const choices: Choice[] = [this.callbackChoice()];
+      if (closed.voicemail) choices.push({ label: 'voicemail', phrases: this.words.message, tone: '2' });
       return this.ask('closed', this.joined(message, offer), { kind: 'choices', choices }, 0);
     }
     if (!closed.voicemail) {
@@ -457,10 +475,7 @@ class Step {
   offerCallback(): Decision {
     this.command({ kind: 'CancelMedia' });
     this.state = { ...this.state, holdMusicPlaying: false };
-    const choices: Choice[] = [
-      callbackChoice,
-      { label: 'wait', phrases: ['wait', 'no', "i'll wait", 'stay', 'espero', 'esperar'], tone: '2' },
-    ];
+    const choices: Choice[] = [this.callbackChoice(), { label: 'wait', phrases: [...this.words.wait, ...this.words.no], tone: '2' }];
     return this.ask('queued', this.prompt('callbackOffer'), { kind: 'choices', choices }, 0);
   }
 
@@ -689,7 +704,7 @@ class Step {
         const choices: Choice[] = [
           { label: a.name, phrases: [a.spokenName], tone: '1' },
           { label: b.name, phrases: [b.spokenName], tone: '2' },
-          { label: 'person', phrases: ['a person', 'agent', 'someone', 'representative'], tone: personKey },
+          { label: 'person', phrases: this.words.person, tone: personKey },
         ];
         return this.ask('clarifying', this.prompt('clarify', { a: a.spokenName, b: b.spokenName }), { kind: 'choices', choices }, 0);
       }
@@ -709,7 +724,7 @@ class Step {
   private act(intent: IntentDefinition, confirmed = false): Decision {
     this.state = { ...this.state, intent: intent.name, retries: 0, clarifyBetween: [] };
     if (intent.confirm && !confirmed) {
-      return this.ask('confirmingIntent', intent.confirm(this.state.language), { kind: 'choices', choices: yesNoChoices }, 0);
+      return this.ask('confirmingIntent', intent.confirm(this.state.language), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
     switch (intent.outcome.kind) {
       case 'escalate':
@@ -748,19 +763,19 @@ class Step {
       slot.type === 'digits' && slot.input === 'dtmf'
         ? { kind: 'dtmf', maxTonesToCollect: slot.maxLength, stopTones: ['#'] }
         : slot.type === 'yesNo'
-          ? { kind: 'choices', choices: yesNoChoices }
+          ? { kind: 'choices', choices: this.yesNoChoices() }
           : { kind: 'speechOrDtmf', maxTonesToCollect: slot.maxLength };
     const question = slot.ask(this.state.language);
     return this.ask('collectingSlot', before ? this.joined(before, question) : question, mode, retries);
   }
 
   private slotValue(slot: SlotDefinition, raw: string): Decision {
-    const value = normaliseSlot(slot, raw);
+    const value = normaliseSlot(slot, raw, this.words);
     if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
       const spoken = slot.type === 'digits' ? value.split('').join(' ') : value;
-      return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: yesNoChoices }, 0);
+      return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
     return this.nextSlot();
   }
@@ -898,19 +913,31 @@ class Step {
   }
 }
 
-/** Spoken or keyed: the callback offers (in the queue, and after hours). */
-const callbackChoice: Choice = { label: 'callback', phrases: ['call me back', 'callback', 'yes', 'yes please', 'sí', 'llámenme', 'que me llamen'], tone: '1' };
+/** Lower case, accents folded, punctuation dropped, single spaces: how spoken answers are compared. */
+function foldSpoken(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}' ]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
-const yesNoChoices: readonly Choice[] = [
-  { label: 'yes', phrases: ['yes', 'yeah', 'correct', "that's right", 'sí'], tone: '1' },
-  { label: 'no', phrases: ['no', 'nope', 'wrong', "that's wrong"], tone: '2' },
-];
+/** The answer is one of the phrases, or starts with one as a whole word ("no thanks, bye"). */
+function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
+  const said = foldSpoken(text);
+  return phrases.some((phrase) => {
+    const folded = foldSpoken(phrase);
+    return folded.length > 0 && (said === folded || said.startsWith(`${folded} `));
+  });
+}
 
 const spokenDigits: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
 };
 
-function normaliseSlot(slot: SlotDefinition, raw: string): string | undefined {
+function normaliseSlot(slot: SlotDefinition, raw: string, words: MenuWords): string | undefined {
   const text = raw.trim();
   switch (slot.type) {
     case 'digits': {
@@ -922,7 +949,9 @@ function normaliseSlot(slot: SlotDefinition, raw: string): string | undefined {
       return digits;
     }
     case 'yesNo':
-      return yesWords.test(text) ? 'yes' : noWords.test(text) ? 'no' : undefined;
+      if (text === '1' || startsWithPhrase(text, words.yes)) return 'yes';
+      if (text === '2' || startsWithPhrase(text, words.no)) return 'no';
+      return undefined;
     case 'date':
     case 'freeText':
       return text.length >= Math.max(1, slot.minLength) && text.length <= slot.maxLength ? text : undefined;

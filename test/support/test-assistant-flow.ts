@@ -1,5 +1,6 @@
 import type { AssistantFlow, IntentDefinition, PromptKey, SlotDefinition, Understanding } from '../../bot/call-flow/assistant-flow.js';
 import type { Prompt } from '../../bot/call-flow/call-commands.js';
+import { resolveMenuWords } from '../../bot/assistant/menu-words.js';
 
 /** A small, fixed assistant for decider specs: prompts are their own key, understanding is by table. */
 export function testPrompt(key: string, language = 'en-US'): Prompt {
@@ -25,6 +26,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
   return {
     languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }],
     defaultLanguage: 'en-US',
+    menuWords: (language: string) => resolveMenuWords(language, undefined).words,
     prompt: (language: string, key: PromptKey, values?: Readonly<Record<string, string>>) =>
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     namedPrompt: (language: string, key: string) => testPrompt(key, language),

@@ -529,6 +529,42 @@ describe('language', () => {
     const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
   });
+
+  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"] };
+  const onLine = (language: string, understandings: Parameters<typeof testFlow>[0] = {}) =>
+    testFlow({ ...understandings, line: () => ({ language, languageMenu: false }), menuWords: (l) => (l === 'fr-FR' ? frenchWords : testFlow().menuWords(l)) });
+
+  it("menus listen for the caller's language: yes / no, a person, a callback, waiting", () => {
+    const flow = onLine('fr-FR', { understandings: { 'ma facture': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'techSupport', confidence: 0.3 }] } } });
+    const clarify = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'ma facture', confidence: 0.9 }));
+    expect(clarify.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: expect.arrayContaining([{ label: 'person', phrases: ['un conseiller'], tone: '0' }]) } });
+
+    const queued = connected(onLine('fr-FR', { understandings: { 'ma facture': sure('billing') } }))
+      .when(answer({ kind: 'SpeechRecognized', text: 'ma facture', confidence: 0.9 }))
+      .when(answer({ kind: 'PlayCompleted' }))
+      .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 });
+    expect(queued.commands[1]).toMatchObject({
+      mode: { kind: 'choices', choices: [{ label: 'callback', phrases: ['rappelez-moi', 'oui', "c'est ça"] }, { label: 'wait', phrases: ["j'attends", 'non', "c'est tout"] }] },
+    });
+  });
+
+  it('a spoken yes / no answer is understood in the caller\'s language, accents and punctuation aside', () => {
+    const yesNoSlot = (language: string) => {
+      const base = onLine(language, { understandings: { 'where is my order': sure('orderStatus') } });
+      const orderStatus = base.intents.get('orderStatus')!;
+      const outcome = orderStatus.outcome as Extract<typeof orderStatus.outcome, { kind: 'selfService' }>;
+      const slot = { ...outcome.slots[0]!, name: 'paperless', type: 'yesNo' as const, input: 'speechOrDtmf' as const, minLength: 0, maxLength: 10, confirm: false };
+      const flow = { ...base, intents: new Map([...base.intents, ['orderStatus', { ...orderStatus, outcome: { ...outcome, slots: [slot] } }]]) };
+      return connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    };
+    const said = (language: string, text: string) => yesNoSlot(language).when(answer({ kind: 'SpeechRecognized', text, confidence: 0.9 })).commands.find((c) => c.kind === 'RunAction');
+    expect(said('es-ES', 'Sí.')).toMatchObject({ pii: { slots: { paperless: 'yes' } } });
+    expect(said('es-ES', 'si, por favor')).toMatchObject({ pii: { slots: { paperless: 'yes' } } });
+    expect(said('fr-FR', "Oui, c'est ça")).toMatchObject({ pii: { slots: { paperless: 'yes' } } });
+    expect(said('fr-FR', 'Non.')).toMatchObject({ pii: { slots: { paperless: 'no' } } });
+    expect(said('en-US', 'nope')).toMatchObject({ pii: { slots: { paperless: 'no' } } });
+    expect(said('fr-FR', 'yes')).toBeUndefined();
+  });
 });
 
 describe('spoken numbers and the language menu', () => {

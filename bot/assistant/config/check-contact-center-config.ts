@@ -1,3 +1,4 @@
+import { languagesWithBuiltInMenuWords, resolveMenuWords } from '../menu-words.js';
 import { closestName } from './closest-name.js';
 import {
   actionOutcomes,
@@ -93,6 +94,13 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
   config.languages.forEach((language, i) => {
     if (language.agentSkill !== undefined && !skillNames.has(language.agentSkill)) {
       error(['languages', i, 'agentSkill'], unknown('Skill', language.agentSkill, skillNames, 'skills'));
+    }
+    const { missing } = resolveMenuWords(language.code, language.menuWords);
+    if (missing.length > 0) {
+      error(
+        ['languages', i, 'menuWords'],
+        `Language ${language.code} has no built-in menu words (only ${languagesWithBuiltInMenuWords.join(', ')} do): give menuWords ${missing.join(', ')}, the words callers say to answer the assistant's menus.`,
+      );
     }
     if (!language.voice.startsWith(`${language.code}-`)) {
       warn(['languages', i, 'voice'], `Voice "${language.voice}" does not speak ${language.code}; callers will hear another accent or language.`);

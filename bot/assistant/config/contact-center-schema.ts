@@ -87,6 +87,23 @@ export const phoneNumberSchema = z
 
 // ── Languages ───────────────────────────────────────────────────────────────────────────────
 
+const menuWordList = (description: string) => z.array(text.max(60)).min(1).max(30).meta({ description });
+
+export const menuWordsSchema = z
+  .strictObject({
+    yes: menuWordList('Saying yes (confirmations, the callback offer).'),
+    no: menuWordList('Saying no, or that there is nothing else.'),
+    person: menuWordList('Asking for a person.'),
+    callback: menuWordList('Asking to be called back.'),
+    message: menuWordList('Asking to leave a message.'),
+    wait: menuWordList('Choosing to stay in the queue.'),
+  })
+  .partial()
+  .meta({
+    id: 'MenuWords',
+    description: 'What callers say in this language to answer the assistant\'s menus; English and Spanish have them built in, any list given here replaces the built-in one.',
+  });
+
 export const languageSchema = z
   .strictObject({
     code: languageCodeSchema,
@@ -99,6 +116,7 @@ export const languageSchema = z
     agentSkill: skillRef
       .optional()
       .meta({ description: 'Skill every agent needs to take a call in this language; added to the escalation skills.' }),
+    menuWords: menuWordsSchema.optional(),
   })
   .meta({ id: 'Language' });
 

@@ -1,0 +1,50 @@
+import type { MenuWords } from '../call-flow/assistant-flow.js';
+
+export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait'] as const;
+export type MenuWordKey = (typeof menuWordKeys)[number];
+
+/**
+ * Words callers say to answer the assistant's own menus (yes / no, a person, a callback, a
+ * message, waiting), for the languages that have them built in, by primary language subtag. A
+ * language without built-in words names them in the config (`languages[].menuWords`).
+ */
+const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
+  en: {
+    yes: ['yes', 'yeah', 'yep', 'correct', 'right', "that's right", 'sure', 'yes please'],
+    no: ['no', 'nope', 'not really', 'nothing', "that's all", 'that is all', 'no thanks', 'no thank you', 'wrong', "that's wrong"],
+    person: ['a person', 'agent', 'operator', 'representative', 'someone'],
+    callback: ['call me back', 'callback'],
+    message: ['message', 'leave a message', 'voicemail'],
+    wait: ['wait', "i'll wait", 'stay'],
+  },
+  es: {
+    yes: ['sí', 'claro', 'correcto', 'eso es', 'sí por favor'],
+    no: ['no', 'nada', 'nada más', 'eso es todo', 'no gracias', 'incorrecto'],
+    person: ['una persona', 'agente', 'operador', 'representante', 'alguien'],
+    callback: ['llámenme', 'que me llamen', 'devuélvanme la llamada'],
+    message: ['mensaje', 'dejar un mensaje', 'buzón de voz'],
+    wait: ['espero', 'esperar', 'prefiero esperar'],
+  },
+};
+
+/**
+ * A language's menu words: the config's, each list falling back to the built-in one for the
+ * language. `missing` names the lists that neither gives.
+ */
+export function resolveMenuWords(
+  languageCode: string,
+  configured: Partial<Record<MenuWordKey, readonly string[]>> | undefined,
+): { readonly words: MenuWords; readonly missing: readonly MenuWordKey[] } {
+  const builtIn = builtInMenuWords[languageCode.split('-')[0]?.toLowerCase() ?? ''];
+  const missing: MenuWordKey[] = [];
+  const pick = (key: MenuWordKey): readonly string[] => {
+    const words = configured?.[key] ?? builtIn?.[key];
+    if (!words) missing.push(key);
+    return words ?? [];
+  };
+  const words: MenuWords = { yes: pick('yes'), no: pick('no'), person: pick('person'), callback: pick('callback'), message: pick('message'), wait: pick('wait') };
+  return { words, missing };
+}
+
+/** Languages with built-in menu words (primary subtags). */
+export const languagesWithBuiltInMenuWords: readonly string[] = Object.keys(builtInMenuWords);
