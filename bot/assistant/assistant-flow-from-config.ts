@@ -76,6 +76,7 @@ export function assistantFlowFromConfig(
       maxLength: slot.maxLength ?? (slot.type === 'digits' ? 20 : 200),
       mask: slot.mask,
       confirm: slot.confirm,
+      ...(slot.type === 'date' ? { dateRange: slot.dateRange } : {}),
     };
   };
 
@@ -98,12 +99,15 @@ export function assistantFlowFromConfig(
   const lineSchedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
   const queueSchedules = new Map(config.queues.map((q) => [q.queueId, q.businessHours]));
   const holdMusic = new Map(config.queues.map((q) => [q.queueId, q.musicOnHoldUrl]));
+  // Dates callers say are read in the line's time zone: its schedule's, else the first schedule's.
+  const fallbackTimeZone = Object.values(config.businessHours)[0]?.timeZone ?? 'UTC';
   const lines = new Map(
     config.numbers.map((n): [string, LineEntry] => [
       n.number,
       {
         language: n.language ?? config.defaultLanguage,
         languageMenu: n.languageMenu,
+        timeZone: (n.businessHours === undefined ? undefined : config.businessHours[n.businessHours]?.timeZone) ?? fallbackTimeZone,
         ...(n.entry.kind === 'queue' ? { queue: { queueId: n.entry.queue, priority: n.entry.priority } } : {}),
       },
     ]),
@@ -143,7 +147,7 @@ export function assistantFlowFromConfig(
     personTarget,
     lineClosed: (calledNumber, now) => closed(lineSchedules.get(calledNumber), now),
     queueClosed: (queueId, now) => closed(queueSchedules.get(queueId), now),
-    line: (calledNumber) => lines.get(calledNumber) ?? { language: config.defaultLanguage, languageMenu: true },
+    line: (calledNumber) => lines.get(calledNumber) ?? { language: config.defaultLanguage, languageMenu: true, timeZone: fallbackTimeZone },
     acceptConfidence: config.assistant.acceptConfidence,
     clarifyConfidence: config.assistant.clarifyConfidence,
     maxRetries: Math.max(config.assistant.maxNoInputRetries, config.assistant.maxNoMatchRetries),

@@ -1,4 +1,5 @@
 import type { Prompt, RequiredSkill } from './call-commands.js';
+import type { DateRange } from './spoken-date.js';
 
 /**
  * The call flow's view of the contact-center configuration: what to say, how to understand and
@@ -35,6 +36,8 @@ export interface SlotDefinition {
   readonly mask: boolean;
   /** Read back to the caller for a yes / no before it is used. */
   readonly confirm: boolean;
+  /** Date slots: which dates are valid (a booking is in the future); default any. */
+  readonly dateRange?: DateRange;
 }
 
 export interface EscalationTarget {
@@ -71,6 +74,8 @@ export interface AfterHours {
 export interface LineEntry {
   readonly language: string;
   readonly languageMenu: boolean;
+  /** IANA time zone in which callers' dates ("tomorrow") are read; UTC when absent. */
+  readonly timeZone?: string;
   readonly queue?: { readonly queueId: string; readonly priority: number };
 }
 

@@ -4,6 +4,7 @@ import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } fro
 import type { CallEvent } from './call-events.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
+import { parseSpokenDate, spokenDate } from './spoken-date.js';
 
 export interface NewCall {
   readonly callId: string;
@@ -770,11 +771,16 @@ class Step {
   }
 
   private slotValue(slot: SlotDefinition, raw: string): Decision {
-    const value = normaliseSlot(slot, raw, this.words);
+    const value = normaliseSlot(slot, raw, {
+      words: this.words,
+      language: this.state.language,
+      now: this.now,
+      timeZone: this.flow.line(this.state.pii.calledNumber).timeZone ?? 'UTC',
+    });
     if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
-      const spoken = slot.type === 'digits' ? value.split('').join(' ') : value;
+      const spoken = slot.type === 'digits' ? value.split('').join(' ') : slot.type === 'date' ? spokenDate(value, this.state.language) : value;
       return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
     return this.nextSlot();
@@ -937,7 +943,14 @@ const spokenDigits: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
 };
 
-function normaliseSlot(slot: SlotDefinition, raw: string, words: MenuWords): string | undefined {
+interface SlotContext {
+  readonly words: MenuWords;
+  readonly language: string;
+  readonly now: Date;
+  readonly timeZone: string;
+}
+
+function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now, timeZone }: SlotContext): string | undefined {
   const text = raw.trim();
   switch (slot.type) {
     case 'digits': {
@@ -953,6 +966,7 @@ function normaliseSlot(slot: SlotDefinition, raw: string, words: MenuWords): str
       if (text === '2' || startsWithPhrase(text, words.no)) return 'no';
       return undefined;
     case 'date':
+      return parseSpokenDate(text, language, now, timeZone, slot.dateRange ?? 'any');
     case 'freeText':
       return text.length >= Math.max(1, slot.minLength) && text.length <= slot.maxLength ? text : undefined;
     default:

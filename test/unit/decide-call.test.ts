@@ -628,3 +628,32 @@ describe('confirmations, invalid values and a wrong PIN', () => {
     expect(JSON.stringify(d.state)).not.toMatch(/1111|2222/);
   });
 });
+
+describe('a date slot', () => {
+  const withDateSlot = () => {
+    const base = testFlow({ understandings: { 'book a technician': sure('orderStatus') }, line: () => ({ language: 'en-US', languageMenu: false, timeZone: 'America/New_York' }) });
+    const orderStatus = base.intents.get('orderStatus')!;
+    const outcome = orderStatus.outcome as Extract<typeof orderStatus.outcome, { kind: 'selfService' }>;
+    const visitDate = { ...outcome.slots[0]!, name: 'visitDate', type: 'date' as const, input: 'speech' as const, confirm: true, dateRange: 'future' as const };
+    const flow = { ...base, intents: new Map([...base.intents, ['orderStatus', { ...orderStatus, outcome: { ...outcome, slots: [visitDate] } }]]) };
+    return connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'book a technician', confidence: 0.9 }));
+  };
+
+  it('reads the date back as a day of the week and hands the action an ISO date', () => {
+    // now is Wednesday 25 November 2026 (05:00 in New York).
+    const confirm = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'next Friday in the morning', confidence: 0.9 }));
+    expect(confirm.state.stage).toBe('confirmingSlot');
+    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot Friday, December 4') });
+    const run = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
+    expect(run.commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', pii: { slots: { visitDate: '2026-12-04' } } }));
+  });
+
+  it('something that is not a date, or a date already past, is asked for again', () => {
+    const notADate = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'whenever suits you', confidence: 0.9 }));
+    expect(notADate.state.stage).toBe('collectingSlot');
+    expect(notADate.state.retries).toBe(1);
+    const past = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'yesterday', confidence: 0.9 }));
+    expect(past.state.stage).toBe('collectingSlot');
+    expect(past.state.pii.slots).toEqual({});
+  });
+});

@@ -280,6 +280,10 @@ export const slotSchema = z
     maxLength: z.int().min(1).max(256).optional().meta({ description: 'Most digits or characters (digits, freeText).' }),
     mask: z.boolean().default(false).meta({ description: 'Never write the value to history or logs (a PIN).' }),
     confirm: z.boolean().default(false).meta({ description: 'Read the value back (confirmSlot) before using it.' }),
+    dateRange: z
+      .enum(['future', 'past', 'any'], { error: 'A date range is future, past or any.' })
+      .default('any')
+      .meta({ description: 'Date slots: which dates are valid ("next Friday" is read forward for future); read in the line\'s time zone.' }),
   })
   .meta({ id: 'Slot' });
 

@@ -1,0 +1,51 @@
+import * as chrono from 'chrono-node';
+
+export type DateRange = 'future' | 'past' | 'any';
+
+/** chrono's parsers by primary language subtag; British-style day/month for English outside the US. */
+function parserFor(language: string): chrono.Chrono {
+  const [primary = 'en', region = ''] = language.split('-');
+  if (primary === 'en') return region === 'US' || region === '' ? chrono.en.casual : chrono.en.GB;
+  const byLanguage: Readonly<Record<string, { casual: chrono.Chrono } | undefined>> = {
+    de: chrono.de, es: chrono.es, fr: chrono.fr, it: chrono.it, ja: chrono.ja, nl: chrono.nl, pt: chrono.pt,
+    ru: chrono.ru, sv: chrono.sv, uk: chrono.uk, zh: chrono.zh,
+  };
+  return byLanguage[primary]?.casual ?? chrono.en.casual;
+}
+
+/** Minutes east of UTC in `timeZone` at `at` (New York in winter: -300). */
+function offsetInMinutes(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
+const isoDate = (year: number, month: number, day: number) =>
+  `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/**
+ * The calendar date a caller said ("next Friday", "3 de diciembre", "tomorrow"), as YYYY-MM-DD in
+ * the line's time zone, or undefined when no date was said or it falls outside the range (a
+ * booking in the future, a date of birth in the past). Pure: `now` is the decider's clock.
+ */
+export function parseSpokenDate(text: string, language: string, now: Date, timeZone: string, range: DateRange): string | undefined {
+  const reference = { instant: now, timezone: offsetInMinutes(timeZone, now) };
+  const [result] = parserFor(language).parse(text, reference, { forwardDate: range === 'future' });
+  if (!result) return undefined;
+  const year = result.start.get('year');
+  const month = result.start.get('month');
+  const day = result.start.get('day');
+  if (year === null || month === null || day === null) return undefined;
+  const said = isoDate(year, month, day);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  if (range === 'future' && said < today) return undefined;
+  if (range === 'past' && said > today) return undefined;
+  return said;
+}
+
+/** A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"). */
+export function spokenDate(isoDay: string, language: string): string {
+  const [year, month, day] = isoDay.split('-').map(Number);
+  const at = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+  return new Intl.DateTimeFormat(language, { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
+}

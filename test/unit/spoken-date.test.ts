@@ -1,0 +1,37 @@
+import { parseSpokenDate, spokenDate } from '../../bot/call-flow/spoken-date.js';
+
+// Tuesday 24 November 2026, 22:30 in New York: already Wednesday in UTC.
+const lateTuesdayInNewYork = new Date('2026-11-25T03:30:00Z');
+const ny = 'America/New_York';
+
+describe('a date a caller says', () => {
+  it.each([
+    ['tomorrow', 'en-US', '2026-11-25'],
+    ['next Friday', 'en-US', '2026-12-04'],
+    ['on December 3rd please', 'en-US', '2026-12-03'],
+    ['12/03', 'en-US', '2026-12-03'],
+    ['12/03', 'en-GB', '2027-03-12'],
+    ['mañana', 'es-ES', '2026-11-25'],
+    ['el 3 de diciembre', 'es-ES', '2026-12-03'],
+    ['demain', 'fr-FR', '2026-11-25'],
+  ])('"%s" (%s) is %s, counted from the line\'s time zone', (text, language, expected) => {
+    expect(parseSpokenDate(text, language, lateTuesdayInNewYork, ny, 'future')).toBe(expected);
+  });
+
+  it('in UTC the same moment is already Wednesday, so tomorrow is Thursday', () => {
+    expect(parseSpokenDate('tomorrow', 'en-US', lateTuesdayInNewYork, 'UTC', 'any')).toBe('2026-11-26');
+  });
+
+  it('no date said, or one outside the slot\'s range, is no value', () => {
+    expect(parseSpokenDate('I am not sure', 'en-US', lateTuesdayInNewYork, ny, 'any')).toBeUndefined();
+    expect(parseSpokenDate('yesterday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
+    expect(parseSpokenDate('tomorrow', 'en-US', lateTuesdayInNewYork, ny, 'past')).toBeUndefined();
+    expect(parseSpokenDate('March 3rd 1980', 'en-US', lateTuesdayInNewYork, ny, 'past')).toBe('1980-03-03');
+    expect(parseSpokenDate('today', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-24');
+  });
+
+  it('is read back in the caller\'s language', () => {
+    expect(spokenDate('2026-12-04', 'en-US')).toBe('Friday, December 4');
+    expect(spokenDate('2026-12-04', 'es-ES')).toBe('viernes, 4 de diciembre');
+  });
+});
