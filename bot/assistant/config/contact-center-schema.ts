@@ -162,7 +162,7 @@ export const afterHoursSchema = z
     callback: z
       .boolean()
       .default(false)
-      .meta({ description: 'Offer to call the caller back when the schedule next opens (press 1); needs `callbackPrompt`.' }),
+      .meta({ description: 'Offer to call the caller back when the schedule next opens (press 1); needs `callbackPrompt`. The callback waits in the queue the caller was headed for: the line\'s queue, the closed queue, or, on a line that runs the assistant, the operator intent\'s queue.' }),
     callbackPrompt: promptKey
       .optional()
       .meta({ description: 'The prompt that offers the callback: press 1 for a callback, and press 2 to leave a message when `voicemail` is on.' }),
