@@ -939,9 +939,12 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
   });
 }
 
+/** Digit words a recogniser may leave as words (English and Spanish; others come as numerals). */
 const spokenDigits: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
+  cero: '0', uno: '1', un: '1', dos: '2', tres: '3', cuatro: '4', cinco: '5', seis: '6', siete: '7', ocho: '8', nueve: '9',
 };
+const spokenDigitPattern = new RegExp(`(?<![\\p{L}])(${Object.keys(spokenDigits).join('|')})(?![\\p{L}])`, 'gu');
 
 interface SlotContext {
   readonly words: MenuWords;
@@ -956,7 +959,7 @@ function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now
     case 'digits': {
       const digits = text
         .toLowerCase()
-        .replace(/\b(zero|oh|one|two|three|four|five|six|seven|eight|nine)\b/g, (word) => spokenDigits[word] ?? word)
+        .replace(spokenDigitPattern, (word) => spokenDigits[word] ?? word)
         .replace(/[\s#.,-]/g, '');
       if (!/^\d+$/.test(digits) || digits.length < slot.minLength || digits.length > slot.maxLength) return undefined;
       return digits;

@@ -578,6 +578,8 @@ describe('spoken numbers and the language menu', () => {
     expect(asked.commands[0]).toMatchObject({ mode: { kind: 'speechOrDtmf' } });
     const confirm = asked.when(answer({ kind: 'SpeechRecognized', text: 'one two three four five six', confidence: 0.9 }));
     expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6') });
+    const enSpanol = asked.when(answer({ kind: 'SpeechRecognized', text: 'uno dos tres, cuatro cinco seis', confidence: 0.9 }));
+    expect(enSpanol.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6') });
   });
 
   it('0 at the language menu reaches a person', () => {
