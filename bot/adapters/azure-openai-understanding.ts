@@ -79,7 +79,7 @@ export function intentSystemMessage(intents: readonly OpenAiIntent[], language: 
   ].join('\n');
   const line = (intent: OpenAiIntent, examplesPerIntent: number): string => {
     const examples = (intent.examples[language] ?? Object.values(intent.examples).find((e) => e.length > 0) ?? []).slice(0, examplesPerIntent);
-    const description = intent.description ? `: ${intent.description.slice(0, maxDescriptionChars)}` : '';
+    const description = intent.description ? `: ${intent.description.slice(0, maxDescriptionChars).replace(/\.$/, '')}` : '';
     const said = examples.length > 0 ? `; e.g. ${examples.map((e) => JSON.stringify(e)).join(', ')}` : '';
     return `- ${intent.name}${description}${said}`;
   };

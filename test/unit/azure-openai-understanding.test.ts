@@ -76,8 +76,8 @@ describe('asking Azure OpenAI', () => {
 
   it('shows the model each intent with examples in the caller\'s language, else in another', () => {
     const spanish = intentSystemMessage(intents, 'es-ES');
-    expect(spanish).toContain('- billing_question: Questions about a bill.; e.g. "tengo una duda sobre mi factura"');
-    expect(spanish).toContain('- order_status: Where an order is.; e.g. "where is my order"');
+    expect(spanish).toContain('- billing_question: Questions about a bill; e.g. "tengo una duda sobre mi factura"');
+    expect(spanish).toContain('- order_status: Where an order is; e.g. "where is my order"');
     expect(spanish).not.toContain('charged twice');
   });
 
