@@ -40,6 +40,9 @@ export const settingsCatalog: readonly SettingInfo[] = [
   { name: 'LANGUAGE_PROJECT', where: 'all', required: false, description: 'Conversational language understanding project name (with LANGUAGE_ENDPOINT).' },
   { name: 'LANGUAGE_DEPLOYMENT', where: 'all', required: false, description: 'Deployment of that project (with LANGUAGE_ENDPOINT).' },
   { name: 'LANGUAGE_KEY', where: 'local', required: false, description: 'Key for LANGUAGE_ENDPOINT; local stand-in only (Azure uses the managed identity).' },
+  { name: 'OPENAI_ENDPOINT', where: 'all', required: false, description: 'Azure OpenAI resource (https://<resource>.openai.azure.com) whose chat model picks the caller\'s intent among the config\'s; unset: the embedded classifier. Not together with LANGUAGE_ENDPOINT.' },
+  { name: 'OPENAI_DEPLOYMENT', where: 'all', required: false, description: 'Chat model deployment on OPENAI_ENDPOINT (one that supports structured outputs and logprobs, e.g. gpt-4o-mini).' },
+  { name: 'OPENAI_KEY', where: 'local', required: false, description: 'Key for OPENAI_ENDPOINT; local stand-in only (Azure uses the managed identity).' },
   { name: 'CALL_HISTORY_API_ENABLED', where: 'local', required: false, defaultValue: 'false', description: 'Serve GET /api/calls/{callId} without authorization (local development only).' },
   { name: 'LOG_LEVEL', where: 'all', required: false, defaultValue: 'info', description: 'pino log level.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', where: 'azure', required: false, description: 'Application Insights connection string for OpenTelemetry export.' },
@@ -79,6 +82,9 @@ const settingsSchema = z
     LANGUAGE_PROJECT: optionalText,
     LANGUAGE_DEPLOYMENT: optionalText,
     LANGUAGE_KEY: optionalText,
+    OPENAI_ENDPOINT: url.optional(),
+    OPENAI_DEPLOYMENT: optionalText,
+    OPENAI_KEY: optionalText,
     CALL_HISTORY_API_ENABLED: bool.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
@@ -90,6 +96,14 @@ const settingsSchema = z
   .refine((s) => s.LANGUAGE_ENDPOINT === undefined || (s.LANGUAGE_PROJECT !== undefined && s.LANGUAGE_DEPLOYMENT !== undefined), {
     message: 'LANGUAGE_ENDPOINT needs LANGUAGE_PROJECT and LANGUAGE_DEPLOYMENT',
     path: ['LANGUAGE_PROJECT'],
+  })
+  .refine((s) => s.LANGUAGE_ENDPOINT === undefined || s.OPENAI_ENDPOINT === undefined, {
+    message: 'set LANGUAGE_ENDPOINT (Azure AI Language) or OPENAI_ENDPOINT (Azure OpenAI), not both: one service understands callers',
+    path: ['OPENAI_ENDPOINT'],
+  })
+  .refine((s) => s.OPENAI_ENDPOINT === undefined || s.OPENAI_DEPLOYMENT !== undefined, {
+    message: 'OPENAI_ENDPOINT needs OPENAI_DEPLOYMENT (the chat model deployment)',
+    path: ['OPENAI_DEPLOYMENT'],
   })
   .refine(
     (s) => s.ServiceBusConnection !== undefined || s.ServiceBusConnection__fullyQualifiedNamespace !== undefined,

@@ -116,9 +116,9 @@ export interface CallControl {
 export type MediaCommand = Extract<CallCommand, { kind: 'PlayPrompt' | 'PlayAudio' | 'StartRecognition' | 'CancelMedia' | 'HangUp' | 'TransferToPhone' }>;
 
 /**
- * A language-understanding service (Azure AI Language in a deployment). The shell asks it about a
- * caller's words before deciding, because the decider itself is pure; without one, or when it fails,
- * the embedded classifier answers.
+ * A language-understanding service (Azure AI Language or Azure OpenAI in a deployment). The shell
+ * asks it about a caller's words before deciding, because the decider itself is pure; without one,
+ * or when it fails, the embedded classifier answers.
  */
 export interface LanguageUnderstanding {
   understand(text: string, language: string, signal: AbortSignal): Promise<Understanding>;

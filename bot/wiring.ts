@@ -2,6 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { AzureLanguageUnderstanding } from './adapters/azure-language-understanding.js';
+import { AzureOpenAiUnderstanding } from './adapters/azure-openai-understanding.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
 import { CachingCallStore } from './caching-call-store.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
@@ -25,6 +26,7 @@ import {
   type CallControl,
   type CallStore,
   type Clock,
+  type LanguageUnderstanding,
   type PresenceReading,
   type RoutingBus,
   type StoredHistoryItem,
@@ -84,6 +86,34 @@ export interface SwitchboardOverrides {
   readonly acsMaxRetries?: number;
 }
 
+/**
+ * The language service the settings name (Azure AI Language or Azure OpenAI; the settings refuse
+ * both), or none: the embedded classifier.
+ */
+function createLanguageUnderstanding(settings: Settings, flow: AssistantFlow, config: ContactCenterConfig | undefined): LanguageUnderstanding | undefined {
+  if (settings.LANGUAGE_ENDPOINT) {
+    return new AzureLanguageUnderstanding({
+      endpoint: settings.LANGUAGE_ENDPOINT,
+      projectName: settings.LANGUAGE_PROJECT ?? '',
+      deploymentName: settings.LANGUAGE_DEPLOYMENT ?? '',
+      key: settings.LANGUAGE_KEY,
+    });
+  }
+  if (settings.OPENAI_ENDPOINT) {
+    // The config's descriptions and examples when there is a config; a fixed flow names its intents only.
+    const intents = config
+      ? config.intents.map((i) => ({ name: i.name, description: i.description, examples: i.examples }))
+      : [...flow.intents.values()].map((i) => ({ name: i.name, description: i.spokenName, examples: {} }));
+    return new AzureOpenAiUnderstanding({
+      endpoint: settings.OPENAI_ENDPOINT,
+      deploymentName: settings.OPENAI_DEPLOYMENT ?? '',
+      intents,
+      key: settings.OPENAI_KEY,
+    });
+  }
+  return undefined;
+}
+
 export function createSwitchboard(settings: Settings, overrides: SwitchboardOverrides = {}): Switchboard {
   const logger = overrides.logger ?? createLogger({ level: settings.LOG_LEVEL });
   const clock = overrides.clock ?? systemClock;
@@ -123,14 +153,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     (overrides.queues ?? assistant.config?.queues.map((q) => parseQueueDefinition(q)) ?? []).map((q) => [q.queueId, q]),
   );
 
-  const understanding = settings.LANGUAGE_ENDPOINT
-    ? new AzureLanguageUnderstanding({
-        endpoint: settings.LANGUAGE_ENDPOINT,
-        projectName: settings.LANGUAGE_PROJECT ?? '',
-        deploymentName: settings.LANGUAGE_DEPLOYMENT ?? '',
-        key: settings.LANGUAGE_KEY,
-      })
-    : undefined;
+  const understanding = createLanguageUnderstanding(settings, flow, assistant.config);
   const shell: CallShellDependencies = {
     understanding,
     store,

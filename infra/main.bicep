@@ -145,6 +145,12 @@ param languageProject string = ''
 @description('Deployment of that project (with languageEndpoint).')
 param languageDeployment string = ''
 
+@description('Azure OpenAI endpoint (https://<resource>.openai.azure.com) whose chat model understands callers; empty keeps the embedded classifier. Not together with languageEndpoint. Grant the Function App identity "Cognitive Services OpenAI User" on that resource.')
+param openAiEndpoint string = ''
+
+@description('Chat model deployment on openAiEndpoint (structured outputs and logprobs, e.g. gpt-4o-mini).')
+param openAiDeployment string = ''
+
 @description('Log level of the app.')
 @allowed([
   'fatal'
@@ -315,6 +321,8 @@ module functionApp 'modules/function-app.bicep' = {
     languageEndpoint: languageEndpoint
     languageProject: languageProject
     languageDeployment: languageDeployment
+    openAiEndpoint: openAiEndpoint
+    openAiDeployment: openAiDeployment
     logLevel: logLevel
   }
 }

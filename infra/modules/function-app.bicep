@@ -97,6 +97,12 @@ param languageEndpoint string
 param languageProject string
 param languageDeployment string
 
+@description('Azure OpenAI endpoint; empty keeps the embedded intent classifier.')
+param openAiEndpoint string
+
+@description('Chat model deployment (with openAiEndpoint).')
+param openAiDeployment string
+
 @description('pino log level.')
 @allowed([
   'fatal'
@@ -226,6 +232,8 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     LANGUAGE_ENDPOINT: languageEndpoint
     LANGUAGE_PROJECT: languageProject
     LANGUAGE_DEPLOYMENT: languageDeployment
+    OPENAI_ENDPOINT: openAiEndpoint
+    OPENAI_DEPLOYMENT: openAiDeployment
     LOG_LEVEL: logLevel
   }
 }

@@ -43,6 +43,15 @@ describe('settings', () => {
     expect(loadSettings({ ...local, LANGUAGE_ENDPOINT: 'https://contoso-language.cognitiveservices.azure.com', LANGUAGE_PROJECT: 'p', LANGUAGE_DEPLOYMENT: 'd' }).LANGUAGE_PROJECT).toBe('p');
   });
 
+  it('refuses two language services at once, and an Azure OpenAI endpoint without a deployment', () => {
+    const language = { LANGUAGE_ENDPOINT: 'https://contoso-language.cognitiveservices.azure.com', LANGUAGE_PROJECT: 'p', LANGUAGE_DEPLOYMENT: 'd' };
+    const openai = { OPENAI_ENDPOINT: 'https://contoso-openai.openai.azure.com', OPENAI_DEPLOYMENT: 'gpt-4o-mini' };
+    expect(() => loadSettings({ ...local, ...language, ...openai })).toThrow(/OPENAI_ENDPOINT: set LANGUAGE_ENDPOINT \(Azure AI Language\) or OPENAI_ENDPOINT \(Azure OpenAI\), not both/);
+    expect(() => loadSettings({ ...local, OPENAI_ENDPOINT: openai.OPENAI_ENDPOINT })).toThrow(/OPENAI_DEPLOYMENT: OPENAI_ENDPOINT needs OPENAI_DEPLOYMENT/);
+    expect(() => loadSettings({ ...local, ...openai, OPENAI_ENDPOINT: 'contoso-openai' })).toThrow(/OPENAI_ENDPOINT: must be an absolute URL/);
+    expect(loadSettings({ ...local, ...openai })).toMatchObject(openai);
+  });
+
   it('catalog lists every setting the schema reads', () => {
     const names = settingsCatalog.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
