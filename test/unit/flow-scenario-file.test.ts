@@ -128,7 +128,7 @@ describe('checking a call against expectations', () => {
   it('reads the outcome and looks for secrets as whole words only', () => {
     expect(observed.outcome).toBe('completed');
     expect(observed.hungUp).toBe('app');
-    const stored = JSON.stringify({ id: 'a14321b', text: 'Caller: pressed ****', at: '12:43:21' });
+    const stored = JSON.stringify({ id: 'a14321b', text: 'Caller: pressed ****', at: '12:43:21', callConnectionId: '0c1d2e3f-4321-4abc-8def-0123456789ab' });
     expect(checkFlowExpectations({ outcome: 'completed', intent: 'order_status', notInHistory: ['4321'] }, observed, stored)).toEqual([]);
     expect(checkFlowExpectations({ notInHistory: ['4321'] }, observed, JSON.stringify({ slots: { pin: '4321' } }))).toEqual([
       'notInHistory: "4321" appears in the stored call: …{"slots":{"pin":"4321"}}…',
