@@ -181,7 +181,6 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       }),
       logger,
       port: options.functionsPort ?? defaultPorts.functions,
-      runTimers: options.runTimers ?? false,
     });
     closers.push(() => functionsHost.close());
     const environment: Record<string, string> = { CALLBACK_BASE_URL: functionsHost.baseUrl, ...options.environment };
@@ -214,6 +213,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     });
     await triggers.start();
     closers.push(() => triggers.close());
+    // Timers (presence refresh) once the app can answer them; tests call them directly instead.
+    if (options.runTimers) functionsHost.startTimers();
     return { settings, clock, environment, functionsHost, switchboard, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

@@ -21,6 +21,8 @@ export interface LocalFunctionsHost {
   readonly baseUrl: string;
   readonly port: number;
   eventGridUrl(functionName: string): string;
+  /** Runs timer-triggered functions now and on their period (npm start, once the app is ready). */
+  startTimers(): void;
   close(): Promise<void>;
 }
 
@@ -37,8 +39,6 @@ export async function startLocalFunctionsHost(options: {
   readonly logger: Logger;
   readonly port?: number;
   readonly host?: string;
-  /** Run timer-triggered functions on their period (npm start); tests call them directly. */
-  readonly runTimers?: boolean;
   /** The app's clock, served at /local/clock. */
   readonly clock?: SettableClock;
 }): Promise<LocalFunctionsHost> {
@@ -119,15 +119,18 @@ export async function startLocalFunctionsHost(options: {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const timers = (options.runTimers ? options.functions : [])
-    .filter((f): f is Extract<FunctionDefinition, { trigger: 'timer' }> => f.trigger === 'timer')
-    .map((fn) => {
+  const timers: NodeJS.Timeout[] = [];
+  const startTimers = () => {
+    if (timers.length > 0) return;
+    for (const fn of options.functions) {
+      if (fn.trigger !== 'timer') continue;
       const tick = () =>
         fn.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocationContext(fn.name))
           .catch((error: unknown) => log.error({ functionName: fn.name, error: String(error) }, 'timer function failed'));
       void tick();
-      return setInterval(tick, fn.periodInMs);
-    });
+      timers.push(setInterval(tick, fn.periodInMs));
+    }
+  };
   server.keepAliveTimeout = 30_000;
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
@@ -135,6 +138,7 @@ export async function startLocalFunctionsHost(options: {
     baseUrl,
     port,
     eventGridUrl: (name) => `${baseUrl}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(name)}`,
+    startTimers,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearInterval(timer);
