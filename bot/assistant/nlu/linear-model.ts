@@ -61,11 +61,22 @@ export function packLinearModel(model: LinearWeights, classCount: number, dimens
         for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + (sparseWeights[base + c] as number) * xv;
       }
       if (hasDense) {
+        // Four independent sums: the dense block is most of the prediction time.
+        const unrolled = denseSize - (denseSize % 4);
         for (let c = 0; c < C; c += 1) {
           const base = c * denseSize;
-          let acc = 0;
-          for (let d = 0; d < denseSize; d += 1) acc += (denseWeights[base + d] as number) * (dense[d] as number);
-          out[c] = (out[c] as number) + acc;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          for (let d = 0; d < unrolled; d += 4) {
+            a0 += (denseWeights[base + d] as number) * (dense[d] as number);
+            a1 += (denseWeights[base + d + 1] as number) * (dense[d + 1] as number);
+            a2 += (denseWeights[base + d + 2] as number) * (dense[d + 2] as number);
+            a3 += (denseWeights[base + d + 3] as number) * (dense[d + 3] as number);
+          }
+          for (let d = unrolled; d < denseSize; d += 1) a0 += (denseWeights[base + d] as number) * (dense[d] as number);
+          out[c] = (out[c] as number) + (a0 + a1 + (a2 + a3));
         }
       }
       return out;

@@ -22,7 +22,7 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
   charWeight: 1,
   embeddingWeight: 1.5,
   embeddingWordWeighting: 'idf',
-  embeddingPooling: 'meanAndMax',
+  embeddingPooling: 'mean',
   foldDigits: true,
 };
 
@@ -239,7 +239,7 @@ function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: n
 }
 
 /**
- * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the mean and max
+ * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the weighted mean
  * of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
  * margins when there are enough examples), temperature-scaled probabilities and an out-of-scope
  * verdict. Each intent's name counts as one more example. Deterministic for given examples and options.
