@@ -89,7 +89,7 @@ export function assistantFlowFromConfig(
         dtmfKey: intent.dtmfKey,
         ...(intent.confirmPrompt ? { confirm: (language: string) => makePrompt(language, intent.confirmPrompt!) } : {}),
         outcome: intent.escalate
-          ? { kind: 'escalate', target: target(intent.escalate) }
+          ? { kind: 'escalate', target: target(intent.escalate), slots: intent.escalate.slots.map(slotDefinition) }
           : { kind: 'selfService', action: intent.selfService.action, slots: intent.selfService.slots.map(slotDefinition) },
       },
     ]),

@@ -47,9 +47,15 @@ export interface EscalationTarget {
 }
 
 export type IntentOutcome =
-  | { readonly kind: 'escalate'; readonly target: EscalationTarget }
+  /** `slots` are asked for before the caller is queued, for the agent's screen. */
+  | { readonly kind: 'escalate'; readonly target: EscalationTarget; readonly slots?: readonly SlotDefinition[] }
   | { readonly kind: 'selfService'; readonly action: string; readonly slots: readonly SlotDefinition[] }
   | { readonly kind: 'goodbye' };
+
+/** The slots an intent asks for: before its action, or before the caller is queued. */
+export function slotsOf(outcome: IntentOutcome): readonly SlotDefinition[] {
+  return outcome.kind === 'selfService' ? outcome.slots : outcome.kind === 'escalate' ? (outcome.slots ?? []) : [];
+}
 
 export interface IntentDefinition {
   readonly name: string;

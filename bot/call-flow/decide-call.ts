@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never.js';
-import type { AfterHours, AssistantFlow, EscalationTarget, MenuWords, IntentDefinition, PromptKey, SlotDefinition, Understanding } from './assistant-flow.js';
+import { slotsOf, type AfterHours, type AssistantFlow, type EscalationTarget, type MenuWords, type IntentDefinition, type PromptKey, type SlotDefinition, type Understanding } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { CallEvent } from './call-events.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
@@ -169,7 +169,7 @@ function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
 
 function currentSlot(flow: AssistantFlow, state: CallState): SlotDefinition | undefined {
   const intent = state.intent === undefined ? undefined : flow.intents.get(state.intent);
-  return intent?.outcome.kind === 'selfService' ? intent.outcome.slots[state.slotIndex] : undefined;
+  return intent ? slotsOf(intent.outcome)[state.slotIndex] : undefined;
 }
 
 function maskedEvent(flow: AssistantFlow, state: CallState, event: CallEvent): CallEvent {
@@ -727,22 +727,30 @@ class Step {
     if (intent.confirm && !confirmed) {
       return this.ask('confirmingIntent', intent.confirm(this.state.language), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
+    if (intent.outcome.kind === 'goodbye') return this.endWith('goodbye', 'completed');
+    // An action gets only its own slots; an escalation keeps what earlier turns learned for the agent.
+    const slots = intent.outcome.kind === 'selfService' ? {} : this.state.pii.slots;
+    this.state = { ...this.state, slotIndex: 0, pii: { ...this.state.pii, slots } };
+    return this.slotOrOutcome(intent);
+  }
+
+  /** The intent's next slot, or, with all of them filled, its action or its queue. */
+  private slotOrOutcome(intent: IntentDefinition): Decision {
+    const slot = slotsOf(intent.outcome)[this.state.slotIndex];
+    if (slot) return this.askSlot(slot, 0);
     switch (intent.outcome.kind) {
       case 'escalate':
         return this.escalate(intent.outcome.target, `intent ${intent.name}`);
+      case 'selfService':
+        return this.runAction(intent.outcome.action);
       case 'goodbye':
         return this.endWith('goodbye', 'completed');
-      case 'selfService':
-        this.state = { ...this.state, slotIndex: 0, pii: { ...this.state.pii, slots: {} } };
-        return this.slotOrAction(intent.outcome.action, intent.outcome.slots);
       default:
         return assertNever(intent.outcome, 'intent outcome');
     }
   }
 
-  private slotOrAction(action: string, slots: readonly SlotDefinition[]): Decision {
-    const slot = slots[this.state.slotIndex];
-    if (slot) return this.askSlot(slot, 0);
+  private runAction(action: string): Decision {
     const actionId = `${this.state.callId}:action:${this.state.operationSequence + 1}`;
     this.state = { ...this.state, actionId, operationSequence: this.state.operationSequence + 1, pendingOperation: undefined };
     this.moveTo('runningAction');
@@ -759,7 +767,11 @@ class Step {
   }
 
   private askSlot(slot: SlotDefinition, retries: number, before?: Prompt): Decision {
-    if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, `could not collect ${slot.name}`);
+    if (retries > this.flow.maxRetries) {
+      // A caller who was headed for a queue anyway goes there; one who was self-serving, to a person.
+      const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+      return this.escalate(intent?.outcome.kind === 'escalate' ? intent.outcome.target : this.flow.personTarget, `could not collect ${slot.name}`);
+    }
     const mode: RecognitionMode =
       slot.type === 'digits' && slot.input === 'dtmf'
         ? { kind: 'dtmf', maxTonesToCollect: slot.maxLength, stopTones: ['#'] }
@@ -788,9 +800,9 @@ class Step {
 
   private nextSlot(): Decision {
     const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
-    if (intent?.outcome.kind !== 'selfService') return this.escalate(this.flow.personTarget, 'no action for intent');
+    if (!intent) return this.escalate(this.flow.personTarget, 'no intent for the slot');
     this.state = { ...this.state, slotIndex: this.state.slotIndex + 1, retries: 0 };
-    return this.slotOrAction(intent.outcome.action, intent.outcome.slots);
+    return this.slotOrOutcome(intent);
   }
 
   private retryOrEscalate(kind: 'noInput' | 'noMatch'): Decision {
@@ -979,7 +991,7 @@ function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now
 
 function maskedSlots(flow: AssistantFlow, state: CallState): Record<string, string> {
   const intent = state.intent === undefined ? undefined : flow.intents.get(state.intent);
-  const slots = intent?.outcome.kind === 'selfService' ? intent.outcome.slots : [];
+  const slots = intent ? slotsOf(intent.outcome) : [];
   return Object.fromEntries(
     Object.entries(state.pii.slots).map(([name, value]) => [name, slots.find((s) => s.name === name)?.mask ? '*'.repeat(value.length) : value]),
   );

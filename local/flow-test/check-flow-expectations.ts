@@ -140,13 +140,16 @@ function checkEscalation(wanted: NonNullable<FlowExpectations['escalated']>, rou
   const matches = toQueue.some(
     (r) =>
       (wanted.priority === undefined || r.priority === wanted.priority) &&
+      Object.entries(wanted.slots ?? {}).every(([name, value]) => r.context.slots[name] === value) &&
       (wanted.skills === undefined ||
         (wanted.skills.length === r.requiredSkills.length &&
           wanted.skills.every((w) => r.requiredSkills.some((s) => s.skill === w.skill && (w.minProficiency === undefined || s.minProficiency === w.minProficiency))))),
   );
   if (matches) return [];
   const skills = wanted.skills?.map((s) => (s.minProficiency === undefined ? s.skill : `${s.skill}>=${s.minProficiency}`)).join(', ');
+  const slots = wanted.slots === undefined ? '' : ` and slots ${JSON.stringify(wanted.slots)}`;
+  const gotSlots = wanted.slots === undefined ? '' : ` (slots ${toQueue.map((r) => JSON.stringify(r.context.slots)).join('; ')})`;
   return [
-    `escalated: expected ${wanted.queue}${wanted.priority === undefined ? '' : ` with priority ${wanted.priority}`}${skills === undefined ? '' : ` and skills exactly ${skills || 'none'}`}, got ${requested.join('; ')}.`,
+    `escalated: expected ${wanted.queue}${wanted.priority === undefined ? '' : ` with priority ${wanted.priority}`}${skills === undefined ? '' : ` and skills exactly ${skills || 'none'}`}${slots}, got ${requested.join('; ')}${gotSlots}.`,
   ];
 }

@@ -39,6 +39,8 @@ export interface FlowExpectations {
     readonly queue: string;
     readonly priority?: number;
     readonly skills?: readonly { readonly skill: string; readonly minProficiency?: number }[];
+    /** Slot values the agent's screen must show (the routing request's context). */
+    readonly slots?: Readonly<Record<string, string>>;
   };
   readonly stage?: (typeof callStages)[number];
   /** The call state's endReason, exactly. */
@@ -112,7 +114,7 @@ const skillSchema = z.union([
 
 const escalatedSchema = z.union([
   z.string().min(1).transform((queue) => ({ queue })),
-  z.strictObject({ queue: text, priority: wholeNumberText.optional(), skills: z.array(skillSchema).optional() }),
+  z.strictObject({ queue: text, priority: wholeNumberText.optional(), skills: z.array(skillSchema).optional(), slots: z.record(z.string(), z.coerce.string()).optional() }),
 ]);
 
 const expectationsSchema = z.strictObject({

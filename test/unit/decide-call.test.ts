@@ -659,3 +659,27 @@ describe('a date slot', () => {
     expect(past.state.pii.slots).toEqual({});
   });
 });
+
+describe('slots before an escalation', () => {
+  const moving = () => {
+    const base = testFlow({ understandings: { "I'm moving": sure('billing') }, line: () => ({ language: 'en-US', languageMenu: false, timeZone: 'America/New_York' }) });
+    const billing = base.intents.get('billing')!;
+    const target = (billing.outcome as Extract<typeof billing.outcome, { kind: 'escalate' }>).target;
+    const moveDate = { name: 'moveDate', type: 'date' as const, input: 'speech' as const, ask: (l: string) => testPrompt('askMoveDate', l), minLength: 1, maxLength: 200, mask: false, confirm: false, dateRange: 'future' as const };
+    const flow = { ...base, intents: new Map([...base.intents, ['billing', { ...billing, outcome: { kind: 'escalate' as const, target, slots: [moveDate] } }]]) };
+    return connected(flow).when(answer({ kind: 'SpeechRecognized', text: "I'm moving", confidence: 0.9 }));
+  };
+
+  it('asks them, then queues the caller with the answers on the agent\'s screen', () => {
+    const asked = moving();
+    expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('askMoveDate') });
+    const queued = asked.when(answer({ kind: 'SpeechRecognized', text: 'December 10th', confidence: 0.9 }));
+    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing', context: expect.objectContaining({ slots: { moveDate: '2026-12-10' } }) }));
+  });
+
+  it('a caller who cannot give one still reaches the queue they were headed for', () => {
+    let d = moving();
+    for (let i = 0; i < 3; i++) d = d.when(answer({ kind: 'SpeechRecognized', text: 'no idea', confidence: 0.9 }));
+    expect(d.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing' }));
+  });
+});

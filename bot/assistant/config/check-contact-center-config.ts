@@ -235,6 +235,9 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     if (intent.escalate) {
       requireQueue([...path, 'escalate', 'queue'], intent.escalate.queue);
       requireSkills([...path, 'escalate', 'skills'], intent.escalate.skills);
+      intent.escalate.slots.forEach((slot, s) => {
+        if (!slotsByName.has(slot)) error([...path, 'escalate', 'slots', s], unknown('Slot', slot, slotsByName.keys(), 'slots'));
+      });
     }
     if (intent.selfService) {
       const { action: actionName, slots } = intent.selfService;
@@ -267,7 +270,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
       error([...path, 'minLength'], `minLength (${slot.minLength}) is greater than maxLength (${slot.maxLength}).`);
     }
     if (slot.type === 'freeText' && slot.input === 'dtmf') error([...path, 'input'], 'A freeText slot cannot be answered on the keypad; use speech.');
-    if (!config.intents.some((intent) => intent.selfService?.slots.includes(slot.name))) {
+    if (!config.intents.some((intent) => intent.selfService?.slots.includes(slot.name) || intent.escalate?.slots.includes(slot.name))) {
       warn([...path, 'name'], `Slot "${slot.name}" is not used by any intent.`);
     }
   });

@@ -364,6 +364,10 @@ export const escalationSchema = z
     queue: queueRef,
     priority: z.int().min(0).max(100).default(0).meta({ description: 'Larger is answered first.' }),
     skills: z.array(skillRequirementSchema).default([]).meta({ description: 'Skills needed on top of the queue\'s own.' }),
+    slots: z
+      .array(identifier('slot name'))
+      .default([])
+      .meta({ description: 'Slots asked for, in order, before the caller is queued; the agent sees the answers (masked ones as asterisks).' }),
   })
   .meta({ id: 'Escalation' });
 
