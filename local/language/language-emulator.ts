@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, startJsonStandIn } from './json-stand-in-server.js';
 import { z } from 'zod';
 import type { Understanding } from '../../bot/call-flow/assistant-flow.js';
 
@@ -32,10 +32,7 @@ export async function startLanguageEmulator(options: {
   const key = options.key ?? 'local-language-key';
   const asked: string[] = [];
   let failures = 0;
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
+  const send = sendJson;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://language');
     if (req.method !== 'POST' || url.pathname !== '/language/:analyze-conversations') return send(res, 404, { error: { code: 'NotFound', message: 'unknown route' } });
@@ -68,25 +65,14 @@ export async function startLanguageEmulator(options: {
       },
     });
   };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, { error: { code: 'InternalServerError', message: 'stand-in failed' } }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startJsonStandIn(handle, options.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     key,
     asked,
     failNext: (count) => {
       failures = count;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

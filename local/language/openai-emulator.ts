@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, startJsonStandIn } from './json-stand-in-server.js';
 import { z } from 'zod';
 
 /**
@@ -69,10 +69,7 @@ export async function startOpenAiEmulator(options: {
   let completions = 0;
   const stalled = new Set<ServerResponse>();
   let waiters: ((text: string) => void)[] = [];
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
+  const send = sendJson;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://openai');
     const route = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(url.pathname);
@@ -125,16 +122,9 @@ export async function startOpenAiEmulator(options: {
     const content = JSON.stringify({ intent: answer.intent });
     send(res, 200, completion(++completions, deployment, content, answer.intent, answer.probability));
   };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, { error: { code: 'InternalServerError', message: 'stand-in failed' } }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startJsonStandIn(handle, options.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     key,
     deployment,
     asked,
@@ -151,12 +141,10 @@ export async function startOpenAiEmulator(options: {
     stallNext: (count) => {
       stalls = count;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of stalled) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      for (const res of stalled) res.destroy();
+      return server.close();
+    },
   };
 }
 
