@@ -32,3 +32,14 @@ export async function startJsonStandIn(
       }),
   };
 }
+
+/** The request body parsed as JSON, or undefined when it is not JSON. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson, startJsonStandIn } from './json-stand-in-server.js';
+import { readJsonBody, sendJson, startJsonStandIn } from './json-stand-in-server.js';
 import { z } from 'zod';
 import type { Understanding } from '../../bot/call-flow/assistant-flow.js';
 
@@ -38,14 +38,8 @@ export async function startLanguageEmulator(options: {
     if (req.method !== 'POST' || url.pathname !== '/language/:analyze-conversations') return send(res, 404, { error: { code: 'NotFound', message: 'unknown route' } });
     if (req.headers['ocp-apim-subscription-key'] !== key) return send(res, 401, { error: { code: '401', message: 'Access denied due to invalid subscription key.' } });
     if (!url.searchParams.get('api-version')) return send(res, 400, { error: { code: 'InvalidRequest', message: 'api-version is required' } });
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return send(res, 400, { error: { code: 'InvalidRequest', message: 'body is not JSON' } });
-    }
+    const body = await readJsonBody(req);
+    if (body === undefined) return send(res, 400, { error: { code: 'InvalidRequest', message: 'body is not JSON' } });
     const parsed = requestSchema.safeParse(body);
     if (!parsed.success) return send(res, 400, { error: { code: 'InvalidArgument', message: parsed.error.issues[0]?.message ?? 'invalid request' } });
     const { text, language } = parsed.data.analysisInput.conversationItem;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson, startJsonStandIn } from './json-stand-in-server.js';
+import { readJsonBody, sendJson, startJsonStandIn } from './json-stand-in-server.js';
 import { z } from 'zod';
 
 /**
@@ -81,14 +81,8 @@ export async function startOpenAiEmulator(options: {
     if (decodeURIComponent(route[1]!) !== deployment) {
       return send(res, 404, { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } });
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return send(res, 400, { error: { code: 'invalid_request_error', message: 'body is not JSON' } });
-    }
+    const body = await readJsonBody(req);
+    if (body === undefined) return send(res, 400, { error: { code: 'invalid_request_error', message: 'body is not JSON' } });
     const parsed = requestSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
