@@ -103,6 +103,26 @@ describe('training', () => {
     expect(classifier.classify('who wrote the odyssey').outOfScope).toBe(true);
   });
 
+  it('chooses the out-of-scope threshold that catches the asked share of held-out out-of-scope examples', () => {
+    const validation = examples.filter((_, i) => i % 3 === 0);
+    const train = examples.filter((_, i) => i % 3 !== 0);
+    const heldOut = validation.filter((e) => e.label === 'oos');
+    const inScope = validation.filter((e) => e.label !== 'oos');
+    expect(heldOut.length).toBeGreaterThanOrEqual(5);
+    const rejected = (target: number): { caught: number; lost: number } => {
+      const classifier = trainIntentClassifier(train, { wordVectors, validation, targetOutOfScopeRecall: target });
+      return {
+        caught: heldOut.filter((e) => classifier.classify(e.text).outOfScope).length / heldOut.length,
+        lost: inScope.filter((e) => classifier.classify(e.text).outOfScope).length,
+      };
+    };
+    const strict = rejected(1);
+    const lenient = rejected(0.5);
+    expect(strict.caught).toBe(1);
+    expect(lenient.caught).toBeGreaterThanOrEqual(0.5);
+    expect(lenient.lost).toBeLessThanOrEqual(strict.lost);
+  });
+
   it("learns each intent's name as one of its examples, unless told not to", () => {
     // Only the names "reset_password" and "track_parcel" mention passwords and parcels.
     const few = [

@@ -1,4 +1,4 @@
-import type { SparseVector } from './text-featurizer.js';
+import type { SparseVector, SplitFeatures } from './text-featurizer.js';
 
 /** Class weights of a linear model, feature-major (`weights[feature * classCount + class]`). */
 export interface LinearWeights {
@@ -78,6 +78,64 @@ export function packLinearModel(model: LinearWeights, classCount: number, dimens
           for (let d = unrolled; d < denseSize; d += 1) a0 += (denseWeights[base + d] as number) * (dense[d] as number);
           out[c] = (out[c] as number) + (a0 + a1 + (a2 + a3));
         }
+      }
+      return out;
+    },
+  };
+}
+
+/** Per-word class scores remembered by a split model; beyond this many words the memory starts over. */
+const WORD_SCORE_CACHE_SIZE = 20_000;
+
+export interface SplitLinearModel {
+  readonly classCount: number;
+  /** The same logits as the full model's for the unsplit features. */
+  logits(x: SplitFeatures): Float64Array;
+}
+
+/**
+ * Packs weights whose features hold a mean-of-word-vectors block (`meanDimensions` features from
+ * `meanFrom`) for scoring split features: the block's contribution, W * (scale * sum(weight *
+ * vector)), is computed as scale * sum(weight * (W * vector)), with W * vector remembered per word.
+ * Everything else is scored as packLinearModel does, with the features after the block as its dense
+ * block.
+ */
+export function packSplitLinearModel(
+  model: LinearWeights,
+  classCount: number,
+  dimension: number,
+  meanFrom: number,
+  meanDimensions: number,
+): SplitLinearModel {
+  const C = classCount;
+  const D = meanDimensions;
+  const rest = packLinearModel(model, C, dimension, meanFrom + D);
+  const meanWeights = new Float32Array(C * D);
+  for (let d = 0; d < D; d += 1) for (let c = 0; c < C; c += 1) meanWeights[c * D + d] = model.weights[(meanFrom + d) * C + c] as number;
+  const wordScores = new Map<string, Float32Array>();
+  const scoresOf = (token: string, vector: Float32Array): Float32Array => {
+    const known = wordScores.get(token);
+    if (known !== undefined) return known;
+    const scores = new Float32Array(C);
+    for (let c = 0; c < C; c += 1) {
+      const base = c * D;
+      let sum = 0;
+      for (let d = 0; d < D; d += 1) sum += (meanWeights[base + d] as number) * (vector[d] as number);
+      scores[c] = sum;
+    }
+    if (wordScores.size >= WORD_SCORE_CACHE_SIZE) wordScores.clear();
+    wordScores.set(token, scores);
+    return scores;
+  };
+  return {
+    classCount: C,
+    logits(x) {
+      const out = rest.logits(x.rest);
+      if (x.meanScale === 0) return out;
+      for (const word of x.meanWords) {
+        const scores = scoresOf(word.token, word.vector);
+        const factor = x.meanScale * word.weight;
+        for (let c = 0; c < C; c += 1) out[c] = (out[c] as number) + factor * (scores[c] as number);
       }
       return out;
     },
