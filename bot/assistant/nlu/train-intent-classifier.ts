@@ -22,7 +22,9 @@ export const DEFAULT_FEATURES: TextFeaturizerOptions = {
   charWeight: 1,
   embeddingWeight: 1.5,
   embeddingWordWeighting: 'idf',
-  embeddingPooling: 'mean',
+  // CLINC150 validation, full training set: 95.3 % top-1 with the max added, 95.0 % with the mean
+  // alone (two seeds agree); the mean+max+min 95.4 % costs a third block for no clear gain.
+  embeddingPooling: 'meanAndMax',
   foldDigits: true,
 };
 
@@ -253,7 +255,7 @@ function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: n
 
 /**
  * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the weighted mean
- * of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
+ * and the element-wise max of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
  * margins when there are enough examples), temperature-scaled probabilities and an out-of-scope
  * verdict. Each intent's name counts as one more example. Deterministic for given examples and options.
  */
