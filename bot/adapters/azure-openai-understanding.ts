@@ -37,6 +37,8 @@ const maxDescriptionChars = 200;
 const maxCallerTextChars = 1000;
 /** `{"intent":"<id up to 64 characters>"}` fits with room to spare; a cut answer is refused. */
 const maxAnswerTokens = 64;
+/** Alternatives asked for at each answer token: where the value starts they name the runner-up intents. */
+const topLogprobs = 5;
 
 /** The chat completion request that asks the model to pick one of `intents` (or "none") for `text`. */
 export function intentCompletionRequest(options: { deploymentName: string; systemMessage: string; intentNames: readonly string[]; text: string }) {
@@ -45,6 +47,7 @@ export function intentCompletionRequest(options: { deploymentName: string; syste
     temperature: 0,
     max_tokens: maxAnswerTokens,
     logprobs: true,
+    top_logprobs: topLogprobs,
     messages: [
       { role: 'system' as const, content: options.systemMessage },
       { role: 'user' as const, content: options.text.slice(0, maxCallerTextChars) },
@@ -95,19 +98,65 @@ const completionSchema = z.object({
       z.object({
         finish_reason: z.string().nullable().optional(),
         message: z.object({ content: z.string().nullable().optional(), refusal: z.string().nullable().optional() }),
-        logprobs: z.object({ content: z.array(z.object({ token: z.string(), logprob: z.number().max(0) })).nullable() }).nullable().optional(),
+        logprobs: z
+          .object({
+            content: z
+              .array(
+                z.object({
+                  token: z.string(),
+                  logprob: z.number().max(0),
+                  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number().max(0) })).nullable().optional(),
+                }),
+              )
+              .nullable(),
+          })
+          .nullable()
+          .optional(),
       }),
     )
     .min(1),
 });
 const answerSchema = z.object({ intent: z.string() });
 
+type AnswerToken = { readonly token: string; readonly logprob: number; readonly top_logprobs?: readonly { token: string; logprob: number }[] | null | undefined };
+
+/**
+ * The runner-up answers: the alternatives the model weighed for the token where the intent value
+ * starts (`top_logprobs`). An alternative token that starts exactly one offered value names that
+ * value, with the token's probability (the rest of the value is then forced by the enum); one that
+ * fits several values, or none, is left out.
+ */
+function runnersUp(content: string, tokens: readonly AnswerToken[], values: readonly string[], chosen: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const valueAt = /"intent"\s*:\s*"/.exec(content);
+  if (!valueAt) return found;
+  const valueStart = valueAt.index + valueAt[0].length;
+  let at = 0;
+  for (const t of tokens) {
+    const end = at + t.token.length;
+    if (end > valueStart) {
+      const before = content.slice(at, valueStart);
+      for (const alternative of t.top_logprobs ?? []) {
+        if (!alternative.token.startsWith(before)) continue;
+        const prefix = alternative.token.slice(before.length).replace(/".*$/s, '');
+        const fits = values.filter((v) => v.startsWith(prefix));
+        if (prefix === '' || fits.length !== 1 || fits[0] === chosen) continue;
+        found.set(fits[0]!, Math.max(found.get(fits[0]!) ?? 0, Math.exp(alternative.logprob)));
+      }
+      return found;
+    }
+    at = end;
+  }
+  return found;
+}
+
 /**
  * Reads a chat completion answering `intentCompletionRequest`. The confidence is the probability of
  * the whole answer, exp of the sum of its tokens' logprobs: under structured outputs the JSON around
- * the value is forced (logprob ≈ 0), so that is the probability of the chosen intent. Throws on
- * anything it cannot trust (a refusal, a cut or filtered answer, an intent it did not offer, no
- * logprobs), so the caller falls back to the embedded model.
+ * the value is forced (logprob ≈ 0), so that is the probability of the chosen intent. The runner-up
+ * intents (from `top_logprobs`) follow it in `ranked`, so that an unsure answer between two intents
+ * gets the clarifying question. Throws on anything it cannot trust (a refusal, a cut or filtered
+ * answer, an intent it did not offer, no logprobs), so the caller falls back to the embedded model.
  */
 export function understandingFromCompletion(completion: unknown, intentNames: readonly string[]): Understanding {
   const parsed = completionSchema.safeParse(completion);
@@ -116,8 +165,9 @@ export function understandingFromCompletion(completion: unknown, intentNames: re
   if (choice.message.refusal) throw new Error('Azure OpenAI refused to answer');
   if (choice.finish_reason !== 'stop') throw new Error(`Azure OpenAI stopped answering early (${choice.finish_reason ?? 'no reason'})`);
   let answer: z.infer<typeof answerSchema>;
+  const content = choice.message.content ?? '';
   try {
-    answer = answerSchema.parse(JSON.parse(choice.message.content ?? ''));
+    answer = answerSchema.parse(JSON.parse(content));
   } catch {
     throw new Error('Azure OpenAI answered without the intent JSON it was asked for');
   }
@@ -125,8 +175,13 @@ export function understandingFromCompletion(completion: unknown, intentNames: re
   const tokens = choice.logprobs?.content;
   if (!tokens || tokens.length === 0) throw new Error('Azure OpenAI answered without logprobs (does the deployment\'s model return them?)');
   const probability = Math.exp(tokens.reduce((sum, t) => sum + t.logprob, 0));
+  const others = [...runnersUp(content, tokens, [...intentNames, noIntent], answer.intent)]
+    .filter(([intent]) => intent !== noIntent)
+    .map(([intent, confidence]) => ({ intent, confidence }));
   if (answer.intent === noIntent) return { intent: null, confidence: 1 - probability, outOfScope: true, ranked: [] };
-  return { intent: answer.intent, confidence: probability, outOfScope: false, ranked: [{ intent: answer.intent, confidence: probability }] };
+  // The chosen intent stays first: `confidence` is its probability.
+  const ranked = [{ intent: answer.intent, confidence: probability }, ...others.sort((a, b) => b.confidence - a.confidence)].slice(0, 3);
+  return { intent: answer.intent, confidence: probability, outOfScope: false, ranked };
 }
 
 /**

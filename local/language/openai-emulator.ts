@@ -27,13 +27,19 @@ export interface OpenAiEmulator {
   close(): Promise<void>;
 }
 
-/** What the model answers for a phrase: an intent id, and how sure it is (the value's probability). */
-export type OpenAiPhraseAnswer = string | { readonly intent: string; readonly probability: number };
+/**
+ * What the model answers for a phrase: an intent id, how sure it is (the value's probability) and
+ * the other intents it weighed with theirs (sent as the value's first token's `top_logprobs`).
+ */
+export type OpenAiPhraseAnswer =
+  | string
+  | { readonly intent: string; readonly probability: number; readonly alternatives?: Readonly<Record<string, number>> };
 
 const message = z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: z.string() });
 const requestSchema = z.object({
   messages: z.array(message).min(1),
   logprobs: z.literal(true, { error: 'logprobs must be true' }),
+  top_logprobs: z.number().int().min(0).max(20).optional(),
   temperature: z.number().min(0).max(2).optional(),
   response_format: z.object({
     type: z.literal('json_schema'),
@@ -110,11 +116,13 @@ export async function startOpenAiEmulator(options: {
       return;
     }
     const entry = options.phrases[text];
-    const wanted = typeof entry === 'string' ? { intent: entry, probability: 0.98 } : (entry ?? { intent: 'none', probability: 0.95 });
+    const wanted: Exclude<OpenAiPhraseAnswer, string> =
+      typeof entry === 'string' ? { intent: entry, probability: 0.98 } : (entry ?? { intent: 'none', probability: 0.95 });
     // Under a strict schema the model can only say what the enum allows.
     const answer = allowed.includes(wanted.intent) ? wanted : { intent: allowed.includes('none') ? 'none' : allowed[0]!, probability: 0.9 };
+    const weighed = Object.entries(answer.alternatives ?? {}).filter(([intent]) => allowed.includes(intent));
     const content = JSON.stringify({ intent: answer.intent });
-    send(res, 200, completion(++completions, deployment, content, answer.intent, answer.probability));
+    send(res, 200, completion(++completions, deployment, content, answer.intent, answer.probability, weighed, parsed.data.top_logprobs ?? 0));
   };
   const server = await startJsonStandIn(handle, options.port);
   return {
@@ -145,17 +153,27 @@ export async function startOpenAiEmulator(options: {
 /**
  * The chat.completion body, with `logprobs.content` split as a tokenizer would: the JSON around the
  * value as forced tokens, the value in pieces of up to four characters, its first piece carrying the
- * value's whole log probability (where the model chose between intents).
+ * value's whole log probability (where the model chose between intents) and, when asked, the first
+ * pieces of the other intents it weighed as that token's `top_logprobs`.
  */
-function completion(n: number, model: string, content: string, intent: string, probability: number) {
-  const pieces = ['{"', 'intent', '":"', ...(intent.match(/.{1,4}/gs) ?? []), '"}'];
+function completion(
+  n: number,
+  model: string,
+  content: string,
+  intent: string,
+  probability: number,
+  weighed: readonly (readonly [string, number])[],
+  topLogprobs: number,
+) {
+  const firstPiece = (value: string): string => value.match(/.{1,4}/su)?.[0] ?? value;
+  const pieces = ['{"', 'intent', '":"', ...(intent.match(/.{1,4}/gsu) ?? []), '"}'];
   const valueStart = 3;
-  const tokens = pieces.map((token, i) => ({
-    token,
-    logprob: i === valueStart ? Math.log(probability) : forcedLogprob,
-    bytes: [...Buffer.from(token, 'utf8')],
-    top_logprobs: [],
-  }));
+  const tokens = pieces.map((token, i) => {
+    const logprob = i === valueStart ? Math.log(probability) : forcedLogprob;
+    const candidates = i === valueStart ? [{ token, logprob }, ...weighed.map(([other, p]) => ({ token: firstPiece(other), logprob: Math.log(p) }))] : [{ token, logprob }];
+    const top = candidates.sort((a, b) => b.logprob - a.logprob).slice(0, topLogprobs);
+    return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: top.map((t) => ({ ...t, bytes: [...Buffer.from(t.token, 'utf8')] })) };
+  });
   return {
     id: `chatcmpl-local-${n}`,
     object: 'chat.completion',

@@ -19,6 +19,7 @@ beforeAll(async () => {
       // Phrases the embedded model was never taught.
       'where are my bananas': 'orderStatus',
       'something about my account maybe': { intent: 'accountBalance', probability: 0.3 },
+      'the bananas on my bill': { intent: 'orderStatus', probability: 0.55, alternatives: { billing: 0.4, none: 0.05 } },
     },
   });
   stack = await startTestStack({
@@ -52,6 +53,14 @@ it('does not act on an answer the model was unsure of (its probability is below 
   const decisions = await intentsOf([{ say: 'something about my account maybe' }]);
   expect(decisions).toEqual([expect.objectContaining({ intent: 'accountBalance', verdict: 'noMatch' })]);
   expect((decisions[0] as { confidence: number }).confidence).toBeCloseTo(0.3, 2);
+});
+
+it('asks the clarifying question between the two intents the model hesitated between', async () => {
+  const decisions = await intentsOf([{ say: 'the bananas on my bill' }, { say: 'billing' }]);
+  expect(decisions).toEqual([
+    expect.objectContaining({ intent: 'orderStatus', verdict: 'clarify' }),
+    expect.objectContaining({ intent: 'billing', verdict: 'accepted' }),
+  ]);
 });
 
 it('takes the model\'s "none" as out of scope, even where the embedded model would have matched', async () => {

@@ -42,6 +42,37 @@ describe('reading Azure OpenAI\'s answer', () => {
     expect(understandingFromCompletion(split, offered).confidence).toBeCloseTo(0.45, 4);
   });
 
+  it('ranks the runner-up intents the model weighed where the value starts, so an unsure answer can be clarified', () => {
+    const intents = ['billing_question', 'order_status', 'outage_report'];
+    const weighed = completion('{"intent":"order_status"}', [['{"', 0], ['intent', -1e-6], ['":"', 0], ['order', Math.log(0.55)], ['_status', -1e-6], ['"}', 0]]);
+    weighed.choices[0]!.logprobs.content[3]!.top_logprobs = [
+      { token: 'order', logprob: Math.log(0.55) },
+      { token: 'out', logprob: Math.log(0.3) },
+      { token: 'bill', logprob: Math.log(0.1) },
+      { token: 'none', logprob: Math.log(0.04) },
+      { token: 'o', logprob: Math.log(0.01) },
+    ] as never[];
+    const understood = understandingFromCompletion(weighed, intents);
+    expect(understood.intent).toBe('order_status');
+    expect(understood.ranked.map((r) => r.intent)).toEqual(['order_status', 'outage_report', 'billing_question']);
+    expect(understood.ranked[1]?.confidence).toBeCloseTo(0.3, 4);
+    expect(understood.ranked[2]?.confidence).toBeCloseTo(0.1, 4);
+  });
+
+  it('finds the value inside a token that also carries the JSON before it, and skips alternatives that fit no offered intent', () => {
+    const weighed = completion('{"intent": "billing_question"}', [['{"intent": "bill', Math.log(0.6)], ['ing_question', -1e-6], ['"}', 0]]);
+    weighed.choices[0]!.logprobs.content[0]!.top_logprobs = [
+      { token: '{"intent": "bill', logprob: Math.log(0.6) },
+      { token: '{"intent": "ord', logprob: Math.log(0.25) },
+      { token: '{"intent": "weather', logprob: Math.log(0.1) },
+    ] as never[];
+    const understood = understandingFromCompletion(weighed, offered);
+    expect(understood.ranked).toEqual([
+      { intent: 'billing_question', confidence: expect.closeTo(0.6, 4) },
+      { intent: 'order_status', confidence: expect.closeTo(0.25, 4) },
+    ]);
+  });
+
   it('takes "none" as out of scope, with no intent', () => {
     const understood = understandingFromCompletion(answer('none', Math.log(0.9)), offered);
     expect(understood).toEqual({ intent: null, confidence: expect.closeTo(0.1, 4), outOfScope: true, ranked: [] });
