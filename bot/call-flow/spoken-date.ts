@@ -20,6 +20,29 @@ function offsetInMinutes(timeZone: string, at: Date): number {
   return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
 }
 
+/**
+ * Words that put a weekday in the past ("last Monday", "el lunes pasado"), by primary language:
+ * before the weekday chrono matched, or after it. chrono's forward-date reading moves every bare
+ * weekday to the coming week, these included, so a future date would be read back for them.
+ */
+const pastWeekdayMarkers: Readonly<Record<string, { readonly before?: RegExp; readonly after?: RegExp }>> = {
+  en: { before: /\b(last|past|previous)\s+$/i },
+  es: { before: /\b(pasado|anterior)\s+$/i, after: /^\s+(pasad[oa]|anterior)\b/i },
+  fr: { after: /^\s+(dernier|derni[eè]re|pass[ée]e?)\b/i },
+  de: { before: /\b(letzten?|vergangenen?)\s+$/i },
+  pt: { after: /^\s+(passad[oa]|anterior)\b/i },
+  it: { after: /^\s+(scors[oa])\b/i },
+};
+
+/** Whether a past marker stands right before the matched weekday (the match's last word) or right after the match. */
+function saysPastWeekday(text: string, language: string, index: number, matched: string): boolean {
+  const markers = pastWeekdayMarkers[language.split('-')[0] ?? 'en'];
+  if (!markers) return false;
+  const beforeWeekday = `${text.slice(0, index)}${matched}`.replace(/\S+\s*$/u, '');
+  const after = text.slice(index + matched.length);
+  return (markers.before?.test(beforeWeekday) ?? false) || (markers.after?.test(after) ?? false);
+}
+
 const isoDate = (year: number, month: number, day: number) =>
   `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
@@ -32,6 +55,8 @@ export function parseSpokenDate(text: string, language: string, now: Date, timeZ
   const reference = { instant: now, timezone: offsetInMinutes(timeZone, now) };
   const [result] = parserFor(language).parse(text, reference, { forwardDate: range === 'future' });
   if (!result) return undefined;
+  const weekdayOnly = result.start.isCertain('weekday') && !result.start.isCertain('day');
+  if (range === 'future' && weekdayOnly && saysPastWeekday(text, language, result.index, result.text)) return undefined;
   const year = result.start.get('year');
   const month = result.start.get('month');
   const day = result.start.get('day');

@@ -30,6 +30,15 @@ describe('a date a caller says', () => {
     expect(parseSpokenDate('today', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-24');
   });
 
+  it('a weekday said to be past is not moved to the coming week where the slot wants a future date', () => {
+    expect(parseSpokenDate('we moved last Monday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
+    expect(parseSpokenDate('el lunes pasado', 'es-ES', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
+    expect(parseSpokenDate('last Monday', 'en-US', lateTuesdayInNewYork, ny, 'any')).toBe('2026-11-23');
+    // A bare weekday still means the coming one.
+    expect(parseSpokenDate('Monday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-30');
+    expect(parseSpokenDate('el lunes', 'es-ES', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-30');
+  });
+
   it('is read back in the caller\'s language', () => {
     expect(spokenDate('2026-12-04', 'en-US')).toBe('Friday, December 4');
     expect(spokenDate('2026-12-04', 'es-ES')).toBe('viernes, 4 de diciembre');
