@@ -230,8 +230,8 @@ function rankTop3(probabilities: Float64Array, labels: readonly string[], outOfS
  * How far the best intent's probability stands above the out-of-scope class's (or above zero when
  * there is no such class). An utterance is out of scope when this falls below the threshold: on
  * CLINC150 validation this rejects fewer in-scope utterances at the same out-of-scope recall than
- * a threshold on the best intent's probability alone (94.4 % against 94.1 % in-scope accuracy at
- * 70 % recall), because "a bit of everything, somewhat out of scope" is caught by both terms.
+ * the earlier rule (out-of-scope class first, or best probability below a threshold): at 70 %
+ * recall 94.9 % in-scope accuracy against 94.7 % (94.4 against 94.1 with mean pooling alone).
  */
 function inScopeMargin(verdict: Verdict): number {
   return (verdict.ranked[0]?.confidence ?? 0) - verdict.outOfScopeProbability;
