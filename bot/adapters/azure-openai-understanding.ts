@@ -175,10 +175,10 @@ export function understandingFromCompletion(completion: unknown, intentNames: re
   const tokens = choice.logprobs?.content;
   if (!tokens || tokens.length === 0) throw new Error('Azure OpenAI answered without logprobs (does the deployment\'s model return them?)');
   const probability = Math.exp(tokens.reduce((sum, t) => sum + t.logprob, 0));
+  if (answer.intent === noIntent) return { intent: null, confidence: 1 - probability, outOfScope: true, ranked: [] };
   const others = [...runnersUp(content, tokens, [...intentNames, noIntent], answer.intent)]
     .filter(([intent]) => intent !== noIntent)
     .map(([intent, confidence]) => ({ intent, confidence }));
-  if (answer.intent === noIntent) return { intent: null, confidence: 1 - probability, outOfScope: true, ranked: [] };
   // The chosen intent stays first: `confidence` is its probability.
   const ranked = [{ intent: answer.intent, confidence: probability }, ...others.sort((a, b) => b.confidence - a.confidence)].slice(0, 3);
   return { intent: answer.intent, confidence: probability, outOfScope: false, ranked };

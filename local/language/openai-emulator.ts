@@ -165,12 +165,12 @@ function completion(
   weighed: readonly (readonly [string, number])[],
   topLogprobs: number,
 ) {
-  const firstPiece = (value: string): string => value.match(/.{1,4}/su)?.[0] ?? value;
-  const pieces = ['{"', 'intent', '":"', ...(intent.match(/.{1,4}/gsu) ?? []), '"}'];
+  const piecesOf = (value: string): string[] => value.match(/.{1,4}/gsu) ?? [value];
+  const pieces = ['{"', 'intent', '":"', ...piecesOf(intent), '"}'];
   const valueStart = 3;
   const tokens = pieces.map((token, i) => {
     const logprob = i === valueStart ? Math.log(probability) : forcedLogprob;
-    const candidates = i === valueStart ? [{ token, logprob }, ...weighed.map(([other, p]) => ({ token: firstPiece(other), logprob: Math.log(p) }))] : [{ token, logprob }];
+    const candidates = i === valueStart ? [{ token, logprob }, ...weighed.map(([other, p]) => ({ token: piecesOf(other)[0] as string, logprob: Math.log(p) }))] : [{ token, logprob }];
     const top = candidates.sort((a, b) => b.logprob - a.logprob).slice(0, topLogprobs);
     return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: top.map((t) => ({ ...t, bytes: [...Buffer.from(t.token, 'utf8')] })) };
   });

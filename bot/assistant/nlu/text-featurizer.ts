@@ -218,7 +218,6 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
   };
 
   /** The features; with `splitMean` the mean block is returned as its weighted words instead. */
-  /** The features; with `splitMean` the mean block is returned as its weighted words instead. */
   const build = (text: string, splitMean: boolean): { rest: { indices: number[]; values: number[] }; meanWords: WeightedWordVector[]; meanScale: number } => {
     const tokens = tokensOf(text);
     const tokenFeatures = tokens.map(featuresOf);
@@ -284,4 +283,3 @@ export function fitTextFeaturizer(texts: readonly string[], options: TextFeaturi
 function toSparse(parts: { indices: number[]; values: number[] }): SparseVector {
   return { indices: Int32Array.from(parts.indices), values: Float64Array.from(parts.values) };
 }
-
