@@ -138,6 +138,19 @@ describe('training', () => {
     expect(unnamed.classify('track a parcel').ranked[0]?.confidence).toBeLessThan(named.classify('track a parcel').ranked[0]?.confidence ?? 0);
   });
 
+  it('adds the optional n-gram-only model only when intents have 40 or more examples on average', () => {
+    // The sample set has about 20 examples per intent: asking for the lexical model changes nothing.
+    const asked = trainIntentClassifier(examples, { wordVectors, lexical: { weight: 1 } });
+    const plain = trainIntentClassifier(examples, { wordVectors });
+    const forced = trainIntentClassifier(examples, { wordVectors, lexical: { weight: 1, minExamplesPerIntent: 0 } });
+    for (const [text, intent] of paraphrases) {
+      expect(asked.classify(text)).toEqual(plain.classify(text));
+      expect(forced.classify(text).ranked[0]?.intent).toBe(intent);
+    }
+    const confidences = (c: TrainedIntentClassifier): number[] => paraphrases.map(([text]) => c.classify(text).confidence);
+    expect(confidences(forced)).not.toEqual(confidences(plain));
+  });
+
   it('refuses a training set with fewer than two intents', () => {
     expect(() => trainIntentClassifier([{ text: 'pay my bill', label: 'payment' }, { text: 'hello', label: 'oos' }])).toThrow(IntentTrainingError);
   });

@@ -10,7 +10,7 @@ import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
 import { addLinearWeights, packLinearModel, packSplitLinearModel } from './linear-model.js';
 import { fitLinearSvm, type LinearSvmOptions } from './linear-svm.js';
 import { fitSoftmaxRegression, softmaxInPlace, type SoftmaxRegressionOptions } from './softmax-regression.js';
-import { fitTextFeaturizer, type TextFeaturizer, type TextFeaturizerOptions } from './text-featurizer.js';
+import { fitTextFeaturizer, type SparseVector, type TextFeaturizer, type TextFeaturizerOptions } from './text-featurizer.js';
 import type { WordVectors } from './word-vectors.js';
 
 export const DEFAULT_FEATURES: TextFeaturizerOptions = {
@@ -59,6 +59,25 @@ export const DEFAULT_SVM: SvmEnsembleOptions = {
 };
 
 /**
+ * A second softmax regression trained on the word and character n-grams alone (the word-vector block
+ * left out), whose logits, times `weight`, are added to the joint model's: one linear model again, so
+ * prediction costs the same. Off by default. On CLINC150 validation with 100 examples per intent it
+ * looked better (in-scope accuracy at 70 % out-of-scope recall 94.9 -> 95.3 %, two seeds; weights 0.5,
+ * 1.5 and 2 no better), but the product measure there (threshold chosen on half of validation, the
+ * other half measured) lost out-of-scope recall, and the test split confirmed it: in-scope 93.9 %
+ * either way, out-of-scope recall 65.0 -> 61.3 %, training 158 -> 181 s. With 10 examples per intent
+ * it costs 0.5 to 0.9 points, hence the gate.
+ */
+export interface LexicalEnsembleOptions {
+  /** 0 turns the lexical model off. */
+  readonly weight: number;
+  /** Below this mean number of examples per intent the lexical model is left out. */
+  readonly minExamplesPerIntent: number;
+}
+
+export const DEFAULT_LEXICAL: LexicalEnsembleOptions = { weight: 0, minExamplesPerIntent: 40 };
+
+/**
  * Out-of-scope threshold (see `outOfScopeThreshold`) used when no out-of-scope examples are available
  * to choose one (a deployment whose config has no "none of these" examples).
  */
@@ -86,6 +105,7 @@ export interface TrainIntentClassifierOptions {
   readonly features?: Partial<TextFeaturizerOptions>;
   readonly training?: Partial<SoftmaxRegressionOptions>;
   readonly svm?: Partial<SvmEnsembleOptions>;
+  readonly lexical?: Partial<LexicalEnsembleOptions>;
   /**
    * Also learn each intent's name as one of its examples ("change_pin" -> "change pin"): with few
    * examples per intent the name is a useful one. Default true.
@@ -127,6 +147,7 @@ function fit(
   features: TextFeaturizerOptions,
   training: SoftmaxRegressionOptions,
   svm: SvmEnsembleOptions,
+  lexicalWeight: number,
   wordVectors: WordVectors | undefined,
   augmentation: WordDropout | undefined,
   nameExamples: readonly LabelledUtterance[],
@@ -143,12 +164,23 @@ function fit(
   const C = labelIndex.size;
   let weights = fitSoftmaxRegression(rows, labels, C, featurizer.dimension, training);
   if (svm.weight > 0) weights = addLinearWeights(weights, fitLinearSvm(rows, labels, C, featurizer.dimension, svm), svm.weight);
+  if (lexicalWeight > 0 && featurizer.denseFrom < featurizer.dimension) {
+    const lexicalRows = rows.map((row) => withoutDense(row, featurizer.denseFrom));
+    weights = addLinearWeights(weights, fitSoftmaxRegression(lexicalRows, labels, C, featurizer.dimension, training), lexicalWeight);
+  }
   if (featurizer.meanDimensions > 0) {
     const split = packSplitLinearModel(weights, C, featurizer.dimension, featurizer.denseFrom, featurizer.meanDimensions);
     return { featurizer, logits: (text) => split.logits(featurizer.featurizeSplit(text)) };
   }
   const model = packLinearModel(weights, C, featurizer.dimension, featurizer.denseFrom);
   return { featurizer, logits: (text) => model.logits(featurizer.featurize(text)) };
+}
+
+/** The row's n-gram features only: indices are ascending and the dense block comes last. */
+function withoutDense(row: SparseVector, denseFrom: number): SparseVector {
+  let end = row.indices.length;
+  while (end > 0 && (row.indices[end - 1] as number) >= denseFrom) end -= 1;
+  return end === row.indices.length ? row : { indices: row.indices.subarray(0, end), values: row.values.subarray(0, end) };
 }
 
 /** "change_pin" -> "change pin"; undefined when nothing word-like is left. */
@@ -277,10 +309,12 @@ export function trainIntentClassifier(
   const svmOptions = { ...DEFAULT_SVM, ...options.svm };
   const inScopeCount = usable.filter((e) => e.label !== outOfScopeLabel).length;
   const svm = inScopeCount >= svmOptions.minExamplesPerIntent * intents.length ? svmOptions : { ...svmOptions, weight: 0 };
+  const lexicalOptions = { ...DEFAULT_LEXICAL, ...options.lexical };
+  const lexicalWeight = inScopeCount >= lexicalOptions.minExamplesPerIntent * intents.length ? lexicalOptions.weight : 0;
   const nameExamples =
     options.labelNamesAsExamples === false ? [] : intents.map(labelNameExample).filter((e): e is LabelledUtterance => e !== undefined);
   const train = (part: readonly LabelledUtterance[]): Fitted =>
-    fit(part, labelIndex, features, training, svm, options.wordVectors, options.augmentation, nameExamples);
+    fit(part, labelIndex, features, training, svm, lexicalWeight, options.wordVectors, options.augmentation, nameExamples);
 
   const model = train(usable);
 
