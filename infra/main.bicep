@@ -136,8 +136,11 @@ param graphNotificationClientState string = ''
 @description('Order-status backend for the self-service action; empty turns it off.')
 param orderBackendUrl string = ''
 
-@description('Azure AI Language endpoint whose conversational language understanding project understands callers; empty keeps the embedded classifier. Grant the Function App identity "Cognitive Services Language Reader" on that resource.')
+@description('Azure AI Language endpoint whose conversational language understanding project understands callers; empty keeps the embedded classifier. The Function App identity needs "Cognitive Services Language Reader" on that resource (languageResourceId grants it).')
 param languageEndpoint string = ''
+
+@description('Resource ID of the Azure AI Language account at languageEndpoint (/subscriptions/.../providers/Microsoft.CognitiveServices/accounts/<name>, or just the name when it is in this resource group); given, the deployment grants the Function App identity "Cognitive Services Language Reader" on it, which needs rights to assign roles there.')
+param languageResourceId string = ''
 
 @description('Conversational language understanding project (with languageEndpoint).')
 param languageProject string = ''
@@ -145,8 +148,11 @@ param languageProject string = ''
 @description('Deployment of that project (with languageEndpoint).')
 param languageDeployment string = ''
 
-@description('Azure OpenAI endpoint (https://<resource>.openai.azure.com) whose chat model understands callers; empty keeps the embedded classifier. Not together with languageEndpoint. Grant the Function App identity "Cognitive Services OpenAI User" on that resource.')
+@description('Azure OpenAI endpoint (https://<resource>.openai.azure.com) whose chat model understands callers; empty keeps the embedded classifier. Not together with languageEndpoint. The Function App identity needs "Cognitive Services OpenAI User" on that resource (openAiResourceId grants it).')
 param openAiEndpoint string = ''
+
+@description('Resource ID (or name, in this resource group) of the Azure OpenAI or AI Services account at openAiEndpoint; given, the deployment grants the Function App identity "Cognitive Services OpenAI User" on it.')
+param openAiResourceId string = ''
 
 @description('Chat model deployment on openAiEndpoint (structured outputs and logprobs, e.g. gpt-4o-mini).')
 param openAiDeployment string = ''
@@ -339,6 +345,25 @@ module appAccess 'modules/app-access.bicep' = {
     keyVaultName: keyVault.outputs.vaultName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: communication.outputs.communicationServiceName
+  }
+}
+
+// The language service may live in another resource group or subscription: the role is assigned there.
+var understanding = !empty(languageResourceId)
+  ? { service: 'language', id: languageResourceId }
+  : { service: 'openAi', id: openAiResourceId }
+var understandingIdParts = split(understanding.id, '/')
+
+module understandingAccess 'modules/understanding-access.bicep' = if (!empty(understanding.id)) {
+  name: 'understanding-access-${regionCode}'
+  scope: resourceGroup(
+    length(understandingIdParts) > 4 ? understandingIdParts[2] : subscription().subscriptionId,
+    length(understandingIdParts) > 4 ? understandingIdParts[4] : resourceGroup().name
+  )
+  params: {
+    principalId: functionApp.outputs.principalId
+    accountName: last(understandingIdParts)
+    service: understanding.service
   }
 }
 

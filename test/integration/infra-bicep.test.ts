@@ -16,6 +16,25 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const infraDir = join(repoRoot, 'infra');
 const regions = ['westeurope', 'eastus2'] as const;
 
+/**
+ * Deployments that hand understanding to a service, as extra parameter files on the West Europe
+ * cell: Azure OpenAI in another subscription by resource ID, Azure AI Language by name in the same
+ * resource group.
+ */
+const understandingDeployments = {
+  openAi: [
+    "param openAiEndpoint = 'https://contoso-ai.openai.azure.com'",
+    "param openAiDeployment = 'gpt-4o-mini'",
+    "param openAiResourceId = '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-ai'",
+  ],
+  language: [
+    "param languageEndpoint = 'https://contoso-language.cognitiveservices.azure.com'",
+    "param languageProject = 'switchboard'",
+    "param languageDeployment = 'production'",
+    "param languageResourceId = 'contoso-language'",
+  ],
+} as const;
+
 /** Settings the Functions host documents; the only ones the template may set outside the catalog. */
 const hostSettingNames = new Set([
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
@@ -50,6 +69,7 @@ interface BicepRun {
 }
 
 interface ArmResource {
+  readonly id?: string;
   readonly type: string;
   readonly name: string;
   readonly condition?: unknown;
@@ -204,25 +224,25 @@ beforeAll(async () => {
     runBicep(['build-params', '--pattern', 'infra/**/*.bicepparam', '--outdir', join(outDir, 'params')]),
     runBicep(['lint', '--pattern', 'infra/**/*.bicepparam']),
   ]);
-  const snapshotRuns = await Promise.all(
-    regions.map((region) =>
-      runBicep(
-        [
-          'snapshot', join(infraCopy, 'regions', `${region}.bicepparam`), '--mode', 'overwrite',
-          '--tenant-id', '11111111-1111-1111-1111-111111111111',
-          '--subscription-id', '22222222-2222-2222-2222-222222222222',
-          '--resource-group', `rg-switchboard-${region}`, '--location', region,
-        ],
-        workDir,
-      ),
-    ),
-  );
-  regions.forEach((region, i) => {
-    const run = snapshotRuns[i];
-    if (run?.exitCode !== 0) throw new Error(`bicep snapshot ${region} failed:\n${run?.stderr}`);
-    const file = join(infraCopy, 'regions', `${region}.snapshot.json`);
-    snapshots.set(region, JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
-  });
+  const westEurope = readFileSync(join(infraCopy, 'regions', 'westeurope.bicepparam'), 'utf8');
+  for (const [name, lines] of Object.entries(understandingDeployments)) {
+    writeFileSync(join(infraCopy, 'regions', `${name}.bicepparam`), [westEurope, ...lines, ''].join('\n'));
+  }
+  const snapshotOf = async (name: string, region: string): Promise<void> => {
+    const run = await runBicep(
+      [
+        'snapshot', join(infraCopy, 'regions', `${name}.bicepparam`), '--mode', 'overwrite',
+        '--tenant-id', '11111111-1111-1111-1111-111111111111',
+        '--subscription-id', '22222222-2222-2222-2222-222222222222',
+        '--resource-group', `rg-switchboard-${region}`, '--location', region,
+      ],
+      workDir,
+    );
+    if (run.exitCode !== 0) throw new Error(`bicep snapshot ${name} failed:\n${run.stderr}`);
+    snapshots.set(name, JSON.parse(readFileSync(join(infraCopy, 'regions', `${name}.snapshot.json`), 'utf8')) as Snapshot);
+  };
+  await Promise.all(regions.map((region) => snapshotOf(region, region)));
+  await Promise.all(Object.keys(understandingDeployments).map((name) => snapshotOf(name, 'westeurope')));
   compiledMainText = readFileSync(join(outDir, 'main.json'), 'utf8');
   compiledMain = JSON.parse(compiledMainText);
 }, 120_000);
@@ -498,5 +518,42 @@ describe('infra: azd (azure.yaml)', () => {
     expect(readFileSync(join(infraDir, 'main.bicepparam'), 'utf8')).toContain(
       "incomingCallSubscriptionEnabled = bool(readEnvironmentVariable('SWITCHBOARD_INCOMING_CALL_SUBSCRIPTION'",
     );
+  });
+});
+
+describe('infra: a deployment that understands callers with Azure OpenAI or Azure AI Language', () => {
+  const roles = { openAi: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd', language: '7628b7b8-a8b2-4cdc-b46f-e9b35248918e' };
+  const assignmentsOf = (name: string, roleId: string): ArmResource[] => {
+    requireBicep();
+    const snapshot = snapshots.get(name)!;
+    expect(snapshot.diagnostics).toEqual([]);
+    return snapshot.predictedResources.filter(
+      (r) => r.type === 'Microsoft.Authorization/roleAssignments' && String(r.properties?.['roleDefinitionId']).includes(roleId),
+    );
+  };
+  const functionAppIdentity = /Microsoft\.Web\/sites\/func-[^']*'.*\.identity\.principalId/;
+
+  it("grants the Function app's identity OpenAI User on the account named by resource ID, in its own subscription", () => {
+    const [assignment, ...others] = assignmentsOf('openAi', roles.openAi);
+    expect(others).toEqual([]);
+    expect(assignment?.id).toContain(
+      "extensionResourceId('/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-ai'",
+    );
+    expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
+    expect(assignmentsOf('openAi', roles.language)).toEqual([]);
+  });
+
+  it('grants Language Reader on an account named without a resource ID, in the deployment\'s resource group', () => {
+    const [assignment, ...others] = assignmentsOf('language', roles.language);
+    expect(others).toEqual([]);
+    expect(assignment?.id).toContain(
+      "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-switchboard-westeurope/providers/Microsoft.CognitiveServices/accounts/contoso-language'",
+    );
+    expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
+  });
+
+  it.each(regions)('grants neither role when the %s cell keeps the embedded classifier', (region) => {
+    expect(assignmentsOf(region, roles.openAi)).toEqual([]);
+    expect(assignmentsOf(region, roles.language)).toEqual([]);
   });
 });

@@ -65,8 +65,8 @@ export const DEFAULT_SVM: SvmEnsembleOptions = {
  * looked better (in-scope accuracy at 70 % out-of-scope recall 94.9 -> 95.3 %, two seeds; weights 0.5,
  * 1.5 and 2 no better), but the product measure there (threshold chosen on half of validation, the
  * other half measured) lost out-of-scope recall, and the test split confirmed it: in-scope 93.9 %
- * either way, out-of-scope recall 65.0 -> 61.3 %, training 158 -> 181 s. With 10 examples per intent
- * it costs 0.5 to 0.9 points, hence the gate.
+ * either way, out-of-scope recall 65.0 -> 61.3 %, full training 137 -> 181 s (2 cores). With 10
+ * examples per intent it costs 0.5 to 0.9 points, hence the gate.
  */
 export interface LexicalEnsembleOptions {
   /** 0 turns the lexical model off. */
