@@ -37,7 +37,7 @@ console.log('\nSwitchboard is running on the local Azure.\n');
 for (const [name, url] of Object.entries(stack.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
 console.log('\nApp settings (the same names configure real Azure):\n');
 for (const [name, value] of Object.entries(stack.environment)) console.log(`  ${name}=${value}`);
-console.log('\nPlace a call:  npx switchboard call --say "I want to pay my bill"');
+console.log('\nPlace a call:  npx switchboard call --press 1 --say "I want to pay my bill"   (1: English at the language menu)');
 console.log('Stop:          Ctrl-C\n');
 
 let stopping = false;
