@@ -533,23 +533,23 @@ describe('infra: a deployment that understands callers with Azure OpenAI or Azur
   };
   const functionAppIdentity = /Microsoft\.Web\/sites\/func-[^']*'.*\.identity\.principalId/;
 
-  it("grants the Function app's identity OpenAI User on the account named by resource ID, in its own subscription", () => {
-    const [assignment, ...others] = assignmentsOf('openAi', roles.openAi);
+  it.each([
+    {
+      deployment: 'openAi', granted: roles.openAi, other: roles.language,
+      account: '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-ai',
+      how: 'OpenAI User on the account named by resource ID, in its own subscription',
+    },
+    {
+      deployment: 'language', granted: roles.language, other: roles.openAi,
+      account: '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-switchboard-westeurope/providers/Microsoft.CognitiveServices/accounts/contoso-language',
+      how: "Language Reader on the account named without a resource ID, in the deployment's resource group",
+    },
+  ] as const)("grants the Function app's identity $how", ({ deployment, granted, other, account }) => {
+    const [assignment, ...others] = assignmentsOf(deployment, granted);
     expect(others).toEqual([]);
-    expect(assignment?.id).toContain(
-      "extensionResourceId('/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-ai'",
-    );
+    expect(assignment?.id).toContain(`extensionResourceId('${account}'`);
     expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
-    expect(assignmentsOf('openAi', roles.language)).toEqual([]);
-  });
-
-  it('grants Language Reader on an account named without a resource ID, in the deployment\'s resource group', () => {
-    const [assignment, ...others] = assignmentsOf('language', roles.language);
-    expect(others).toEqual([]);
-    expect(assignment?.id).toContain(
-      "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-switchboard-westeurope/providers/Microsoft.CognitiveServices/accounts/contoso-language'",
-    );
-    expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
+    expect(assignmentsOf(deployment, other)).toEqual([]);
   });
 
   it.each(regions)('grants neither role when the %s cell keeps the embedded classifier', (region) => {
