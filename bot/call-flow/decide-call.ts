@@ -811,7 +811,13 @@ class Step {
       case 'understanding':
       case 'anythingElse':
         if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
-        return this.ask(this.state.stage, this.joined(this.prompt(kind), this.prompt('openQuestion')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, retries);
+        // The apology, then the question this stage asked, once.
+        return this.ask(
+          this.state.stage,
+          this.joined(this.prompt(kind), this.prompt(this.state.stage === 'anythingElse' ? 'anythingElse' : 'openQuestion')),
+          { kind: 'speechOrDtmf', maxTonesToCollect: 1 },
+          retries,
+        );
       case 'queued':
         // No answer to the callback offer: the caller keeps waiting, with music.
         return this.holdMusic();

@@ -210,6 +210,17 @@ describe('self-service', () => {
     expect(kinds(bye.when(answer({ kind: 'PlayCompleted' })).commands)).toEqual(['HangUp']);
   });
 
+  it('silence after the answer repeats "anything else?", not the open question', () => {
+    const done = connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
+      .when(answer({ kind: 'KeysPressed', tones: '123456' }))
+      .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
+      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+    const again = done.when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(again.state.stage).toBe('anythingElse');
+    expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <anythingElse>' } });
+  });
+
   it('a slot that does not validate is asked again, then a person', () => {
     let d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
     d = d.when(answer({ kind: 'KeysPressed', tones: '12' }));
