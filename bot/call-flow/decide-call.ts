@@ -810,7 +810,11 @@ class Step {
     switch (this.state.stage) {
       case 'understanding':
       case 'anythingElse':
-        if (retries > this.flow.maxRetries) return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
+        if (retries > this.flow.maxRetries) {
+          // Silence after self-service has answered them: the caller is done, not stuck.
+          if (this.state.stage === 'anythingElse' && kind === 'noInput') return this.endWith('goodbye', 'completed');
+          return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
+        }
         // The apology, then the question this stage asked, once.
         return this.ask(
           this.state.stage,

@@ -219,6 +219,20 @@ describe('self-service', () => {
     const again = done.when(answer({ kind: 'RecognitionTimedOut' }));
     expect(again.state.stage).toBe('anythingElse');
     expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <anythingElse>' } });
+    // Still nothing after the retries: they have had their answer, so goodbye rather than a queue.
+    const bye = again.when(answer({ kind: 'RecognitionTimedOut' })).when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(bye.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('goodbye') })]);
+    expect(bye.state.endReason).toBe('completed');
+  });
+
+  it('not understood after the answer, again and again: a person, since they still want something', () => {
+    let d = connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
+      .when(answer({ kind: 'KeysPressed', tones: '123456' }))
+      .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
+      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+    for (let i = 0; i < 3; i += 1) d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'not understood' } });
   });
 
   it('a slot that does not validate is asked again, then a person', () => {
