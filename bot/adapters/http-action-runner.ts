@@ -1,11 +1,38 @@
-import { fillPlaceholders } from '../assistant/assistant-flow-from-config.js';
-import type { Action, ContactCenterConfig, PromptText } from '../assistant/contact-center-config.js';
+import { z } from 'zod';
+import type { Action, ContactCenterConfig } from '../assistant/contact-center-config.js';
 import type { ActionResult } from '../call-flow/call-events.js';
 import type { ActionRunner } from '../ports.js';
 
+const isoDay = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A calendar day as YYYY-MM-DD (spoken as month and day), or words to say as they are. */
+const dayOrWords = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((value) => !isoDay.test(value) || isCalendarDay(value), 'not a calendar day');
+
+function isCalendarDay(value: string): boolean {
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === value;
+}
+
+/** What an order backend answers for GET /orders/{orderNumber}. */
+const orderBody = z.object({ status: z.string().trim().min(1), date: dayOrWords });
+
+/** What an account backend answers for POST /accounts/balance. */
+const balanceBody = z.object({
+  /** A number (spoken as money when `currency` is given) or words to say as they are. */
+  amount: z.union([z.number().finite(), z.string().trim().min(1)]),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),
+  dueDate: dayOrWords,
+});
+
 /**
  * Runs the config's self-service actions against their HTTP backends and turns each outcome into
- * the prompt the config names for it. Backend URLs come from app settings named by the action.
+ * the prompt the config names for it, with the backend's values formatted for speech in the
+ * caller's language. A body that is not what the contract says fails the action (the caller is
+ * handed to a person) rather than reading out a broken sentence. Backend URLs come from app
+ * settings named by the action.
  */
 export class HttpActionRunner implements ActionRunner {
   private readonly actions: Map<string, Action>;
@@ -22,15 +49,16 @@ export class HttpActionRunner implements ActionRunner {
     if (!action) return { status: 'failed', reason: `unknown action ${name}` };
     const base = this.backendUrl(action.backendUrlSetting)?.replace(/\/+$/, '');
     if (!base) return { status: 'failed', reason: `${action.backendUrlSetting} is not set` };
-    const say = (key: string, values: Record<string, string>) => fillPlaceholders(textOf(this.prompt(request.language, key)), values);
     switch (action.handler) {
       case 'orderStatus': {
         const orderNumber = request.slots[action.orderNumberSlot] ?? '';
         const response = await fetch(`${base}/orders/${encodeURIComponent(orderNumber)}`, { signal: request.signal });
-        if (response.status === 404) return { status: 'notFound', say: say(action.prompts.notFound, { orderNumber }) };
+        if (response.status === 404) return { status: 'notFound', say: { prompt: action.prompts.notFound, values: { orderNumber } } };
         if (!response.ok) return { status: 'failed', reason: `order backend answered ${response.status}` };
-        const order = (await response.json()) as { status?: string; date?: string };
-        return { status: 'succeeded', say: say(action.prompts.found, { orderNumber, status: order.status ?? '', date: order.date ?? '' }) };
+        const order = orderBody.safeParse(await bodyOf(response));
+        if (!order.success) return unexpected('order', order.error);
+        const values = { orderNumber, status: order.data.status, date: spokenDay(order.data.date, request.language) };
+        return { status: 'succeeded', say: { prompt: action.prompts.found, values } };
       }
       case 'accountBalance': {
         const response = await fetch(`${base}/accounts/balance`, {
@@ -43,22 +71,45 @@ export class HttpActionRunner implements ActionRunner {
           signal: request.signal,
         });
         if (response.status === 403) {
-          return { status: 'retry', say: say(action.prompts.pinIncorrect, {}), slot: action.pinSlot, maxAttempts: action.maxPinAttempts, lockedSay: say(action.prompts.locked, {}) };
+          return { status: 'retry', say: { prompt: action.prompts.pinIncorrect }, slot: action.pinSlot, maxAttempts: action.maxPinAttempts, lockedSay: { prompt: action.prompts.locked } };
         }
         if (response.status === 423) return { status: 'failed', reason: 'account locked' };
         if (!response.ok) return { status: 'failed', reason: `account backend answered ${response.status}` };
-        const balance = (await response.json()) as { amount?: string; dueDate?: string };
-        return { status: 'succeeded', say: say(action.prompts.balance, { amount: balance.amount ?? '', dueDate: balance.dueDate ?? '' }) };
+        const balance = balanceBody.safeParse(await bodyOf(response));
+        if (!balance.success) return unexpected('account', balance.error);
+        const { amount, currency, dueDate } = balance.data;
+        const values = { amount: spokenAmount(amount, currency, request.language), dueDate: spokenDay(dueDate, request.language) };
+        return { status: 'succeeded', say: { prompt: action.prompts.balance, values } };
       }
     }
   }
+}
 
-  private prompt(language: string, key: string): PromptText | undefined {
-    return this.config.prompts[language]?.[key] ?? this.config.prompts[this.config.defaultLanguage]?.[key];
+/** The parsed JSON body, or undefined when it is not JSON (the schema then says what is wrong). */
+async function bodyOf(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return undefined;
   }
 }
 
-function textOf(prompt: PromptText | undefined): string {
-  if (prompt === undefined) return '';
-  return typeof prompt === 'string' ? prompt : prompt.ssml;
+function unexpected(backend: string, error: z.ZodError): ActionResult {
+  return { status: 'failed', reason: `${backend} backend answered an unexpected body: ${z.prettifyError(error).replace(/\s*\n\s*/g, ' ')}` };
+}
+
+/** "2026-12-01" -> "December 1" / "1 de diciembre"; anything else is already words. */
+export function spokenDay(value: string, language: string): string {
+  const day = isoDay.exec(value);
+  if (!day) return value;
+  const at = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+  return new Intl.DateTimeFormat(language, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
+}
+
+/** 42.5 with USD -> "$42.50" (en-US) / "42,50 US$" (es-ES), which speech reads as money. */
+export function spokenAmount(amount: number | string, currency: string | undefined, language: string): string {
+  if (typeof amount === 'string') return amount;
+  const formatted = new Intl.NumberFormat(language, currency ? { style: 'currency', currency } : { maximumFractionDigits: 2 }).format(amount);
+  // Intl separates with no-break spaces ("42,50 US$"); prompts are plain text.
+  return formatted.replace(/[\u00a0\u202f]/g, ' ');
 }

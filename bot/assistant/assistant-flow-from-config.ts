@@ -1,6 +1,7 @@
 import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, LineEntry, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
 import type { Prompt } from '../call-flow/call-commands.js';
 import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
+import { fillPromptTemplate } from './config/render-prompt.js';
 import { resolveMenuWords } from './menu-words.js';
 
 /** The flow's prompt keys, by their name in the config's prompt set. */
@@ -27,10 +28,6 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   voicemailSaved: 'voicemailSaved',
 };
 
-export function fillPlaceholders(template: string, values: Readonly<Record<string, string>> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
-}
-
 /**
  * Builds the call flow's view of a validated configuration. `understand` is the trained classifier;
  * `isOpen` evaluates a named business-hours schedule (both pure).
@@ -52,8 +49,8 @@ export function assistantFlowFromConfig(
     const voice = voices.get(language) ?? voices.get(config.defaultLanguage) ?? 'en-US-JennyNeural';
     if (text === undefined) return { text: name, voice, language };
     return typeof text === 'string'
-      ? { text: fillPlaceholders(text, values), voice, language }
-      : { text: fillPlaceholders(text.ssml, values), ssml: true, voice, language };
+      ? { text: fillPromptTemplate(text, false, (name) => values?.[name]), voice, language }
+      : { text: fillPromptTemplate(text.ssml, true, (name) => values?.[name]), ssml: true, voice, language };
   };
 
   const target = (escalation: Escalation): EscalationTarget => ({
@@ -136,7 +133,7 @@ export function assistantFlowFromConfig(
       }
       return makePrompt(language, promptNames[key], values);
     },
-    namedPrompt: (language, key) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key)),
+    namedPrompt: (language, key, values) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key, values)),
     understand: (text) => understand(text),
     holdMusicUrl: (queueId) => holdMusic.get(queueId),
     languageSkill: (language) => {

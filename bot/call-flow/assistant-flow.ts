@@ -111,7 +111,7 @@ export interface AssistantFlow {
   menuWords(language: string): MenuWords;
   prompt(language: string, key: PromptKey, values?: Readonly<Record<string, string>>): Prompt;
   /** A prompt the config names (an overflow message); undefined when it has none by that key. */
-  namedPrompt(language: string, key: string): Prompt | undefined;
+  namedPrompt(language: string, key: string, values?: Readonly<Record<string, string>>): Prompt | undefined;
   understand(text: string, language: string): Understanding;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
   /** The skill an agent needs to take a call in this language (e.g. spanish), if any. */

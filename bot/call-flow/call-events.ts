@@ -63,11 +63,20 @@ export type OverflowTarget =
 
 export type CallEventKind = CallEvent['kind'];
 
+/**
+ * What an action's outcome says: one of the config's prompts by key, with its placeholder values
+ * (the flow renders it in the caller's language and voice, escaping the values inside SSML).
+ */
+export interface ActionSpeech {
+  readonly prompt: string;
+  readonly values?: Readonly<Record<string, string>>;
+}
+
 /** Outcome of a self-service action, fed back into the call flow as an event. */
 export type ActionResult =
-  | { readonly status: 'succeeded'; readonly say: string }
-  | { readonly status: 'notFound'; readonly say: string }
+  | { readonly status: 'succeeded'; readonly say: ActionSpeech }
+  | { readonly status: 'notFound'; readonly say: ActionSpeech }
   /** A value was wrong (a PIN): ask for `slot` again, at most `maxAttempts` times in all, then `lockedSay` and a person. */
-  | { readonly status: 'retry'; readonly say: string; readonly slot: string; readonly maxAttempts: number; readonly lockedSay: string }
+  | { readonly status: 'retry'; readonly say: ActionSpeech; readonly slot: string; readonly maxAttempts: number; readonly lockedSay: ActionSpeech }
   | { readonly status: 'failed'; readonly reason: string }
   | { readonly status: 'timedOut' };

@@ -1,7 +1,8 @@
 import { assertNever } from '../assert-never.js';
 import { slotsOf, type AfterHours, type AssistantFlow, type EscalationTarget, type MenuWords, type IntentDefinition, type PromptKey, type SlotDefinition, type Understanding } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
-import type { CallEvent } from './call-events.js';
+import type { ActionSpeech, CallEvent } from './call-events.js';
+import { joinPrompts } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 import { parseSpokenDate, spokenDate } from './spoken-date.js';
@@ -247,7 +248,7 @@ class Step {
       }
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
-    return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+    return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
   }
 
   heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined; understanding?: Understanding | undefined }): Decision {
@@ -296,7 +297,7 @@ class Step {
       case 'languageMenu':
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
         this.state = { ...this.state, language: this.flow.languages.some((l) => l.code === label) ? label : this.state.language };
-        return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
       case 'clarifying': {
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
         const intent = this.flow.intents.get(label);
@@ -344,15 +345,14 @@ class Step {
   }
 
   actionCompleted(result: Extract<CallEvent, { kind: 'ActionCompleted' }>['result']): Decision {
-    this.record({ kind: 'actionResult', actionId: this.state.actionId ?? '', status: result.status });
+    this.record({ kind: 'actionResult', actionId: this.state.actionId ?? '', status: result.status, ...(result.status === 'failed' ? { reason: result.reason } : {}) });
     if (result.status === 'retry') return this.retryAction(result);
     this.state = { ...this.state, actionId: undefined, actionAttempts: undefined, pii: { ...this.state.pii, slots: {} } };
     switch (result.status) {
       case 'succeeded':
       case 'notFound': {
-        const said: Prompt = { ...this.prompt('anythingElse'), text: result.say };
         this.state = { ...this.state, retries: 0 };
-        return this.ask('anythingElse', this.joined(said, this.prompt('anythingElse')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 });
+        return this.ask('anythingElse', joinPrompts(this.spoken(result.say), this.prompt('anythingElse')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 });
       }
       case 'failed':
       case 'timedOut': {
@@ -409,7 +409,7 @@ class Step {
       this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
       const choices: Choice[] = [this.callbackChoice()];
       if (closed.voicemail) choices.push({ label: 'voicemail', phrases: this.words.message, tone: '2' });
-      return this.ask('closed', this.joined(message, offer), { kind: 'choices', choices }, 0);
+      return this.ask('closed', joinPrompts(message, offer), { kind: 'choices', choices }, 0);
     }
     if (!closed.voicemail) {
       this.state = { ...this.state, endReason: 'afterHours' };
@@ -452,7 +452,7 @@ class Step {
     this.stopQueueMedia();
     const operationContext = `voicemail:${this.state.operationSequence + 1}`;
     this.command({ kind: 'StartRecording', operationContext });
-    const invitation = lead ? this.joined(lead, this.prompt('voicemailPrompt')) : this.prompt('voicemailPrompt');
+    const invitation = lead ? joinPrompts(lead, this.prompt('voicemailPrompt')) : this.prompt('voicemailPrompt');
     const ask = this.ask('voicemail', invitation, { kind: 'dtmf', maxTonesToCollect: 1, stopTones: ['#'] }, 0);
     const last = this.commands[this.commands.length - 1];
     if (last?.kind === 'StartRecognition') {
@@ -587,7 +587,7 @@ class Step {
     const where = this.prompt('queuePosition', { position: String(position) });
     const announcement =
       expectedWaitInSeconds > 0
-        ? this.joined(where, this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }))
+        ? joinPrompts(where, this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }))
         : where;
     if (this.state.holdMusicPlaying) this.command({ kind: 'CancelMedia' });
     this.state = { ...this.state, holdMusicPlaying: false };
@@ -663,11 +663,11 @@ class Step {
     this.state = { ...this.state, actionId: undefined, pii: { ...this.state.pii, slots: kept } };
     if (!slot || attempts > result.maxAttempts) {
       this.state = { ...this.state, actionAttempts: undefined, pii: { ...this.state.pii, slots: {} } };
-      this.say({ ...this.prompt('actionFailed'), text: result.lockedSay });
+      this.say(this.spoken(result.lockedSay));
       return this.escalate(this.flow.personTarget, `${result.slot} refused ${attempts - 1} times`);
     }
     this.state = { ...this.state, actionAttempts: attempts, slotIndex: index };
-    this.say({ ...this.prompt('actionFailed'), text: result.say });
+    this.say(this.spoken(result.say));
     return this.askSlot(slot, 0);
   }
 
@@ -779,7 +779,7 @@ class Step {
           ? { kind: 'choices', choices: this.yesNoChoices() }
           : { kind: 'speechOrDtmf', maxTonesToCollect: slot.maxLength };
     const question = slot.ask(this.state.language);
-    return this.ask('collectingSlot', before ? this.joined(before, question) : question, mode, retries);
+    return this.ask('collectingSlot', before ? joinPrompts(before, question) : question, mode, retries);
   }
 
   private slotValue(slot: SlotDefinition, raw: string): Decision {
@@ -818,7 +818,7 @@ class Step {
         // The apology, then the question this stage asked, once.
         return this.ask(
           this.state.stage,
-          this.joined(this.prompt(kind), this.prompt(this.state.stage === 'anythingElse' ? 'anythingElse' : 'openQuestion')),
+          joinPrompts(this.prompt(kind), this.prompt(this.state.stage === 'anythingElse' ? 'anythingElse' : 'openQuestion')),
           { kind: 'speechOrDtmf', maxTonesToCollect: 1 },
           retries,
         );
@@ -835,7 +835,7 @@ class Step {
         // One clarifying question only; then a person.
         return this.escalate(this.flow.personTarget, 'clarification failed');
       case 'languageMenu':
-        return this.askOpenQuestion(this.joined(this.prompt('greeting'), this.prompt('openQuestion')));
+        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
       case 'collectingSlot':
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
@@ -854,7 +854,7 @@ class Step {
     }
     const context = this.handOffContext(reason);
     this.state = { ...this.state, queueId: target.queueId, retries: 0 };
-    this.play('queued', lead ? this.joined(lead, this.prompt('transferring')) : this.prompt('transferring'));
+    this.play('queued', lead ? joinPrompts(lead, this.prompt('transferring')) : this.prompt('transferring'));
     this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context });
     return this.done();
   }
@@ -931,9 +931,9 @@ class Step {
     return this.flow.prompt(this.state.language, key, values);
   }
 
-  private joined(first: Prompt, second: Prompt): Prompt {
-    if (first.ssml || second.ssml) return second;
-    return { ...second, text: `${first.text} ${second.text}` };
+  /** An action's words: the config's prompt by that key (a validated config has it), else the key. */
+  private spoken(say: ActionSpeech): Prompt {
+    return this.flow.namedPrompt(this.state.language, say.prompt, say.values) ?? { ...this.prompt('anythingElse'), ssml: false, text: say.prompt };
   }
 
   private addTranscript(line: string): void {

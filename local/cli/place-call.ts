@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseMoment } from '../host/settable-clock.js';
+import { promptHeard } from '../flow-test/check-flow-expectations.js';
 
 type Step = { say: string } | { press: string } | { silence: true } | { hangUp: true };
 
@@ -115,7 +116,7 @@ async function placeCallNow(options: CallArguments & { simulator: string; functi
   if (!conversation) return 1;
   out(`Call ${options.from} -> ${options.to}`);
   for (const entry of conversation.entries) {
-    if (entry.kind === 'heard') out(`  assistant: ${entry.text ?? entry.ssml ?? entry.fileUrl ?? ''}`);
+    if (entry.kind === 'heard') out(`  assistant: ${promptHeard(entry)}`);
     else if (entry.kind === 'said') out(`  caller:    "${entry.text}"`);
     else if (entry.kind === 'pressed') out(`  caller:    pressed ${entry.keys}`);
     else if (entry.kind === 'silent') out('  caller:    (silence)');

@@ -18,10 +18,21 @@ export interface ObservedCall {
   readonly actions: readonly { readonly action: string; readonly status: string }[];
 }
 
-/** A prompt as the caller heard it: its text, or its SSML without the markup. */
+const namedEntities: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** A prompt as the caller heard it: its text, or its SSML's words without the markup. */
 export function promptHeard(entry: { readonly text?: string; readonly ssml?: string; readonly fileUrl?: string }): string {
   if (entry.text) return entry.text;
-  if (entry.ssml) return entry.ssml.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  if (entry.ssml) {
+    return entry.ssml
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
+        dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (namedEntities[name ?? ''] ?? whole),
+      )
+      .replace(/\s+/g, ' ')
+      .replace(/ ([.,!?;:])/g, '$1')
+      .trim();
+  }
   return entry.fileUrl ? `(audio ${entry.fileUrl})` : '';
 }
 

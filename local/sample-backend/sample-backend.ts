@@ -1,22 +1,23 @@
 /**
  * A small self-service backend for the local stack: what a utility's order and billing systems
  * would answer. Routes:
- *   GET  /orders/{orderNumber}            -> 200 { orderNumber, status, date } | 404
- *   POST /accounts/balance { callerId, accountNumber?, pin } -> 200 { amount, dueDate } | 403 { error: 'pinIncorrect' }
+ *   GET  /orders/{orderNumber}            -> 200 { orderNumber, status, date: YYYY-MM-DD } | 404
+ *   POST /accounts/balance { callerId, accountNumber?, pin } -> 200 { amount, currency, dueDate: YYYY-MM-DD } | 403 { error: 'pinIncorrect' }
+ * (the contract bot/adapters/http-action-runner.ts checks)
  * Orders and accounts are fixed sample data; `delayInMs` makes it slow on purpose (filler tests).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const sampleOrders: Readonly<Record<string, { status: string; date: string }>> = {
-  '12345678': { status: 'shipped', date: 'November 24' },
-  '23456789': { status: 'being prepared', date: 'November 27' },
-  '34567890': { status: 'delivered', date: 'November 20' },
+  '12345678': { status: 'shipped', date: '2026-11-24' },
+  '23456789': { status: 'being prepared', date: '2026-11-27' },
+  '34567890': { status: 'delivered', date: '2026-11-20' },
 };
 
-export const sampleAccounts: readonly { callerId: string; accountNumber: string; pin: string; amount: string; dueDate: string }[] = [
-  { callerId: '+14255550123', accountNumber: '1000000001', pin: '4321', amount: '42.50', dueDate: 'December 1' },
-  { callerId: '+14255550199', accountNumber: '1000000002', pin: '1111', amount: '0.00', dueDate: 'December 15' },
+export const sampleAccounts: readonly { callerId: string; accountNumber: string; pin: string; amount: number; currency: string; dueDate: string }[] = [
+  { callerId: '+14255550123', accountNumber: '1000000001', pin: '4321', amount: 42.5, currency: 'USD', dueDate: '2026-12-01' },
+  { callerId: '+14255550199', accountNumber: '1000000002', pin: '1111', amount: 0, currency: 'USD', dueDate: '2026-12-15' },
 ];
 
 export interface SampleBackend {
@@ -55,7 +56,7 @@ export async function startSampleBackend(options: { port?: number; host?: string
         }
         const account = sampleAccounts.find((a) => (body.accountNumber ? a.accountNumber === body.accountNumber : a.callerId === body.callerId));
         if (!account || account.pin !== body.pin) return reply(403, { error: 'pinIncorrect' });
-        return reply(200, { amount: account.amount, dueDate: account.dueDate });
+        return reply(200, { amount: account.amount, currency: account.currency, dueDate: account.dueDate });
       }
       return reply(404, { error: 'no route' });
     });

@@ -29,7 +29,8 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     menuWords: (language: string) => resolveMenuWords(language, undefined).words,
     prompt: (language: string, key: PromptKey, values?: Readonly<Record<string, string>>) =>
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
-    namedPrompt: (language: string, key: string) => testPrompt(key, language),
+    namedPrompt: (language: string, key: string, values?: Readonly<Record<string, string>>) =>
+      testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     holdMusicUrl: (queueId: string) => `https://music.example/${queueId}.wav`,
     languageSkill: (language: string) => (language === 'es-ES' ? { skill: 'spanish', minProficiency: 1 } : undefined),
     understand: (text: string): Understanding =>

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assistantFlowFromConfig } from '../../bot/assistant/assistant-flow-from-config.js';
 import { join } from 'node:path';
 import {
   formatConfigPath,
@@ -238,9 +239,12 @@ describe('renderPrompt', () => {
     expect(renderPrompt(config, 'es-ES', 'queuePosition', { position: 3 }).text).toBe('Su posición en la cola es la número 3.');
   });
 
-  it('marks SSML and escapes values inserted into it', () => {
+  it('marks SSML and escapes values inserted into it, as the call flow plays it', () => {
     const ssmlConfig = { ...config, prompts: { ...config.prompts, 'en-US': { ...config.prompts['en-US']!, custom: { ssml: '<speak>Hi {name}</speak>' } } } };
-    expect(renderPrompt(ssmlConfig, 'en-US', 'custom', { name: 'A & <B>' })).toEqual({ text: '<speak>Hi A &#38; &#60;B&#62;</speak>', ssml: true, voice: 'en-US-JennyNeural', language: 'en-US' });
+    const expected = { text: '<speak>Hi A &#38; &#60;B&#62;</speak>', ssml: true, voice: 'en-US-JennyNeural', language: 'en-US' };
+    expect(renderPrompt(ssmlConfig, 'en-US', 'custom', { name: 'A & <B>' })).toEqual(expected);
+    const flow = assistantFlowFromConfig(ssmlConfig, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+    expect(flow.namedPrompt('en-US', 'custom', { name: 'A & <B>' })).toEqual(expected);
   });
 
   it('throws on a missing value rather than speaking a placeholder', () => {

@@ -202,9 +202,9 @@ describe('self-service', () => {
     expect(running.commands).toEqual([
       expect.objectContaining({ kind: 'RunAction', action: 'orderStatus', pii: { slots: { orderNumber: '123456' } }, fillerDelayInMs: 1500, timeoutInMs: 8000 }),
     ]);
-    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped today' } } } }));
     expect(done.state.stage).toBe('anythingElse');
-    expect(done.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: 'Your order shipped today. <anythingElse>' } });
+    expect(done.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<orderFound shipped today> <anythingElse>' } });
     const bye = done.when(answer({ kind: 'SpeechRecognized', text: "no that's all", confidence: 0.9 }));
     expect(bye.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('goodbye') });
     expect(kinds(bye.when(answer({ kind: 'PlayCompleted' })).commands)).toEqual(['HangUp']);
@@ -215,7 +215,7 @@ describe('self-service', () => {
       .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
       .when(answer({ kind: 'KeysPressed', tones: '123456' }))
       .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
-      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped today' } } } }));
     const again = done.when(answer({ kind: 'RecognitionTimedOut' }));
     expect(again.state.stage).toBe('anythingElse');
     expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <anythingElse>' } });
@@ -230,7 +230,7 @@ describe('self-service', () => {
       .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
       .when(answer({ kind: 'KeysPressed', tones: '123456' }))
       .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
-      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your order shipped today.' } }));
+      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped today' } } } }));
     for (let i = 0; i < 3; i += 1) d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'not understood' } });
   });
@@ -249,7 +249,7 @@ describe('self-service', () => {
     expect(running.commands[0]).toMatchObject({ kind: 'RunAction', pii: { slots: { pin: '4321' } } });
     expect(JSON.stringify(running.history)).not.toContain('4321');
     expect(running.history).toEqual(expect.arrayContaining([{ kind: 'callerTurn', input: 'dtmf', confidence: undefined, pii: { text: '****' } }]));
-    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: 'Your balance is 42 dollars.' } }));
+    const done = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'balanceResult', values: { amount: '$42.00' } } } }));
     expect(JSON.stringify(done.state)).not.toContain('4321');
   });
 
@@ -262,6 +262,17 @@ describe('self-service', () => {
     const failed = slow.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'timedOut' } }));
     expect(kinds(failed.commands)).toEqual(['PlayPrompt', 'PlayPrompt', 'RequestRouting']);
     expect(failed.commands[2]).toMatchObject({ context: { intent: 'accountBalance', slots: {}, reason: 'action timedOut' } });
+  });
+
+  it("a backend's broken answer is recorded in history with why, and the caller still reaches a person", () => {
+    const running = connected(flow)
+      .when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 }))
+      .when(answer({ kind: 'KeysPressed', tones: '4321' }));
+    const reason = 'account backend answered an unexpected body: ✖ Invalid input → at dueDate';
+    const failed = running.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'failed', reason } }));
+    expect(failed.history).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'actionResult', status: 'failed', reason })]));
+    expect(kinds(failed.commands)).toEqual(['PlayPrompt', 'PlayPrompt', 'RequestRouting']);
+    expect(failed.commands[0]).toMatchObject({ prompt: testPrompt('actionFailed') });
   });
 });
 
@@ -295,7 +306,7 @@ describe('robustness', () => {
     const actionId = running.state.actionId!;
     const gone = running.when({ kind: 'CallDisconnected' });
     expect(JSON.stringify(gone.state)).not.toContain('4321');
-    const late = gone.when({ kind: 'ActionCompleted', actionId, result: { status: 'succeeded', say: 'x' } });
+    const late = gone.when({ kind: 'ActionCompleted', actionId, result: { status: 'succeeded', say: { prompt: 'x' } } });
     expect(late.commands).toEqual([]);
     expect(late.history).toEqual([expect.objectContaining({ ignored: 'ended' })]);
   });
@@ -641,16 +652,16 @@ describe('confirmations, invalid values and a wrong PIN', () => {
 
   it('a wrong PIN is asked for again up to the limit, then the caller is handed to a person', () => {
     const flow = testFlow({ understandings: { 'what is my balance': sure('accountBalance') } });
-    const wrong = { status: 'retry' as const, say: 'That PIN does not match.', slot: 'pin', maxAttempts: 2, lockedSay: 'Your account is locked.' };
+    const wrong = { status: 'retry' as const, say: { prompt: 'pinIncorrect' }, slot: 'pin', maxAttempts: 2, lockedSay: { prompt: 'pinLocked' } };
     let d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 })).when(answer({ kind: 'KeysPressed', tones: '1111' }));
     d = d.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: wrong }));
     expect(kinds(d.commands)).toEqual(['PlayPrompt', 'StartRecognition']);
-    expect(d.commands[0]).toMatchObject({ prompt: { text: 'That PIN does not match.' } });
+    expect(d.commands[0]).toMatchObject({ prompt: testPrompt('pinIncorrect') });
     expect(d.commands[1]).toMatchObject({ prompt: testPrompt('askPin') });
     d = d.when(answer({ kind: 'KeysPressed', tones: '2222' }));
     expect(d.commands[0]).toMatchObject({ kind: 'RunAction', pii: { slots: { pin: '2222' } } });
     d = d.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: wrong }));
-    expect(d.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: { text: 'Your account is locked.' } });
+    expect(d.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('pinLocked') });
     expect(d.commands[2]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'pin refused 2 times', intent: 'accountBalance', slots: {} } });
     expect(JSON.stringify(d.state)).not.toMatch(/1111|2222/);
   });

@@ -1,3 +1,4 @@
+import { escapeXml } from '../../call-flow/join-prompts.js';
 import type { ContactCenterConfig, StandardPromptKey } from './contact-center-schema.js';
 
 /** A prompt ready to play; the same shape as the call flow's `Prompt`. */
@@ -25,14 +26,22 @@ export function renderPrompt(
   if (!spec || prompt === undefined) throw new Error(`No prompt "${key}" for language ${language}`);
   const isSsml = typeof prompt !== 'string';
   const template = isSsml ? prompt.ssml : prompt;
-  const text = template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+  const text = fillPromptTemplate(template, isSsml, (name) => {
     const value = values[name];
     if (value === undefined) throw new Error(`Prompt "${key}" (${language}) needs a value for {${name}}`);
-    return isSsml ? escapeXml(String(value)) : String(value);
+    return String(value);
   });
   return isSsml ? { text, ssml: true, voice: spec.voice, language } : { text, voice: spec.voice, language };
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * The template with each {placeholder} that has a value replaced by it (XML-escaped when the
+ * template is SSML); a placeholder without one is left as written.
+ */
+export function fillPromptTemplate(template: string, ssml: boolean, valueOf: (name: string) => string | undefined): string {
+  return template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const value = valueOf(name);
+    if (value === undefined) return whole;
+    return ssml ? escapeXml(value) : value;
+  });
 }
