@@ -271,7 +271,7 @@ export const slotSchema = z
     name: identifier('slot name'),
     type: z.enum(slotTypes, { error: 'A slot type is one of digits, date, yesNo, freeText.' }),
     prompt: promptKey.meta({ description: 'Question that asks for the value.' }),
-    invalidPrompt: promptKey.optional().meta({ description: 'Said when the value is not valid; defaults to slotInvalid.' }),
+    invalidPrompt: promptKey.optional().meta({ description: 'Said before the slot is asked again when the value is not valid; defaults to slotInvalid.' }),
     input: z
       .enum(['speechOrDtmf', 'dtmf', 'speech'], { error: 'Slot input is speechOrDtmf, dtmf or speech.' })
       .default('speechOrDtmf')
