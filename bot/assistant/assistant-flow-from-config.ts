@@ -118,7 +118,14 @@ export function assistantFlowFromConfig(
     return {
       prompt: afterHours?.prompt ?? 'afterHours',
       voicemail: afterHours?.voicemail ?? false,
-      ...(callbackPrompt !== undefined && status.nextOpenAt !== undefined ? { callbackPrompt, opensAt: status.nextOpenAt.toISOString() } : {}),
+      ...(callbackPrompt !== undefined && status.nextOpenAt !== undefined
+        ? {
+            callbackPrompt,
+            opensAt: status.nextOpenAt.toISOString(),
+            timeZone: config.businessHours[scheduleName]?.timeZone ?? fallbackTimeZone,
+            ...(afterHours?.callbackConfirmedPrompt !== undefined ? { callbackConfirmedPrompt: afterHours.callbackConfirmedPrompt } : {}),
+          }
+        : {}),
     };
   };
 

@@ -75,6 +75,10 @@ export interface AfterHours {
   readonly callbackPrompt?: string;
   /** When the schedule opens next (ISO 8601); a callback is placed in the queue then. */
   readonly opensAt?: string;
+  /** The prompt that confirms that callback, its {opensAt} spoken in `timeZone`; else callbackConfirmed. */
+  readonly callbackConfirmedPrompt?: string;
+  /** The schedule's IANA time zone. */
+  readonly timeZone?: string;
 }
 
 export interface LineEntry {

@@ -49,7 +49,15 @@ export interface CallState {
   /** The callback being placed: the offer and agent reserved for it. */
   readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string };
   /** What a callback chosen in the `closed` stage is queued with, and when. */
-  readonly callbackWhenOpen?: { readonly target: EscalationTarget; readonly reason: string; readonly opensAt: string; readonly voicemail: boolean };
+  readonly callbackWhenOpen?: {
+    readonly target: EscalationTarget;
+    readonly reason: string;
+    readonly opensAt: string;
+    readonly voicemail: boolean;
+    /** Confirms the booking (see AfterHours); absent in states saved before it existed. */
+    readonly confirmedPrompt?: string;
+    readonly timeZone?: string;
+  };
   readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
   readonly endReason: string | undefined;
   readonly startedAt: string;

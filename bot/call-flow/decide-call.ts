@@ -5,7 +5,7 @@ import type { ActionSpeech, CallEvent } from './call-events.js';
 import { joinPrompts } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
-import { parseSpokenDate, spokenDate } from './spoken-date.js';
+import { parseSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
 
 export interface NewCall {
   readonly callId: string;
@@ -406,7 +406,11 @@ class Step {
     const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);
     if (offer && closed.opensAt !== undefined && target !== undefined) {
       this.stopQueueMedia();
-      this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail } };
+      const confirmation = {
+        ...(closed.callbackConfirmedPrompt !== undefined ? { confirmedPrompt: closed.callbackConfirmedPrompt } : {}),
+        ...(closed.timeZone !== undefined ? { timeZone: closed.timeZone } : {}),
+      };
+      this.state = { ...this.state, endReason: 'afterHours', callbackWhenOpen: { target, reason, opensAt: closed.opensAt, voicemail: closed.voicemail, ...confirmation } };
       const choices: Choice[] = [this.callbackChoice()];
       if (closed.voicemail) choices.push({ label: 'voicemail', phrases: this.words.message, tone: '2' });
       return this.ask('closed', joinPrompts(message, offer), { kind: 'choices', choices }, 0);
@@ -440,7 +444,12 @@ class Step {
       pii: { phoneNumber: this.state.pii.callerId.replace(/^4:/, '') },
     });
     this.state = { ...this.state, callbackWhenOpen: undefined };
-    return this.endWith('callbackConfirmed', 'callbackRequested');
+    const opensAt = spokenMoment(pending.opensAt, this.state.language, pending.timeZone ?? 'UTC');
+    const confirmed = pending.confirmedPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, pending.confirmedPrompt, { opensAt });
+    if (!confirmed) return this.endWith('callbackConfirmed', 'callbackRequested');
+    this.state = { ...this.state, endReason: 'callbackRequested' };
+    this.play('ending', confirmed);
+    return this.done();
   }
 
   /**

@@ -68,6 +68,11 @@ export function parseSpokenDate(text: string, language: string, now: Date, timeZ
   return said;
 }
 
+/** A moment as a caller hears it, in the schedule's time zone ("Friday, November 27 at 8:00 AM"). */
+export function spokenMoment(iso: string, language: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(language, { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(iso));
+}
+
 /** A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"). */
 export function spokenDate(isoDay: string, language: string): string {
   const [year, month, day] = isoDay.split('-').map(Number);

@@ -94,6 +94,21 @@ describe('greeting and the open question', () => {
     expect(message.state.stage).toBe('voicemail');
   });
 
+  it("confirms a callback booked for the opening with when it will be, in the schedule's time zone and the caller's language", () => {
+    const closed = { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: '2026-11-27T13:00:00.000Z', timeZone: 'America/New_York', callbackConfirmedPrompt: 'callbackBooked' };
+    const booked = (language: string) => {
+      const flow = testFlow({ understandings: { 'my bill': sure('billing') }, queueClosed: () => closed });
+      const start = connected(flow);
+      const state = { ...start.state, language };
+      return given(flow, state)
+        .when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }))
+        .when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: undefined }));
+    };
+    expect(booked('en-US').commands[1]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('callbackBooked Friday, November 27 at 8:00 AM') });
+    expect(booked('es-ES').commands[1]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('callbackBooked viernes, 27 de noviembre, 8:00', 'es-ES') });
+    expect(booked('en-US').state.endReason).toBe('callbackRequested');
+  });
+
   it('a caller escalated to a closed queue hears its hours instead of waiting for nobody', () => {
     const flow = testFlow({ understandings: { 'my bill': sure('billing') }, queueClosed: (queueId) => (queueId === 'billing' ? { prompt: 'billingHours', voicemail: false } : undefined) });
     const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));

@@ -133,6 +133,9 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     schedule.holidays.forEach((holiday, i) => checkOverlaps([...path, 'holidays', i, 'hours'], holiday.hours, error));
     requirePrompt([...path, 'afterHours', 'prompt'], schedule.afterHours.prompt);
     if (schedule.afterHours.callbackPrompt !== undefined) requirePrompt([...path, 'afterHours', 'callbackPrompt'], schedule.afterHours.callbackPrompt);
+    if (schedule.afterHours.callbackConfirmedPrompt !== undefined) {
+      requirePrompt([...path, 'afterHours', 'callbackConfirmedPrompt'], schedule.afterHours.callbackConfirmedPrompt, ['opensAt']);
+    }
     else if (schedule.afterHours.callback) {
       error([...path, 'afterHours', 'callback'], 'A callback after hours needs `callbackPrompt`: the prompt that offers it (press 1).');
     }

@@ -166,6 +166,9 @@ export const afterHoursSchema = z
     callbackPrompt: promptKey
       .optional()
       .meta({ description: 'The prompt that offers the callback: press 1 for a callback, and press 2 to leave a message when `voicemail` is on.' }),
+    callbackConfirmedPrompt: promptKey
+      .optional()
+      .meta({ description: 'Said once that callback is booked; {opensAt} is when, in the schedule\'s time zone ("Friday, November 27 at 8:00 AM"). Default: callbackConfirmed.' }),
   })
   .meta({ id: 'AfterHours' });
 
