@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Action, ContactCenterConfig } from '../assistant/contact-center-config.js';
 import type { ActionResult } from '../call-flow/call-events.js';
+import { spokenDate } from '../call-flow/spoken-date.js';
 import type { ActionRunner } from '../ports.js';
 
-const isoDay = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar day as YYYY-MM-DD (spoken as month and day), or words to say as they are. */
 const dayOrWords = z
   .string()
@@ -99,15 +100,12 @@ function unexpected(backend: string, error: z.ZodError): ActionResult {
 }
 
 /** "2026-12-01" -> "December 1" / "1 de diciembre"; anything else is already words. */
-export function spokenDay(value: string, language: string): string {
-  const day = isoDay.exec(value);
-  if (!day) return value;
-  const at = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
-  return new Intl.DateTimeFormat(language, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
+function spokenDay(value: string, language: string): string {
+  return isoDay.test(value) ? spokenDate(value, language, { weekday: false }) : value;
 }
 
 /** 42.5 with USD -> "$42.50" (en-US) / "42,50 US$" (es-ES), which speech reads as money. */
-export function spokenAmount(amount: number | string, currency: string | undefined, language: string): string {
+function spokenAmount(amount: number | string, currency: string | undefined, language: string): string {
   if (typeof amount === 'string') return amount;
   const formatted = new Intl.NumberFormat(language, currency ? { style: 'currency', currency } : { maximumFractionDigits: 2 }).format(amount);
   // Intl separates with no-break spaces ("42,50 US$"); prompts are plain text.

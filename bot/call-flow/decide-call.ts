@@ -446,10 +446,7 @@ class Step {
     this.state = { ...this.state, callbackWhenOpen: undefined };
     const opensAt = spokenMoment(pending.opensAt, this.state.language, pending.timeZone ?? 'UTC');
     const confirmed = pending.confirmedPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, pending.confirmedPrompt, { opensAt });
-    if (!confirmed) return this.endWith('callbackConfirmed', 'callbackRequested');
-    this.state = { ...this.state, endReason: 'callbackRequested' };
-    this.play('ending', confirmed);
-    return this.done();
+    return this.endSaying(confirmed ?? this.prompt('callbackConfirmed'), 'callbackRequested');
   }
 
   /**
@@ -688,8 +685,12 @@ class Step {
 
   /** Say a closing prompt, then hang up once it has played. */
   endWith(key: PromptKey, reason: string): Decision {
+    return this.endSaying(this.prompt(key), reason);
+  }
+
+  private endSaying(prompt: Prompt, reason: string): Decision {
     this.state = { ...this.state, endReason: reason };
-    this.play('ending', this.prompt(key));
+    this.play('ending', prompt);
     return this.done();
   }
 

@@ -73,9 +73,10 @@ export function spokenMoment(iso: string, language: string, timeZone: string): s
   return new Intl.DateTimeFormat(language, { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(iso));
 }
 
-/** A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"). */
-export function spokenDate(isoDay: string, language: string): string {
+/** A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"; "December 4" without the weekday). */
+export function spokenDate(isoDay: string, language: string, options: { readonly weekday?: boolean } = {}): string {
   const [year, month, day] = isoDay.split('-').map(Number);
   const at = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
-  return new Intl.DateTimeFormat(language, { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
+  const weekday = options.weekday === false ? {} : ({ weekday: 'long' } as const);
+  return new Intl.DateTimeFormat(language, { ...weekday, month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
 }
