@@ -1,5 +1,6 @@
 import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, LineEntry, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
 import type { Prompt } from '../call-flow/call-commands.js';
+import { joinPrompts } from '../call-flow/join-prompts.js';
 import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
 import { fillPromptTemplate } from './config/render-prompt.js';
 import { resolveMenuWords } from './menu-words.js';
@@ -135,8 +136,10 @@ export function assistantFlowFromConfig(
     menuWords: (language) => menuWords.get(language) ?? menuWords.get(config.defaultLanguage) ?? resolveMenuWords(language, undefined).words,
     prompt(language, key, values) {
       if (key === 'languageMenu') {
-        const lines = config.languages.map((l) => makePrompt(l.code, 'languageMenuOption', { key: l.dtmfKey }).text);
-        return { ...makePrompt(language, 'greeting'), text: lines.join(' ') };
+        // Each line in its own language's voice; the caller is still heard in the call's language.
+        const lines = config.languages.map((l) => makePrompt(l.code, 'languageMenuOption', { key: l.dtmfKey }));
+        const { voice } = makePrompt(language, 'greeting');
+        return { ...lines.reduce(joinPrompts), voice, language };
       }
       return makePrompt(language, promptNames[key], values);
     },

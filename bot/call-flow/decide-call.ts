@@ -2,7 +2,7 @@ import { assertNever } from '../assert-never.js';
 import { slotsOf, type AfterHours, type AssistantFlow, type EscalationTarget, type MenuWords, type IntentDefinition, type PromptKey, type SlotDefinition, type Understanding } from './assistant-flow.js';
 import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } from './call-commands.js';
 import type { ActionSpeech, CallEvent } from './call-events.js';
-import { joinPrompts } from './join-prompts.js';
+import { joinPrompts, wordsOf } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 import { parseSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
@@ -895,7 +895,7 @@ class Step {
     const operationContext = this.nextOperation(stage);
     this.state = { ...this.state, retries };
     this.moveTo(stage);
-    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({
       kind: 'StartRecognition',
       prompt,
@@ -910,13 +910,13 @@ class Step {
   private play(stage: CallStage, prompt: Prompt): void {
     const operationContext = this.nextOperation(stage);
     this.moveTo(stage);
-    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({ kind: 'PlayPrompt', prompt, operationContext });
   }
 
   /** A prompt that does not change what the flow waits for (said before an escalation). */
   private say(prompt: Prompt): void {
-    this.addTranscript(`Assistant: ${prompt.text}`);
+    this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({ kind: 'PlayPrompt', prompt, operationContext: `say:${this.state.operationSequence}` });
   }
 

@@ -8,13 +8,13 @@ export function escapeXml(text: string): string {
 }
 
 /**
- * One prompt that says `first` and then `second`, each in its own voice: plain texts are joined
- * with a space; when either is SSML the result is one <speak> document holding both, the plain
- * one escaped inside a <voice> element. A validated config's SSML is one <speak>…</speak> document
+ * One prompt that says `first` and then `second`, each in its own voice: plain texts in one voice
+ * are joined with a space; otherwise (SSML, or two voices such as a language menu's lines) the
+ * result is one <speak> document holding both, plain text escaped inside a <voice> element. A validated config's SSML is one <speak>…</speak> document
  * (check-contact-center-config.ts); its content is kept as written.
  */
 export function joinPrompts(first: Prompt, second: Prompt): Prompt {
-  if (!first.ssml && !second.ssml) return { ...second, text: `${first.text} ${second.text}` };
+  if (!first.ssml && !second.ssml && first.voice === second.voice) return { ...second, text: `${first.text} ${second.text}` };
   const body = `${ssmlBody(first)}${ssmlBody(second)}`;
   return {
     ...second,
@@ -37,4 +37,23 @@ function ssmlBody(prompt: Prompt): string {
 
 function inVoice(prompt: Prompt, content: string): string {
   return `<voice name="${escapeXml(prompt.voice)}">${content}</voice>`;
+}
+
+const namedEntities: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The words a prompt says: its text, or its SSML without the markup (for transcripts). */
+export function wordsOf(prompt: Pick<Prompt, 'text' | 'ssml'>): string {
+  return prompt.ssml ? ssmlWords(prompt.text) : prompt.text;
+}
+
+/** SSML's spoken words: tags dropped, entities decoded, spaces tidied. */
+export function ssmlWords(ssml: string): string {
+  return ssml
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
+      dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (namedEntities[name ?? ''] ?? whole),
+    )
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,!?;:])/g, '$1')
+    .trim();
 }

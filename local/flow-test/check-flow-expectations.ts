@@ -1,3 +1,4 @@
+import { ssmlWords } from '../../bot/call-flow/join-prompts.js';
 import type { CallCommand } from '../../bot/call-flow/call-commands.js';
 import type { HistoryEntry } from '../../bot/call-flow/call-state.js';
 import type { Conversation } from '../acs/simulated-caller.js';
@@ -18,21 +19,10 @@ export interface ObservedCall {
   readonly actions: readonly { readonly action: string; readonly status: string }[];
 }
 
-const namedEntities: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
 /** A prompt as the caller heard it: its text, or its SSML's words without the markup. */
 export function promptHeard(entry: { readonly text?: string; readonly ssml?: string; readonly fileUrl?: string }): string {
   if (entry.text) return entry.text;
-  if (entry.ssml) {
-    return entry.ssml
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec?: string, hex?: string, name?: string) =>
-        dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (namedEntities[name ?? ''] ?? whole),
-      )
-      .replace(/\s+/g, ' ')
-      .replace(/ ([.,!?;:])/g, '$1')
-      .trim();
-  }
+  if (entry.ssml) return ssmlWords(entry.ssml);
   return entry.fileUrl ? `(audio ${entry.fileUrl})` : '';
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { assistantFlowFromConfig } from '../../bot/assistant/assistant-flow-from-config.js';
+import { wordsOf } from '../../bot/call-flow/join-prompts.js';
 import { join } from 'node:path';
 import {
   formatConfigPath,
@@ -224,6 +225,18 @@ describe('parseContactCenterConfig', () => {
     const result = parseContactCenterConfig(text, 'test.yaml');
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([expect.objectContaining({ path: 'queues[0].queueId', message: 'No number, intent or overflow sends callers to queue "unused".' })]);
+  });
+});
+
+describe("the call flow's prompts from the sample config", () => {
+  const config = valid(sample, sampleFile);
+  const flow = assistantFlowFromConfig(config, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+
+  it("reads each language menu line in that language's voice, and listens in the call's language", () => {
+    const menu = flow.prompt('en-US', 'languageMenu');
+    expect(menu).toMatchObject({ ssml: true, language: 'en-US' });
+    for (const language of config.languages) expect(menu.text).toContain(`<voice name="${language.voice}">`);
+    expect(wordsOf(menu)).toBe('For English, press 1. Para español, pulse 2.');
   });
 });
 

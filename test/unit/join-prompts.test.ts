@@ -33,6 +33,14 @@ describe('one prompt that says two', () => {
     expect(heard(joined)).toBe("Your balance is $42.50. Is there anything else I can help you with?");
   });
 
+  it('gives each plain text its own voice when the voices differ (a language menu)', () => {
+    const spanish: Prompt = { text: 'Para español, pulse 2.', voice: 'es-ES-ElviraNeural', language: 'es-ES' };
+    const joined = joinPrompts(text('For English, press 1.'), spanish);
+    expect(joined.ssml).toBe(true);
+    expect(joined.text).toContain('<voice name="en-US-JennyNeural">For English, press 1.</voice><voice name="es-ES-ElviraNeural">Para español, pulse 2.</voice>');
+    expect(heard(joined)).toBe('For English, press 1. Para español, pulse 2.');
+  });
+
   it('joins two SSML documents into one', () => {
     const joined = joinPrompts(ssml('<voice name="a">One.</voice>'), ssml('<voice name="b">Two.</voice>'));
     expect(joined.text.match(/<speak/g)).toHaveLength(1);
