@@ -207,6 +207,8 @@ describe('parseContactCenterConfig', () => {
       ['a schedule that does not exist', '    businessHours: sales\n    entry', '    businessHours: weekend\n    entry', 'numbers[2].businessHours', /^Business-hours schedule "weekend" is not defined/],
       ['an intent without a Spanish label', 'labels: { en-US: making a complaint, es-ES: presentar una reclamación }', 'labels: { en-US: making a complaint }', 'intents[11].labels', /has no es-ES label/],
       ['malformed SSML', '        <speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">\n', '', 'prompts.en-US.askPin.ssml', /SSML must be one <speak/],
+      ['SSML with an unclosed element', 'followed by the pound key.<break time="300ms"/>', 'followed by the pound key.<break time="300ms">', 'prompts.en-US.askPin.ssml', /SSML is not well-formed XML: Expected closing tag 'break'/],
+      ['SSML with a bare ampersand', 'For your security, please enter', 'For safety & security, please enter', 'prompts.en-US.askPin.ssml', /SSML is not well-formed XML: char '&' is not expected/],
       ['min above max length', '    minLength: 8\n    maxLength: 10', '    minLength: 12\n    maxLength: 10', 'slots[0].minLength', /minLength \(12\) is greater than maxLength \(10\)/],
     ];
 

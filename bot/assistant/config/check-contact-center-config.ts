@@ -1,3 +1,4 @@
+import { XMLValidator } from 'fast-xml-parser';
 import { languagesWithBuiltInMenuWords, resolveMenuWords } from '../menu-words.js';
 import { closestName } from './closest-name.js';
 import {
@@ -160,6 +161,11 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
       if (typeof prompt !== 'string') {
         const ssml = prompt.ssml.trim();
         if (!ssml.startsWith('<speak') || !ssml.endsWith('</speak>')) error([...path, 'ssml'], 'SSML must be one <speak …>…</speak> document.');
+        else {
+          // Call Automation refuses SSML that is not well-formed XML: a call would fail at this prompt.
+          const wellFormed = XMLValidator.validate(ssml);
+          if (wellFormed !== true) error([...path, 'ssml'], `SSML is not well-formed XML: ${wellFormed.err.msg} (SSML line ${wellFormed.err.line}, column ${wellFormed.err.col}).`);
+        }
       }
       const used = placeholdersOf(prompt);
       const standard = (standardPrompts as Record<string, { placeholders: readonly string[] } | undefined>)[key];
