@@ -39,7 +39,7 @@ export class HttpActionRunner implements ActionRunner {
   private readonly actions: Map<string, Action>;
 
   constructor(
-    private readonly config: ContactCenterConfig,
+    config: ContactCenterConfig,
     private readonly backendUrl: (settingName: string) => string | undefined,
   ) {
     this.actions = new Map(config.actions.map((a) => [a.name, a]));
