@@ -225,13 +225,16 @@ describe('self-service', () => {
     expect(kinds(bye.when(answer({ kind: 'PlayCompleted' })).commands)).toEqual(['HangUp']);
   });
 
-  it('silence after the answer repeats "anything else?", not the open question', () => {
-    const done = connected(flow)
+  /** An order looked up and read out: the flow asks "anything else?". */
+  const answered = () =>
+    connected(flow)
       .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
       .when(answer({ kind: 'KeysPressed', tones: '123456' }))
       .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
       .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped today' } } } }));
-    const again = done.when(answer({ kind: 'RecognitionTimedOut' }));
+
+  it('silence after the answer repeats "anything else?", not the open question', () => {
+    const again = answered().when(answer({ kind: 'RecognitionTimedOut' }));
     expect(again.state.stage).toBe('anythingElse');
     expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <anythingElse>' } });
     // Still nothing after the retries: they have had their answer, so goodbye rather than a queue.
@@ -241,11 +244,7 @@ describe('self-service', () => {
   });
 
   it('not understood after the answer, again and again: a person, since they still want something', () => {
-    let d = connected(flow)
-      .when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }))
-      .when(answer({ kind: 'KeysPressed', tones: '123456' }))
-      .when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }))
-      .when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped today' } } } }));
+    let d = answered();
     for (let i = 0; i < 3; i += 1) d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'not understood' } });
   });
