@@ -291,8 +291,9 @@ class Step {
   }
 
   chose(label: string, phrase: string | undefined): Decision {
-    this.record({ kind: 'callerTurn', input: 'choice', confidence: undefined, pii: { text: phrase ?? label } });
-    this.addTranscript(`Caller: ${phrase ?? label}`);
+    const chosen = phrase ?? `${this.optionName(label)} (keypad)`;
+    this.record({ kind: 'callerTurn', input: 'choice', confidence: undefined, pii: { text: chosen } });
+    this.addTranscript(`Caller: ${chosen}`);
     switch (this.state.stage) {
       case 'languageMenu':
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
@@ -686,6 +687,12 @@ class Step {
   /** Say a closing prompt, then hang up once it has played. */
   endWith(key: PromptKey, reason: string): Decision {
     return this.endSaying(this.prompt(key), reason);
+  }
+
+  /** A menu option as a person reads it in the transcript: a language's or an intent's name, else the label. */
+  private optionName(label: string): string {
+    if (this.state.stage === 'languageMenu') return this.flow.languages.find((l) => l.code === label)?.spokenName ?? label;
+    return this.flow.intents.get(label)?.spokenName ?? label;
   }
 
   private endSaying(prompt: Prompt, reason: string): Decision {

@@ -125,6 +125,8 @@ describe('greeting and the open question', () => {
     const spanish = menu.when(answer({ kind: 'ChoiceRecognized', label: 'es-ES', phrase: undefined }));
     expect(spanish.state.language).toBe('es-ES');
     expect(spanish.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { language: 'es-ES', voice: 'es-ES-Voice' } });
+    // The agent's transcript names the choice, not its code.
+    expect(spanish.state.pii.transcript).toContain('Caller: Español (keypad)');
   });
 });
 
