@@ -15,3 +15,13 @@ param operatorPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param graphClientId = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_ID', '')
 param graphClientSecret = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_SECRET', '')
 param graphNotificationClientState = readEnvironmentVariable('SWITCHBOARD_GRAPH_NOTIFICATION_CLIENT_STATE', '')
+// Self-service backend, and the service that understands callers in place of the embedded model
+// (one of Azure AI Language or Azure OpenAI; the *_RESOURCE_ID grants the app's identity its role).
+param orderBackendUrl = readEnvironmentVariable('SWITCHBOARD_ORDER_BACKEND_URL', '')
+param languageEndpoint = readEnvironmentVariable('SWITCHBOARD_LANGUAGE_ENDPOINT', '')
+param languageProject = readEnvironmentVariable('SWITCHBOARD_LANGUAGE_PROJECT', '')
+param languageDeployment = readEnvironmentVariable('SWITCHBOARD_LANGUAGE_DEPLOYMENT', '')
+param languageResourceId = readEnvironmentVariable('SWITCHBOARD_LANGUAGE_RESOURCE_ID', '')
+param openAiEndpoint = readEnvironmentVariable('SWITCHBOARD_OPENAI_ENDPOINT', '')
+param openAiDeployment = readEnvironmentVariable('SWITCHBOARD_OPENAI_DEPLOYMENT', '')
+param openAiResourceId = readEnvironmentVariable('SWITCHBOARD_OPENAI_RESOURCE_ID', '')

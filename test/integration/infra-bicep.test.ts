@@ -132,13 +132,13 @@ function bicepEnvironment(): NodeJS.ProcessEnv {
 
 const diagnosticLine = /^(.+?)\((\d+),(\d+)\) : (Error|Warning|Info) ([\w-]+): (.*)$/;
 
-function runBicep(args: readonly string[], cwd = repoRoot): Promise<BicepRun> {
+function runBicep(args: readonly string[], cwd = repoRoot, extraEnv: NodeJS.ProcessEnv = {}): Promise<BicepRun> {
   const bicep = requireBicep();
   return new Promise((done) => {
     execFile(
       bicep,
       [...args],
-      { cwd, maxBuffer: 64 * 1024 * 1024, env: bicepEnvironment() },
+      { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...bicepEnvironment(), ...extraEnv } },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const diagnostics = `${stdout}\n${stderr}`
@@ -491,6 +491,27 @@ describe('infra: azd (azure.yaml)', () => {
     services: Record<string, { project: string; language: string; host: string }>;
     hooks?: Record<string, { run: string }>;
   };
+
+  it('passes the azd environment\'s language service and backend settings to the template', async () => {
+    const env = {
+      SWITCHBOARD_ORDER_BACKEND_URL: 'https://orders.contoso.example',
+      SWITCHBOARD_OPENAI_ENDPOINT: 'https://contoso-ai.openai.azure.com',
+      SWITCHBOARD_OPENAI_DEPLOYMENT: 'gpt-4o-mini',
+      SWITCHBOARD_OPENAI_RESOURCE_ID: 'contoso-ai',
+      SWITCHBOARD_LANGUAGE_PROJECT: 'switchboard',
+    };
+    const run = await runBicep(['build-params', join(infraDir, 'main.bicepparam'), '--stdout'], repoRoot, env);
+    expect(run.exitCode).toBe(0);
+    const { parameters } = JSON.parse(JSON.parse(run.stdout).parametersJson as string) as { parameters: Record<string, { value: unknown }> };
+    expect(parameters).toMatchObject({
+      orderBackendUrl: { value: env.SWITCHBOARD_ORDER_BACKEND_URL },
+      openAiEndpoint: { value: env.SWITCHBOARD_OPENAI_ENDPOINT },
+      openAiDeployment: { value: env.SWITCHBOARD_OPENAI_DEPLOYMENT },
+      openAiResourceId: { value: env.SWITCHBOARD_OPENAI_RESOURCE_ID },
+      languageProject: { value: env.SWITCHBOARD_LANGUAGE_PROJECT },
+      languageEndpoint: { value: '' },
+    });
+  });
 
   it('provisions infra/main.bicep with its azd parameter file', () => {
     expect(azureYaml.infra.provider).toBe('bicep');
