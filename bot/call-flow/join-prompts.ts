@@ -10,8 +10,9 @@ export function escapeXml(text: string): string {
 /**
  * One prompt that says `first` and then `second`, each in its own voice: plain texts in one voice
  * are joined with a space; otherwise (SSML, or two voices such as a language menu's lines) the
- * result is one <speak> document holding both, plain text escaped inside a <voice> element. A validated config's SSML is one <speak>…</speak> document
- * (check-contact-center-config.ts); its content is kept as written.
+ * result is one <speak> document holding both, plain text escaped inside a <voice> element. A
+ * validated config's SSML is one <speak>…</speak> document (check-contact-center-config.ts); its
+ * content is kept as written.
  */
 export function joinPrompts(first: Prompt, second: Prompt): Prompt {
   if (!first.ssml && !second.ssml && first.voice === second.voice) return { ...second, text: `${first.text} ${second.text}` };
