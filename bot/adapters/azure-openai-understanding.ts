@@ -121,29 +121,38 @@ const answerSchema = z.object({ intent: z.string() });
 type AnswerToken = { readonly token: string; readonly logprob: number; readonly top_logprobs?: readonly { token: string; logprob: number }[] | null | undefined };
 
 /**
- * The runner-up answers: the alternatives the model weighed for the token where the intent value
- * starts (`top_logprobs`). An alternative token that starts exactly one offered value names that
- * value, with the token's probability (the rest of the value is then forced by the enum); one that
- * fits several values, or none, is left out.
+ * The runner-up answers, from the alternatives the model weighed (`top_logprobs`) at each token of the
+ * intent value. An alternative that, after the value's part already chosen, fits exactly one other
+ * offered value names it, with the probability of the chosen part times its own (the rest of the value
+ * is then forced by the enum): "billing_dispute" is found at the token after "billing" when the answer
+ * was "billing_question". An alternative that still fits several values, or none, is left out.
  */
 function runnersUp(content: string, tokens: readonly AnswerToken[], values: readonly string[], chosen: string): Map<string, number> {
   const found = new Map<string, number>();
   const valueAt = /"intent"\s*:\s*"/.exec(content);
   if (!valueAt) return found;
   const valueStart = valueAt.index + valueAt[0].length;
+  // Where the closing quote is: a token that starts there may still weigh a longer value.
+  const valueEnd = valueStart + JSON.stringify(chosen).length - 2;
   let at = 0;
+  let chosenLogprob = 0;
   for (const t of tokens) {
     const end = at + t.token.length;
+    if (at > valueEnd) break;
     if (end > valueStart) {
-      const before = content.slice(at, valueStart);
+      const before = at < valueStart ? content.slice(at, valueStart) : '';
+      const chosenSoFar = at > valueStart ? content.slice(valueStart, at) : '';
       for (const alternative of t.top_logprobs ?? []) {
-        if (!alternative.token.startsWith(before)) continue;
-        const prefix = alternative.token.slice(before.length).replace(/".*$/s, '');
-        const fits = values.filter((v) => v.startsWith(prefix));
+        if (alternative.token === t.token || !alternative.token.startsWith(before)) continue;
+        const rest = alternative.token.slice(before.length);
+        const closes = rest.includes('"');
+        const prefix = chosenSoFar + rest.replace(/".*$/s, '');
+        const fits = values.filter((v) => (closes ? v === prefix : v.startsWith(prefix)));
         if (prefix === '' || fits.length !== 1 || fits[0] === chosen) continue;
-        found.set(fits[0]!, Math.max(found.get(fits[0]!) ?? 0, Math.exp(alternative.logprob)));
+        const probability = Math.exp(chosenLogprob + alternative.logprob);
+        found.set(fits[0]!, Math.max(found.get(fits[0]!) ?? 0, probability));
       }
-      return found;
+      chosenLogprob += t.logprob;
     }
     at = end;
   }

@@ -29,7 +29,7 @@ export interface OpenAiEmulator {
 
 /**
  * What the model answers for a phrase: an intent id, how sure it is (the value's probability) and
- * the other intents it weighed with theirs (sent as the value's first token's `top_logprobs`).
+ * the other intents it weighed with theirs (sent as `top_logprobs` where each parts from the chosen value).
  */
 export type OpenAiPhraseAnswer =
   | string
@@ -152,9 +152,11 @@ export async function startOpenAiEmulator(options: {
 
 /**
  * The chat.completion body, with `logprobs.content` split as a tokenizer would: the JSON around the
- * value as forced tokens, the value in pieces of up to four characters, its first piece carrying the
- * value's whole log probability (where the model chose between intents) and, when asked, the first
- * pieces of the other intents it weighed as that token's `top_logprobs`.
+ * value as forced tokens and the value in pieces of up to four characters. Each piece carries its
+ * probability given the pieces before it, and, when asked, `top_logprobs` holds the pieces of the
+ * other intents it weighed at the piece where each parts from the chosen one: "billing_dispute"
+ * shows at the second piece of "billing_question", as a model's tokens would show it. The value's
+ * pieces multiply to its probability, and an alternative's path to its own.
  */
 function completion(
   n: number,
@@ -165,12 +167,24 @@ function completion(
   weighed: readonly (readonly [string, number])[],
   topLogprobs: number,
 ) {
-  const piecesOf = (value: string): string[] => value.match(/.{1,4}/gsu) ?? [value];
-  const pieces = ['{"', 'intent', '":"', ...piecesOf(intent), '"}'];
-  const valueStart = 3;
-  const tokens = pieces.map((token, i) => {
-    const logprob = i === valueStart ? Math.log(probability) : forcedLogprob;
-    const candidates = i === valueStart ? [{ token, logprob }, ...weighed.map(([other, p]) => ({ token: piecesOf(other)[0] as string, logprob: Math.log(p) }))] : [{ token, logprob }];
+  const piecesOf = (value: string): string[] => [...(value.match(/.{1,4}/gsu) ?? [value]), '"}'];
+  const chosen = piecesOf(intent);
+  const others = weighed.map(([other, p]) => ({ pieces: piecesOf(other), p }));
+  const sharing = (k: number) => others.filter((o) => chosen.slice(0, k).every((piece, i) => o.pieces[i] === piece));
+  // Probability of all answers that start with the chosen value's first k pieces.
+  const mass = (k: number) => (k === 0 ? 1 : probability + sharing(k).reduce((sum, o) => sum + o.p, 0));
+  const value = chosen.map((token, k) => {
+    const logprob = k === chosen.length - 1 ? forcedLogprob : Math.log(mass(k + 1) / mass(k));
+    const parting = new Map<string, number>();
+    for (const o of sharing(k)) {
+      const piece = o.pieces[k];
+      if (piece !== undefined && piece !== token) parting.set(piece, (parting.get(piece) ?? 0) + o.p);
+    }
+    const candidates = [{ token, logprob }, ...[...parting].map(([piece, p]) => ({ token: piece, logprob: Math.log(p / mass(k)) }))];
+    return { token, logprob, candidates };
+  });
+  const forced = (token: string) => ({ token, logprob: forcedLogprob, candidates: [{ token, logprob: forcedLogprob }] });
+  const tokens = [forced('{"'), forced('intent'), forced('":"'), ...value].map(({ token, logprob, candidates }) => {
     const top = candidates.sort((a, b) => b.logprob - a.logprob).slice(0, topLogprobs);
     return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: top.map((t) => ({ ...t, bytes: [...Buffer.from(t.token, 'utf8')] })) };
   });

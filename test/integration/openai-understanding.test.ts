@@ -20,6 +20,7 @@ beforeAll(async () => {
       'where are my bananas': 'orderStatus',
       'something about my account maybe': { intent: 'accountBalance', probability: 0.3 },
       'the bananas on my bill': { intent: 'orderStatus', probability: 0.55, alternatives: { billing: 0.4, none: 0.05 } },
+      'a fee on my bill': { intent: 'billingQuestion', probability: 0.5, alternatives: { billingDispute: 0.35, orderStatus: 0.1, none: 0.05 } },
     },
   });
   stack = await startTestStack({
@@ -88,6 +89,21 @@ describe('the adapter against the stand-in', () => {
 
   it('answers with the intent and its probability', async () => {
     await expect(adapter(openai.key).understand('where are my bananas', 'en-US', new AbortController().signal)).resolves.toMatchObject({ intent: 'orderStatus', outOfScope: false, confidence: expect.closeTo(0.98, 2) });
+  });
+
+  it('names runner-ups that share the chosen intent\'s first token, from the token where they part', async () => {
+    const named = new AzureOpenAiUnderstanding({
+      endpoint: openai.endpoint,
+      deploymentName: openai.deployment,
+      key: openai.key,
+      intents: ['billingQuestion', 'billingDispute', 'orderStatus'].map((name) => ({ name, examples: {} })),
+    });
+    const understood = await named.understand('a fee on my bill', 'en-US', new AbortController().signal);
+    expect(understood.ranked).toEqual([
+      { intent: 'billingQuestion', confidence: expect.closeTo(0.5, 3) },
+      { intent: 'billingDispute', confidence: expect.closeTo(0.35, 3) },
+      { intent: 'orderStatus', confidence: expect.closeTo(0.1, 3) },
+    ]);
   });
 
   it('fails on a wrong key rather than guessing', async () => {

@@ -73,6 +73,45 @@ describe('reading Azure OpenAI\'s answer', () => {
     ]);
   });
 
+  it('tells apart runner-ups that share the chosen intent\'s first word, from the token where they part', () => {
+    const intents = ['billing_question', 'billing_dispute', 'order_status'];
+    const weighed = completion('{"intent":"billing_question"}', [['{"intent":"', 0], ['billing', Math.log(0.9)], ['_question', Math.log(0.6)], ['"}', 0]]);
+    const tokens = weighed.choices[0]!.logprobs.content;
+    tokens[1]!.top_logprobs = [
+      { token: 'billing', logprob: Math.log(0.9) },
+      { token: 'order', logprob: Math.log(0.08) },
+    ] as never[];
+    tokens[2]!.top_logprobs = [
+      { token: '_question', logprob: Math.log(0.6) },
+      { token: '_dispute', logprob: Math.log(0.4) },
+    ] as never[];
+    const understood = understandingFromCompletion(weighed, intents);
+    expect(understood.ranked).toEqual([
+      { intent: 'billing_question', confidence: expect.closeTo(0.54, 4) },
+      { intent: 'billing_dispute', confidence: expect.closeTo(0.36, 4) },
+      { intent: 'order_status', confidence: expect.closeTo(0.08, 4) },
+    ]);
+  });
+
+  it('weighs a longer intent where the chosen one closes its quote, and leaves out an alternative that still fits two', () => {
+    const intents = ['agent', 'agent_callback', 'billing_dispute_card', 'billing_dispute_fee'];
+    const weighed = completion('{"intent":"agent"}', [['{"intent":"', 0], ['agent', Math.log(0.7)], ['"}', Math.log(0.8)]]);
+    const tokens = weighed.choices[0]!.logprobs.content;
+    tokens[1]!.top_logprobs = [
+      { token: 'agent', logprob: Math.log(0.7) },
+      { token: 'billing_dispute', logprob: Math.log(0.3) },
+    ] as never[];
+    tokens[2]!.top_logprobs = [
+      { token: '"}', logprob: Math.log(0.8) },
+      { token: '_callback', logprob: Math.log(0.2) },
+    ] as never[];
+    const understood = understandingFromCompletion(weighed, intents);
+    expect(understood.ranked).toEqual([
+      { intent: 'agent', confidence: expect.closeTo(0.56, 4) },
+      { intent: 'agent_callback', confidence: expect.closeTo(0.14, 4) },
+    ]);
+  });
+
   it('takes "none" as out of scope, with no intent', () => {
     const understood = understandingFromCompletion(answer('none', Math.log(0.9)), offered);
     expect(understood).toEqual({ intent: null, confidence: expect.closeTo(0.1, 4), outOfScope: true, ranked: [] });
