@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Action, ContactCenterConfig } from '../assistant/contact-center-config.js';
 import type { ActionResult } from '../call-flow/call-events.js';
 import { spokenDate } from '../call-flow/spoken-date.js';
+import { spokenDigits } from '../call-flow/spoken-digits.js';
 import type { ActionRunner } from '../ports.js';
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -54,11 +55,11 @@ export class HttpActionRunner implements ActionRunner {
       case 'orderStatus': {
         const orderNumber = request.slots[action.orderNumberSlot] ?? '';
         const response = await fetch(`${base}/orders/${encodeURIComponent(orderNumber)}`, { signal: request.signal });
-        if (response.status === 404) return { status: 'notFound', say: { prompt: action.prompts.notFound, values: { orderNumber } } };
+        if (response.status === 404) return { status: 'notFound', say: { prompt: action.prompts.notFound, values: { orderNumber: spokenDigits(orderNumber) } } };
         if (!response.ok) return { status: 'failed', reason: `order backend answered ${response.status}` };
         const order = orderBody.safeParse(await bodyOf(response));
         if (!order.success) return unexpected('order', order.error);
-        const values = { orderNumber, status: order.data.status, date: spokenDay(order.data.date, request.language) };
+        const values = { orderNumber: spokenDigits(orderNumber), status: order.data.status, date: spokenDay(order.data.date, request.language) };
         return { status: 'succeeded', say: { prompt: action.prompts.found, values } };
       }
       case 'accountBalance': {

@@ -6,6 +6,7 @@ import { joinPrompts, wordsOf } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 import { parseSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
+import { spokenDigits } from './spoken-digits.js';
 
 export interface NewCall {
   readonly callId: string;
@@ -809,7 +810,7 @@ class Step {
     if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
-      const spoken = slot.type === 'digits' ? value.split('').join(' ') : slot.type === 'date' ? spokenDate(value, this.state.language) : value;
+      const spoken = slot.type === 'digits' ? spokenDigits(value) : slot.type === 'date' ? spokenDate(value, this.state.language) : value;
       return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
     return this.nextSlot();
@@ -979,11 +980,11 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
 }
 
 /** Digit words a recogniser may leave as words (English and Spanish; others come as numerals). */
-const spokenDigits: Readonly<Record<string, string>> = {
+const digitWords: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
   cero: '0', uno: '1', un: '1', dos: '2', tres: '3', cuatro: '4', cinco: '5', seis: '6', siete: '7', ocho: '8', nueve: '9',
 };
-const spokenDigitPattern = new RegExp(`(?<![\\p{L}])(${Object.keys(spokenDigits).join('|')})(?![\\p{L}])`, 'gu');
+const spokenDigitPattern = new RegExp(`(?<![\\p{L}])(${Object.keys(digitWords).join('|')})(?![\\p{L}])`, 'gu');
 
 interface SlotContext {
   readonly words: MenuWords;
@@ -998,7 +999,7 @@ function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now
     case 'digits': {
       const digits = text
         .toLowerCase()
-        .replace(spokenDigitPattern, (word) => spokenDigits[word] ?? word)
+        .replace(spokenDigitPattern, (word) => digitWords[word] ?? word)
         .replace(/[\s#.,-]/g, '');
       if (!/^\d+$/.test(digits) || digits.length < slot.minLength || digits.length > slot.maxLength) return undefined;
       return digits;

@@ -42,7 +42,7 @@ describe('a call through the local Azure', () => {
     expect(placed.incomingCallDelivered).toBe(true);
     const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
     const heard = conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
-    expect(heard).toEqual(['<greeting> <openQuestion>', '<askOrderNumber>', '<confirmSlot 1 2 3 4 5 6>', '<orderFound shipped> <anythingElse>', '<goodbye>']);
+    expect(heard).toEqual(['<greeting> <openQuestion>', '<askOrderNumber>', '<confirmSlot 1 2 3, 4 5 6>', '<orderFound shipped> <anythingElse>', '<goodbye>']);
     expect(conversation.endReason).toBe('appHungUp');
 
     const { state, history } = await historyOf(conversation.correlationId);

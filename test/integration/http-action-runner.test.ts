@@ -45,7 +45,7 @@ describe('self-service actions against the sample backend', () => {
   it("reads an order's status with its date spoken as month and day, in the caller's language", async () => {
     await expect(runner.run('order-status', request({ orderNumber: '12345678' }))).resolves.toEqual({
       status: 'succeeded',
-      say: { prompt: 'orderStatusFound', values: { orderNumber: '12345678', status: 'shipped', date: 'November 24' } },
+      say: { prompt: 'orderStatusFound', values: { orderNumber: '1 2 3 4, 5 6 7 8', status: 'shipped', date: 'November 24' } },
     });
     const spanish = await runner.run('order-status', request({ orderNumber: '12345678' }, 'es-ES'));
     expect(spanish).toMatchObject({ say: { values: { date: '24 de noviembre' } } });
@@ -54,7 +54,7 @@ describe('self-service actions against the sample backend', () => {
   it('says an unknown order is not found', async () => {
     await expect(runner.run('order-status', request({ orderNumber: '99999999' }))).resolves.toEqual({
       status: 'notFound',
-      say: { prompt: 'orderNotFound', values: { orderNumber: '99999999' } },
+      say: { prompt: 'orderNotFound', values: { orderNumber: '9 9 9 9, 9 9 9 9' } },
     });
   });
 

@@ -213,7 +213,7 @@ describe('self-service', () => {
     const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
     expect(asked.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('askOrderNumber'), mode: { kind: 'dtmf', maxTonesToCollect: 8 } });
     const confirm = asked.when(answer({ kind: 'KeysPressed', tones: '123456' }));
-    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6'), mode: { kind: 'choices' } });
+    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3, 4 5 6'), mode: { kind: 'choices' } });
     const running = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
     expect(running.state.stage).toBe('runningAction');
     expect(running.commands).toEqual([
@@ -629,9 +629,9 @@ describe('spoken numbers and the language menu', () => {
     const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
     expect(asked.commands[0]).toMatchObject({ mode: { kind: 'speechOrDtmf' } });
     const confirm = asked.when(answer({ kind: 'SpeechRecognized', text: 'one two three four five six', confidence: 0.9 }));
-    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6') });
+    expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3, 4 5 6') });
     const enSpanol = asked.when(answer({ kind: 'SpeechRecognized', text: 'uno dos tres, cuatro cinco seis', confidence: 0.9 }));
-    expect(enSpanol.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3 4 5 6') });
+    expect(enSpanol.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3, 4 5 6') });
   });
 
   it('0 at the language menu reaches a person', () => {

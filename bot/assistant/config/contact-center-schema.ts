@@ -206,7 +206,7 @@ export const standardPrompts = {
   clarify: { placeholders: ['a', 'b'], description: 'Asked when unsure between two intents; {a} and {b} are intent labels.' },
   noInput: { placeholders: [], description: 'After silence, said before the question is asked again ("Sorry, I didn\'t hear anything.").' },
   noMatch: { placeholders: [], description: 'When the caller was not understood, said before the question is asked again.' },
-  confirmSlot: { placeholders: ['value'], description: 'Read back a value before using it.' },
+  confirmSlot: { placeholders: ['value'], description: 'Read back a value before using it. {value} is a digits slot read one digit at a time in groups ("1 2 3 4, 5 6 7 8"), a date as words, anything else as heard.' },
   slotInvalid: { placeholders: [], description: 'A value was heard but is not valid (too short, not a date…).' },
   actionFiller: { placeholders: [], description: 'Played when a self-service lookup is slow.' },
   actionFailed: { placeholders: [], description: 'A self-service action failed or timed out; a person takes over.' },
