@@ -399,11 +399,12 @@ class Step {
   }
 
   /**
-   * Outside opening hours: the schedule's own message, then a callback when it opens (press 1) or a
-   * message (press 2) as the schedule offers them.
+   * Outside opening hours: the schedule's own message (after `lead`, what led here, such as a failed
+   * action), then a callback when it opens (press 1) or a message (press 2) as the schedule offers them.
    */
-  private closedFor(closed: AfterHours, target: EscalationTarget | undefined, reason: string): Decision {
-    const message = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+  private closedFor(closed: AfterHours, target: EscalationTarget | undefined, reason: string, lead?: Prompt): Decision {
+    const closedMessage = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+    const message = lead ? joinPrompts(lead, closedMessage) : closedMessage;
     if (target !== undefined) this.state = { ...this.state, queueId: target.queueId };
     const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);
     if (offer && closed.opensAt !== undefined && target !== undefined) {
@@ -868,7 +869,7 @@ class Step {
     const closed = this.flow.queueClosed(target.queueId, this.now);
     if (closed) {
       this.record({ kind: 'queueClosed', queueId: target.queueId, reason });
-      return this.closedFor(closed, target, reason);
+      return this.closedFor(closed, target, reason, lead);
     }
     const context = this.handOffContext(reason);
     this.state = { ...this.state, queueId: target.queueId, retries: 0 };

@@ -67,6 +67,16 @@ describe('greeting and the open question', () => {
     ]);
   });
 
+  it('a line whose queue is closed while the line is open still greets the caller before the hours', () => {
+    const d = given(
+      testFlow({
+        line: () => ({ language: 'en-US', languageMenu: true, queue: { queueId: 'sales', priority: 3 } }),
+        queueClosed: (queueId) => (queueId === 'sales' ? { prompt: 'billingHours', voicemail: false } : undefined),
+      }),
+    ).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<greeting> <billingHours>' }) })]);
+  });
+
   it('a closed queue that books callbacks offers one for when it opens, and queues it then with the caller\'s number', () => {
     const flow = testFlow({
       understandings: { 'my bill': sure('billing') },
