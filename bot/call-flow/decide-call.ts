@@ -222,10 +222,12 @@ class Step {
     return { label: 'callback', phrases: [...this.words.callback, ...this.words.yes], tone: '1' };
   }
 
+  /** Yes (1) or no (2), and 0 for a person as everywhere else. */
   private yesNoChoices(): Choice[] {
     return [
       { label: 'yes', phrases: this.words.yes, tone: '1' },
       { label: 'no', phrases: this.words.no, tone: '2' },
+      { label: 'person', phrases: this.words.person, tone: personKey },
     ];
   }
 
@@ -307,7 +309,15 @@ class Step {
         this.record({ kind: 'intentDecision', intent: label, confidence: this.state.confidence ?? 0, verdict: 'accepted' });
         return this.act(intent);
       }
+      case 'collectingSlot': {
+        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
+        const slot = currentSlot(this.flow, this.state);
+        if (!slot) return this.done();
+        // A yes/no slot is asked as choices: the answer arrives as the choice's label.
+        return slot.type === 'yesNo' && (label === 'yes' || label === 'no') ? this.keepSlot(slot, label) : this.noMatch();
+      }
       case 'confirmingSlot': {
+        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
         const slot = currentSlot(this.flow, this.state);
         if (!slot) return this.done();
         if (label === 'yes') return this.nextSlot();
@@ -319,6 +329,7 @@ class Step {
         if (label === 'callback') return this.callbackWhenOpen();
         return label === 'voicemail' && this.state.callbackWhenOpen?.voicemail ? this.startVoicemail(undefined) : this.endWith('goodbye', 'afterHours');
       case 'confirmingIntent': {
+        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
         const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
         if (!intent) return this.noMatch();
         if (label === 'yes') return this.act(intent, true);
@@ -796,7 +807,8 @@ class Step {
         ? { kind: 'dtmf', maxTonesToCollect: slot.maxLength, stopTones: ['#'] }
         : slot.type === 'yesNo'
           ? { kind: 'choices', choices: this.yesNoChoices() }
-          : { kind: 'speechOrDtmf', maxTonesToCollect: slot.maxLength };
+          : // Free text is spoken: the keypad only matters for 0, a person.
+            { kind: 'speechOrDtmf', maxTonesToCollect: slot.type === 'freeText' ? 1 : slot.maxLength };
     const question = slot.ask(this.state.language);
     return this.ask('collectingSlot', before ? joinPrompts(before, question) : question, mode, retries);
   }
@@ -809,6 +821,11 @@ class Step {
       timeZone: this.flow.line(this.state.pii.calledNumber).timeZone ?? 'UTC',
     });
     if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
+    return this.keepSlot(slot, value);
+  }
+
+  /** Stores a valid slot value, reads it back when the slot wants that, else goes on. */
+  private keepSlot(slot: SlotDefinition, value: string): Decision {
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
       const spoken = slot.type === 'digits' ? spokenDigits(value) : slot.type === 'date' ? spokenDate(value, this.state.language) : value;
@@ -1012,10 +1029,19 @@ function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now
     case 'date':
       return parseSpokenDate(text, language, now, timeZone, slot.dateRange ?? 'any');
     case 'freeText':
-      return text.length >= Math.max(1, slot.minLength) && text.length <= slot.maxLength ? text : undefined;
+      // A caller who says more than fits is not asked to say it again: the start is kept.
+      return text.length >= Math.max(1, slot.minLength) ? cutAtWord(text, slot.maxLength) : undefined;
     default:
       return assertNever(slot.type, 'slot type');
   }
+}
+
+/** `text` cut to at most `max` characters, at the last word boundary, with "…" when cut. */
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, Math.max(1, max - 1));
+  const space = head.lastIndexOf(' ');
+  return `${(space > 0 ? head.slice(0, space) : head).trimEnd()}…`;
 }
 
 function maskedSlots(flow: AssistantFlow, state: CallState): Record<string, string> {

@@ -95,7 +95,7 @@ expect:
     const result = await runFlowScenario(
       only(`
 name: skills on purpose
-steps: [{ press: 1 }, { press: 6 }]
+steps: [{ press: 1 }, { press: 6 }, { press: 1 }]
 expect:
   escalated: { queue: tech-support, priority: 1, skills: [technical-support, sales] }
 `),

@@ -745,3 +745,66 @@ describe('slots before an escalation', () => {
     expect(d.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing' }));
   });
 });
+
+describe('a free-text slot before an escalation', () => {
+  const complaining = (maxLength = 60) => {
+    const base = testFlow({ understandings: { 'I want to complain': sure('billing') }, line: () => ({ language: 'en-US', languageMenu: false }) });
+    const billing = base.intents.get('billing')!;
+    const target = (billing.outcome as Extract<typeof billing.outcome, { kind: 'escalate' }>).target;
+    const summary = { name: 'summary', type: 'freeText' as const, input: 'speech' as const, ask: (l: string) => testPrompt('askSummary', l), minLength: 3, maxLength, mask: false, confirm: false };
+    const flow = { ...base, intents: new Map([...base.intents, ['billing', { ...billing, outcome: { kind: 'escalate' as const, target, slots: [summary] } }]]) };
+    return connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'I want to complain', confidence: 0.9 }));
+  };
+
+  it('listens for speech, with the keypad only for 0, and shows the words on the agent\'s screen', () => {
+    const asked = complaining();
+    expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('askSummary'), mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 } });
+    const queued = asked.when(answer({ kind: 'SpeechRecognized', text: 'the engineer never came', confidence: 0.8 }));
+    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', context: expect.objectContaining({ slots: { summary: 'the engineer never came' } }) }));
+    const toPerson = complaining().when(answer({ kind: 'KeysPressed', tones: '0' }));
+    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }));
+  });
+
+  it('keeps the start of an answer too long to fit instead of asking the caller to say it all again', () => {
+    const long = 'the engineer was booked for Monday morning and never came and nobody called me to say so';
+    const queued = complaining(40).when(answer({ kind: 'SpeechRecognized', text: long, confidence: 0.8 }));
+    const routing = queued.commands.find((c) => c.kind === 'RequestRouting') as Extract<CallCommand, { kind: 'RequestRouting' }> | undefined;
+    expect(routing?.context.slots.summary).toBe('the engineer was booked for Monday…');
+    expect(routing!.context.slots.summary!.length).toBeLessThanOrEqual(40);
+  });
+
+  it('asks again when there is next to nothing to keep', () => {
+    const again = complaining().when(answer({ kind: 'SpeechRecognized', text: 'uh', confidence: 0.4 }));
+    expect(kinds(again.commands)).not.toContain('RequestRouting');
+    expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: expect.stringContaining('<askSummary>') }) });
+  });
+});
+
+describe('a yes/no slot before an escalation', () => {
+  const triage = (language = 'en-US') => {
+    const base = testFlow({
+      understandings: { 'my internet is down': sure('techSupport') },
+      languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }],
+      line: () => ({ language, languageMenu: false }),
+    });
+    const support = base.intents.get('techSupport')!;
+    const target = (support.outcome as Extract<typeof support.outcome, { kind: 'escalate' }>).target;
+    const restarted = { name: 'restarted', type: 'yesNo' as const, input: 'speechOrDtmf' as const, ask: (l: string) => testPrompt('askRestarted', l), minLength: 1, maxLength: 10, mask: false, confirm: false };
+    const flow = { ...base, intents: new Map([...base.intents, ['techSupport', { ...support, outcome: { kind: 'escalate' as const, target, slots: [restarted] } }]]) };
+    return connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my internet is down', confidence: 0.9 }));
+  };
+
+  it('is asked as yes (1), no (2) or a person (0), and the choice shows on the agent\'s screen in any language', () => {
+    const asked = triage();
+    expect(asked.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: [{ label: 'yes', tone: '1' }, { label: 'no', tone: '2' }, { label: 'person', tone: '0' }] } });
+    for (const [language, label] of [['en-US', 'no'], ['es-ES', 'yes']] as const) {
+      const queued = triage(language).when(answer({ kind: 'ChoiceRecognized', label, phrase: undefined }));
+      expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ slots: { restarted: label } }) }));
+    }
+  });
+
+  it('hands a caller who presses 0 at a yes/no question to a person', () => {
+    const toPerson = triage().when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined }));
+    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }));
+  });
+});

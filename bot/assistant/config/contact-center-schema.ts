@@ -280,7 +280,7 @@ export const slotSchema = z
       .default('speechOrDtmf')
       .meta({ description: 'How the caller may answer; dtmf for secrets such as a PIN.' }),
     minLength: z.int().min(1).max(64).optional().meta({ description: 'Fewest digits or characters (digits, freeText).' }),
-    maxLength: z.int().min(1).max(256).optional().meta({ description: 'Most digits or characters (digits, freeText).' }),
+    maxLength: z.int().min(1).max(256).optional().meta({ description: 'Most digits (digits; default 20) or characters (freeText; default 200: a longer answer is cut at a word, not refused).' }),
     mask: z.boolean().default(false).meta({ description: 'Never write the value to history or logs (a PIN).' }),
     confirm: z.boolean().default(false).meta({ description: 'Read the value back (confirmSlot) before using it.' }),
     dateRange: z
