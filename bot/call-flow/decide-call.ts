@@ -222,6 +222,17 @@ class Step {
     return { label: 'callback', phrases: [...this.words.callback, ...this.words.yes], tone: '1' };
   }
 
+  /**
+   * A caller who asks for a person while answering an intent's questions goes where that intent
+   * was headed (a tech-support caller to tech support, not to the general line); elsewhere, and for
+   * self-service, to the config's person target.
+   */
+  private toPerson(reason: string): Decision {
+    const answering = this.state.stage === 'collectingSlot' || this.state.stage === 'confirmingSlot';
+    const intent = answering && this.state.intent !== undefined ? this.flow.intents.get(this.state.intent) : undefined;
+    return this.escalate(intent?.outcome.kind === 'escalate' ? intent.outcome.target : this.flow.personTarget, reason);
+  }
+
   /** Yes (1) or no (2), and 0 for a person as everywhere else. */
   private yesNoChoices(): Choice[] {
     return [
@@ -261,7 +272,7 @@ class Step {
     this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
     if (this.state.stage === 'voicemail') return this.voicemailDone();
     if (turn.input === 'dtmf' && turn.text === personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
-      return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
+      return this.toPerson('caller pressed 0 for a person');
     }
     switch (this.state.stage) {
       case 'understanding':
@@ -310,14 +321,14 @@ class Step {
         return this.act(intent);
       }
       case 'collectingSlot': {
-        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
+        if (label === 'person') return this.toPerson('caller asked for a person');
         const slot = currentSlot(this.flow, this.state);
         if (!slot) return this.done();
         // A yes/no slot is asked as choices: the answer arrives as the choice's label.
         return slot.type === 'yesNo' && (label === 'yes' || label === 'no') ? this.keepSlot(slot, label) : this.noMatch();
       }
       case 'confirmingSlot': {
-        if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
+        if (label === 'person') return this.toPerson('caller asked for a person');
         const slot = currentSlot(this.flow, this.state);
         if (!slot) return this.done();
         if (label === 'yes') return this.nextSlot();

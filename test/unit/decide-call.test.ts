@@ -224,6 +224,11 @@ describe('self-service', () => {
     expect(asked.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('askOrderNumber'), mode: { kind: 'dtmf', maxTonesToCollect: 8 } });
     const confirm = asked.when(answer({ kind: 'KeysPressed', tones: '123456' }));
     expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot 1 2 3, 4 5 6'), mode: { kind: 'choices' } });
+    // 0 while self-serving reaches the general line: no queue was chosen for this intent.
+    expect(asked.when(answer({ kind: 'KeysPressed', tones: '0' })).commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }));
+    expect(confirm.when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined })).commands).toContainEqual(
+      expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }),
+    );
     const running = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
     expect(running.state.stage).toBe('runningAction');
     expect(running.commands).toEqual([
@@ -762,7 +767,7 @@ describe('a free-text slot before an escalation', () => {
     const queued = asked.when(answer({ kind: 'SpeechRecognized', text: 'the engineer never came', confidence: 0.8 }));
     expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', context: expect.objectContaining({ slots: { summary: 'the engineer never came' } }) }));
     const toPerson = complaining().when(answer({ kind: 'KeysPressed', tones: '0' }));
-    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }));
+    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing' }));
   });
 
   it('keeps the start of an answer too long to fit instead of asking the caller to say it all again', () => {
@@ -803,8 +808,8 @@ describe('a yes/no slot before an escalation', () => {
     }
   });
 
-  it('hands a caller who presses 0 at a yes/no question to a person', () => {
+  it('hands a caller who presses 0 at a yes/no question to the queue their intent was headed for', () => {
     const toPerson = triage().when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined }));
-    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'general' }));
+    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ intent: 'techSupport', slots: {} }) }));
   });
 });
