@@ -125,13 +125,19 @@ export async function applyCallEvent(
   event: CallEvent,
 ): Promise<'applied' | 'duplicate' | 'unknown call'> {
   let understood = event;
+  // A retry after an ETag conflict reuses the service's answer, or its failure: a service that
+  // just timed out is not asked again while the caller waits.
+  let askedService = false;
   for (let attempt = 0; ; attempt++) {
     const stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
     if (!stored) return 'unknown call';
     const now = deps.clock.now();
     await finishAbandonedOutbox(deps, stored, now);
     if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
-    understood = await withUnderstanding(deps, stored.record.state, understood);
+    if (!askedService) {
+      understood = await withUnderstanding(deps, stored.record.state, understood);
+      askedService = true;
+    }
     const decision = deps.decide(stored.record.state, understood, now);
     const step = stored.record.step + 1;
     const at = now.toISOString();

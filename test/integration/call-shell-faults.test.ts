@@ -167,6 +167,27 @@ describe('the call shell on the local Cosmos', () => {
     expect(history.filter((h) => h.entry.kind === 'event')).toHaveLength(3);
   });
 
+  it('does not ask a language service that just failed again when a concurrent callback forces a retry', async () => {
+    const pending = await newConnectedCall('slow-service');
+    const asked: string[] = [];
+    const understanding = {
+      understand: async (text: string) => {
+        asked.push(text);
+        // While the service keeps this caller waiting, another callback for the call is saved first.
+        if (asked.length === 1) await applyCallEvent(shell(), 'slow-service', event({ kind: 'ParticipantsUpdated', participantIds: ['p'] }));
+        throw new Error('language service timed out');
+      },
+    };
+    const before = (await store.getCall('slow-service'))!.record.step;
+    const said = event({ kind: 'SpeechRecognized', operationContext: pending, text: 'my bill is wrong', confidence: 0.9 });
+    expect(await applyCallEvent(shell({ understanding }), 'slow-service', said)).toBe('applied');
+    expect(asked).toEqual(['my bill is wrong']);
+    // Both steps are saved: the concurrent one and the caller's words, decided by the embedded model.
+    const after = (await store.getCall('slow-service'))!.record;
+    expect(after.step).toBe(before + 2);
+    expect(after.recentEventIds).toContain(said.eventId);
+  });
+
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
     expect(await applyCallEvent(shell(), 'nobody', event({ kind: 'CallDisconnected' }))).toBe('unknown call');
     expect(await store.getCall('nobody')).toBeUndefined();
