@@ -103,7 +103,7 @@ function createLanguageUnderstanding(settings: Settings, flow: AssistantFlow, co
     // The config's descriptions and examples when there is a config; a fixed flow names its intents only.
     const intents = config
       ? config.intents.map((i) => ({ name: i.name, description: i.description, examples: i.examples }))
-      : [...flow.intents.values()].map((i) => ({ name: i.name, description: i.spokenName, examples: {} }));
+      : [...flow.intents.values()].map((i) => ({ name: i.name, description: i.spokenName(flow.defaultLanguage), examples: {} }));
     return new AzureOpenAiUnderstanding({
       endpoint: settings.OPENAI_ENDPOINT,
       deploymentName: settings.OPENAI_DEPLOYMENT ?? '',

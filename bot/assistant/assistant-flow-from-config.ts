@@ -83,7 +83,8 @@ export function assistantFlowFromConfig(
       intent.name,
       {
         name: intent.name,
-        spokenName: intent.labels[config.defaultLanguage] ?? intent.name,
+        // The caller's language, else the default one (the config check asks for both).
+        spokenName: (language: string) => intent.labels[language] ?? intent.labels[config.defaultLanguage] ?? intent.name,
         dtmfKey: intent.dtmfKey,
         ...(intent.confirmPrompt ? { confirm: (language: string) => makePrompt(language, intent.confirmPrompt!) } : {}),
         outcome: intent.escalate

@@ -59,8 +59,8 @@ export function slotsOf(outcome: IntentOutcome): readonly SlotDefinition[] {
 
 export interface IntentDefinition {
   readonly name: string;
-  /** Spoken name used in the clarifying question ("billing", "technical support"). */
-  readonly spokenName: string;
+  /** Spoken name in a language, used in the clarifying question ("technical support", "asistencia técnica"). */
+  readonly spokenName: (language: string) => string;
   readonly dtmfKey: string | undefined;
   readonly outcome: IntentOutcome;
   /** A yes / no question asked before acting (e.g. before cancelling service). */

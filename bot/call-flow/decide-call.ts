@@ -716,7 +716,7 @@ class Step {
   /** A menu option as a person reads it in the transcript: a language's or an intent's name, else the label. */
   private optionName(label: string): string {
     if (this.state.stage === 'languageMenu') return this.flow.languages.find((l) => l.code === label)?.spokenName ?? label;
-    return this.flow.intents.get(label)?.spokenName ?? label;
+    return this.flow.intents.get(label)?.spokenName(this.state.language) ?? label;
   }
 
   private endSaying(prompt: Prompt, reason: string): Decision {
@@ -743,12 +743,13 @@ class Step {
       if (a && b) {
         this.record({ kind: 'intentDecision', intent: best.intent, confidence: best.confidence, verdict: 'clarify' });
         this.state = { ...this.state, clarifyBetween: [a.name, b.name], confidence: best.confidence, retries: 0 };
+        const [nameA, nameB] = [a.spokenName(this.state.language), b.spokenName(this.state.language)];
         const choices: Choice[] = [
-          { label: a.name, phrases: [a.spokenName], tone: '1' },
-          { label: b.name, phrases: [b.spokenName], tone: '2' },
+          { label: a.name, phrases: [nameA], tone: '1' },
+          { label: b.name, phrases: [nameB], tone: '2' },
           { label: 'person', phrases: this.words.person, tone: personKey },
         ];
-        return this.ask('clarifying', this.prompt('clarify', { a: a.spokenName, b: b.spokenName }), { kind: 'choices', choices }, 0);
+        return this.ask('clarifying', this.prompt('clarify', { a: nameA, b: nameB }), { kind: 'choices', choices }, 0);
       }
     }
     this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });

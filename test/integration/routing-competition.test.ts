@@ -21,8 +21,8 @@ const duo = agentSpec('duo', ['general'], {});
 
 /** Two ways into the care queue: a general question (priority 0) and cancelling (priority 3). */
 const careIntents: IntentDefinition[] = [
-  { name: 'question', spokenName: 'a question', dtmfKey: undefined, outcome: { kind: 'escalate', target: { queueId: 'care', priority: 0, requiredSkills: [] } } },
-  { name: 'cancelService', spokenName: 'cancelling', dtmfKey: undefined, outcome: { kind: 'escalate', target: { queueId: 'care', priority: 3, requiredSkills: [] } } },
+  { name: 'question', spokenName: () => 'a question', dtmfKey: undefined, outcome: { kind: 'escalate', target: { queueId: 'care', priority: 0, requiredSkills: [] } } },
+  { name: 'cancelService', spokenName: () => 'cancelling', dtmfKey: undefined, outcome: { kind: 'escalate', target: { queueId: 'care', priority: 3, requiredSkills: [] } } },
 ];
 const utterances = { billing: 'my bill is wrong', support: 'my internet is down', question: 'I have a question', cancel: 'cancel my service' } as const;
 

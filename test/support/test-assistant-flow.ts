@@ -15,10 +15,10 @@ const orderNumber: SlotDefinition = {
 };
 
 export const intents: IntentDefinition[] = [
-  { name: 'billing', spokenName: 'billing', dtmfKey: '1', outcome: { kind: 'escalate', target: { queueId: 'billing', priority: 1, requiredSkills: [{ skill: 'billing', minProficiency: 2 }] } } },
-  { name: 'techSupport', spokenName: 'technical support', dtmfKey: '2', outcome: { kind: 'escalate', target: { queueId: 'support', priority: 2, requiredSkills: [] } } },
-  { name: 'orderStatus', spokenName: 'order status', dtmfKey: '3', outcome: { kind: 'selfService', action: 'orderStatus', slots: [orderNumber] } },
-  { name: 'accountBalance', spokenName: 'account balance', dtmfKey: '4', outcome: { kind: 'selfService', action: 'accountBalance', slots: [pin] } },
+  { name: 'billing', spokenName: (l) => (l === 'es-ES' ? 'facturación' : 'billing'), dtmfKey: '1', outcome: { kind: 'escalate', target: { queueId: 'billing', priority: 1, requiredSkills: [{ skill: 'billing', minProficiency: 2 }] } } },
+  { name: 'techSupport', spokenName: (l) => (l === 'es-ES' ? 'asistencia técnica' : 'technical support'), dtmfKey: '2', outcome: { kind: 'escalate', target: { queueId: 'support', priority: 2, requiredSkills: [] } } },
+  { name: 'orderStatus', spokenName: () => 'order status', dtmfKey: '3', outcome: { kind: 'selfService', action: 'orderStatus', slots: [orderNumber] } },
+  { name: 'accountBalance', spokenName: () => 'account balance', dtmfKey: '4', outcome: { kind: 'selfService', action: 'accountBalance', slots: [pin] } },
 ];
 
 export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: Record<string, Understanding> } = {}): AssistantFlow {

@@ -184,6 +184,20 @@ describe('understanding', () => {
     expect(chosen.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
   });
 
+  it('names the two intents in the caller\'s language, and listens for those names', () => {
+    const spanish = given({
+      ...flow,
+      languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }],
+      line: () => ({ language: 'es-ES', languageMenu: false }),
+    })
+      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
+      .when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    expect(spanish.commands[0]).toMatchObject({
+      prompt: testPrompt('clarify facturación|asistencia técnica', 'es-ES'),
+      mode: { kind: 'choices', choices: [{ label: 'billing', phrases: ['facturación'] }, { label: 'techSupport', phrases: ['asistencia técnica'] }, { label: 'person' }] },
+    });
+  });
+
   it('a failed clarification goes to a person, never a second clarification', () => {
     const d = connected(flow)
       .when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }))
