@@ -887,7 +887,8 @@ class Step {
       case 'collectingSlot':
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
-        return slot ? this.askSlot(slot, retries) : this.escalate(this.flow.personTarget, kind);
+        // The same apology as at the open question, then the slot's question again.
+        return slot ? this.askSlot(slot, retries, this.prompt(kind)) : this.escalate(this.flow.personTarget, kind);
       }
       default:
         return this.done();

@@ -822,6 +822,13 @@ describe('a yes/no slot before an escalation', () => {
     }
   });
 
+  it('apologises before asking again, as at the open question', () => {
+    const unheard = triage().when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(unheard.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <askRestarted>' } });
+    const unmatched = triage().when(answer({ kind: 'RecognitionFailed', code: 400, subCode: 8547, message: 'no match' }));
+    expect(unmatched.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noMatch> <askRestarted>' } });
+  });
+
   it('hands a caller who presses 0 at a yes/no question to the queue their intent was headed for', () => {
     const toPerson = triage().when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined }));
     expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ intent: 'techSupport', slots: {} }) }));
