@@ -753,6 +753,10 @@ class Step {
       }
     }
     this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
+    // "Yes, please" to "anything else?" says there is something, not what: ask for it, no apology.
+    if (this.state.stage === 'anythingElse' && startsWithPhrase(text, this.words.yes)) {
+      return this.ask('understanding', this.prompt('openQuestion'), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, this.state.retries);
+    }
     return this.noMatch();
   }
 

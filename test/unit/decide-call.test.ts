@@ -274,6 +274,14 @@ describe('self-service', () => {
     expect(bye.state.endReason).toBe('completed');
   });
 
+  it('"yes" to "anything else?" gets the open question, without an apology; a request goes ahead', () => {
+    const what = answered().when(answer({ kind: 'SpeechRecognized', text: 'yes please', confidence: 0.9 }));
+    expect(what.state.stage).toBe('understanding');
+    expect(what.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('openQuestion') });
+    const balance = answered().when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 }));
+    expect(balance.commands[0]).toMatchObject({ prompt: testPrompt('askPin') });
+  });
+
   it('not understood after the answer, again and again: a person, since they still want something', () => {
     let d = answered();
     for (let i = 0; i < 3; i += 1) d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
