@@ -174,7 +174,8 @@ function completion(
   // Probability of all answers that start with the chosen value's first k pieces.
   const mass = (k: number) => (k === 0 ? 1 : probability + sharing(k).reduce((sum, o) => sum + o.p, 0));
   const value = chosen.map((token, k) => {
-    const logprob = k === chosen.length - 1 ? forcedLogprob : Math.log(mass(k + 1) / mass(k));
+    // The closing piece ends the chosen value: its share of the answers that start like it.
+    const logprob = Math.log((k === chosen.length - 1 ? probability : mass(k + 1)) / mass(k));
     const parting = new Map<string, number>();
     for (const o of sharing(k)) {
       const piece = o.pieces[k];
