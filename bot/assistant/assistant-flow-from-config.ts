@@ -27,6 +27,7 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   callbackConnecting: 'transferring',
   voicemailPrompt: 'voicemailPrompt',
   voicemailSaved: 'voicemailSaved',
+  keypadMenuOption: 'keypadMenuOption',
 };
 
 /**

@@ -10,7 +10,9 @@ export type PromptKey =
   | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
   | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
   | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait'
-  | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting' | 'voicemailPrompt' | 'voicemailSaved';
+  | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting' | 'voicemailPrompt' | 'voicemailSaved'
+  /** One line of the keypad menu: {label} and {key}. */
+  | 'keypadMenuOption';
 
 export interface Understanding {
   readonly intent: string | null;

@@ -867,10 +867,13 @@ class Step {
           if (this.state.stage === 'anythingElse' && kind === 'noInput') return this.endWith('goodbye', 'completed');
           return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
         }
-        // The apology, then the question this stage asked, once.
+        // The apology, then the question this stage asked, once; at the open question also the
+        // keypad menu, for a caller whose words are not getting through.
         return this.ask(
           this.state.stage,
-          joinPrompts(this.prompt(kind), this.prompt(this.state.stage === 'anythingElse' ? 'anythingElse' : 'openQuestion')),
+          this.state.stage === 'anythingElse'
+            ? joinPrompts(this.prompt(kind), this.prompt('anythingElse'))
+            : this.withKeypadMenu(joinPrompts(this.prompt(kind), this.prompt('openQuestion'))),
           { kind: 'speechOrDtmf', maxTonesToCollect: 1 },
           retries,
         );
@@ -928,6 +931,14 @@ class Step {
   private skillsFor(target: EscalationTarget): EscalationTarget['requiredSkills'] {
     const languageSkill = this.flow.languageSkill(this.state.language);
     return languageSkill && !target.requiredSkills.some((s) => s.skill === languageSkill.skill) ? [...target.requiredSkills, languageSkill] : target.requiredSkills;
+  }
+
+  /** `prompt` followed by "For {label}, press {key}." for each intent with a key, in key order. */
+  private withKeypadMenu(prompt: Prompt): Prompt {
+    const keyed = [...this.flow.intents.values()]
+      .filter((i): i is IntentDefinition & { dtmfKey: string } => i.dtmfKey !== undefined)
+      .sort((a, b) => a.dtmfKey.localeCompare(b.dtmfKey));
+    return keyed.reduce((menu, i) => joinPrompts(menu, this.prompt('keypadMenuOption', { label: i.spokenName(this.state.language), key: i.dtmfKey })), prompt);
   }
 
   private askOpenQuestion(prompt: Prompt): Decision {

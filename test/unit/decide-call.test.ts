@@ -141,6 +141,7 @@ describe('greeting and the open question', () => {
 });
 
 describe('understanding', () => {
+  const keypadMenu = ' <keypadMenuOption billing|1> <keypadMenuOption technical support|2> <keypadMenuOption order status|3> <keypadMenuOption account balance|4>';
   const flow = testFlow({
     understandings: {
       'my bill is wrong': sure('billing'),
@@ -198,6 +199,18 @@ describe('understanding', () => {
     });
   });
 
+  it('reads the keypad menu in the caller\'s language, and a key then picks the intent', () => {
+    const spanish = given({
+      ...flow,
+      languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }],
+      line: () => ({ language: 'es-ES', languageMenu: false }),
+    })
+      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
+      .when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(spanish.commands[0]).toMatchObject({ prompt: { text: expect.stringContaining('<keypadMenuOption facturación|1> <keypadMenuOption asistencia técnica|2>'), language: 'es-ES' } });
+    expect(spanish.when(answer({ kind: 'KeysPressed', tones: '2' })).commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support' }));
+  });
+
   it('a failed clarification goes to a person, never a second clarification', () => {
     const d = connected(flow)
       .when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }))
@@ -209,7 +222,7 @@ describe('understanding', () => {
     let d = connected(flow);
     for (let i = 1; i <= 2; i++) {
       d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
-      expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noMatch> <openQuestion>' } });
+      expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: `<noMatch> <openQuestion>${keypadMenu}` } });
       expect(d.state.retries).toBe(i);
     }
     d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
@@ -218,7 +231,8 @@ describe('understanding', () => {
 
   it('silence gets a reprompt, then a person', () => {
     let d = connected(flow).when(answer({ kind: 'RecognitionTimedOut' }));
-    expect(d.commands[0]).toMatchObject({ prompt: { text: '<noInput> <openQuestion>' } });
+    // The reprompt also reads the keypad menu: each keyed intent in key order.
+    expect(d.commands[0]).toMatchObject({ prompt: { text: `<noInput> <openQuestion>${keypadMenu}` } });
     d = d.when(answer({ kind: 'RecognitionTimedOut' })).when(answer({ kind: 'RecognitionTimedOut' }));
     expect(kinds(d.commands)).toEqual(['PlayPrompt', 'RequestRouting']);
     expect(d.commands[1]).toMatchObject({ context: { reason: 'no input' } });

@@ -202,7 +202,7 @@ export const standardPrompts = {
   greeting: { placeholders: [], description: 'First thing a caller hears.' },
   languageMenuOption: { placeholders: ['key'], description: 'One line of the language menu, spoken in its own language and voice.' },
   openQuestion: { placeholders: [], description: 'The open question, e.g. "How can I help you today?".' },
-  keypadMenuOption: { placeholders: ['label', 'key'], description: 'One line of the keypad menu, built from each intent\'s label.' },
+  keypadMenuOption: { placeholders: ['label', 'key'], description: 'One line of the keypad menu read after the open question\'s reprompt, built from each intent\'s label and dtmfKey.' },
   clarify: { placeholders: ['a', 'b'], description: 'Asked when unsure between two intents; {a} and {b} are intent labels.' },
   noInput: { placeholders: [], description: 'After silence, said before the question is asked again ("Sorry, I didn\'t hear anything.").' },
   noMatch: { placeholders: [], description: 'When the caller was not understood, said before the question is asked again.' },
