@@ -185,14 +185,16 @@ describe('understanding', () => {
     expect(chosen.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
   });
 
-  it('names the two intents in the caller\'s language, and listens for those names', () => {
-    const spanish = given({
+  /** A caller on a Spanish line, asked the open question. */
+  const spanishCaller = () =>
+    given({
       ...flow,
       languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }],
       line: () => ({ language: 'es-ES', languageMenu: false }),
-    })
-      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
-      .when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    }).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+
+  it('names the two intents in the caller\'s language, and listens for those names', () => {
+    const spanish = spanishCaller().when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
     expect(spanish.commands[0]).toMatchObject({
       prompt: testPrompt('clarify facturación|asistencia técnica', 'es-ES'),
       mode: { kind: 'choices', choices: [{ label: 'billing', phrases: ['facturación'] }, { label: 'techSupport', phrases: ['asistencia técnica'] }, { label: 'person' }] },
@@ -200,13 +202,7 @@ describe('understanding', () => {
   });
 
   it('reads the keypad menu in the caller\'s language, and a key then picks the intent', () => {
-    const spanish = given({
-      ...flow,
-      languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }],
-      line: () => ({ language: 'es-ES', languageMenu: false }),
-    })
-      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
-      .when(answer({ kind: 'RecognitionTimedOut' }));
+    const spanish = spanishCaller().when(answer({ kind: 'RecognitionTimedOut' }));
     expect(spanish.commands[0]).toMatchObject({ prompt: { text: expect.stringContaining('<keypadMenuOption facturación|1> <keypadMenuOption asistencia técnica|2>'), language: 'es-ES' } });
     expect(spanish.when(answer({ kind: 'KeysPressed', tones: '2' })).commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support' }));
   });
