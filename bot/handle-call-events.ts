@@ -163,12 +163,12 @@ export async function applyCallEvent(
 }
 
 /**
- * Words said where the caller states what they want go to the language service first, if there is
- * one; a slow or failing service leaves the decision to the embedded model.
+ * Words said where the caller states what they want (or answers the clarifying question) go to the
+ * language service first, if there is one; a slow or failing service leaves the decision to the embedded model.
  */
 async function withUnderstanding(deps: CallShellDependencies, state: CallState, event: CallEvent): Promise<CallEvent> {
   if (!deps.understanding || event.kind !== 'SpeechRecognized' || event.understanding !== undefined) return event;
-  if (state.stage !== 'understanding' && state.stage !== 'anythingElse') return event;
+  if (state.stage !== 'understanding' && state.stage !== 'anythingElse' && state.stage !== 'clarifying') return event;
   try {
     const understanding = await deps.understanding.understand(event.text, state.language, AbortSignal.timeout(understandingTimeoutInMs));
     return { ...event, understanding };

@@ -1,7 +1,9 @@
 import type { MenuWords } from '../call-flow/assistant-flow.js';
 
-export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait'] as const;
+export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait', 'first', 'second'] as const;
 export type MenuWordKey = (typeof menuWordKeys)[number];
+/** Lists a language may do without: the menus that use them also take keys. */
+const optionalKeys: ReadonlySet<MenuWordKey> = new Set(['first', 'second']);
 
 /**
  * Words callers say to answer the assistant's own menus (yes / no, a person, a callback, a
@@ -16,6 +18,8 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     callback: ['call me back', 'callback'],
     message: ['message', 'leave a message', 'voicemail'],
     wait: ['wait', "i'll wait", 'stay'],
+    first: ['the first', 'first', 'first one', 'number one', 'option one', 'the former', 'one'],
+    second: ['the second', 'second', 'second one', 'number two', 'option two', 'the latter', 'two'],
   },
   es: {
     yes: ['sí', 'claro', 'correcto', 'eso es', 'sí por favor'],
@@ -24,6 +28,8 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     callback: ['llámenme', 'que me llamen', 'devuélvanme la llamada'],
     message: ['mensaje', 'dejar un mensaje', 'buzón de voz'],
     wait: ['espero', 'esperar', 'prefiero esperar'],
+    first: ['la primera', 'el primero', 'primera', 'primero', 'la opción uno', 'opción uno', 'uno'],
+    second: ['la segunda', 'el segundo', 'segunda', 'segundo', 'la opción dos', 'opción dos', 'dos'],
   },
 };
 
@@ -39,10 +45,19 @@ export function resolveMenuWords(
   const missing: MenuWordKey[] = [];
   const pick = (key: MenuWordKey): readonly string[] => {
     const words = configured?.[key] ?? builtIn?.[key];
-    if (!words) missing.push(key);
+    if (!words && !optionalKeys.has(key)) missing.push(key);
     return words ?? [];
   };
-  const words: MenuWords = { yes: pick('yes'), no: pick('no'), person: pick('person'), callback: pick('callback'), message: pick('message'), wait: pick('wait') };
+  const words: MenuWords = {
+    yes: pick('yes'),
+    no: pick('no'),
+    person: pick('person'),
+    callback: pick('callback'),
+    message: pick('message'),
+    wait: pick('wait'),
+    first: pick('first'),
+    second: pick('second'),
+  };
   return { words, missing };
 }
 

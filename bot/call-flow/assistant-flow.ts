@@ -108,6 +108,9 @@ export interface MenuWords {
   readonly message: readonly string[];
   /** Staying in the queue rather than being called back. */
   readonly wait: readonly string[];
+  /** Picking the first or the second of the two intents the clarifying question names (may be empty). */
+  readonly first: readonly string[];
+  readonly second: readonly string[];
 }
 
 export interface AssistantFlow {

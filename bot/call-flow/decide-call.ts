@@ -284,6 +284,7 @@ class Step {
       case 'collectingSlot':
         return slot ? this.slotValue(slot, turn.text) : this.done();
       case 'clarifying':
+        return this.clarified(turn.input, turn.text, turn.understanding);
       case 'confirmingIntent':
       case 'confirmingSlot':
       case 'languageMenu':
@@ -744,12 +745,9 @@ class Step {
         this.record({ kind: 'intentDecision', intent: best.intent, confidence: best.confidence, verdict: 'clarify' });
         this.state = { ...this.state, clarifyBetween: [a.name, b.name], confidence: best.confidence, retries: 0 };
         const [nameA, nameB] = [a.spokenName(this.state.language), b.spokenName(this.state.language)];
-        const choices: Choice[] = [
-          { label: a.name, phrases: [nameA], tone: '1' },
-          { label: b.name, phrases: [nameB], tone: '2' },
-          { label: 'person', phrases: this.words.person, tone: personKey },
-        ];
-        return this.ask('clarifying', this.prompt('clarify', { a: nameA, b: nameB }), { kind: 'choices', choices }, 0);
+        // Open speech, not a choices menu: callers answer in their own words ("the bill one", "it's
+        // about my bill"), which `clarified` matches to either intent; 1 and 2 pick by key.
+        return this.ask('clarifying', this.prompt('clarify', { a: nameA, b: nameB }), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0);
       }
     }
     this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
@@ -757,6 +755,41 @@ class Step {
     if (this.state.stage === 'anythingElse' && startsWithPhrase(text, this.words.yes)) {
       return this.ask('understanding', this.prompt('openQuestion'), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, this.state.retries);
     }
+    return this.noMatch();
+  }
+
+  /**
+   * The answer to "Did you mean A, or B?": 1 or 2; a reply naming just one of them; else what the
+   * language understanding makes of it — the likelier of the two when it stands at least at
+   * `clarifyConfidence` and above the other, or a third intent the caller now states clearly
+   * (at `acceptConfidence`). Anything else goes to a person: there is only one clarifying question.
+   */
+  private clarified(input: 'speech' | 'dtmf', text: string, understood: Understanding | undefined): Decision {
+    const candidates = this.state.clarifyBetween.map((name) => this.flow.intents.get(name)).filter((i): i is IntentDefinition => i !== undefined);
+    const accept = (intent: IntentDefinition, confidence: number): Decision => {
+      this.record({ kind: 'intentDecision', intent: intent.name, confidence, verdict: 'accepted' });
+      this.state = { ...this.state, confidence };
+      return this.act(intent);
+    };
+    const confidence = this.state.confidence ?? 0;
+    if (input === 'dtmf') {
+      const keyed = candidates[Number(text) - 1];
+      return /^[12]$/.test(text) && keyed ? accept(keyed, confidence) : this.noMatch();
+    }
+    const named = candidates.filter((intent) => containsPhrase(text, [intent.spokenName(this.state.language)]));
+    if (named.length === 1) return accept(named[0] as IntentDefinition, confidence);
+    const ordinal = startsWithPhrase(text, this.words.first) ? candidates[0] : startsWithPhrase(text, this.words.second) ? candidates[1] : undefined;
+    if (ordinal) return accept(ordinal, confidence);
+    if (containsPhrase(text, this.words.person)) return this.escalate(this.flow.personTarget, 'caller asked for a person');
+    const result = understood ?? this.flow.understand(text, this.state.language);
+    // Between two named options an answer the model would call out of scope on its own can still
+    // lean clearly to one of them ("it keeps dropping" -> technical support).
+    const likelier = result.ranked.find((r) => candidates.some((c) => c.name === r.intent));
+    const chosen = likelier && likelier.confidence >= this.flow.clarifyConfidence ? this.flow.intents.get(likelier.intent) : undefined;
+    if (likelier && chosen) return accept(chosen, likelier.confidence);
+    const stated = !result.outOfScope && result.intent !== null && result.confidence >= this.flow.acceptConfidence ? this.flow.intents.get(result.intent) : undefined;
+    if (stated) return accept(stated, result.confidence);
+    this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
     return this.noMatch();
   }
 
@@ -1022,6 +1055,15 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
   return phrases.some((phrase) => {
     const folded = foldSpoken(phrase);
     return folded.length > 0 && (said === folded || said.startsWith(`${folded} `));
+  });
+}
+
+/** One of the phrases occurs in the answer as whole words ("it's about technical support, please"). */
+function containsPhrase(text: string, phrases: readonly string[]): boolean {
+  const said = ` ${foldSpoken(text)} `;
+  return phrases.some((phrase) => {
+    const folded = foldSpoken(phrase);
+    return folded.length > 0 && said.includes(` ${folded} `);
   });
 }
 

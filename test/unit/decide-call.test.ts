@@ -146,8 +146,12 @@ describe('understanding', () => {
     understandings: {
       'my bill is wrong': sure('billing'),
       'something about my account': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'techSupport', confidence: 0.3 }] },
+      'the internet one': { intent: 'techSupport', confidence: 0.45, outOfScope: false, ranked: [{ intent: 'techSupport', confidence: 0.45 }, { intent: 'orderStatus', confidence: 0.2 }] },
+      'hmm maybe': { intent: 'orderStatus', confidence: 0.3, outOfScope: false, ranked: [{ intent: 'orderStatus', confidence: 0.3 }, { intent: 'techSupport', confidence: 0.2 }] },
+      'where is my order': sure('orderStatus'),
     },
   });
+  const clarifying = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
 
   it('a confident intent that escalates hands the caller over with the context gathered', () => {
     const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
@@ -173,16 +177,54 @@ describe('understanding', () => {
     ]));
   });
 
-  it('low confidence asks one clarifying question between the two likeliest intents', () => {
-    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+  it('low confidence asks one clarifying question between the two likeliest intents, answered in words or by key', () => {
+    const d = clarifying();
     expect(d.state.stage).toBe('clarifying');
-    expect(d.commands[0]).toMatchObject({
-      kind: 'StartRecognition',
-      prompt: testPrompt('clarify billing|technical support'),
-      mode: { kind: 'choices', choices: [{ label: 'billing', tone: '1' }, { label: 'techSupport', tone: '2' }, { label: 'person', tone: '0' }] },
-    });
-    const chosen = d.when(answer({ kind: 'ChoiceRecognized', label: 'techSupport', phrase: 'technical support' }));
-    expect(chosen.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('clarify billing|technical support'), mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 } });
+    const said = d.when(answer({ kind: 'SpeechRecognized', text: 'Technical support.', confidence: 0.9 }));
+    expect(said.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    expect(said.history).toContainEqual({ kind: 'intentDecision', intent: 'techSupport', confidence: 0.5, verdict: 'accepted' });
+    expect(d.when(answer({ kind: 'KeysPressed', tones: '1' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+    expect(d.when(answer({ kind: 'KeysPressed', tones: '2' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    // A call that was asked with the earlier choices menu still takes its answer.
+    expect(d.when(answer({ kind: 'ChoiceRecognized', label: 'techSupport', phrase: 'technical support' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+  });
+
+  it('takes a clarifying answer that names one of the two inside a sentence', () => {
+    const d = clarifying().when(answer({ kind: 'SpeechRecognized', text: "it's about billing, I think", confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+  });
+
+  it('takes a clarifying answer in other words when understanding ranks one of the two above the other', () => {
+    const d = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'the internet one', confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    expect(d.history).toContainEqual({ kind: 'intentDecision', intent: 'techSupport', confidence: 0.45, verdict: 'accepted' });
+  });
+
+  it('acts on a different intent the caller now states clearly, and hands a vague answer to a person', () => {
+    const other = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    expect(other.state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus' });
+    const vague = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'hmm maybe', confidence: 0.9 }));
+    expect(vague.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+    const bothNamed = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'billing or technical support, not sure', confidence: 0.9 }));
+    expect(bothNamed.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+    const keyNine = clarifying().when(answer({ kind: 'KeysPressed', tones: '9' }));
+    expect(keyNine.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+  });
+
+  it('takes "the second one" (or "one", "two") as a pick between the two named', () => {
+    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'The second one, please.', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'one', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+  });
+
+  it('records what a clarifying answer that fits neither was understood as', () => {
+    const vague = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'hmm maybe', confidence: 0.9 }));
+    expect(vague.history).toContainEqual({ kind: 'intentDecision', intent: 'orderStatus', confidence: 0.3, verdict: 'noMatch' });
+  });
+
+  it('a caller who asks for a person at the clarifying question gets one', () => {
+    const d = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'can I just talk to a person', confidence: 0.9 }));
+    expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'caller asked for a person' } });
   });
 
   /** A caller on a Spanish line, asked the open question. */
@@ -193,12 +235,11 @@ describe('understanding', () => {
       line: () => ({ language: 'es-ES', languageMenu: false }),
     }).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
 
-  it('names the two intents in the caller\'s language, and listens for those names', () => {
+  it('names the two intents in the caller\'s language, and takes those names back', () => {
     const spanish = spanishCaller().when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
-    expect(spanish.commands[0]).toMatchObject({
-      prompt: testPrompt('clarify facturación|asistencia técnica', 'es-ES'),
-      mode: { kind: 'choices', choices: [{ label: 'billing', phrases: ['facturación'] }, { label: 'techSupport', phrases: ['asistencia técnica'] }, { label: 'person' }] },
-    });
+    expect(spanish.commands[0]).toMatchObject({ prompt: testPrompt('clarify facturación|asistencia técnica', 'es-ES') });
+    const said = spanish.when(answer({ kind: 'SpeechRecognized', text: 'Es de asistencia tecnica', confidence: 0.9 }));
+    expect(said.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
   });
 
   it('reads the keypad menu in the caller\'s language, and a key then picks the intent', () => {
@@ -629,14 +670,16 @@ describe('language', () => {
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
   });
 
-  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"] };
+  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"], first: ['la première'], second: ['la deuxième'] };
   const onLine = (language: string, understandings: Parameters<typeof testFlow>[0] = {}) =>
     testFlow({ ...understandings, line: () => ({ language, languageMenu: false }), menuWords: (l) => (l === 'fr-FR' ? frenchWords : testFlow().menuWords(l)) });
 
   it("menus listen for the caller's language: yes / no, a person, a callback, waiting", () => {
     const flow = onLine('fr-FR', { understandings: { 'ma facture': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'techSupport', confidence: 0.3 }] } } });
     const clarify = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'ma facture', confidence: 0.9 }));
-    expect(clarify.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: expect.arrayContaining([{ label: 'person', phrases: ['un conseiller'], tone: '0' }]) } });
+    expect(clarify.when(answer({ kind: 'SpeechRecognized', text: 'La deuxième', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    const person = clarify.when(answer({ kind: 'SpeechRecognized', text: "Un conseiller, s'il vous plaît", confidence: 0.9 }));
+    expect(person.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'caller asked for a person' } });
 
     const queued = connected(onLine('fr-FR', { understandings: { 'ma facture': sure('billing') } }))
       .when(answer({ kind: 'SpeechRecognized', text: 'ma facture', confidence: 0.9 }))

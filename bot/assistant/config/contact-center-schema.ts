@@ -97,6 +97,8 @@ export const menuWordsSchema = z
     callback: menuWordList('Asking to be called back.'),
     message: menuWordList('Asking to leave a message.'),
     wait: menuWordList('Choosing to stay in the queue.'),
+    first: menuWordList('Picking the first of the two options the clarifying question names ("the first one"); optional, as keys 1 and 2 also pick.'),
+    second: menuWordList('Picking the second of the two options the clarifying question names ("the second one"); optional.'),
   })
   .partial()
   .meta({
