@@ -20,6 +20,7 @@ beforeAll(async () => {
       'where are my bananas': 'orderStatus',
       'something about my account maybe': { intent: 'accountBalance', probability: 0.3 },
       'the bananas on my bill': { intent: 'orderStatus', probability: 0.55, alternatives: { billing: 0.4, none: 0.05 } },
+      'the one with the fruit': { intent: 'orderStatus', probability: 0.6, alternatives: { billing: 0.3, none: 0.1 } },
       'a fee on my bill': { intent: 'billingQuestion', probability: 0.5, alternatives: { billingDispute: 0.35, orderStatus: 0.1, none: 0.05 } },
     },
   });
@@ -62,6 +63,16 @@ it('asks the clarifying question between the two intents the model hesitated bet
     expect.objectContaining({ intent: 'orderStatus', verdict: 'clarify' }),
     expect.objectContaining({ intent: 'billing', verdict: 'accepted' }),
   ]);
+});
+
+it('asks the model what a clarifying answer in other words means', async () => {
+  const decisions = await intentsOf([{ say: 'the bananas on my bill' }, { say: 'the one with the fruit' }]);
+  expect(openai.asked).toContain('the one with the fruit');
+  expect(decisions).toEqual([
+    expect.objectContaining({ intent: 'orderStatus', verdict: 'clarify' }),
+    expect.objectContaining({ intent: 'orderStatus', verdict: 'accepted' }),
+  ]);
+  expect((decisions[1] as { confidence: number }).confidence).toBeCloseTo(0.6, 2);
 });
 
 it('takes the model\'s "none" as out of scope, even where the embedded model would have matched', async () => {
