@@ -235,6 +235,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       environment: { ...azure.environment, ...options.settings },
       functionsPort: options.ports?.functions ?? defaultPorts.functions,
     });
+    // The sample backend's orders and due dates count from the app's today, however it was set.
+    azure.sampleBackend.useClock(app.clock);
     const ready = app.switchboard;
     for (const agent of options.agents ?? []) {
       azure.teams.upsert({ userId: agent.teamsUserId, displayName: agent.displayName, availability: 'Available', ringBehaviour: agent.ringBehaviour });

@@ -4,30 +4,52 @@
  *   GET  /orders/{orderNumber}            -> 200 { orderNumber, status, date: YYYY-MM-DD } | 404
  *   POST /accounts/balance { callerId, accountNumber?, pin } -> 200 { amount, currency, dueDate: YYYY-MM-DD } | 403 { error: 'pinIncorrect' }
  * (the contract bot/adapters/http-action-runner.ts checks)
- * Orders and accounts are fixed sample data; `delayInMs` makes it slow on purpose (filler tests).
+ * Orders and accounts are sample data dated from the backend's today (its clock; in the local stack the
+ * app's settable clock), so that a call on any day hears a recent update and a due date still to come;
+ * `delayInMs` makes it slow on purpose (filler tests).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../bot/ports.js';
 
-export const sampleOrders: Readonly<Record<string, { status: string; date: string }>> = {
-  '12345678': { status: 'shipped', date: '2026-11-24' },
-  '23456789': { status: 'being prepared', date: '2026-11-27' },
-  '34567890': { status: 'delivered', date: '2026-11-20' },
+/** Each order's status and how many days before today it last changed. */
+export const sampleOrders: Readonly<Record<string, { status: string; updatedDaysAgo: number }>> = {
+  '12345678': { status: 'shipped', updatedDaysAgo: 1 },
+  '23456789': { status: 'being prepared', updatedDaysAgo: 0 },
+  '34567890': { status: 'delivered', updatedDaysAgo: 5 },
 };
 
-export const sampleAccounts: readonly { callerId: string; accountNumber: string; pin: string; amount: number; currency: string; dueDate: string }[] = [
-  { callerId: '+14255550123', accountNumber: '1000000001', pin: '4321', amount: 42.5, currency: 'USD', dueDate: '2026-12-01' },
-  { callerId: '+14255550199', accountNumber: '1000000002', pin: '1111', amount: 0, currency: 'USD', dueDate: '2026-12-15' },
+/** Each account's balance falls due on a day of the month: the next such day after today. */
+export const sampleAccounts: readonly { callerId: string; accountNumber: string; pin: string; amount: number; currency: string; dueDayOfMonth: number }[] = [
+  { callerId: '+14255550123', accountNumber: '1000000001', pin: '4321', amount: 42.5, currency: 'USD', dueDayOfMonth: 1 },
+  { callerId: '+14255550199', accountNumber: '1000000002', pin: '1111', amount: 0, currency: 'USD', dueDayOfMonth: 15 },
 ];
+
+const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** The UTC day `days` before `now`. */
+export function daysBefore(now: Date, days: number): string {
+  return isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days)));
+}
+
+/** The first UTC day after `now` that is day `dayOfMonth` of its month (1-28). */
+export function nextDayOfMonth(now: Date, dayOfMonth: number): string {
+  const thisMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), dayOfMonth);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return isoDay(new Date(thisMonth > today ? thisMonth : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, dayOfMonth)));
+}
 
 export interface SampleBackend {
   readonly url: string;
   setDelay(delayInMs: number): void;
+  /** Dates the sample data from this clock's today from now on. */
+  useClock(clock: Clock): void;
   close(): Promise<void>;
 }
 
-export async function startSampleBackend(options: { port?: number; host?: string; delayInMs?: number } = {}): Promise<SampleBackend> {
+export async function startSampleBackend(options: { port?: number; host?: string; delayInMs?: number; clock?: Clock } = {}): Promise<SampleBackend> {
   let delayInMs = options.delayInMs ?? 0;
+  let clock = options.clock ?? systemClock;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -45,7 +67,9 @@ export async function startSampleBackend(options: { port?: number; host?: string
       const order = /^\/orders\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'GET' && order?.[1]) {
         const found = sampleOrders[decodeURIComponent(order[1])];
-        return found ? reply(200, { orderNumber: order[1], ...found }) : reply(404, { error: 'notFound' });
+        return found
+          ? reply(200, { orderNumber: order[1], status: found.status, date: daysBefore(clock.now(), found.updatedDaysAgo) })
+          : reply(404, { error: 'notFound' });
       }
       if (req.method === 'POST' && url.pathname === '/accounts/balance') {
         let body: { callerId?: string; accountNumber?: string; pin?: string };
@@ -56,7 +80,7 @@ export async function startSampleBackend(options: { port?: number; host?: string
         }
         const account = sampleAccounts.find((a) => (body.accountNumber ? a.accountNumber === body.accountNumber : a.callerId === body.callerId));
         if (!account || account.pin !== body.pin) return reply(403, { error: 'pinIncorrect' });
-        return reply(200, { amount: account.amount, currency: account.currency, dueDate: account.dueDate });
+        return reply(200, { amount: account.amount, currency: account.currency, dueDate: nextDayOfMonth(clock.now(), account.dueDayOfMonth) });
       }
       return reply(404, { error: 'no route' });
     });
@@ -69,6 +93,7 @@ export async function startSampleBackend(options: { port?: number; host?: string
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     setDelay: (ms) => (delayInMs = ms),
+    useClock: (c) => (clock = c),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -37,7 +37,7 @@ describe('self-service actions against the sample backend', () => {
   let backend: SampleBackend;
   let runner: HttpActionRunner;
   beforeAll(async () => {
-    backend = await startSampleBackend();
+    backend = await startSampleBackend({ clock: { now: () => new Date('2026-11-25T15:00:00Z') } });
     runner = new HttpActionRunner(config, () => backend.url);
   });
   afterAll(() => backend.close());
@@ -65,6 +65,18 @@ describe('self-service actions against the sample backend', () => {
     expect(spanish).toMatchObject({ say: { values: { amount: '42,50 US$', dueDate: '1 de diciembre' } } });
     const wrong = await runner.run('account-balance', request({ accountNumber: '1000000001', pin: '1111' }));
     expect(wrong).toMatchObject({ status: 'retry', say: { prompt: 'pinIncorrect' }, slot: 'pin', lockedSay: { prompt: 'pinLocked' } });
+  });
+
+  it('dates its sample data from its own today: an update of yesterday, a due date still to come', async () => {
+    backend.useClock({ now: () => new Date('2026-12-31T23:00:00Z') });
+    try {
+      expect(await runner.run('order-status', request({ orderNumber: '12345678' }))).toMatchObject({ say: { values: { date: 'December 30' } } });
+      expect(await runner.run('account-balance', request({ accountNumber: '1000000001', pin: '4321' }))).toMatchObject({ say: { values: { dueDate: 'January 1' } } });
+      const second = await runner.run('account-balance', { ...request({ accountNumber: '1000000002', pin: '1111' }), callerId: '+14255550199' });
+      expect(second).toMatchObject({ say: { values: { dueDate: 'January 15' } } });
+    } finally {
+      backend.useClock({ now: () => new Date('2026-11-25T15:00:00Z') });
+    }
   });
 });
 
