@@ -776,8 +776,10 @@ class Step {
       const keyed = candidates[Number(text) - 1];
       return /^[12]$/.test(text) && keyed ? accept(keyed, confidence) : this.noMatch();
     }
-    const named = candidates.filter((intent) => containsPhrase(text, [intent.spokenName(this.state.language)]));
-    if (named.length === 1) return accept(named[0] as IntentDefinition, confidence);
+    // "a billing dispute" names "billing dispute", not also "billing": a name inside a longer one said does not count.
+    const said = candidates.map((intent) => ({ intent, name: foldSpoken(intent.spokenName(this.state.language)) })).filter((c) => containsPhrase(text, [c.name]));
+    const named = said.filter((c) => !said.some((other) => other !== c && containsPhrase(other.name, [c.name])));
+    if (named.length === 1) return accept((named[0] as { intent: IntentDefinition }).intent, confidence);
     const ordinal = startsWithPhrase(text, this.words.first) ? candidates[0] : startsWithPhrase(text, this.words.second) ? candidates[1] : undefined;
     if (ordinal) return accept(ordinal, confidence);
     if (containsPhrase(text, this.words.person)) return this.escalate(this.flow.personTarget, 'caller asked for a person');

@@ -1,9 +1,9 @@
-import type { AssistantFlow } from '../../bot/call-flow/assistant-flow.js';
+import type { AssistantFlow, IntentDefinition } from '../../bot/call-flow/assistant-flow.js';
 import type { CallCommand } from '../../bot/call-flow/call-commands.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import type { CallState, Decision } from '../../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
-import { sure, testFlow, testPrompt } from '../support/test-assistant-flow.js';
+import { sure, testFlow, testPrompt, intents } from '../support/test-assistant-flow.js';
 
 const now = new Date('2026-11-25T10:00:00Z');
 let seq = 0;
@@ -210,6 +210,18 @@ describe('understanding', () => {
     expect(bothNamed.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
     const keyNine = clarifying().when(answer({ kind: 'KeysPressed', tones: '9' }));
     expect(keyNine.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+  });
+
+  it('takes the longer of two names when one holds the other ("billing" and "billing dispute")', () => {
+    const dispute: IntentDefinition = { name: 'billingDispute', spokenName: () => 'billing dispute', dtmfKey: undefined, outcome: { kind: 'escalate', target: { queueId: 'disputes', priority: 1, requiredSkills: [] } } };
+    const withDispute = testFlow({
+      intents: new Map([...intents, dispute].map((i) => [i.name, i])),
+      understandings: { 'a charge on my bill': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'billingDispute', confidence: 0.4 }] } },
+    });
+    const asked = connected(withDispute).when(answer({ kind: 'SpeechRecognized', text: 'a charge on my bill', confidence: 0.9 }));
+    expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('clarify billing|billing dispute') });
+    expect(asked.when(answer({ kind: 'SpeechRecognized', text: "it's a billing dispute", confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'disputes' });
+    expect(asked.when(answer({ kind: 'SpeechRecognized', text: 'just billing', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
   });
 
   it('takes "the second one" (or "one", "two") as a pick between the two named', () => {
