@@ -18,8 +18,8 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     callback: ['call me back', 'callback'],
     message: ['message', 'leave a message', 'voicemail'],
     wait: ['wait', "i'll wait", 'stay'],
-    first: ['the first', 'first', 'first one', 'number one', 'option one', 'the former', 'one'],
-    second: ['the second', 'second', 'second one', 'number two', 'option two', 'the latter', 'two'],
+    first: ['the first', 'first', 'first one', 'number one', 'option one', 'the former'],
+    second: ['the second', 'second', 'second one', 'number two', 'option two', 'the latter'],
   },
   es: {
     yes: ['sí', 'claro', 'correcto', 'eso es', 'sí por favor'],
@@ -28,8 +28,8 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     callback: ['llámenme', 'que me llamen', 'devuélvanme la llamada'],
     message: ['mensaje', 'dejar un mensaje', 'buzón de voz'],
     wait: ['espero', 'esperar', 'prefiero esperar'],
-    first: ['la primera', 'el primero', 'primera', 'primero', 'la opción uno', 'opción uno', 'uno'],
-    second: ['la segunda', 'el segundo', 'segunda', 'segundo', 'la opción dos', 'opción dos', 'dos'],
+    first: ['la primera', 'el primero', 'primera', 'primero', 'la opción uno', 'opción uno'],
+    second: ['la segunda', 'el segundo', 'segunda', 'segundo', 'la opción dos', 'opción dos'],
   },
 };
 

@@ -224,9 +224,10 @@ describe('understanding', () => {
     expect(asked.when(answer({ kind: 'SpeechRecognized', text: 'just billing', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
   });
 
-  it('takes "the second one" (or "one", "two") as a pick between the two named', () => {
+  it('takes "the second one" (or "number one", "the former") as a pick between the two named, but not "one sec"', () => {
     expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'The second one, please.', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
-    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'one', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'number one', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'one sec', confidence: 0.9 })).commands[1]).toMatchObject({ context: { reason: 'clarification failed' } });
   });
 
   it('records what a clarifying answer that fits neither was understood as', () => {
