@@ -37,7 +37,9 @@ afterAll(async () => {
 
 async function intentsOf(script: { say: string }[]): Promise<HistoryEntry[]> {
   const placed = await stack.callAutomation.placeCall({ from: '+14255550151', to: '+12125550100', script, whenScriptEnds: 'hangUp' });
-  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+  // A bound, not a pause: the stalled-service call alone waits 1.5 s for the shell to give up, and the
+  // full suite runs on two cores (one run in about five hit 10 s here).
+  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
   await settled(stack);
   const call = await stack.switchboard.getCallHistory(conversation.correlationId);
   return call!.history.map((h) => h.entry).filter((e) => e.kind === 'intentDecision');
