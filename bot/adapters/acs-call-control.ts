@@ -145,7 +145,7 @@ export class AcsCallControl implements CallControl, AgentCallControl {
           case 'speechOrDtmf':
             await connection.getCallMedia().startRecognizing(target, {
               ...common, kind: 'callMediaRecognizeSpeechOrDtmfOptions', maxTonesToCollect: mode.maxTonesToCollect,
-              speechLanguage: command.prompt.language, endSilenceTimeoutInSeconds: 1,
+              speechLanguage: command.prompt.language, endSilenceTimeoutInSeconds: command.endSilenceTimeoutInSeconds ?? 1,
             });
             return;
           case 'dtmf':

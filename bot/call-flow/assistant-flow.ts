@@ -140,7 +140,15 @@ export interface AssistantFlow {
   line(calledNumber: string): LineEntry;
   readonly acceptConfidence: number;
   readonly clarifyConfidence: number;
-  readonly maxRetries: number;
+  /** Clarifying questions in a row ("Did you mean A, or B?") before a person; 0: none, low confidence is no match. */
+  readonly maxClarifications: number;
+  /** Reprompts at one question: after silence, and after an answer not understood (one count for both). */
+  readonly maxNoInputRetries: number;
+  readonly maxNoMatchRetries: number;
+  /** Callers may speak or press keys over a question's prompt. */
+  readonly bargeIn: boolean;
+  /** Silence that ends a spoken answer. */
+  readonly endSilenceTimeoutInSeconds: number;
   readonly initialSilenceTimeoutInSeconds: number;
   readonly actionFillerDelayInMs: number;
   readonly actionTimeoutInMs: number;

@@ -43,6 +43,8 @@ export type CallCommand =
       readonly prompt: Prompt;
       readonly mode: RecognitionMode;
       readonly initialSilenceTimeoutInSeconds: number;
+      /** Silence that ends a spoken answer (absent in commands saved before it existed: 1 s). */
+      readonly endSilenceTimeoutInSeconds?: number;
       readonly interruptPrompt: boolean;
       readonly operationContext: string;
     }

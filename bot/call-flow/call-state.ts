@@ -36,6 +36,8 @@ export interface CallState {
   readonly intent: string | undefined;
   readonly confidence: number | undefined;
   readonly clarifyBetween: readonly string[];
+  /** Clarifying questions asked since an intent was last accepted (absent in states saved before it existed). */
+  readonly clarifications?: number;
   readonly slotIndex: number;
   /** Attempts of the current action (a wrong PIN asks again). */
   readonly actionAttempts?: number;

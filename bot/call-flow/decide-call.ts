@@ -738,12 +738,13 @@ class Step {
         return this.act(intent);
       }
     }
-    if (!result.outOfScope && best && second && best.confidence >= this.flow.clarifyConfidence && this.state.stage !== 'clarifying') {
+    const clarifications = this.state.clarifications ?? 0;
+    if (!result.outOfScope && best && second && best.confidence >= this.flow.clarifyConfidence && clarifications < this.flow.maxClarifications) {
       const a = this.flow.intents.get(best.intent);
       const b = this.flow.intents.get(second.intent);
       if (a && b) {
         this.record({ kind: 'intentDecision', intent: best.intent, confidence: best.confidence, verdict: 'clarify' });
-        this.state = { ...this.state, clarifyBetween: [a.name, b.name], confidence: best.confidence, retries: 0 };
+        this.state = { ...this.state, clarifyBetween: [a.name, b.name], clarifications: clarifications + 1, confidence: best.confidence, retries: 0 };
         const [nameA, nameB] = [a.spokenName(this.state.language), b.spokenName(this.state.language)];
         // Open speech, not a choices menu: callers answer in their own words ("the bill one", "it's
         // about my bill"), which `clarified` matches to either intent; 1 and 2 pick by key.
@@ -791,6 +792,8 @@ class Step {
     if (likelier && chosen) return accept(chosen, likelier.confidence);
     const stated = !result.outOfScope && result.intent !== null && result.confidence >= this.flow.acceptConfidence ? this.flow.intents.get(result.intent) : undefined;
     if (stated) return accept(stated, result.confidence);
+    // With more clarifying questions allowed, the answer is understood afresh (maybe "Did you mean C, or D?").
+    if ((this.state.clarifications ?? 0) < this.flow.maxClarifications) return this.understand(text, result);
     this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
     return this.noMatch();
   }
@@ -804,7 +807,7 @@ class Step {
   }
 
   private act(intent: IntentDefinition, confirmed = false): Decision {
-    this.state = { ...this.state, intent: intent.name, retries: 0, clarifyBetween: [] };
+    this.state = { ...this.state, intent: intent.name, retries: 0, clarifyBetween: [], clarifications: 0 };
     if (intent.confirm && !confirmed) {
       return this.ask('confirmingIntent', intent.confirm(this.state.language), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
@@ -847,8 +850,8 @@ class Step {
     return this.done();
   }
 
-  private askSlot(slot: SlotDefinition, retries: number, before?: Prompt): Decision {
-    if (retries > this.flow.maxRetries) {
+  private askSlot(slot: SlotDefinition, retries: number, before?: Prompt, kind: 'noInput' | 'noMatch' = 'noMatch'): Decision {
+    if (retries > this.retryLimit(kind)) {
       // A caller who was headed for a queue anyway goes there; one who was self-serving, to a person.
       const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
       return this.escalate(intent?.outcome.kind === 'escalate' ? intent.outcome.target : this.flow.personTarget, `could not collect ${slot.name}`);
@@ -897,7 +900,7 @@ class Step {
     switch (this.state.stage) {
       case 'understanding':
       case 'anythingElse':
-        if (retries > this.flow.maxRetries) {
+        if (retries > this.retryLimit(kind)) {
           // Silence after self-service has answered them: the caller is done, not stuck.
           if (this.state.stage === 'anythingElse' && kind === 'noInput') return this.endWith('goodbye', 'completed');
           return this.escalate(this.flow.personTarget, kind === 'noInput' ? 'no input' : 'not understood');
@@ -930,7 +933,7 @@ class Step {
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
         // The same apology as at the open question, then the slot's question again.
-        return slot ? this.askSlot(slot, retries, this.prompt(kind)) : this.escalate(this.flow.personTarget, kind);
+        return slot ? this.askSlot(slot, retries, this.prompt(kind), kind) : this.escalate(this.flow.personTarget, kind);
       }
       default:
         return this.done();
@@ -980,6 +983,11 @@ class Step {
     return this.ask('understanding', prompt, { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0);
   }
 
+  /** Reprompts allowed at one question after silence or after an answer not understood. */
+  private retryLimit(kind: 'noInput' | 'noMatch'): number {
+    return kind === 'noInput' ? this.flow.maxNoInputRetries : this.flow.maxNoMatchRetries;
+  }
+
   private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0): Decision {
     const operationContext = this.nextOperation(stage);
     this.state = { ...this.state, retries };
@@ -990,7 +998,8 @@ class Step {
       prompt,
       mode,
       initialSilenceTimeoutInSeconds: this.flow.initialSilenceTimeoutInSeconds,
-      interruptPrompt: true,
+      ...(mode.kind === 'speechOrDtmf' ? { endSilenceTimeoutInSeconds: this.flow.endSilenceTimeoutInSeconds } : {}),
+      interruptPrompt: this.flow.bargeIn,
       operationContext,
     });
     return this.done();

@@ -142,15 +142,17 @@ describe('greeting and the open question', () => {
 
 describe('understanding', () => {
   const keypadMenu = ' <keypadMenuOption billing|1> <keypadMenuOption technical support|2> <keypadMenuOption order status|3> <keypadMenuOption account balance|4>';
-  const flow = testFlow({
+  const flowUnderstandings = {
     understandings: {
       'my bill is wrong': sure('billing'),
       'something about my account': { intent: 'billing', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.5 }, { intent: 'techSupport', confidence: 0.3 }] },
       'the internet one': { intent: 'techSupport', confidence: 0.45, outOfScope: false, ranked: [{ intent: 'techSupport', confidence: 0.45 }, { intent: 'orderStatus', confidence: 0.2 }] },
       'hmm maybe': { intent: 'orderStatus', confidence: 0.3, outOfScope: false, ranked: [{ intent: 'orderStatus', confidence: 0.3 }, { intent: 'techSupport', confidence: 0.2 }] },
       'where is my order': sure('orderStatus'),
+      'about an order or my balance': { intent: 'orderStatus', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'orderStatus', confidence: 0.5 }, { intent: 'accountBalance', confidence: 0.4 }] },
     },
-  });
+  };
+  const flow = testFlow(flowUnderstandings);
   const clarifying = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
 
   it('a confident intent that escalates hands the caller over with the context gathered', () => {
@@ -235,6 +237,24 @@ describe('understanding', () => {
     expect(vague.history).toContainEqual({ kind: 'intentDecision', intent: 'orderStatus', confidence: 0.3, verdict: 'noMatch' });
   });
 
+  it('maxClarifications 0 asks no clarifying question: an unsure answer is not understood', () => {
+    const d = connected(testFlow({ ...flowUnderstandings, maxClarifications: 0 })).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    expect(d.state).toMatchObject({ stage: 'understanding', retries: 1 });
+    expect(d.history).toContainEqual(expect.objectContaining({ kind: 'intentDecision', verdict: 'noMatch' }));
+  });
+
+  it('maxClarifications 2 clarifies an answer that fits neither once more, then goes to a person', () => {
+    const twice = testFlow({ ...flowUnderstandings, maxClarifications: 2 });
+    const asked = connected(twice).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    const again = asked.when(answer({ kind: 'SpeechRecognized', text: 'about an order or my balance', confidence: 0.9 }));
+    expect(again.state).toMatchObject({ stage: 'clarifying', clarifyBetween: ['orderStatus', 'accountBalance'], clarifications: 2 });
+    expect(again.commands[0]).toMatchObject({ prompt: testPrompt('clarify order status|account balance') });
+    expect(again.when(answer({ kind: 'SpeechRecognized', text: 'hmm maybe', confidence: 0.9 })).commands[1]).toMatchObject({ context: { reason: 'clarification failed' } });
+    // An accepted intent starts the count again.
+    const accepted = again.when(answer({ kind: 'KeysPressed', tones: '1' }));
+    expect(accepted.state).toMatchObject({ intent: 'orderStatus', clarifications: 0 });
+  });
+
   it('a caller who asks for a person at the clarifying question gets one', () => {
     const d = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'can I just talk to a person', confidence: 0.9 }));
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'caller asked for a person' } });
@@ -286,6 +306,23 @@ describe('understanding', () => {
     d = d.when(answer({ kind: 'RecognitionTimedOut' })).when(answer({ kind: 'RecognitionTimedOut' }));
     expect(kinds(d.commands)).toEqual(['PlayPrompt', 'RequestRouting']);
     expect(d.commands[1]).toMatchObject({ context: { reason: 'no input' } });
+  });
+
+  it('counts silence against maxNoInputRetries and answers not understood against maxNoMatchRetries', () => {
+    const strict = testFlow({ maxNoInputRetries: 0, maxNoMatchRetries: 3 });
+    const silent = connected(strict).when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(silent.commands[1]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'no input' } });
+    let d = connected(strict);
+    for (let i = 1; i <= 3; i++) {
+      d = d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 }));
+      expect(d.state).toMatchObject({ stage: 'understanding', retries: i });
+    }
+    expect(d.when(answer({ kind: 'SpeechRecognized', text: 'what is the weather on mars', confidence: 0.9 })).commands[1]).toMatchObject({ context: { reason: 'not understood' } });
+  });
+
+  it('without barge-in the caller hears each question out; the end-of-speech silence is the config\'s', () => {
+    const d = connected(testFlow({ bargeIn: false, endSilenceTimeoutInSeconds: 2.5 }));
+    expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', interruptPrompt: false, endSilenceTimeoutInSeconds: 2.5 });
   });
 
   it('pressing 0 always reaches a person; other keys pick an intent from the keypad menu', () => {

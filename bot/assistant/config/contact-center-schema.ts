@@ -249,7 +249,12 @@ export const assistantSettingsSchema = z
     clarifyConfidence: confidence
       .default(0.4)
       .meta({ description: 'From here up to acceptConfidence, ask the clarify question; below it, treat as no match.' }),
-    maxClarifications: z.int().min(0).max(3).default(1),
+    maxClarifications: z
+      .int()
+      .min(0)
+      .max(3)
+      .default(1)
+      .meta({ description: 'Clarifying questions ("Did you mean A, or B?") in a row before a person takes over; 0 treats an unsure answer as not understood.' }),
     maxNoInputRetries: z.int().min(0).max(5).default(2).meta({ description: 'Reprompts after silence before a person takes over.' }),
     maxNoMatchRetries: z.int().min(0).max(5).default(2).meta({ description: 'Rephrased prompts after no match before a person takes over.' }),
     initialSilenceTimeoutInSeconds: positiveSeconds(60).default(5),
