@@ -22,6 +22,8 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   confirmSlot: 'confirmSlot',
   queuePosition: 'queuePosition',
   queueExpectedWait: 'queueExpectedWait',
+  queueWelcome: 'queueWelcome',
+  queueStillWaiting: 'queueStillWaiting',
   callbackOffer: 'callbackOffer',
   callbackConfirmed: 'callbackConfirmed',
   callbackConnecting: 'transferring',

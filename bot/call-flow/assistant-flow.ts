@@ -10,6 +10,8 @@ export type PromptKey =
   | 'greeting' | 'openQuestion' | 'languageMenu' | 'clarify' | 'noInput' | 'noMatch'
   | 'transferring' | 'noAgents' | 'afterHours' | 'goodbye' | 'filler' | 'actionFailed'
   | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait'
+  /** Before the first announcement in a queue (nobody free), and before each later one. */
+  | 'queueWelcome' | 'queueStillWaiting'
   | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting' | 'voicemailPrompt' | 'voicemailSaved'
   /** One line of the keypad menu: {label} and {key}. */
   | 'keypadMenuOption';

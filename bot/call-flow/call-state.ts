@@ -31,6 +31,8 @@ export interface CallState {
   readonly pendingOperation: string | undefined;
   /** No-input / no-match retries at the current question. */
   readonly retries: number;
+  /** Announcements heard in the current queue: the first is led by queueWelcome, later ones by queueStillWaiting. */
+  readonly queueAnnouncements?: number;
   /** Music on hold is playing: an announcement stops it first; otherwise it waits its turn behind the prompt. */
   readonly holdMusicPlaying?: boolean;
   readonly intent: string | undefined;

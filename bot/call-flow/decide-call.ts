@@ -611,16 +611,19 @@ class Step {
   }
 
   /**
-   * The caller's place in the queue. Music on hold is stopped for it; a prompt still playing ("I'm
+   * The caller's place in the queue, after queueWelcome the first time in a queue (routing announces
+   * only when nobody is free to take the call) and queueStillWaiting later. Music on hold is stopped for it; a prompt still playing ("I'm
    * connecting you now") is not cut short: the announcement plays after it (the prompt's own
    * completion is then stale), and the music resumes when the announcement has played.
    */
   announcePosition(position: number, expectedWaitInSeconds: number): Decision {
-    const where = this.prompt('queuePosition', { position: String(position) });
+    const heard = this.state.queueAnnouncements ?? 0;
+    const where = joinPrompts(this.prompt(heard === 0 ? 'queueWelcome' : 'queueStillWaiting'), this.prompt('queuePosition', { position: String(position) }));
     const announcement =
       expectedWaitInSeconds > 0
         ? joinPrompts(where, this.prompt('queueExpectedWait', { minutes: String(Math.max(1, Math.round(expectedWaitInSeconds / 60))) }))
         : where;
+    this.state = { ...this.state, queueAnnouncements: heard + 1 };
     if (this.state.holdMusicPlaying) this.command({ kind: 'CancelMedia' });
     this.state = { ...this.state, holdMusicPlaying: false };
     this.play('queued', announcement);
@@ -947,7 +950,7 @@ class Step {
       return this.closedFor(closed, target, reason, lead);
     }
     const context = this.handOffContext(reason);
-    this.state = { ...this.state, queueId: target.queueId, retries: 0 };
+    this.state = { ...this.state, queueId: target.queueId, retries: 0, queueAnnouncements: 0 };
     this.play('queued', lead ? joinPrompts(lead, this.prompt('transferring')) : this.prompt('transferring'));
     this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context });
     return this.done();

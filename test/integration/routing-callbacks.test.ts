@@ -52,6 +52,8 @@ it('a caller who chooses a callback keeps their place and is joined with the age
   const first = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
   const heard = first.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
   expect(heard).toEqual(expect.arrayContaining(['<callbackOffer>', '<callbackConfirmed>']));
+  // Nobody free: the first announcement in the queue starts with its welcome.
+  expect(heard).toEqual(expect.arrayContaining([expect.stringMatching(/^<queueWelcome> <queuePosition 1>/)]));
   await settled();
   const callId = first.correlationId;
   expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('callbackPending');

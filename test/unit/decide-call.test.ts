@@ -550,8 +550,11 @@ describe('waiting in the queue', () => {
     const announced = music.when({ kind: 'QueuePositionAnnounced', position: 3, expectedWaitInSeconds: 240 });
     expect(announced.commands).toEqual([
       { kind: 'CancelMedia' },
-      expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queuePosition 3> <queueExpectedWait 4>' }) }),
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queueWelcome> <queuePosition 3> <queueExpectedWait 4>' }) }),
     ]);
+    // Later announcements reassure instead of welcoming again.
+    const later = announced.when(answer({ kind: 'PlayCompleted' })).when({ kind: 'QueuePositionAnnounced', position: 2, expectedWaitInSeconds: 120 });
+    expect(later.commands[1]).toMatchObject({ kind: 'PlayPrompt', prompt: { text: '<queueStillWaiting> <queuePosition 2> <queueExpectedWait 2>' } });
     // The cancelled music's own outcome is stale; the announcement's completion restarts it.
     expect(announced.when({ kind: 'PlayCanceled', operationContext: music.state.pendingOperation }).commands).toEqual([]);
     expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
@@ -560,7 +563,7 @@ describe('waiting in the queue', () => {
   it('an announcement right after "connecting you now" waits for the prompt to finish instead of cutting it short', () => {
     const transferring = queued();
     const announced = transferring.when({ kind: 'QueuePositionAnnounced', position: 1, expectedWaitInSeconds: 0 });
-    expect(announced.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queuePosition 1>' }) })]);
+    expect(announced.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queueWelcome> <queuePosition 1>' }) })]);
     // The transferring prompt's completion is now stale; the announcement's starts the music.
     expect(announced.when({ kind: 'PlayCompleted', operationContext: transferring.state.pendingOperation }).commands).toEqual([]);
     expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
