@@ -233,7 +233,16 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
         });
         return;
       }
-      await deps.routing.requestRouting(state.callId, state.callConnectionId, command, `${state.operationSequence}`);
+      try {
+        await deps.routing.requestRouting(state.callId, state.callConnectionId, command, `${state.operationSequence}`);
+      } catch (error) {
+        // Nobody would ever be offered this call: tell the decider instead of leaving the caller on hold.
+        const message = error instanceof Error ? error.message : String(error);
+        await applyCallEvent(deps, state.callId, {
+          kind: 'RoutingUnavailable', reason: `routing request failed: ${message}`, failed: true, eventId: `${state.callId}:routing-failed:${state.operationSequence}`, occurredAt: deps.clock.now().toISOString(),
+        });
+        throw error;
+      }
       return;
     case 'CancelRouting':
       await deps.routing?.cancelRouting(state.callId, command, `${state.operationSequence}`);

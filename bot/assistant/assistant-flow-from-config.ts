@@ -24,6 +24,7 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
   queueExpectedWait: 'queueExpectedWait',
   queueWelcome: 'queueWelcome',
   queueStillWaiting: 'queueStillWaiting',
+  technicalDifficulty: 'technicalDifficulty',
   callbackOffer: 'callbackOffer',
   callbackConfirmed: 'callbackConfirmed',
   callbackConnecting: 'transferring',

@@ -12,6 +12,8 @@ export type PromptKey =
   | 'anythingElse' | 'confirmSlot' | 'queuePosition' | 'queueExpectedWait'
   /** Before the first announcement in a queue (nobody free), and before each later one. */
   | 'queueWelcome' | 'queueStillWaiting'
+  /** A fault of ours: said before the caller's request for a person is sent once more. */
+  | 'technicalDifficulty'
   | 'callbackOffer' | 'callbackConfirmed' | 'callbackConnecting' | 'voicemailPrompt' | 'voicemailSaved'
   /** One line of the keypad menu: {label} and {key}. */
   | 'keypadMenuOption';

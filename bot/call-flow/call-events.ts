@@ -30,7 +30,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'AddParticipantFailed'; readonly participantRawId: string; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
   | (EventBase & { readonly kind: 'ActionSlow'; readonly actionId: string })
-  | (EventBase & { readonly kind: 'RoutingUnavailable'; readonly reason: string })
+  /** `failed`: the request could not be sent (Service Bus unreachable), as opposed to no routing deployed. */
+  | (EventBase & { readonly kind: 'RoutingUnavailable'; readonly reason: string; readonly failed?: boolean })
   /** From routing: the caller's place in the queue, to be announced. */
   | (EventBase & { readonly kind: 'QueuePositionAnnounced'; readonly position: number; readonly expectedWaitInSeconds: number })
   /** From routing: the queue gives the call up (too long, too many, nobody logged in, dead-lettered). */

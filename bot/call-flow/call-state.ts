@@ -31,6 +31,10 @@ export interface CallState {
   readonly pendingOperation: string | undefined;
   /** No-input / no-match retries at the current question. */
   readonly retries: number;
+  /** Where the caller was last sent, to send them there again after a request that could not be sent. */
+  readonly routingTarget?: EscalationTarget;
+  /** A routing request failed to be sent and was sent once more. */
+  readonly routingResent?: boolean;
   /** Announcements heard in the current queue: the first is led by queueWelcome, later ones by queueStillWaiting. */
   readonly queueAnnouncements?: number;
   /** Music on hold is playing: an announcement stops it first; otherwise it waits its turn behind the prompt. */

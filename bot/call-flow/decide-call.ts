@@ -88,7 +88,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'ActionCompleted':
       return step.actionCompleted(event.result);
     case 'RoutingUnavailable':
-      return step.endWith('noAgents', `no routing: ${event.reason}`);
+      return step.routingUnavailable(event.reason, event.failed === true);
     case 'ParticipantsUpdated':
       return step.participantsChanged(event.participantIds);
     case 'QueuePositionAnnounced':
@@ -713,6 +713,24 @@ class Step {
   }
 
   /** Say a closing prompt, then hang up once it has played. */
+  /**
+   * Routing is not deployed, or the caller's request for a person could not be sent. A request that
+   * failed is sent once more after the technicalDifficulty prompt (a short Service Bus outage can
+   * pass meanwhile); then, as without routing, the caller hears noAgents and the call ends, rather
+   * than waiting to music for someone who was never asked.
+   */
+  routingUnavailable(reason: string, failed: boolean): Decision {
+    const target = this.state.routingTarget;
+    if (failed && target && !this.state.routingResent && this.state.stage === 'queued') {
+      this.state = { ...this.state, routingResent: true, holdMusicPlaying: false };
+      this.command({ kind: 'CancelMedia' });
+      this.play('queued', this.prompt('technicalDifficulty'));
+      this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context: this.handOffContext(`${reason}; sent again`) });
+      return this.done();
+    }
+    return this.endWith('noAgents', `no routing: ${reason}`);
+  }
+
   endWith(key: PromptKey, reason: string): Decision {
     return this.endSaying(this.prompt(key), reason);
   }
@@ -950,7 +968,7 @@ class Step {
       return this.closedFor(closed, target, reason, lead);
     }
     const context = this.handOffContext(reason);
-    this.state = { ...this.state, queueId: target.queueId, retries: 0, queueAnnouncements: 0 };
+    this.state = { ...this.state, queueId: target.queueId, routingTarget: target, retries: 0, queueAnnouncements: 0 };
     this.play('queued', lead ? joinPrompts(lead, this.prompt('transferring')) : this.prompt('transferring'));
     this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context });
     return this.done();

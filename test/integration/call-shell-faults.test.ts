@@ -90,6 +90,36 @@ describe('the call shell on the local Cosmos', () => {
     expect(history.filter((h) => h.entry.kind === 'event' && (h.entry.event as CallEvent).eventId === silence.eventId)).toHaveLength(1);
   });
 
+  it('a routing request Service Bus would not take: the caller is told, it is sent once more, then the call ends with the no-agents message', async () => {
+    const pending = await newConnectedCall('no-bus');
+    executed.length = 0;
+    const sent: string[] = [];
+    const unreachable: CallShellDependencies['routing'] = {
+      requestRouting: async (_callId, _connection, command) => {
+        sent.push(command.queueId);
+        throw new Error('Service Bus unreachable');
+      },
+      cancelRouting: async () => undefined,
+      notifyRouting: async () => undefined,
+      requestCallback: async () => undefined,
+      scheduleCallback: async () => undefined,
+    };
+    const billing = testFlow({ understandings: { 'my bill is wrong': { intent: 'billing', confidence: 0.93, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.93 }] } } });
+    const deps = shell({ routing: unreachable, decide: (state, e, now) => decideCall(billing, state, e, now) });
+    await applyCallEvent(deps, 'no-bus', event({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9, operationContext: pending }));
+    expect(sent).toEqual(['billing', 'billing']);
+    const heard = executed.flatMap((e) => (e.command.kind === 'PlayPrompt' ? [e.command.prompt.text] : []));
+    expect(heard).toEqual(['<transferring>', '<technicalDifficulty>', '<noAgents>']);
+    const call = (await store.getCall('no-bus'))!.record;
+    expect(call.state).toMatchObject({ stage: 'ending', endReason: 'no routing: routing request failed: Service Bus unreachable' });
+    expect(call.outbox).toEqual([]);
+    const history = (await store.listHistory('no-bus')).map((h) => h.entry);
+    expect(history.filter((e) => e.kind === 'commandFailed')).toEqual([
+      expect.objectContaining({ command: 'RequestRouting', error: 'Service Bus unreachable' }),
+      expect.objectContaining({ command: 'RequestRouting', error: 'Service Bus unreachable' }),
+    ]);
+  });
+
   it('serialises concurrent callbacks with the ETag: neither is lost', async () => {
     await newConnectedCall('race');
     const before = (await store.getCall('race'))!.record.step;

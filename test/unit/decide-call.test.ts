@@ -471,6 +471,20 @@ describe('robustness', () => {
     const end = d.when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
     expect(end.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'no routing: routing is not deployed' }]));
   });
+
+  it('a request for a person that could not be sent is explained and sent once more to the same queue, then the call ends cleanly', () => {
+    const queued = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }));
+    const resent = queued.when({ kind: 'RoutingUnavailable', reason: 'routing request failed: Service Bus unreachable', failed: true });
+    expect(resent.commands).toEqual([
+      { kind: 'CancelMedia' },
+      expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('technicalDifficulty') }),
+      expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing', priority: 1, requiredSkills: [{ skill: 'billing', minProficiency: 2 }], context: expect.objectContaining({ intent: 'billing' }) }),
+    ]);
+    expect(resent.state.stage).toBe('queued');
+    const failedAgain = resent.when({ kind: 'RoutingUnavailable', reason: 'routing request failed: Service Bus unreachable', failed: true });
+    expect(failedAgain.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('noAgents') })]);
+    expect(failedAgain.state.endReason).toBe('no routing: routing request failed: Service Bus unreachable');
+  });
 });
 
 describe('meeting the agent', () => {

@@ -224,7 +224,7 @@ export const standardPrompts = {
   voicemailSaved: { placeholders: [], description: 'The message was recorded.' },
   afterHours: { placeholders: [], description: 'Default closed message.' },
   noAgentsAvailable: { placeholders: [], description: 'Nowhere to route the call: nobody can take it now.' },
-  technicalDifficulty: { placeholders: [], description: 'Something failed; the caller is sent somewhere safe.' },
+  technicalDifficulty: { placeholders: [], description: 'The caller\'s request for a person could not be sent (Service Bus unreachable); said before it is sent once more, the caller staying on the line.' },
   goodbye: { placeholders: [], description: 'Last thing a caller hears before the assistant hangs up.' },
 } as const satisfies Record<string, { placeholders: readonly string[]; description: string }>;
 
