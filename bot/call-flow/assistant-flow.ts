@@ -133,6 +133,8 @@ export interface AssistantFlow {
   holdMusicUrl(queueId: string): string | undefined;
   /** Where "0" and an unresolved caller go. */
   readonly personTarget: EscalationTarget;
+  /** The key that always reaches a person (assistant.operator.dtmfKey). */
+  readonly personKey: string;
   /** What a caller of this number hears when its line is closed at `now`; undefined while open. */
   lineClosed(calledNumber: string, now: Date): AfterHours | undefined;
   /** What a caller escalated to this queue hears when the queue is closed at `now`; undefined while open. */

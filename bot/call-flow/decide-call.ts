@@ -15,7 +15,6 @@ export interface NewCall {
 }
 
 const transcriptLimit = 60;
-const personKey = '0';
 
 export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage' | 'line'>, call: NewCall, now: Date): CallState {
   return {
@@ -238,7 +237,7 @@ class Step {
     return [
       { label: 'yes', phrases: this.words.yes, tone: '1' },
       { label: 'no', phrases: this.words.no, tone: '2' },
-      { label: 'person', phrases: this.words.person, tone: personKey },
+      { label: 'person', phrases: this.words.person, tone: this.flow.personKey },
     ];
   }
 
@@ -256,9 +255,9 @@ class Step {
     }
     if (this.flow.languages.length > 1 && line.languageMenu) {
       const choices: Choice[] = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
-      if (!this.flow.languages.some((l) => l.dtmfKey === personKey)) {
+      if (!this.flow.languages.some((l) => l.dtmfKey === this.flow.personKey)) {
         const phrases = [...new Set(this.flow.languages.flatMap((l) => this.flow.menuWords(l.code).person))];
-        choices.push({ label: 'person', phrases, tone: personKey });
+        choices.push({ label: 'person', phrases, tone: this.flow.personKey });
       }
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
@@ -271,7 +270,7 @@ class Step {
     this.record({ kind: 'callerTurn', input: turn.input, confidence: turn.confidence, pii: { text: shown } });
     this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
     if (this.state.stage === 'voicemail') return this.voicemailDone();
-    if (turn.input === 'dtmf' && turn.text === personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
+    if (turn.input === 'dtmf' && turn.text === this.flow.personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
       return this.toPerson('caller pressed 0 for a person');
     }
     switch (this.state.stage) {

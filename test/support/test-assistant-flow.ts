@@ -37,6 +37,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
       understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },
     intents: new Map(intents.map((i) => [i.name, i])),
     personTarget: { queueId: 'general', priority: 0, requiredSkills: [] },
+    personKey: '0',
     lineClosed: () => undefined,
     queueClosed: () => undefined,
     line: () => ({ language: 'en-US', languageMenu: true }),

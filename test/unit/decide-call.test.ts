@@ -325,6 +325,14 @@ describe('understanding', () => {
     expect(d.commands[0]).toMatchObject({ kind: 'StartRecognition', interruptPrompt: false, endSilenceTimeoutInSeconds: 2.5 });
   });
 
+  it("the config's operator key is the one that reaches a person, in every menu", () => {
+    const star = testFlow({ personKey: '*' });
+    expect(connected(star).when(answer({ kind: 'KeysPressed', tones: '*' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
+    expect(connected(star).when(answer({ kind: 'KeysPressed', tones: '0' })).state).toMatchObject({ stage: 'understanding', retries: 1 });
+    const languageMenu = given(testFlow({ personKey: '*', languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    expect(languageMenu.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: expect.arrayContaining([expect.objectContaining({ label: 'person', tone: '*' })]) } });
+  });
+
   it('pressing 0 always reaches a person; other keys pick an intent from the keypad menu', () => {
     expect(connected(flow).when(answer({ kind: 'KeysPressed', tones: '0' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
     expect(connected(flow).when(answer({ kind: 'KeysPressed', tones: '2' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });

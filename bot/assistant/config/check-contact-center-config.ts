@@ -196,6 +196,12 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
   if (assistant.actionFillerDelayInMs >= assistant.actionTimeoutInMs) {
     error(['assistant', 'actionFillerDelayInMs'], `The filler must start before the action times out: actionFillerDelayInMs (${assistant.actionFillerDelayInMs}) is not below actionTimeoutInMs (${assistant.actionTimeoutInMs}).`);
   }
+  // 1 and 2 answer the yes / no and "Did you mean A, or B?" questions; # ends digits typed in.
+  const menuKeys: Readonly<Record<string, string>> = { '1': 'yes and the first option', '2': 'no and the second option', '#': 'the end of digits typed in (a PIN, an order number)' };
+  const takenBy = menuKeys[assistant.operator.dtmfKey];
+  if (takenBy !== undefined) {
+    error(['assistant', 'operator', 'dtmfKey'], `Key "${assistant.operator.dtmfKey}" already means ${takenBy} in the assistant's questions; the operator key must be another one (0, 3-9 or *).`);
+  }
   const operatorIntent = intentsByName.get(assistant.operator.intent);
   if (!operatorIntent) {
     error(['assistant', 'operator', 'intent'], unknown('Intent', assistant.operator.intent, intentsByName.keys(), 'intents'));
