@@ -82,6 +82,11 @@ export function assistantFlowFromConfig(
     };
   };
 
+  const actionTimeouts = new Map(config.actions.map((a) => [a.name, a.timeoutInMs]));
+  const selfServiceOutcome = (action: string, slots: SlotDefinition[]): IntentDefinition['outcome'] => {
+    const timeoutInMs = actionTimeouts.get(action);
+    return { kind: 'selfService', action, slots, ...(timeoutInMs === undefined ? {} : { timeoutInMs }) };
+  };
   const intents = new Map<string, IntentDefinition>(
     config.intents.map((intent) => [
       intent.name,
@@ -93,7 +98,7 @@ export function assistantFlowFromConfig(
         ...(intent.confirmPrompt ? { confirm: (language: string) => makePrompt(language, intent.confirmPrompt!) } : {}),
         outcome: intent.escalate
           ? { kind: 'escalate', target: target(intent.escalate), slots: intent.escalate.slots.map(slotDefinition) }
-          : { kind: 'selfService', action: intent.selfService.action, slots: intent.selfService.slots.map(slotDefinition) },
+          : selfServiceOutcome(intent.selfService.action, intent.selfService.slots.map(slotDefinition)),
       },
     ]),
   );

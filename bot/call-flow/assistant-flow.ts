@@ -55,7 +55,8 @@ export interface EscalationTarget {
 export type IntentOutcome =
   /** `slots` are asked for before the caller is queued, for the agent's screen. */
   | { readonly kind: 'escalate'; readonly target: EscalationTarget; readonly slots?: readonly SlotDefinition[] }
-  | { readonly kind: 'selfService'; readonly action: string; readonly slots: readonly SlotDefinition[] }
+  /** `timeoutInMs`: the action's own hard limit, when it has one (else the assistant's actionTimeoutInMs). */
+  | { readonly kind: 'selfService'; readonly action: string; readonly slots: readonly SlotDefinition[]; readonly timeoutInMs?: number }
   | { readonly kind: 'goodbye' };
 
 /** The slots an intent asks for: before its action, or before the caller is queued. */

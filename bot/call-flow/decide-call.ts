@@ -846,7 +846,7 @@ class Step {
       case 'escalate':
         return this.escalate(intent.outcome.target, `intent ${intent.name}`);
       case 'selfService':
-        return this.runAction(intent.outcome.action);
+        return this.runAction(intent.outcome.action, intent.outcome.timeoutInMs);
       case 'goodbye':
         return this.endWith('goodbye', 'completed');
       default:
@@ -854,7 +854,7 @@ class Step {
     }
   }
 
-  private runAction(action: string): Decision {
+  private runAction(action: string, timeoutInMs = this.flow.actionTimeoutInMs): Decision {
     const actionId = `${this.state.callId}:action:${this.state.operationSequence + 1}`;
     this.state = { ...this.state, actionId, operationSequence: this.state.operationSequence + 1, pendingOperation: undefined };
     this.moveTo('runningAction');
@@ -864,7 +864,7 @@ class Step {
       action,
       language: this.state.language,
       fillerDelayInMs: this.flow.actionFillerDelayInMs,
-      timeoutInMs: this.flow.actionTimeoutInMs,
+      timeoutInMs,
       pii: { slots: this.state.pii.slots },
     });
     return this.done();

@@ -242,6 +242,16 @@ describe("the call flow's prompts from the sample config", () => {
   });
 });
 
+describe('self-service time limits', () => {
+  it("an action's own timeoutInMs is the hard limit its run gets; others get the assistant's", () => {
+    const text = edit(sample, '    orderNumberSlot: orderNumber\n    timeoutInMs: 8000', '    orderNumberSlot: orderNumber\n    timeoutInMs: 3000').text;
+    const flow = assistantFlowFromConfig(valid(text, sampleFile), () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+    expect(flow.intents.get('order_status')?.outcome).toMatchObject({ kind: 'selfService', action: 'order-status', timeoutInMs: 3000 });
+    expect(flow.intents.get('account_balance')?.outcome).not.toHaveProperty('timeoutInMs');
+    expect(flow.actionTimeoutInMs).toBe(8000);
+  });
+});
+
 describe('renderPrompt', () => {
   const config = valid(sample, sampleFile);
 

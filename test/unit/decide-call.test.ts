@@ -342,6 +342,14 @@ describe('understanding', () => {
 describe('self-service', () => {
   const flow = testFlow({ understandings: { 'where is my order': sure('orderStatus'), 'what is my balance': sure('accountBalance') } });
 
+  it("runs an action with its own time limit when it has one, else the assistant's", () => {
+    const pinOf = (f: AssistantFlow) =>
+      connected(f).when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 })).when(answer({ kind: 'KeysPressed', tones: '4321' }));
+    expect(pinOf(flow).commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', timeoutInMs: 8000 }));
+    const quick = new Map(intents.map((i) => [i.name, i.name === 'accountBalance' && i.outcome.kind === 'selfService' ? { ...i, outcome: { ...i.outcome, timeoutInMs: 3000 } } : i]));
+    expect(pinOf(testFlow({ understandings: { 'what is my balance': sure('accountBalance') }, intents: quick })).commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', timeoutInMs: 3000 }));
+  });
+
   it('fills a slot, confirms it, runs the action and reads the result', () => {
     const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
     expect(asked.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('askOrderNumber'), mode: { kind: 'dtmf', maxTonesToCollect: 8 } });

@@ -302,7 +302,12 @@ const settingName = z
   .regex(/^[A-Z][A-Z0-9_]*$/, { error: 'A setting name is UPPER_SNAKE_CASE, e.g. ORDER_BACKEND_URL.' })
   .meta({ description: 'App setting holding the backend base URL.' });
 
-const actionTimeout = z.int().min(500).max(60_000).optional().meta({ description: 'Overrides assistant.actionTimeoutInMs.' });
+const actionTimeout = z
+  .int()
+  .min(500)
+  .max(60_000)
+  .optional()
+  .meta({ description: 'This action\'s hard limit, instead of assistant.actionTimeoutInMs; the filler still starts at assistant.actionFillerDelayInMs.' });
 
 /** Outcomes each handler reports, with the placeholders it fills in; ops map each to a prompt. */
 export const actionOutcomes = {
