@@ -242,6 +242,20 @@ describe("the call flow's prompts from the sample config", () => {
   });
 });
 
+describe('callbacks after hours', () => {
+  it('confirm with callbackConfirmed unless the schedule names its own prompt', () => {
+    const text = edit(sample, '      prompt: techAfterHours\n      callback: true\n      callbackPrompt: callbackWhenOpen\n      callbackConfirmedPrompt: callbackBookedWhenOpen\n', '      prompt: techAfterHours\n      callback: true\n      callbackPrompt: callbackWhenOpen\n').text;
+    expect(() => valid(text, sampleFile)).not.toThrow();
+  });
+});
+
+describe('queues', () => {
+  it('refuse a ring time routing could not use (the config check used to pass it and the app then failed to start)', () => {
+    const { text } = edit(minimal, '    musicOnHoldUrl: https://media.example/hold.wav', '    musicOnHoldUrl: https://media.example/hold.wav\n    ringTimeInSeconds: 3');
+    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'queues[0].ringTimeInSeconds', message: expect.stringContaining('at least 5 seconds') })]);
+  });
+});
+
 describe('self-service time limits', () => {
   it("an action's own timeoutInMs is the hard limit its run gets; others get the assistant's", () => {
     const text = edit(sample, '    orderNumberSlot: orderNumber\n    timeoutInMs: 8000', '    orderNumberSlot: orderNumber\n    timeoutInMs: 3000').text;

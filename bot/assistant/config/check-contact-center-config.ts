@@ -137,7 +137,8 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     if (schedule.afterHours.callbackConfirmedPrompt !== undefined) {
       requirePrompt([...path, 'afterHours', 'callbackConfirmedPrompt'], schedule.afterHours.callbackConfirmedPrompt, ['opensAt']);
     }
-    else if (schedule.afterHours.callback) {
+    // The confirmation defaults to callbackConfirmed; the offer has no default.
+    if (schedule.afterHours.callback && schedule.afterHours.callbackPrompt === undefined) {
       error([...path, 'afterHours', 'callback'], 'A callback after hours needs `callbackPrompt`: the prompt that offers it (press 1).');
     }
   }

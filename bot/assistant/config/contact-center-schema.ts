@@ -471,7 +471,12 @@ export const queueSchema = z
       )
       .default([])
       .meta({ description: 'Applied in order of afterSeconds as the caller waits; the last one reached wins.' }),
-    ringTimeInSeconds: positiveSeconds(120).default(20).meta({ description: 'How long an offered agent\'s Teams client rings.' }),
+    ringTimeInSeconds: z
+      .int()
+      .min(5, { error: 'An agent needs at least 5 seconds to answer: ringTimeInSeconds is 5 to 120.' })
+      .max(120)
+      .default(20)
+      .meta({ description: 'How long an offered agent\'s Teams client rings (5 to 120 s).' }),
     maxMissesBeforeNotReady: z.int().min(1).max(20).default(2),
     announcementIntervalInSeconds: seconds(3600).default(60).meta({ description: 'Position / wait announcements; 0 turns them off.' }),
     callbackOfferThresholdInSeconds: positiveSeconds(86_400)
