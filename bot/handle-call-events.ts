@@ -206,7 +206,7 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'RemoveTeamsUser':
       if (!state.callConnectionId) throw new Error('call has no connection yet');
       if (command.kind === 'AddTeamsUser') {
-        await deps.agentCalls.addTeamsUser({ callConnectionId: state.callConnectionId, teamsUserId: command.teamsUserId, invitationTimeoutInSeconds: 30, operationContext: command.operationContext, callbackUrl: deps.callbackUrl(state.callId) });
+        await deps.agentCalls.addTeamsUser({ callConnectionId: state.callConnectionId, teamsUserId: command.teamsUserId, invitationTimeoutInSeconds: command.ringTimeInSeconds ?? 30, operationContext: command.operationContext, callbackUrl: deps.callbackUrl(state.callId) });
       } else {
         await deps.agentCalls.removeTeamsUser({ callConnectionId: state.callConnectionId, teamsUserId: command.teamsUserId, operationContext: command.operationContext });
       }

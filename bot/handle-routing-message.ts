@@ -149,6 +149,7 @@ async function executeOne(deps: RoutingShellDependencies, message: RoutingMessag
       await deps.applyCallEvent(command.callId, {
         kind: 'CallbackDue', eventId: `${command.offerId}:callback`, occurredAt: now.toISOString(),
         offerId: command.offerId, agentId: command.agentId, teamsUserId: command.teamsUserId, phoneNumber: command.pii.phoneNumber,
+        ringTimeInSeconds: command.invitationTimeoutInSeconds,
       });
       return 'ok';
     case 'RecordRoutingDecision':

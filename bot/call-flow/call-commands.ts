@@ -52,7 +52,8 @@ export type CallCommand =
   /** Records the call's audio (a voicemail); the shell reports the recording id as RecordingStarted. */
   | { readonly kind: 'StartRecording'; readonly operationContext: string }
   | { readonly kind: 'StopRecording'; readonly recordingId: string }
-  | { readonly kind: 'AddTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
+  /** `ringTimeInSeconds`: how long the Teams user rings (default 30 s). */
+  | { readonly kind: 'AddTeamsUser'; readonly teamsUserId: string; readonly operationContext: string; readonly ringTimeInSeconds?: number }
   | { readonly kind: 'RemoveTeamsUser'; readonly teamsUserId: string; readonly operationContext: string }
   /** Hands the caller to a phone number outside the contact center (the bot leaves the call). */
   | { readonly kind: 'TransferToPhone'; readonly phoneNumber: string; readonly operationContext: string }

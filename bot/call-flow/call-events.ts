@@ -39,7 +39,8 @@ export type CallEvent =
   /** From routing: the expected wait is long; offer a callback. */
   | (EventBase & { readonly kind: 'CallbackOffered'; readonly expectedWaitInSeconds: number })
   /** From routing: the callback's turn has come and an agent is reserved; dial the caller. */
-  | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string })
+  /** `ringTimeInSeconds`: how long the reserved agent rings, the queue's own (absent before it was carried: 30 s). */
+  | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string; readonly ringTimeInSeconds?: number })
   /** The shell started a voicemail recording; its id is needed to stop it. */
   | (EventBase & { readonly kind: 'RecordingStarted'; readonly recordingId: string })
   /** The outbound call (a callback) could not be placed or was not answered. */

@@ -55,7 +55,7 @@ export interface CallState {
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
   /** The callback being placed: the offer and agent reserved for it. */
-  readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string };
+  readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly ringTimeInSeconds?: number };
   /** What a callback chosen in the `closed` stage is queued with, and when. */
   readonly callbackWhenOpen?: {
     readonly target: EscalationTarget;

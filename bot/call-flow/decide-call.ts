@@ -520,7 +520,8 @@ class Step {
 
   /** The callback's turn: dial the caller; the reserved agent is added once they answer. */
   callBack(due: Extract<CallEvent, { kind: 'CallbackDue' }>): Decision {
-    this.state = { ...this.state, callback: { offerId: due.offerId, agentId: due.agentId, teamsUserId: due.teamsUserId }, endReason: undefined };
+    const ring = due.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: due.ringTimeInSeconds };
+    this.state = { ...this.state, callback: { offerId: due.offerId, agentId: due.agentId, teamsUserId: due.teamsUserId, ...ring }, endReason: undefined };
     this.moveTo('callingBack');
     this.command({ kind: 'CreateCall', fromNumber: this.state.pii.calledNumber, operationContext: `callback|${due.offerId}`, pii: { phoneNumber: due.phoneNumber } });
     return this.done();
@@ -532,7 +533,12 @@ class Step {
     if (!callback) return this.done();
     this.state = { ...this.state, callConnectionId, callback: undefined };
     this.play('queued', this.prompt('callbackConnecting'));
-    this.command({ kind: 'AddTeamsUser', teamsUserId: callback.teamsUserId, operationContext: offerOperationContext(callback.offerId, callback.agentId) });
+    this.command({
+      kind: 'AddTeamsUser',
+      teamsUserId: callback.teamsUserId,
+      operationContext: offerOperationContext(callback.offerId, callback.agentId),
+      ...(callback.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: callback.ringTimeInSeconds }),
+    });
     return this.done();
   }
 

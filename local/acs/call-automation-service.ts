@@ -84,6 +84,8 @@ export interface InvitationView {
   readonly callers: readonly string[];
   readonly state: InvitationRecord['state'];
   readonly startedAt: string;
+  /** How long it rings before it is cancelled, as the app asked. */
+  readonly invitationTimeoutInSeconds: number;
 }
 
 export interface CallAutomationServiceOptions {
@@ -1050,6 +1052,7 @@ export class CallAutomationService {
       callers,
       state: invitation.state,
       startedAt: invitation.startedAt,
+      invitationTimeoutInSeconds: invitation.invitationTimeoutInSeconds,
     };
   }
 

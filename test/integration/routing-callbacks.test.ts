@@ -59,11 +59,14 @@ it('a caller who chooses a callback keeps their place and is joined with the age
   expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('callbackPending');
 
   // Cora is back: the callback comes up, she is reserved, the caller is dialled and both joined.
+  const rung = stack.callAutomation.waitForInvitation(cora.teamsUserId, 10_000);
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
   await settled();
   const state = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent?: { agentId: string } };
   expect(state.stage).toBe('connected');
   expect(state.agent?.agentId).toBe('cora');
+  // Cora's Teams rang for the billing queue's ringTimeInSeconds (20 s by default), as for any offer.
+  expect(await rung).toMatchObject({ purpose: 'addParticipant', invitationTimeoutInSeconds: 20 });
   const outbound = stack.callAutomation.listConversations().find((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550140');
   expect(outbound?.state).toBe('connected');
   stack.callAutomation.hangUp(outbound!.simulatedCallId);

@@ -697,14 +697,15 @@ describe('callbacks', () => {
 
   it("when the callback's turn comes the caller is dialled, then the reserved agent rung in", () => {
     const pending = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' })).when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
-    const dialling = pending.when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' });
+    const dialling = pending.when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123', ringTimeInSeconds: 45 });
     expect(dialling.state.stage).toBe('callingBack');
     expect(dialling.commands).toEqual([{ kind: 'CreateCall', fromNumber: '+18005550100', operationContext: 'callback|o9', pii: { phoneNumber: '+14255550123' } }]);
     const answered = dialling.when({ kind: 'CallConnected', callConnectionId: 'conn-2' });
     expect(answered.state.callConnectionId).toBe('conn-2');
     expect(answered.commands).toEqual([
       expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('callbackConnecting') }),
-      { kind: 'AddTeamsUser', teamsUserId: 'tu-3', operationContext: 'offer|o9|agent-3' },
+      // The agent rings for the queue's ringTimeInSeconds, as for any offer.
+      { kind: 'AddTeamsUser', teamsUserId: 'tu-3', operationContext: 'offer|o9|agent-3', ringTimeInSeconds: 45 },
     ]);
     const joined = answered.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-3', operationContext: 'offer|o9|agent-3' });
     expect(joined.state.stage).toBe('connected');
