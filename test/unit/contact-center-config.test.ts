@@ -249,6 +249,21 @@ describe('callbacks after hours', () => {
   });
 });
 
+describe('slots', () => {
+  it('warn where a setting would have no effect: confirm on a masked slot, keypad-only on a slot that is not digits', () => {
+    let text = edit(sample, '    input: dtmf\n    minLength: 4\n    maxLength: 6\n    mask: true\n', '    input: dtmf\n    minLength: 4\n    maxLength: 6\n    mask: true\n    confirm: true\n').text;
+    text = edit(text, '    prompt: askMoveDate\n    invalidPrompt: moveDateInvalid\n    input: speech', '    prompt: askMoveDate\n    invalidPrompt: moveDateInvalid\n    input: dtmf').text;
+    const result = parseContactCenterConfig(text, sampleFile);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => w.message)).toEqual(
+      expect.arrayContaining([
+        'Slot "pin" is masked, so its value is never read back: confirm has no effect.',
+        'Only a digits slot is keypad-only; "moveDate" (date) is also answered by speech.',
+      ]),
+    );
+  });
+});
+
 describe('queues', () => {
   it('refuse a ring time routing could not use (the config check used to pass it and the app then failed to start)', () => {
     const { text } = edit(minimal, '    musicOnHoldUrl: https://media.example/hold.wav', '    musicOnHoldUrl: https://media.example/hold.wav\n    ringTimeInSeconds: 3');

@@ -286,6 +286,8 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
       error([...path, 'minLength'], `minLength (${slot.minLength}) is greater than maxLength (${slot.maxLength}).`);
     }
     if (slot.type === 'freeText' && slot.input === 'dtmf') error([...path, 'input'], 'A freeText slot cannot be answered on the keypad; use speech.');
+    if (slot.mask && slot.confirm) warn([...path, 'confirm'], `Slot "${slot.name}" is masked, so its value is never read back: confirm has no effect.`);
+    if (slot.input === 'dtmf' && slot.type !== 'digits') warn([...path, 'input'], `Only a digits slot is keypad-only; "${slot.name}" (${slot.type}) is also answered by speech.`);
     if (!config.intents.some((intent) => intent.selfService?.slots.includes(slot.name) || intent.escalate?.slots.includes(slot.name))) {
       warn([...path, 'name'], `Slot "${slot.name}" is not used by any intent.`);
     }

@@ -285,11 +285,14 @@ export const slotSchema = z
     input: z
       .enum(['speechOrDtmf', 'dtmf', 'speech'], { error: 'Slot input is speechOrDtmf, dtmf or speech.' })
       .default('speechOrDtmf')
-      .meta({ description: 'How the caller may answer; dtmf for secrets such as a PIN.' }),
+      .meta({
+        description:
+          'How the caller may answer. dtmf: a digits slot is typed on the keypad only (secrets such as a PIN; other types are not keypad-only). speech and speechOrDtmf: the caller speaks, and keys still work (a digits slot takes them as its value; elsewhere the operator key reaches a person).',
+      }),
     minLength: z.int().min(1).max(64).optional().meta({ description: 'Fewest digits or characters (digits, freeText).' }),
     maxLength: z.int().min(1).max(256).optional().meta({ description: 'Most digits (digits; default 20) or characters (freeText; default 200: a longer answer is cut at a word, not refused).' }),
     mask: z.boolean().default(false).meta({ description: 'Never write the value to history or logs (a PIN).' }),
-    confirm: z.boolean().default(false).meta({ description: 'Read the value back (confirmSlot) before using it.' }),
+    confirm: z.boolean().default(false).meta({ description: 'Read the value back (confirmSlot) before using it; never for a masked slot, whose value is not said aloud.' }),
     dateRange: z
       .enum(['future', 'past', 'any'], { error: 'A date range is future, past or any.' })
       .default('any')
