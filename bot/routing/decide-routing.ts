@@ -580,6 +580,9 @@ function startWaiting(step: Step, call: WaitingCall, position: number): void {
   if (def.announcementIntervalInSeconds > 0) {
     announce(step, call, position);
     scheduleAnnouncement(step, call, step.nowMs + def.announcementIntervalInSeconds * 1000);
+  } else {
+    // Without announcements the wait is judged once, as the call starts waiting.
+    offerCallbackIfLong(step, call, estimateWaitInSeconds(step.queue, def, position, step.nowMs));
   }
 }
 
@@ -625,8 +628,7 @@ function scheduleAnnouncement(step: Step, call: WaitingCall, atMs: number): void
 
 function announce(step: Step, call: WaitingCall, position: number): void {
   if (call.callConnectionId === null || call.callback !== null) return;
-  const { def } = step;
-  const expectedWaitInSeconds = estimateWaitInSeconds(step.queue, def, position, step.nowMs);
+  const expectedWaitInSeconds = estimateWaitInSeconds(step.queue, step.def, position, step.nowMs);
   step.commands.push({
     kind: 'AnnounceQueuePosition',
     operationContext: `${step.message.messageId}:announce`,
@@ -635,6 +637,13 @@ function announce(step: Step, call: WaitingCall, position: number): void {
     position,
     expectedWaitInSeconds,
   });
+  offerCallbackIfLong(step, call, expectedWaitInSeconds);
+}
+
+/** Offers a callback, once per call, when the expected wait is over the queue's threshold. */
+function offerCallbackIfLong(step: Step, call: WaitingCall, expectedWaitInSeconds: number): void {
+  if (call.callConnectionId === null || call.callback !== null) return;
+  const { def } = step;
   const threshold = def.callbackOfferThresholdInSeconds;
   if (threshold !== null && !call.callbackOffered && expectedWaitInSeconds > threshold) {
     call.callbackOffered = true;

@@ -467,6 +467,15 @@ describe('routing decider: while waiting', () => {
     expect(ofKind(s.when(tick.message, at(30)).commands, 'OfferCallback')).toEqual([]);
   });
 
+  it('offers the callback with announcements turned off too, judged as the call starts waiting', () => {
+    const quiet = queueDefinition({ announcementIntervalInSeconds: 0, callbackOfferThresholdInSeconds: 240, defaultHandleTimeInSeconds: 300 });
+    const s = given(quiet).withCalls(callQueued('c1', { at: at(0) }));
+    expect(ofKind(s.last!.commands, 'AnnounceQueuePosition')).toEqual([]);
+    expect(ofKind(s.last!.commands, 'OfferCallback')).toMatchObject([{ callId: 'c1', expectedWaitInSeconds: 300 }]);
+    const short = given(queueDefinition({ announcementIntervalInSeconds: 0, callbackOfferThresholdInSeconds: 600, defaultHandleTimeInSeconds: 300 })).withCalls(callQueued('c1', { at: at(0) }));
+    expect(ofKind(short.last!.commands, 'OfferCallback')).toEqual([]);
+  });
+
   it('a callback keeps the caller’s place: the agent is reserved first, then the caller is dialled', () => {
     const s = given().withCalls(callQueued('c1', { at: at(0) }), callQueued('c2', { at: at(5) }));
     s.when(message('CallbackRequested', { callId: 'c1', phoneNumber: '+441632960002' }, at(60)));
