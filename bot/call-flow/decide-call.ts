@@ -651,7 +651,9 @@ class Step {
   overflow(action: Extract<CallEvent, { kind: 'QueueOverflowed' }>['action'], reason: string): Decision {
     switch (action.kind) {
       case 'queue':
-        return this.escalate({ queueId: action.queueId, priority: 0, requiredSkills: [] }, `overflow (${reason}) from ${this.state.queueId}`);
+        // The caller keeps their priority; the first queue's skills stay behind (the overflow queue's
+        // own, and the language's, still apply), or nobody there might qualify.
+        return this.escalate({ queueId: action.queueId, priority: this.state.routingTarget?.priority ?? 0, requiredSkills: [] }, `overflow (${reason}) from ${this.state.queueId}`);
       case 'disconnect': {
         this.state = { ...this.state, endReason: `overflow: ${reason}` };
         this.play('ending', this.flow.namedPrompt(this.state.language, action.message) ?? this.prompt('noAgents'));

@@ -606,7 +606,7 @@ describe('waiting in the queue', () => {
 
   it('overflow to another queue re-queues the caller with what was learned; disconnect says the configured message', () => {
     const moved = queued().when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'maxWait', action: { kind: 'queue', queueId: 'general' } });
-    expect(moved.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { intent: 'billing', reason: 'overflow (maxWait) from billing' } });
+    expect(moved.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', priority: 1, requiredSkills: [], context: { intent: 'billing', reason: 'overflow (maxWait) from billing' } });
     const closed = queued().when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'noAgentsLoggedIn', action: { kind: 'disconnect', message: 'salesUnavailable' } });
     expect(closed.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('salesUnavailable') })]);
     expect(closed.state.endReason).toBe('overflow: noAgentsLoggedIn');
