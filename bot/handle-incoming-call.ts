@@ -25,6 +25,8 @@ export interface IncomingCallDependencies {
   readonly callbackUrl: (callId: string) => string;
   /** Numbers this deployment answers; others are rejected. Undefined answers every number. */
   readonly isServedNumber?: (calledRawId: string) => boolean;
+  /** The config's name for the dialled line ("Customer care (main line)"), kept in history. */
+  readonly lineName?: (calledNumber: string) => string | undefined;
 }
 
 export type IncomingCallOutcome = 'answered' | 'rejected' | 'already handled' | 'malformed';
@@ -57,10 +59,11 @@ export async function handleIncomingCall(deps: IncomingCallDependencies, data: u
     return 'rejected';
   }
   const now = deps.clock.now();
-  const state = deps.newCall({ callId, callerId: call.from.rawId, calledNumber: phoneNumberOf(call.to.rawId) }, now);
-  const created = await deps.store.createCall({ state, step: 1, outbox: [], recentEventIds: [] }, [
-    { callId, step: 1, index: 0, at: now.toISOString(), entry: { kind: 'callReceived', pii: { callerId: call.from.rawId, calledNumber: call.to.rawId } } },
-  ]);
+  const calledNumber = phoneNumberOf(call.to.rawId);
+  const state = deps.newCall({ callId, callerId: call.from.rawId, calledNumber }, now);
+  const line = deps.lineName?.(calledNumber);
+  const received = { kind: 'callReceived', ...(line === undefined ? {} : { line }), pii: { callerId: call.from.rawId, calledNumber: call.to.rawId } } as const;
+  const created = await deps.store.createCall({ state, step: 1, outbox: [], recentEventIds: [] }, [{ callId, step: 1, index: 0, at: now.toISOString(), entry: received }]);
   if (!created.created) {
     const existing = await deps.store.getCall(callId);
     if (existing && existing.record.state.stage !== 'answering') return 'already handled';

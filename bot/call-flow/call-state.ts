@@ -81,7 +81,8 @@ export interface CallState {
 
 /** One entry of the call's history; written next to the state in the call's partition. */
 export type HistoryEntry =
-  | { readonly kind: 'callReceived'; readonly pii: { readonly callerId: string; readonly calledNumber: string } }
+  /** `line`: the config's name for the number dialled. */
+  | { readonly kind: 'callReceived'; readonly line?: string; readonly pii: { readonly callerId: string; readonly calledNumber: string } }
   | { readonly kind: 'event'; readonly event: CallEvent; readonly ignored?: 'stale' | 'unknown' | 'ended' }
   | { readonly kind: 'command'; readonly command: CallCommand }
   | { readonly kind: 'commandFailed'; readonly command: CallCommand['kind']; readonly error: string }

@@ -10,6 +10,7 @@ import { localStackFlowTestTarget, type FlowTestTarget } from '../../local/flow-
 import { loadFlowScenarioFiles, readConfigForScenarios } from '../../local/flow-test/load-flow-scenario-files.js';
 import { parseFlowScenarios, type FlowScenario } from '../../local/flow-test/parse-flow-scenarios.js';
 import { runFlowScenario } from '../../local/flow-test/run-flow-scenarios.js';
+import { callIdFor } from '../../bot/handle-incoming-call.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { SettableClock } from '../../local/host/settable-clock.js';
 import { startTestStack } from '../support/test-stack.js';
@@ -89,6 +90,12 @@ expect:
     expect(report).toMatch(/^FAIL {2}wrong on purpose/);
     expect(report).toContain('caller:    pressed 12345678');
     expect(report).toContain('assistant: Thanks. Order 1 2 3 4, 5 6 7 8 is shipped.');
+  });
+
+  it("keeps the config's name of the dialled line in the call's history", async () => {
+    const result = await runFlowScenario(only('name: line name\nto: "+12125550123"\nsteps: [hangUp]\nexpect: { outcome: callerHungUp }\n'), target);
+    const call = await stack.switchboard.getCallHistory(callIdFor(result.conversation!.correlationId));
+    expect(call!.history[0]!.entry).toMatchObject({ kind: 'callReceived', line: 'Atención al cliente (línea en español)' });
   });
 
   it('checks the escalation priority and the exact skills', async () => {
