@@ -6,12 +6,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assistantFlowFromConfig } from '../bot/assistant/assistant-flow-from-config.js';
-import { OUT_OF_SCOPE_LABEL } from '../bot/assistant/nlu/intent-classifier.js';
 import { trainIntentClassifier } from '../bot/assistant/nlu/train-intent-classifier.js';
 import type { CallEvent } from '../bot/call-flow/call-events.js';
 import type { CallState, Decision } from '../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../bot/call-flow/decide-call.js';
-import { readContactCenterConfig } from '../bot/load-assistant-flow.js';
+import { readContactCenterConfig, trainingExamplesOf } from '../bot/load-assistant-flow.js';
 import { DEFAULT_WORD_VECTORS_PATH, readLabelledFile, readWordVectorsFile } from '../local/cli/nlu-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,10 +21,7 @@ const now = new Date('2026-12-07T15:00:00Z');
 
 export default async function assistantBench(): Promise<void> {
   const config = readContactCenterConfig(CONFIG);
-  const examples = [
-    ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
-    ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
-  ];
+  const examples = trainingExamplesOf(config);
   const classifier = trainIntentClassifier(examples, { wordVectors: await readWordVectorsFile(DEFAULT_WORD_VECTORS_PATH) });
   const flow = assistantFlowFromConfig(config, (text) => classifier.classify(text), () => ({ open: true }));
   const answers = await readLabelledFile(ANSWERS, 'test');

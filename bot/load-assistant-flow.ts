@@ -4,7 +4,7 @@ import { assistantFlowFromConfig } from './assistant/assistant-flow-from-config.
 import { isOpen } from './assistant/business-hours.js';
 import { parseContactCenterConfig, type ContactCenterConfig } from './assistant/contact-center-config.js';
 import { trainIntentClassifier } from './assistant/nlu/train-intent-classifier.js';
-import { OUT_OF_SCOPE_LABEL } from './assistant/nlu/intent-classifier.js';
+import { OUT_OF_SCOPE_LABEL, type LabelledUtterance } from './assistant/nlu/intent-classifier.js';
 import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors, type WordVectors } from './assistant/nlu/word-vectors.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import type { Settings } from './config.js';
@@ -38,6 +38,14 @@ function bundledWordVectors(): WordVectors {
   return wordVectors;
 }
 
+/** What the embedded classifier learns from a config: every intent's examples in all languages, and its out-of-scope ones. */
+export function trainingExamplesOf(config: ContactCenterConfig): LabelledUtterance[] {
+  return [
+    ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
+    ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
+  ];
+}
+
 /**
  * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifier on the
  * config's examples (all languages, plus its out-of-scope examples) and wires the action runner.
@@ -48,11 +56,7 @@ export function loadAssistantFlow(
 ): { flow: AssistantFlow; actions: ActionRunner; servedNumbers: ReadonlySet<string> | undefined; config: ContactCenterConfig | undefined } {
   if (given.flow && given.actions && !given.config) return { flow: given.flow, actions: given.actions, servedNumbers: undefined, config: undefined };
   const config = given.config ?? readContactCenterConfig(settings.CONTACT_CENTER_CONFIG_FILE);
-  const examples = [
-    ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
-    ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
-  ];
-  const classifier = trainIntentClassifier(examples, { wordVectors: bundledWordVectors() });
+  const classifier = trainIntentClassifier(trainingExamplesOf(config), { wordVectors: bundledWordVectors() });
   const schedules = new Map(Object.entries(config.businessHours));
   const flow =
     given.flow ??
