@@ -149,7 +149,6 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     ...(overrides.config ? { config: overrides.config } : {}),
   });
   const { flow, actions, servedNumbers } = assistant;
-  const lineNames = assistant.config ? new Map(assistant.config.numbers.map((n) => [n.number, n.name])) : undefined;
   const queueDefinitions = new Map(
     (overrides.queues ?? assistant.config?.queues.map((q) => parseQueueDefinition(q)) ?? []).map((q) => [q.queueId, q]),
   );
@@ -216,7 +215,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
           store, control, clock, logger, callbackUrl,
           newCall: (call, now) => startCall(flow, call, now),
           ...(servedNumbers ? { isServedNumber: (rawId: string) => servedNumbers.has(rawId.replace(/^4:/, '')) } : {}),
-          ...(lineNames ? { lineName: (number: string) => lineNames.get(number) } : {}),
+          lineName: (number: string) => flow.line(number).name,
         },
         data,
       ),

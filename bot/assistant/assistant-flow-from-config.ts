@@ -113,6 +113,7 @@ export function assistantFlowFromConfig(
     config.numbers.map((n): [string, LineEntry] => [
       n.number,
       {
+        name: n.name,
         language: n.language ?? config.defaultLanguage,
         languageMenu: n.languageMenu,
         timeZone: (n.businessHours === undefined ? undefined : config.businessHours[n.businessHours]?.timeZone) ?? fallbackTimeZone,

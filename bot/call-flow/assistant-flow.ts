@@ -89,6 +89,8 @@ export interface AfterHours {
 }
 
 export interface LineEntry {
+  /** The config's name for the line ("Customer care (main line)"), for history and the agent's screen. */
+  readonly name?: string;
   readonly language: string;
   readonly languageMenu: boolean;
   /** IANA time zone in which callers' dates ("tomorrow") are read; UTC when absent. */

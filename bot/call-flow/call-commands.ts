@@ -30,6 +30,8 @@ export interface HandOffContext {
   readonly confidence: number | undefined;
   readonly slots: Readonly<Record<string, string>>;
   readonly language: string;
+  /** The name of the line the caller dialled, when the config gives one. */
+  readonly line?: string;
   readonly reason: string;
   readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };
 }

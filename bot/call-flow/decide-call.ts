@@ -809,7 +809,7 @@ class Step {
     const said = candidates.map((intent) => ({ intent, name: foldSpoken(intent.spokenName(this.state.language)) })).filter((c) => containsPhrase(text, [c.name]));
     const named = said.filter((c) => !said.some((other) => other !== c && containsPhrase(other.name, [c.name])));
     if (named.length === 1) return accept((named[0] as { intent: IntentDefinition }).intent, confidence);
-    const ordinal = startsWithPhrase(text, this.words.first) ? candidates[0] : startsWithPhrase(text, this.words.second) ? candidates[1] : undefined;
+    const ordinal = isOrdinalAnswer(text, this.words.first) ? candidates[0] : isOrdinalAnswer(text, this.words.second) ? candidates[1] : undefined;
     if (ordinal) return accept(ordinal, confidence);
     if (containsPhrase(text, this.words.person)) return this.escalate(this.flow.personTarget, 'caller asked for a person');
     const result = understood ?? this.flow.understand(text, this.state.language);
@@ -983,11 +983,13 @@ class Step {
 
   /** What the agent's screen shows: what the caller wanted and said so far. */
   private handOffContext(reason: string): HandOffContext {
+    const line = this.flow.line(this.state.pii.calledNumber).name;
     return {
       intent: this.state.intent,
       confidence: this.state.confidence,
       slots: maskedSlots(this.flow, this.state),
       language: this.state.language,
+      ...(line === undefined ? {} : { line }),
       reason,
       pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript },
     };
@@ -1094,6 +1096,24 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
   return phrases.some((phrase) => {
     const folded = foldSpoken(phrase);
     return folded.length > 0 && (said === folded || said.startsWith(`${folded} `));
+  });
+}
+
+/**
+ * Words a short pick may carry after its ordinal ("the second one, please"): more than this and the
+ * ordinal starts a sentence about something else ("first of all I want to cancel"), which the
+ * language understanding judges instead.
+ */
+const maxWordsAfterOrdinal = 3;
+
+/** The answer starts with one of the ordinal phrases and says little else. */
+function isOrdinalAnswer(text: string, phrases: readonly string[]): boolean {
+  const said = foldSpoken(text);
+  return phrases.some((phrase) => {
+    const folded = foldSpoken(phrase);
+    if (folded.length === 0 || !(said === folded || said.startsWith(`${folded} `))) return false;
+    const rest = said.slice(folded.length).trim();
+    return rest === '' || rest.split(' ').length <= maxWordsAfterOrdinal;
   });
 }
 

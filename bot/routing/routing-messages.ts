@@ -18,6 +18,7 @@ export const routingContextSchema = z
     confidence: z.number().min(0).max(1).optional(),
     slots: z.record(z.string(), z.string()).readonly().default({}),
     language: z.string().min(2).max(35),
+    line: z.string().max(100).optional(),
     reason: z.string().max(200).default(''),
     pii: z.object({ callerId: z.string(), transcript: z.array(z.string()).readonly().default([]) }).readonly(),
   })

@@ -112,6 +112,8 @@ export interface RoutingContext {
   readonly confidence?: number | undefined;
   readonly slots: Readonly<Record<string, string>>;
   readonly language: string;
+  /** The name of the line the caller dialled, when the config gives one. */
+  readonly line?: string | undefined;
   /** Why the assistant handed the caller over. */
   readonly reason: string;
   readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };

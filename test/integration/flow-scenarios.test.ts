@@ -92,10 +92,13 @@ expect:
     expect(report).toContain('assistant: Thanks. Order 1 2 3 4, 5 6 7 8 is shipped.');
   });
 
-  it("keeps the config's name of the dialled line in the call's history", async () => {
-    const result = await runFlowScenario(only('name: line name\nto: "+12125550123"\nsteps: [hangUp]\nexpect: { outcome: callerHungUp }\n'), target);
+  it("keeps the config's name of the dialled line in the call's history and in what the agent is handed", async () => {
+    const result = await runFlowScenario(only('name: line name\nto: "+12125550123"\nsteps: [{ press: 0 }, hangUp]\nexpect: { outcome: callerHungUp }\n'), target);
     const call = await stack.switchboard.getCallHistory(callIdFor(result.conversation!.correlationId));
-    expect(call!.history[0]!.entry).toMatchObject({ kind: 'callReceived', line: 'Atención al cliente (línea en español)' });
+    const line = 'Atención al cliente (línea en español)';
+    expect(call!.history[0]!.entry).toMatchObject({ kind: 'callReceived', line });
+    const routing = call!.history.map((h) => h.entry).find((e) => e.kind === 'command' && e.command.kind === 'RequestRouting');
+    expect(routing).toMatchObject({ command: { context: { line, language: 'es-ES', reason: 'caller pressed 0 for a person' } } });
   });
 
   it('checks the escalation priority and the exact skills', async () => {

@@ -149,6 +149,7 @@ describe('understanding', () => {
       'the internet one': { intent: 'techSupport', confidence: 0.45, outOfScope: false, ranked: [{ intent: 'techSupport', confidence: 0.45 }, { intent: 'orderStatus', confidence: 0.2 }] },
       'hmm maybe': { intent: 'orderStatus', confidence: 0.3, outOfScope: false, ranked: [{ intent: 'orderStatus', confidence: 0.3 }, { intent: 'techSupport', confidence: 0.2 }] },
       'where is my order': sure('orderStatus'),
+      'First of all, where is my order?': sure('orderStatus'),
       'about an order or my balance': { intent: 'orderStatus', confidence: 0.5, outOfScope: false, ranked: [{ intent: 'orderStatus', confidence: 0.5 }, { intent: 'accountBalance', confidence: 0.4 }] },
     },
   };
@@ -230,6 +231,12 @@ describe('understanding', () => {
     expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'The second one, please.', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
     expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'number one', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
     expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'one sec', confidence: 0.9 })).commands[1]).toMatchObject({ context: { reason: 'clarification failed' } });
+  });
+
+  it('does not take an ordinal that opens a longer sentence as a pick ("first of all, …")', () => {
+    expect(clarifying().when(answer({ kind: 'SpeechRecognized', text: 'The second one I think.', confidence: 0.9 })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    const sentence = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'First of all, where is my order?', confidence: 0.9 }));
+    expect(sentence.state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus' });
   });
 
   it('records what a clarifying answer that fits neither was understood as', () => {

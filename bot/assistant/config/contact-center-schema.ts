@@ -70,7 +70,7 @@ export const numberEntrySchema = z
 export const phoneNumberSchema = z
   .strictObject({
     number: e164Schema,
-    name: text.max(100).meta({ description: 'What this line is, for people reading history and dashboards.' }),
+    name: text.max(100).meta({ description: 'What this line is, for people reading history and dashboards; agents are shown it with what the assistant learned.' }),
     language: languageCodeSchema
       .optional()
       .meta({ description: 'Language callers hear first; defaults to `defaultLanguage`.' }),
@@ -97,7 +97,7 @@ export const menuWordsSchema = z
     callback: menuWordList('Asking to be called back.'),
     message: menuWordList('Asking to leave a message.'),
     wait: menuWordList('Choosing to stay in the queue.'),
-    first: menuWordList('Picking the first of the two options the clarifying question names ("the first one"); optional, as keys 1 and 2 also pick.'),
+    first: menuWordList('Picking the first of the two options the clarifying question names ("the first one"); counts at the start of a short answer (at most 3 more words); optional, as keys 1 and 2 also pick.'),
     second: menuWordList('Picking the second of the two options the clarifying question names ("the second one"); optional.'),
   })
   .partial()
