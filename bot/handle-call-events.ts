@@ -37,6 +37,12 @@ export interface CallShellDependencies {
   readonly callbackUrl: (callId: string) => string;
   /** A language service asked about the caller's words before deciding; absent: the embedded model. */
   readonly understanding?: LanguageUnderstanding | undefined;
+  /**
+   * Self-service actions this instance is running, by call id: the call's end (the caller hung up)
+   * aborts its backend request at once. A hang-up handled by another instance leaves the action to
+   * finish or time out there; its late result is ignored either way.
+   */
+  readonly runningActions: Map<string, AbortController>;
 }
 
 export interface CallbackRequest {
@@ -157,6 +163,7 @@ export async function applyCallEvent(
       if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
       throw error;
     }
+    if (decision.state.stage === 'ended') deps.runningActions.get(callId)?.abort(new Error('the call ended'));
     if (entry) await carryOut(deps, { record: next, etag }, entry);
     return 'applied';
   }
@@ -281,16 +288,25 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
 async function runAction(deps: CallShellDependencies, state: CallState, command: Extract<CallCommand, { kind: 'RunAction' }>): Promise<void> {
   const abort = new AbortController();
   const callId = state.callId;
+  deps.runningActions.get(callId)?.abort(new Error('a newer action started'));
+  deps.runningActions.set(callId, abort);
   const event = (suffix: string) => ({ eventId: `${command.actionId}:${suffix}`, occurredAt: deps.clock.now().toISOString() });
   const work = deps.actions
     .run(command.action, { slots: command.pii.slots, language: command.language, callerId: state.pii.callerId.replace(/^4:/, ''), signal: abort.signal })
     .catch((error: unknown): ActionResult => ({ status: 'failed', reason: error instanceof Error ? error.message : String(error) }));
   const timedOut = deps.delay(command.timeoutInMs, abort.signal).then((): ActionResult => ({ status: 'timedOut' }));
-  const first = await Promise.race([work.then((r) => ({ r })), deps.delay(command.fillerDelayInMs, abort.signal).then(() => undefined)]);
-  if (first === undefined) await applyCallEvent(deps, callId, { ...event('slow'), kind: 'ActionSlow', actionId: command.actionId });
-  const result = first?.r ?? (await Promise.race([work, timedOut]));
-  abort.abort();
-  await applyCallEvent(deps, callId, { ...event('done'), kind: 'ActionCompleted', actionId: command.actionId, result });
+  try {
+    const first = await Promise.race([work.then((r) => ({ r })), deps.delay(command.fillerDelayInMs, abort.signal).then(() => undefined)]);
+    // Aborted: the call ended while the action ran; nobody is left to hear a filler.
+    if (first === undefined && !abort.signal.aborted) await applyCallEvent(deps, callId, { ...event('slow'), kind: 'ActionSlow', actionId: command.actionId });
+    const outcome = first?.r ?? (await Promise.race([work, timedOut]));
+    const cancelled = first === undefined && abort.signal.aborted;
+    const result: ActionResult = cancelled ? { status: 'failed', reason: `cancelled: ${abort.signal.reason instanceof Error ? abort.signal.reason.message : 'aborted'}` } : outcome;
+    await applyCallEvent(deps, callId, { ...event('done'), kind: 'ActionCompleted', actionId: command.actionId, result });
+  } finally {
+    abort.abort();
+    if (deps.runningActions.get(callId) === abort) deps.runningActions.delete(callId);
+  }
 }
 
 async function removeFromOutbox(

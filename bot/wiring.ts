@@ -166,6 +166,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     logger,
     decide: (state, event, now) => decideCall(flow, state, event, now),
     callbackUrl,
+    runningActions: new Map(),
   };
   const routing: RoutingShellDependencies = {
     queues: routingStore,

@@ -59,6 +59,7 @@ beforeAll(async () => {
     clock: { now: () => now },
     logger: pino({ level: 'silent' }),
     decide: (state, event, at) => decideCall(flow, state, event, at),
+    runningActions: new Map(),
     callbackUrl: (callId) => `http://127.0.0.1/api/calls/${callId}/events`,
     verify: createCallbackVerifier({ issuer, audience, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/calling/keys` }),
   };

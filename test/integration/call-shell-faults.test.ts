@@ -36,6 +36,7 @@ function shell(overrides: Partial<CallShellDependencies> = {}): CallShellDepende
     logger: pino({ level: 'silent' }),
     decide: (state, event, now) => decideCall(flow, state, event, now),
     callbackUrl: (callId) => `http://127.0.0.1/api/calls/${callId}/events`,
+    runningActions: new Map(),
     ...overrides,
   };
 }
@@ -118,6 +119,38 @@ describe('the call shell on the local Cosmos', () => {
       expect.objectContaining({ command: 'RequestRouting', error: 'Service Bus unreachable' }),
       expect.objectContaining({ command: 'RequestRouting', error: 'Service Bus unreachable' }),
     ]);
+  });
+
+  it('a caller who hangs up while a self-service action runs cancels its backend request: no filler, no late result', async () => {
+    const pending = await newConnectedCall('gone');
+    let runStarted: (signal: AbortSignal) => void = () => {};
+    const started = new Promise<AbortSignal>((resolve) => (runStarted = resolve));
+    const deps = shell({
+      // The backend answers only when its request is aborted; the filler's delay never runs out.
+      actions: {
+        run: (_name, request) => {
+          runStarted(request.signal);
+          return new Promise((resolve) => request.signal.addEventListener('abort', () => resolve({ status: 'failed', reason: 'aborted' })));
+        },
+      },
+      delay: (_ms, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve())),
+    });
+    await applyCallEvent(deps, 'gone', event({ kind: 'KeysPressed', tones: '4', operationContext: pending }));
+    const asked = (await store.getCall('gone'))!.record.state;
+    expect(asked).toMatchObject({ stage: 'collectingSlot', intent: 'accountBalance' });
+    executed.length = 0;
+    const running = applyCallEvent(deps, 'gone', event({ kind: 'KeysPressed', tones: '4321', operationContext: asked.pendingOperation! }));
+    const signal = await started;
+    expect(signal.aborted).toBe(false);
+    await applyCallEvent(deps, 'gone', event({ kind: 'CallDisconnected' }));
+    expect(signal.aborted).toBe(true);
+    await expect(running).resolves.toBe('applied');
+    expect(executed.map((e) => e.command.kind)).toEqual([]);
+    const history = (await store.listHistory('gone')).map((h) => h.entry);
+    expect(history).toContainEqual({ kind: 'callEnded', reason: 'callerHungUp' });
+    expect(history.some((e) => e.kind === 'event' && (e.event as CallEvent).kind === 'ActionSlow')).toBe(false);
+    expect(history).toContainEqual(expect.objectContaining({ kind: 'event', ignored: 'ended', event: expect.objectContaining({ kind: 'ActionCompleted', result: { status: 'failed', reason: 'cancelled: the call ended' } }) }));
+    expect(deps.runningActions.size).toBe(0);
   });
 
   it('serialises concurrent callbacks with the ETag: neither is lost', async () => {
