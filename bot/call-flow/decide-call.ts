@@ -754,6 +754,15 @@ class Step {
     return this.done();
   }
 
+  /**
+   * "Did you mean A, or B?" as open speech, not a choices menu: callers answer in their own words
+   * ("the bill one", "it's about my bill"), which `clarified` matches to either intent; 1 and 2 pick by key.
+   */
+  private askClarifying(a: IntentDefinition, b: IntentDefinition, lead: Prompt | undefined, retries: number): Decision {
+    const question = this.prompt('clarify', { a: a.spokenName(this.state.language), b: b.spokenName(this.state.language) });
+    return this.ask('clarifying', lead ? joinPrompts(lead, question) : question, { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, retries);
+  }
+
   /** A language service's understanding when the shell brought one, else the embedded model's. */
   private understand(text: string, understood: Understanding | undefined): Decision {
     const result = understood ?? this.flow.understand(text, this.state.language);
@@ -773,10 +782,7 @@ class Step {
       if (a && b) {
         this.record({ kind: 'intentDecision', intent: best.intent, confidence: best.confidence, verdict: 'clarify' });
         this.state = { ...this.state, clarifyBetween: [a.name, b.name], clarifications: clarifications + 1, confidence: best.confidence, retries: 0 };
-        const [nameA, nameB] = [a.spokenName(this.state.language), b.spokenName(this.state.language)];
-        // Open speech, not a choices menu: callers answer in their own words ("the bill one", "it's
-        // about my bill"), which `clarified` matches to either intent; 1 and 2 pick by key.
-        return this.ask('clarifying', this.prompt('clarify', { a: nameA, b: nameB }), { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0);
+        return this.askClarifying(a, b, undefined, 0);
       }
     }
     this.record({ kind: 'intentDecision', intent: result.intent, confidence: result.confidence, verdict: result.outOfScope ? 'outOfScope' : 'noMatch' });
@@ -951,10 +957,21 @@ class Step {
       case 'closed':
         // No choice made: a message if the schedule takes them, else goodbye.
         return this.state.callbackWhenOpen?.voicemail ? this.startVoicemail(undefined) : this.endWith('goodbye', 'afterHours');
-      case 'confirmingIntent':
-      case 'clarifying':
-        // One clarifying question only; then a person.
+      case 'confirmingIntent': {
+        // Silence: the confirmation again, within the no-input limit; any other answer goes to a person.
+        const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
+        if (kind === 'noInput' && retries <= this.retryLimit(kind) && intent?.confirm) {
+          return this.ask('confirmingIntent', joinPrompts(this.prompt(kind), intent.confirm(this.state.language)), { kind: 'choices', choices: this.yesNoChoices() }, retries);
+        }
         return this.escalate(this.flow.personTarget, 'clarification failed');
+      }
+      case 'clarifying': {
+        // Silence (the caller may not have heard): the same question again, within the no-input
+        // limit. An answer that fits neither option goes to a person: one clarifying question only.
+        const [a, b] = this.state.clarifyBetween.map((name) => this.flow.intents.get(name));
+        if (kind === 'noInput' && retries <= this.retryLimit(kind) && a && b) return this.askClarifying(a, b, this.prompt(kind), retries);
+        return this.escalate(this.flow.personTarget, 'clarification failed');
+      }
       case 'languageMenu':
         return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
       case 'collectingSlot':

@@ -286,7 +286,7 @@ describe('renderPrompt', () => {
 
   it('fills placeholders and carries the language voice', () => {
     expect(renderPrompt(config, 'en-US', 'clarify', { a: 'a question about your bill', b: 'making a payment' })).toEqual({
-      text: 'Sorry, just so I get this right. Did you mean a question about your bill, or making a payment?',
+      text: 'Just so I get this right. Did you mean a question about your bill, or making a payment?',
       voice: 'en-US-JennyNeural',
       language: 'en-US',
     });

@@ -239,6 +239,18 @@ describe('understanding', () => {
     expect(sentence.state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus' });
   });
 
+  it('silence at the clarifying question asks it again (the no-input limit holds), then goes to a person', () => {
+    const again = clarifying().when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(again.state).toMatchObject({ stage: 'clarifying', retries: 1, clarifyBetween: ['billing', 'techSupport'] });
+    expect(again.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: '<noInput> <clarify billing|technical support>' }, mode: { kind: 'speechOrDtmf' } });
+    expect(again.when(answer({ kind: 'KeysPressed', tones: '2' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'support' });
+    const third = again.when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(third.state).toMatchObject({ stage: 'clarifying', retries: 2 });
+    expect(third.when(answer({ kind: 'RecognitionTimedOut' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general', context: { reason: 'clarification failed' } });
+    const once = connected(testFlow({ ...flowUnderstandings, maxNoInputRetries: 0 })).when(answer({ kind: 'SpeechRecognized', text: 'something about my account', confidence: 0.8 }));
+    expect(once.when(answer({ kind: 'RecognitionTimedOut' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
+  });
+
   it('records what a clarifying answer that fits neither was understood as', () => {
     const vague = clarifying().when(answer({ kind: 'SpeechRecognized', text: 'hmm maybe', confidence: 0.9 }));
     expect(vague.history).toContainEqual({ kind: 'intentDecision', intent: 'orderStatus', confidence: 0.3, verdict: 'noMatch' });
@@ -835,6 +847,18 @@ describe('confirmations, invalid values and a wrong PIN', () => {
     const no = asked.when(answer({ kind: 'ChoiceRecognized', label: 'no', phrase: 'no' }));
     expect(no.state.stage).toBe('understanding');
     expect(no.commands[0]).toMatchObject({ prompt: testPrompt('openQuestion') });
+  });
+
+  it('silence at an intent\'s confirmation asks it again; an answer that is neither yes nor no goes to a person', () => {
+    const base = testFlow({ understandings: { 'cancel my service': sure('billing') } });
+    const billing = base.intents.get('billing')!;
+    const flow = { ...base, intents: new Map([...base.intents, ['billing', { ...billing, confirm: (l: string) => testPrompt('confirmCancel', l) }]]) };
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'cancel my service', confidence: 0.9 }));
+    const again = asked.when(answer({ kind: 'RecognitionTimedOut' }));
+    expect(again.state).toMatchObject({ stage: 'confirmingIntent', retries: 1 });
+    expect(again.commands[0]).toMatchObject({ prompt: { text: '<noInput> <confirmCancel>' }, mode: { kind: 'choices' } });
+    expect(again.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
+    expect(asked.when(answer({ kind: 'RecognitionFailed', code: 8510, subCode: 8510, message: 'no match' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'general' });
   });
 
   it('an invalid value is explained before the question is asked again', () => {
