@@ -39,8 +39,9 @@ export interface CallShellDependencies {
   readonly understanding?: LanguageUnderstanding | undefined;
   /**
    * Self-service actions this instance is running, by call id: the call's end (the caller hung up)
-   * aborts its backend request at once. A hang-up handled by another instance leaves the action to
-   * finish or time out there; its late result is ignored either way.
+   * aborts its backend request at once. A hang-up handled by another instance is seen here when the
+   * filler is due (the ActionSlow step reads the ended call) and aborts it then; a late result is
+   * ignored either way.
    */
   readonly runningActions: Map<string, AbortController>;
 }

@@ -153,6 +153,46 @@ describe('the call shell on the local Cosmos', () => {
     expect(deps.runningActions.size).toBe(0);
   });
 
+  it('a hang-up handled by another instance cancels the action when its filler is due: the caller who left hears nothing', async () => {
+    const pending = await newConnectedCall('elsewhere');
+    let runStarted: (signal: AbortSignal) => void = () => {};
+    const started = new Promise<AbortSignal>((resolve) => (runStarted = resolve));
+    // The filler's wait ends when the test says so; the hard timeout's never does.
+    const waits: { ms: number; end: () => void }[] = [];
+    const running = shell({
+      store: new CachingCallStore(store),
+      actions: {
+        run: (_name, request) => {
+          runStarted(request.signal);
+          return new Promise((resolve) => request.signal.addEventListener('abort', () => resolve({ status: 'failed', reason: 'aborted' })));
+        },
+      },
+      delay: (ms, signal) =>
+        new Promise((resolve) => {
+          waits.push({ ms, end: () => resolve() });
+          signal.addEventListener('abort', () => resolve());
+        }),
+    });
+    const other = shell({ store: new CachingCallStore(store) });
+    await applyCallEvent(running, 'elsewhere', event({ kind: 'KeysPressed', tones: '4', operationContext: pending }));
+    const asked = (await store.getCall('elsewhere'))!.record.state;
+    executed.length = 0;
+    const action = applyCallEvent(running, 'elsewhere', event({ kind: 'KeysPressed', tones: '4321', operationContext: asked.pendingOperation! }));
+    const signal = await started;
+    await applyCallEvent(other, 'elsewhere', event({ kind: 'CallDisconnected' }));
+    // The other instance cannot reach this one's request: it still runs.
+    expect(signal.aborted).toBe(false);
+    const filler = waits.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    filler.end();
+    await expect(action).resolves.toBe('applied');
+    expect(signal.aborted).toBe(true);
+    expect(executed.filter((e) => e.command.kind === 'PlayPrompt')).toEqual([]);
+    const history = (await store.listHistory('elsewhere')).map((h) => h.entry);
+    expect(history).toContainEqual(expect.objectContaining({ kind: 'event', ignored: 'ended', event: expect.objectContaining({ kind: 'ActionSlow' }) }));
+    expect(history).toContainEqual(expect.objectContaining({ kind: 'event', ignored: 'ended', event: expect.objectContaining({ kind: 'ActionCompleted', result: { status: 'failed', reason: 'cancelled: the call ended' } }) }));
+    expect(running.runningActions.size).toBe(0);
+  });
+
   it('serialises concurrent callbacks with the ETag: neither is lost', async () => {
     await newConnectedCall('race');
     const before = (await store.getCall('race'))!.record.step;
