@@ -40,7 +40,7 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
 export function assistantFlowFromConfig(
   config: ContactCenterConfig,
   understand: (text: string) => Understanding,
-  isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date },
+  isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date; readonly holiday?: string },
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
   const menuWords = new Map(config.languages.map((l) => [l.code, resolveMenuWords(l.code, l.menuWords).words]));
@@ -130,6 +130,7 @@ export function assistantFlowFromConfig(
     return {
       prompt: afterHours?.prompt ?? 'afterHours',
       voicemail: afterHours?.voicemail ?? false,
+      ...(afterHours?.holidayPrompt !== undefined && status.holiday !== undefined ? { holidayPrompt: afterHours.holidayPrompt, holiday: status.holiday } : {}),
       ...(callbackPrompt !== undefined && status.nextOpenAt !== undefined
         ? {
             callbackPrompt,

@@ -6,6 +6,8 @@ export interface OpenStatus {
   readonly reason: 'open' | 'closed' | 'holiday';
   /** When closed: the next moment the schedule opens (absent if it never does within a year). */
   readonly nextOpenAt?: Date;
+  /** When closed on a holiday (all day or outside its shorter hours): the holiday's name. */
+  readonly holiday?: string;
 }
 
 export type ScheduleHours = Pick<BusinessHoursSchedule, 'timeZone' | 'weekly' | 'holidays'>;
@@ -32,6 +34,7 @@ interface Span {
  */
 export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
   const holidays = new Map(schedule.holidays.map((h) => [h.date, h.hours]));
+  const holidayNames = new Map(schedule.holidays.map((h) => [h.date, h.name]));
   const spansOn = (day: number): { spans: Span[]; holiday: boolean } => {
     const holidayHours = holidays.get(isoDate(day));
     const ranges = holidayHours ?? schedule.weekly[weekDayByJsDay[(((day + 4) % 7) + 7) % 7] ?? 'sunday'];
@@ -47,13 +50,14 @@ export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
   if (openToday || openFromYesterday) return { open: true, reason: 'open' };
 
   const reason = current.holiday ? 'holiday' : 'closed';
+  const holiday = current.holiday ? { holiday: holidayNames.get(isoDate(today)) as string } : {};
   for (let day = today; day < today + searchDays; day++) {
     for (const span of spansOn(day).spans) {
       const start = zonedTimeToInstant(schedule.timeZone, day * dayMs + span.from * 60_000);
-      if (start > now.getTime()) return { open: false, reason, nextOpenAt: new Date(start) };
+      if (start > now.getTime()) return { open: false, reason, nextOpenAt: new Date(start), ...holiday };
     }
   }
-  return { open: false, reason };
+  return { open: false, reason, ...holiday };
 }
 
 function toSpan(range: string): Span {

@@ -77,6 +77,9 @@ export interface IntentDefinition {
 /** A closed schedule's message (a prompt named in the config) and whether a message can be left. */
 export interface AfterHours {
   readonly prompt: string;
+  /** Closed for a holiday: the prompt said first ({holiday} is its name), if the schedule names one. */
+  readonly holidayPrompt?: string;
+  readonly holiday?: string;
   readonly voicemail: boolean;
   /** The prompt offering a callback when the schedule opens (press 1; press 2 for a message), if it offers one. */
   readonly callbackPrompt?: string;

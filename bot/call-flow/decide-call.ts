@@ -425,7 +425,12 @@ class Step {
    * action), then a callback when it opens (press 1) or a message (press 2) as the schedule offers them.
    */
   private closedFor(closed: AfterHours, target: EscalationTarget | undefined, reason: string, lead?: Prompt): Decision {
-    const closedMessage = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+    const hours = this.flow.namedPrompt(this.state.language, closed.prompt) ?? this.prompt('afterHours');
+    const holiday =
+      closed.holidayPrompt === undefined || closed.holiday === undefined
+        ? undefined
+        : this.flow.namedPrompt(this.state.language, closed.holidayPrompt, { holiday: closed.holiday });
+    const closedMessage = holiday ? joinPrompts(holiday, hours) : hours;
     const message = lead ? joinPrompts(lead, closedMessage) : closedMessage;
     if (target !== undefined) this.state = { ...this.state, queueId: target.queueId };
     const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);

@@ -13,6 +13,7 @@ function schedule(timeZone: string, weekly: Partial<ScheduleHours['weekly']>, ho
 const at = (iso: string) => new Date(iso);
 const open = { open: true, reason: 'open' };
 const closedUntil = (iso: string, reason: 'closed' | 'holiday' = 'closed') => ({ open: false, reason, nextOpenAt: new Date(iso) });
+const closedForHoliday = (iso: string, holiday: string) => ({ ...closedUntil(iso, 'holiday'), holiday });
 
 describe('isOpen', () => {
   // Mon-Fri 08:00-20:00, Sat 09:00-17:00, New York (EST = UTC-5, EDT = UTC-4).
@@ -82,20 +83,20 @@ describe('isOpen', () => {
     ]);
 
     it('is closed all day on a holiday without hours, and says so', () => {
-      expect(isOpen(withHolidays, at('2025-12-25T17:00:00Z'))).toEqual(closedUntil('2025-12-26T13:00:00Z', 'holiday')); // Thu noon EST
+      expect(isOpen(withHolidays, at('2025-12-25T17:00:00Z'))).toEqual(closedForHoliday('2025-12-26T13:00:00Z', 'Christmas Day')); // Thu noon EST
     });
 
     it('keeps a holiday\'s own shorter hours instead of the weekly ones', () => {
       expect(isOpen(withHolidays, at('2025-12-24T17:59:00Z'))).toEqual(open); // Wed 12:59 EST
-      expect(isOpen(withHolidays, at('2025-12-24T18:00:00Z'))).toEqual(closedUntil('2025-12-26T13:00:00Z', 'holiday')); // 13:00, skips the 25th
-      expect(isOpen(withHolidays, at('2025-12-24T12:00:00Z'))).toEqual(closedUntil('2025-12-24T13:00:00Z', 'holiday')); // 07:00, opens at 08:00
+      expect(isOpen(withHolidays, at('2025-12-24T18:00:00Z'))).toEqual(closedForHoliday('2025-12-26T13:00:00Z', 'Christmas Eve')); // 13:00, skips the 25th
+      expect(isOpen(withHolidays, at('2025-12-24T12:00:00Z'))).toEqual(closedForHoliday('2025-12-24T13:00:00Z', 'Christmas Eve')); // 07:00, opens at 08:00
     });
 
     it('uses the holiday date in the schedule\'s time zone, not in UTC', () => {
       // 2025-12-25T02:00Z is still the evening of the 24th in New York, after the short day ended.
-      expect(isOpen(withHolidays, at('2025-12-25T02:00:00Z'))).toEqual(closedUntil('2025-12-26T13:00:00Z', 'holiday'));
+      expect(isOpen(withHolidays, at('2025-12-25T02:00:00Z'))).toEqual(closedForHoliday('2025-12-26T13:00:00Z', 'Christmas Eve'));
       // 2025-12-26T03:00Z is the evening of the 25th in New York: still the holiday.
-      expect(isOpen(withHolidays, at('2025-12-26T03:00:00Z')).reason).toBe('holiday');
+      expect(isOpen(withHolidays, at('2025-12-26T03:00:00Z'))).toMatchObject({ reason: 'holiday', holiday: 'Christmas Day' });
     });
   });
 
@@ -118,7 +119,7 @@ describe('isOpen', () => {
 
     it('lets the previous evening run into a holiday, which then keeps its own hours', () => {
       expect(isOpen(late, at('2025-12-25T05:30:00Z'))).toEqual(open); // Thu 25th 00:30, from Wednesday evening
-      expect(isOpen(late, at('2025-12-25T07:00:00Z'))).toEqual(closedUntil('2025-12-25T14:00:00Z', 'holiday')); // 02:00 -> 09:00
+      expect(isOpen(late, at('2025-12-25T07:00:00Z'))).toMatchObject(closedUntil('2025-12-25T14:00:00Z', 'holiday')); // 02:00 -> 09:00
     });
 
     it('does not run a closed holiday\'s hours into the next morning', () => {
@@ -149,7 +150,7 @@ describe('isOpen', () => {
     const tech = result.config.businessHours['tech-support'];
     if (!care || !tech) throw new Error('sample schedules missing');
     const thanksgiving = at('2025-11-27T16:00:00Z'); // Thu 11:00 EST
-    expect(isOpen(care, thanksgiving)).toEqual(closedUntil('2025-11-28T13:00:00Z', 'holiday'));
+    expect(isOpen(care, thanksgiving)).toEqual(closedForHoliday('2025-11-28T13:00:00Z', 'Thanksgiving Day'));
     expect(isOpen(tech, thanksgiving)).toEqual(open);
     expect(isOpen(care, at('2025-11-30T17:00:00Z'))).toEqual(closedUntil('2025-12-01T13:00:00Z')); // Sunday
   });

@@ -244,8 +244,28 @@ describe("the call flow's prompts from the sample config", () => {
 
 describe('callbacks after hours', () => {
   it('confirm with callbackConfirmed unless the schedule names its own prompt', () => {
-    const text = edit(sample, '      prompt: techAfterHours\n      callback: true\n      callbackPrompt: callbackWhenOpen\n      callbackConfirmedPrompt: callbackBookedWhenOpen\n', '      prompt: techAfterHours\n      callback: true\n      callbackPrompt: callbackWhenOpen\n').text;
+    const text = edit(sample, '      callbackPrompt: callbackWhenOpen\n      callbackConfirmedPrompt: callbackBookedWhenOpen\n\n  sales:', '      callbackPrompt: callbackWhenOpen\n\n  sales:').text;
     expect(() => valid(text, sampleFile)).not.toThrow();
+  });
+});
+
+describe('holidays after hours', () => {
+  it('the holiday prompt may say {holiday} and nothing else the moment does not know', () => {
+    const text = edit(sample, "    holidayHours: Today is {holiday}, and we're keeping holiday hours.", "    holidayHours: Today is {holiday}; we open at {opensAt}.").text;
+    expect(errorsOf(text).map((e) => `${e.path}: ${e.message}`)).toContain(
+      'businessHours.customer-care.afterHours.holidayPrompt: Prompt "holidayHours" uses {opensAt}, which is not filled in here (available: {holiday}).',
+    );
+  });
+
+  it('a closed schedule names the holiday only where the config has a holiday prompt', () => {
+    const config = valid(sample, sampleFile);
+    const thanksgiving = new Date('2026-11-26T15:00:00Z');
+    const closedForHoliday = () => ({ open: false, nextOpenAt: new Date('2026-11-27T13:00:00Z'), holiday: 'Thanksgiving Day' });
+    const flow = assistantFlowFromConfig(config, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), closedForHoliday);
+    expect(flow.queueClosed('billing', thanksgiving)).toMatchObject({ prompt: 'afterHours', holidayPrompt: 'holidayHours', holiday: 'Thanksgiving Day' });
+    const withoutPrompt = valid(edit(sample, '      prompt: afterHours\n      holidayPrompt: holidayHours\n', '      prompt: afterHours\n').text, sampleFile);
+    const plain = assistantFlowFromConfig(withoutPrompt, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), closedForHoliday);
+    expect(plain.queueClosed('billing', thanksgiving)).not.toHaveProperty('holiday');
   });
 });
 

@@ -127,6 +127,13 @@ describe('greeting and the open question', () => {
     expect(d.history).toContainEqual(expect.objectContaining({ kind: 'queueClosed', queueId: 'billing' }));
   });
 
+  it('a caller who reaches a queue closed for a holiday hears which holiday before the hours', () => {
+    const closed = { prompt: 'billingHours', voicemail: false, holidayPrompt: 'holidayHours', holiday: 'Thanksgiving Day' };
+    const flow = testFlow({ understandings: { 'my bill': sure('billing') }, queueClosed: () => closed });
+    const d = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));
+    expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<holidayHours Thanksgiving Day> <billingHours>' }) })]);
+  });
+
   it('offers a language menu when the config has more than one language, then speaks the chosen one', () => {
     const flow = testFlow({ languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] });
     const menu = connected(flow);

@@ -133,6 +133,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     unique(schedule.holidays, (h) => h.date, `businessHours.${scheduleName}.holidays`, 'Holiday date', (i) => [...path, 'holidays', i, 'date']);
     schedule.holidays.forEach((holiday, i) => checkOverlaps([...path, 'holidays', i, 'hours'], holiday.hours, error));
     requirePrompt([...path, 'afterHours', 'prompt'], schedule.afterHours.prompt);
+    if (schedule.afterHours.holidayPrompt !== undefined) requirePrompt([...path, 'afterHours', 'holidayPrompt'], schedule.afterHours.holidayPrompt, ['holiday']);
     if (schedule.afterHours.callbackPrompt !== undefined) requirePrompt([...path, 'afterHours', 'callbackPrompt'], schedule.afterHours.callbackPrompt);
     if (schedule.afterHours.callbackConfirmedPrompt !== undefined) {
       requirePrompt([...path, 'afterHours', 'callbackConfirmedPrompt'], schedule.afterHours.callbackConfirmedPrompt, ['opensAt']);

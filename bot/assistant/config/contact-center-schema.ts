@@ -160,6 +160,9 @@ export const holidaySchema = z
 export const afterHoursSchema = z
   .strictObject({
     prompt: promptKey.default('afterHours').meta({ description: 'Message played when closed.' }),
+    holidayPrompt: promptKey
+      .optional()
+      .meta({ description: 'Said before `prompt` when the schedule is closed for one of its holidays (all day, or outside the day\'s shorter hours); {holiday} is the holiday\'s name, e.g. "We are closed today for {holiday}."' }),
     voicemail: z.boolean().default(false).meta({ description: 'Let the caller leave a voicemail.' }),
     callback: z
       .boolean()
