@@ -55,7 +55,15 @@ export class HttpActionRunner implements ActionRunner {
       case 'orderStatus': {
         const orderNumber = request.slots[action.orderNumberSlot] ?? '';
         const response = await fetch(`${base}/orders/${encodeURIComponent(orderNumber)}`, { signal: request.signal });
-        if (response.status === 404) return { status: 'notFound', say: { prompt: action.prompts.notFound, values: { orderNumber: spokenDigits(orderNumber) } } };
+        if (response.status === 404) {
+          const values = { orderNumber: spokenDigits(orderNumber) };
+          const tryAgain = action.prompts.notFoundTryAgain;
+          if (action.maxLookups > 1 && tryAgain !== undefined) {
+            // Probably mistyped: the caller may give another number; the last miss goes to a person.
+            return { status: 'retry', say: { prompt: tryAgain, values }, slot: action.orderNumberSlot, maxAttempts: action.maxLookups, lockedSay: { prompt: action.prompts.notFound, values } };
+          }
+          return { status: 'notFound', say: { prompt: action.prompts.notFound, values } };
+        }
         if (!response.ok) return { status: 'failed', reason: `order backend answered ${response.status}` };
         const order = orderBody.safeParse(await bodyOf(response));
         if (!order.success) return unexpected('order', order.error);

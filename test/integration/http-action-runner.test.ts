@@ -51,10 +51,19 @@ describe('self-service actions against the sample backend', () => {
     expect(spanish).toMatchObject({ say: { values: { date: '24 de noviembre' } } });
   });
 
-  it('says an unknown order is not found', async () => {
+  it('asks for an unknown order number again where the action allows more lookups, else says it is not found', async () => {
+    const values = { orderNumber: '9 9 9 9, 9 9 9 9' };
     await expect(runner.run('order-status', request({ orderNumber: '99999999' }))).resolves.toEqual({
+      status: 'retry',
+      say: { prompt: 'orderNotFoundTryAgain', values },
+      slot: 'orderNumber',
+      maxAttempts: 2,
+      lockedSay: { prompt: 'orderNotFound', values },
+    });
+    const oneLookup: ContactCenterConfig = { ...config, actions: config.actions.map((a) => (a.handler === 'orderStatus' ? { ...a, maxLookups: 1 } : a)) };
+    await expect(new HttpActionRunner(oneLookup, () => backend.url).run('order-status', request({ orderNumber: '99999999' }))).resolves.toEqual({
       status: 'notFound',
-      say: { prompt: 'orderNotFound', values: { orderNumber: '9 9 9 9, 9 9 9 9' } },
+      say: { prompt: 'orderNotFound', values },
     });
   });
 

@@ -167,7 +167,7 @@ describe('parseContactCenterConfig', () => {
       '    orderNumberSlot: orderNumber\n',
       '    orderNumberSlot: orderNumber\n    pinSlott: pin\n',
     );
-    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'actions[0].pinSlott', message: 'Unknown field "pinSlott" (allowed here: name, handler, backendUrlSetting, orderNumberSlot, timeoutInMs, prompts).' })]);
+    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'actions[0].pinSlott', message: 'Unknown field "pinSlott" (allowed here: name, handler, backendUrlSetting, orderNumberSlot, maxLookups, timeoutInMs, prompts).' })]);
   });
 
   it('reports a YAML syntax error with its position and stops there', () => {
@@ -246,6 +246,16 @@ describe('callbacks after hours', () => {
   it('confirm with callbackConfirmed unless the schedule names its own prompt', () => {
     const text = edit(sample, '      callbackPrompt: callbackWhenOpen\n      callbackConfirmedPrompt: callbackBookedWhenOpen\n\n  sales:', '      callbackPrompt: callbackWhenOpen\n\n  sales:').text;
     expect(() => valid(text, sampleFile)).not.toThrow();
+  });
+});
+
+describe('order status lookups', () => {
+  it('more than one lookup needs the prompt said before the number is asked again', () => {
+    const text = edit(sample, ', notFoundTryAgain: orderNotFoundTryAgain }', ' }').text;
+    expect(errorsOf(text).map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'actions[0].maxLookups: Asking for another order number needs `prompts.notFoundTryAgain`: what the caller hears before it is asked again.',
+    ]);
+    expect(valid(edit(text, '    maxLookups: 2\n', '').text, sampleFile).actions[0]).toMatchObject({ maxLookups: 1 });
   });
 });
 

@@ -308,6 +308,9 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     switch (action.handler) {
       case 'orderStatus':
         slotRef('orderNumberSlot', action.orderNumberSlot);
+        if (action.maxLookups > 1 && action.prompts.notFoundTryAgain === undefined) {
+          error([...path, 'maxLookups'], 'Asking for another order number needs `prompts.notFoundTryAgain`: what the caller hears before it is asked again.');
+        }
         break;
       case 'accountBalance': {
         slotRef('accountNumberSlot', action.accountNumberSlot);

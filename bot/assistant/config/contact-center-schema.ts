@@ -320,6 +320,7 @@ export const actionOutcomes = {
   orderStatus: {
     found: ['orderNumber', 'status', 'date'],
     notFound: ['orderNumber'],
+    notFoundTryAgain: ['orderNumber'],
   },
   accountBalance: {
     balance: ['amount', 'dueDate'],
@@ -350,8 +351,20 @@ export const actionSchema = z
           handler: z.literal('orderStatus').meta({ description: 'Looks an order up in an HTTP backend.' }),
           backendUrlSetting: settingName,
           orderNumberSlot: identifier('slot name').meta({ description: 'Slot holding the order number.' }),
+          maxLookups: z
+            .int()
+            .min(1)
+            .max(5)
+            .default(1)
+            .meta({ description: 'Order numbers a caller may try: an unknown one is asked again (after the notFoundTryAgain prompt) until this many were looked up; the last goes to a person after notFound. 1: one lookup, then notFound and the anything-else question.' }),
           timeoutInMs: actionTimeout,
-          prompts: outcomePrompts('orderStatus'),
+          prompts: z
+            .strictObject({
+              found: promptKey,
+              notFound: promptKey,
+              notFoundTryAgain: promptKey.optional().meta({ description: 'Said before the order number is asked again; needed when maxLookups is over 1.' }),
+            })
+            .meta({ description: 'Prompt key said for each outcome of the action.' }),
         })
         .meta({ id: 'OrderStatusAction' }),
       z
