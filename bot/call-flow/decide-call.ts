@@ -699,7 +699,7 @@ class Step {
     return this.done();
   }
 
-  /** A wrong value (a PIN): ask for that slot again, up to the action's limit, then a person. */
+  /** A wrong value (a PIN, an order number not found): ask for that slot again, up to the action's limit, then a person. */
   private retryAction(result: Extract<Extract<CallEvent, { kind: 'ActionCompleted' }>['result'], { status: 'retry' }>): Decision {
     const attempts = (this.state.actionAttempts ?? 1) + 1;
     const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
