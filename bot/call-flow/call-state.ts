@@ -1,5 +1,5 @@
 import type { CallCommand } from './call-commands.js';
-import type { CallEvent } from './call-events.js';
+import type { RecordedCallCommand, RecordedCallEvent } from './recorded-history.js';
 
 import type { EscalationTarget } from './assistant-flow.js';
 
@@ -83,9 +83,10 @@ export interface CallState {
 export type HistoryEntry =
   /** `line`: the config's name for the number dialled. */
   | { readonly kind: 'callReceived'; readonly line?: string; readonly pii: { readonly callerId: string; readonly calledNumber: string } }
-  | { readonly kind: 'event'; readonly event: CallEvent; readonly ignored?: 'stale' | 'unknown' | 'ended' }
-  | { readonly kind: 'command'; readonly command: CallCommand }
-  | { readonly kind: 'commandFailed'; readonly command: CallCommand['kind']; readonly error: string }
+  /** Events and commands keep personal data under `pii` (see recorded-history.ts). */
+  | { readonly kind: 'event'; readonly event: RecordedCallEvent; readonly ignored?: 'stale' | 'unknown' | 'ended' }
+  | { readonly kind: 'command'; readonly command: RecordedCallCommand }
+  | { readonly kind: 'commandFailed'; readonly command: RecordedCallCommand['kind']; readonly error: string }
   | { readonly kind: 'stageChanged'; readonly from: CallStage; readonly to: CallStage }
   | { readonly kind: 'callerTurn'; readonly input: 'speech' | 'dtmf' | 'choice'; readonly confidence: number | undefined; readonly pii: { readonly text: string } }
   | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' }

@@ -4,6 +4,7 @@ import type { CallCommand, Choice, HandOffContext, Prompt, RecognitionMode } fro
 import type { ActionSpeech, CallEvent } from './call-events.js';
 import { joinPrompts, wordsOf } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
+import { recordedCommand, recordedEvent } from './recorded-history.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
 import { parseSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
 import { spokenDigits } from './spoken-digits.js';
@@ -58,7 +59,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     return ignore(state, event, 'stale');
   }
   const step = new Step(flow, state, now);
-  step.record({ kind: 'event', event: maskedEvent(flow, state, event) });
+  step.record({ kind: 'event', event: recordedEvent(maskedEvent(flow, state, event)) });
   switch (event.kind) {
     case 'CallConnected':
       if (state.stage === 'callingBack') return step.calledBack(event.callConnectionId);
@@ -133,7 +134,7 @@ function isMediaOutcome(event: CallEvent): boolean {
 }
 
 function ignore(state: CallState, event: CallEvent, why: 'stale' | 'unknown' | 'ended'): Decision {
-  return { state, commands: [], history: [{ kind: 'event', event, ignored: why }] };
+  return { state, commands: [], history: [{ kind: 'event', event: recordedEvent(event), ignored: why }] };
 }
 
 /** The caller hung up after choosing a callback: the call waits, without a connection, for its turn. */
@@ -141,7 +142,7 @@ function awaitCallback(state: CallState, event: CallEvent): Decision {
   return {
     state: { ...state, stage: 'callbackPending', callConnectionId: undefined, pendingOperation: undefined },
     commands: [],
-    history: [{ kind: 'event', event }, { kind: 'stageChanged', from: state.stage, to: 'callbackPending' }],
+    history: [{ kind: 'event', event: recordedEvent(event) }, { kind: 'stageChanged', from: state.stage, to: 'callbackPending' }],
   };
 }
 
@@ -160,9 +161,9 @@ function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
     state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {} } },
     commands,
     history: [
-      { kind: 'event', event },
+      { kind: 'event', event: recordedEvent(event) },
       { kind: 'stageChanged', from: state.stage, to: 'ended' },
-      ...commands.map((command): HistoryEntry => ({ kind: 'command', command })),
+      ...commands.map((command): HistoryEntry => ({ kind: 'command', command: recordedCommand(command) })),
       { kind: 'callEnded', reason },
     ],
   };
@@ -550,7 +551,7 @@ class Step {
   callbackNotAnswered(event?: CallEvent): Decision {
     const queueId = this.state.queueId ?? '';
     const callback = this.state.callback;
-    if (event) this.record({ kind: 'event', event });
+    if (event) this.record({ kind: 'event', event: recordedEvent(event) });
     this.command({ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId, offerId: callback?.offerId ?? '', agentId: callback?.agentId ?? '' });
     this.state = { ...this.state, callback: undefined, endReason: 'callbackNotAnswered', endedAt: this.now.toISOString(), callConnectionId: undefined };
     this.moveTo('ended');
@@ -1084,7 +1085,7 @@ class Step {
 
   private command(command: CallCommand): void {
     this.commands.push(command);
-    this.record({ kind: 'command', command: command.kind === 'RunAction' ? { ...command, pii: { slots: maskedSlots(this.flow, this.state) } } : command });
+    this.record({ kind: 'command', command: command.kind === 'RunAction' ? { ...command, pii: { slots: maskedSlots(this.flow, this.state) } } : recordedCommand(command) });
   }
 
   private prompt(key: PromptKey, values?: Readonly<Record<string, string>>): Prompt {

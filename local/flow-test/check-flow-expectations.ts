@@ -1,5 +1,5 @@
 import { ssmlWords } from '../../bot/call-flow/join-prompts.js';
-import type { CallCommand } from '../../bot/call-flow/call-commands.js';
+import type { RecordedCallCommand } from '../../bot/call-flow/recorded-history.js';
 import type { HistoryEntry } from '../../bot/call-flow/call-state.js';
 import type { Conversation } from '../acs/simulated-caller.js';
 import type { FlowExpectations, FlowOutcome } from './parse-flow-scenarios.js';
@@ -15,7 +15,7 @@ export interface ObservedCall {
   readonly intentVerdicts: readonly string[];
   readonly stage: string | undefined;
   readonly endReason: string | undefined;
-  readonly routing: readonly Extract<CallCommand, { kind: 'RequestRouting' }>[];
+  readonly routing: readonly Extract<RecordedCallCommand, { kind: 'RequestRouting' }>[];
   readonly actions: readonly { readonly action: string; readonly status: string }[];
 }
 
@@ -117,19 +117,29 @@ export function checkFlowExpectations(expect: FlowExpectations, observed: Observ
   }
   // Ids (call connection ids, ETags) are UUID-shaped and random: a "9876" group in one is no leak.
   const withoutIds = storedJson?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>');
-  for (const secret of expect.notInHistory ?? []) {
-    if (withoutIds === undefined) {
-      failures.push(`notInHistory: the app recorded no history to check for "${secret}".`);
-      continue;
-    }
-    const wholeWord = new RegExp(`(?<![0-9A-Za-z])${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9A-Za-z])`);
-    const match = wholeWord.exec(withoutIds);
-    if (match) {
-      const around = withoutIds.slice(Math.max(0, match.index - 60), match.index + secret.length + 20);
-      failures.push(`notInHistory: "${secret}" appears in the stored call: …${around}…`);
-    }
-  }
+  failures.push(...findWholeWords('notInHistory', expect.notInHistory, withoutIds, 'in the stored call'));
+  const outsidePii = withoutIds === undefined ? undefined : JSON.stringify(withoutPiiKeys(JSON.parse(withoutIds)));
+  failures.push(...findWholeWords('onlyUnderPii', expect.onlyUnderPii, outsidePii, 'in the stored call outside its pii fields'));
   return failures;
+}
+
+/** One failure for each text found in `stored` as whole words (or for each when nothing was stored). */
+function findWholeWords(field: string, texts: readonly string[] | undefined, stored: string | undefined, where: string): string[] {
+  return (texts ?? []).flatMap((secret) => {
+    if (stored === undefined) return [`${field}: the app recorded no history to check for "${secret}".`];
+    const wholeWord = new RegExp(`(?<![0-9A-Za-z])${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9A-Za-z])`);
+    const match = wholeWord.exec(stored);
+    if (!match) return [];
+    const around = stored.slice(Math.max(0, match.index - 60), match.index + secret.length + 20);
+    return [`${field}: "${secret}" appears ${where}: …${around}…`];
+  });
+}
+
+/** The stored call without its personal data: every `pii` key removed, at any depth. */
+function withoutPiiKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPiiKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'pii').map(([key, v]) => [key, withoutPiiKeys(v)]));
 }
 
 function checkEscalation(wanted: NonNullable<FlowExpectations['escalated']>, routing: ObservedCall['routing']): string[] {
@@ -141,7 +151,7 @@ function checkEscalation(wanted: NonNullable<FlowExpectations['escalated']>, rou
   const matches = toQueue.some(
     (r) =>
       (wanted.priority === undefined || r.priority === wanted.priority) &&
-      Object.entries(wanted.slots ?? {}).every(([name, value]) => r.context.slots[name] === value) &&
+      Object.entries(wanted.slots ?? {}).every(([name, value]) => r.context.pii.slots[name] === value) &&
       (wanted.skills === undefined ||
         (wanted.skills.length === r.requiredSkills.length &&
           wanted.skills.every((w) => r.requiredSkills.some((s) => s.skill === w.skill && (w.minProficiency === undefined || s.minProficiency === w.minProficiency))))),
@@ -149,7 +159,7 @@ function checkEscalation(wanted: NonNullable<FlowExpectations['escalated']>, rou
   if (matches) return [];
   const skills = wanted.skills?.map((s) => (s.minProficiency === undefined ? s.skill : `${s.skill}>=${s.minProficiency}`)).join(', ');
   const slots = wanted.slots === undefined ? '' : ` and slots ${JSON.stringify(wanted.slots)}`;
-  const gotSlots = wanted.slots === undefined ? '' : ` (slots ${toQueue.map((r) => JSON.stringify(r.context.slots)).join('; ')})`;
+  const gotSlots = wanted.slots === undefined ? '' : ` (slots ${toQueue.map((r) => JSON.stringify(r.context.pii.slots)).join('; ')})`;
   return [
     `escalated: expected ${wanted.queue}${wanted.priority === undefined ? '' : ` with priority ${wanted.priority}`}${skills === undefined ? '' : ` and skills exactly ${skills || 'none'}`}${slots}, got ${requested.join('; ')}${gotSlots}.`,
   ];

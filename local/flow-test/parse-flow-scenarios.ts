@@ -49,6 +49,8 @@ export interface FlowExpectations {
   readonly actions?: readonly { readonly action: string; readonly status: string }[];
   /** Texts that must not appear in the call's stored state and history (a PIN), as whole words. */
   readonly notInHistory?: readonly string[];
+  /** Texts the stored call may hold only under `pii` keys (what the caller said, their number, balances read back). */
+  readonly onlyUnderPii?: readonly string[];
 }
 
 export interface FlowScenario {
@@ -129,6 +131,7 @@ const expectationsSchema = z.strictObject({
   endReason: text.optional(),
   actions: z.array(z.strictObject({ action: text, status: z.enum(['succeeded', 'notFound', 'retry', 'failed', 'timedOut']) })).optional(),
   notInHistory: z.array(text).optional(),
+  onlyUnderPii: z.array(text).optional(),
 });
 
 const scenarioSchema = z.strictObject({
