@@ -165,6 +165,7 @@ export function assistantFlowFromConfig(
     intents,
     personTarget,
     personKey: config.assistant.operator.dtmfKey,
+    repeatKey: [config.assistant.operator.dtmfKey, ...config.intents.map((i) => i.dtmfKey)].includes('*') ? undefined : '*',
     lineClosed: (calledNumber, now) => closed(lineSchedules.get(calledNumber), now),
     queueClosed: (queueId, now) => closed(queueSchedules.get(queueId), now),
     line: (calledNumber) => lines.get(calledNumber) ?? { language: config.defaultLanguage, languageMenu: true, timeZone: fallbackTimeZone },

@@ -1,9 +1,9 @@
 import type { MenuWords } from '../call-flow/assistant-flow.js';
 
-export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait', 'first', 'second'] as const;
+export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait', 'first', 'second', 'repeat'] as const;
 export type MenuWordKey = (typeof menuWordKeys)[number];
 /** Lists a language may do without: the menus that use them also take keys. */
-const optionalKeys: ReadonlySet<MenuWordKey> = new Set(['first', 'second']);
+const optionalKeys: ReadonlySet<MenuWordKey> = new Set(['first', 'second', 'repeat']);
 
 /**
  * Words callers say to answer the assistant's own menus (yes / no, a person, a callback, a
@@ -20,6 +20,10 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     wait: ['wait', "i'll wait", 'stay'],
     first: ['the first', 'first', 'first one', 'number one', 'option one', 'the former'],
     second: ['the second', 'second', 'second one', 'number two', 'option two', 'the latter'],
+    repeat: [
+      'repeat', 'repeat that', 'repeat it', 'can you repeat that', 'could you repeat that', 'say that again', 'say it again',
+      'come again', 'pardon', 'what did you say', 'one more time', "i didn't hear that", "i didn't catch that", 'what',
+    ],
   },
   es: {
     yes: ['sí', 'claro', 'correcto', 'eso es', 'sí por favor'],
@@ -30,6 +34,7 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     wait: ['espero', 'esperar', 'prefiero esperar'],
     first: ['la primera', 'el primero', 'primera', 'primero', 'la opción uno', 'opción uno'],
     second: ['la segunda', 'el segundo', 'segunda', 'segundo', 'la opción dos', 'opción dos'],
+    repeat: ['repite', 'repítelo', 'repita', 'repítalo', 'puede repetir', 'puede repetirlo', 'otra vez', 'cómo dice', 'qué ha dicho', 'no le he oído', 'qué', 'cómo'],
   },
 };
 
@@ -57,6 +62,7 @@ export function resolveMenuWords(
     wait: pick('wait'),
     first: pick('first'),
     second: pick('second'),
+    repeat: pick('repeat'),
   };
   return { words, missing };
 }

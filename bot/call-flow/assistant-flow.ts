@@ -121,6 +121,8 @@ export interface MenuWords {
   /** Picking the first or the second of the two intents the clarifying question names (may be empty). */
   readonly first: readonly string[];
   readonly second: readonly string[];
+  /** Asking to hear the question again ("can you repeat that"); may be empty. */
+  readonly repeat: readonly string[];
 }
 
 export interface AssistantFlow {
@@ -141,6 +143,8 @@ export interface AssistantFlow {
   readonly personTarget: EscalationTarget;
   /** The key that always reaches a person (assistant.operator.dtmfKey). */
   readonly personKey: string;
+  /** The key that asks to hear the question again (*), unless the config gives it another meaning. */
+  readonly repeatKey: string | undefined;
   /** What a caller of this number hears when its line is closed at `now`; undefined while open. */
   lineClosed(calledNumber: string, now: Date): AfterHours | undefined;
   /** What a caller escalated to this queue hears when the queue is closed at `now`; undefined while open. */

@@ -1,4 +1,4 @@
-import type { CallCommand } from './call-commands.js';
+import type { CallCommand, Prompt, RecognitionMode } from './call-commands.js';
 import type { RecordedCallCommand, RecordedCallEvent } from './recorded-history.js';
 
 import type { EscalationTarget } from './assistant-flow.js';
@@ -76,7 +76,11 @@ export interface CallState {
     readonly calledNumber: string;
     readonly transcript: readonly string[];
     readonly slots: Readonly<Record<string, string>>;
+    /** The open question asked last (it may read back what the caller gave), for a caller who asks to hear it again. */
+    readonly question?: { readonly prompt: Prompt; readonly mode: RecognitionMode };
   };
+  /** Times the current question was repeated on request. */
+  readonly repeats?: number;
 }
 
 /** One entry of the call's history; written next to the state in the call's partition. */

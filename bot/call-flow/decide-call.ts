@@ -158,7 +158,7 @@ function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
     commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${c.purpose}:${c.agentId}`, agentId: c.agentId });
   }
   return {
-    state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {} } },
+    state: { ...state, stage: 'ended', pendingOperation: undefined, endReason: reason, endedAt: now.toISOString(), pii: { ...state.pii, slots: {}, question: undefined } },
     commands,
     history: [
       { kind: 'event', event: recordedEvent(event) },
@@ -262,7 +262,7 @@ class Step {
       }
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
-    return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
+    return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
   }
 
   heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined; understanding?: Understanding | undefined }): Decision {
@@ -271,6 +271,7 @@ class Step {
     this.record({ kind: 'callerTurn', input: turn.input, confidence: turn.confidence, pii: { text: shown } });
     this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
     if (this.state.stage === 'voicemail') return this.voicemailDone();
+    if (this.asksToRepeat(turn.input, turn.text)) return this.repeatQuestion();
     if (turn.input === 'dtmf' && turn.text === this.flow.personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
       return this.toPerson('caller pressed 0 for a person');
     }
@@ -313,7 +314,7 @@ class Step {
       case 'languageMenu':
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
         this.state = { ...this.state, language: this.flow.languages.some((l) => l.code === label) ? label : this.state.language };
-        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
+        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
       case 'clarifying': {
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
         const intent = this.flow.intents.get(label);
@@ -700,6 +701,24 @@ class Step {
     return this.done();
   }
 
+  /**
+   * "Can you repeat that?" (or the repeat key) while the assistant waits for an answer in the caller's
+   * own words or keys: the question is asked again, and does not count as a failed answer. At most
+   * `maxRepeats` times per question; after that the words are taken as an answer.
+   */
+  private asksToRepeat(input: 'speech' | 'dtmf', text: string): boolean {
+    const { question } = this.state.pii;
+    if (question === undefined || (this.state.repeats ?? 0) >= maxRepeats) return false;
+    if (!['understanding', 'anythingElse', 'collectingSlot', 'clarifying'].includes(this.state.stage)) return false;
+    if (input === 'dtmf') return this.flow.repeatKey !== undefined && text === this.flow.repeatKey && text !== this.flow.personKey;
+    return isRepeatRequest(text, this.words.repeat);
+  }
+
+  private repeatQuestion(): Decision {
+    const question = this.state.pii.question as NonNullable<CallState['pii']['question']>;
+    return this.ask(this.state.stage, question.prompt, question.mode, this.state.retries, (this.state.repeats ?? 0) + 1);
+  }
+
   /** A wrong value (a PIN, an order number not found): ask for that slot again, up to the action's limit, then a person. */
   private retryAction(result: Extract<Extract<CallEvent, { kind: 'ActionCompleted' }>['result'], { status: 'retry' }>): Decision {
     const attempts = (this.state.actionAttempts ?? 1) + 1;
@@ -979,7 +998,7 @@ class Step {
         return this.escalate(this.flow.personTarget, 'clarification failed');
       }
       case 'languageMenu':
-        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')));
+        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
       case 'collectingSlot':
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
@@ -1032,8 +1051,9 @@ class Step {
     return keyed.reduce((menu, i) => joinPrompts(menu, this.prompt('keypadMenuOption', { label: i.spokenName(this.state.language), key: i.dtmfKey })), prompt);
   }
 
-  private askOpenQuestion(prompt: Prompt): Decision {
-    return this.ask('understanding', prompt, { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0);
+  /** `repeatAs`: what a caller who asks to hear it again hears (the question without the greeting). */
+  private askOpenQuestion(prompt: Prompt, repeatAs: Prompt = prompt): Decision {
+    return this.ask('understanding', prompt, { kind: 'speechOrDtmf', maxTonesToCollect: 1 }, 0, 0, repeatAs);
   }
 
   /** Reprompts allowed at one question after silence or after an answer not understood. */
@@ -1041,9 +1061,11 @@ class Step {
     return kind === 'noInput' ? this.flow.maxNoInputRetries : this.flow.maxNoMatchRetries;
   }
 
-  private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0): Decision {
+  private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0, repeats = 0, repeatAs: Prompt = prompt): Decision {
     const operationContext = this.nextOperation(stage);
-    this.state = { ...this.state, retries };
+    // Open questions can be asked again on request; a choices menu just listens again when not matched.
+    const question = mode.kind === 'choices' ? undefined : { prompt: repeatAs, mode };
+    this.state = { ...this.state, retries, repeats, pii: { ...this.state.pii, question } };
     this.moveTo(stage);
     this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({
@@ -1119,6 +1141,24 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
   return phrases.some((phrase) => {
     const folded = foldSpoken(phrase);
     return folded.length > 0 && (said === folded || said.startsWith(`${folded} `));
+  });
+}
+
+const maxRepeats = 3;
+
+/** Words a repeat request may carry around its phrase ("sorry, can you repeat that, please"). */
+const politeWords = new Set(['sorry', 'please', 'pardon', 'excuse', 'me', 'um', 'uh', 'oh', 'again', 'perdon', 'disculpe', 'por', 'favor', 'eh', 'lo', 'siento']);
+
+/** The answer is a repeat phrase, alone or with polite words around it. */
+function isRepeatRequest(text: string, phrases: readonly string[]): boolean {
+  const said = foldSpoken(text).replace(/'/g, '');
+  return phrases.some((phrase) => {
+    const folded = foldSpoken(phrase).replace(/'/g, '');
+    if (folded.length === 0) return false;
+    const at = ` ${said} `.indexOf(` ${folded} `);
+    if (at < 0) return false;
+    const around = `${said.slice(0, at)} ${said.slice(at + folded.length)}`.split(' ').filter((w) => w !== '');
+    return around.every((w) => politeWords.has(w));
   });
 }
 

@@ -147,6 +147,52 @@ describe('greeting and the open question', () => {
   });
 });
 
+describe('asking to hear the question again', () => {
+  const flow = testFlow({ understandings: { 'where is my order': sure('orderStatus'), 'repeat my order': sure('orderStatus') } });
+  const question = (d: Decision) => d.commands.find((c) => c.kind === 'StartRecognition');
+
+  it('"can you repeat that?" asks the same question again, and does not count as a failed answer', () => {
+    const asked = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'blah', confidence: 0.9 }));
+    expect(asked.state.retries).toBe(1);
+    const again = asked.when(answer({ kind: 'SpeechRecognized', text: 'Sorry, can you repeat that, please?', confidence: 0.9 }));
+    expect(question(again)).toEqual({ ...question(asked), operationContext: again.state.pendingOperation });
+    expect(again.state).toMatchObject({ stage: 'understanding', retries: 1, repeats: 1 });
+    expect(again.state.pendingOperation).not.toBe(asked.state.pendingOperation);
+    expect(again.when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 })).state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus', repeats: 0 });
+  });
+
+  it('the greeting is not said twice: the first question is repeated without it', () => {
+    const greeted = connected(flow);
+    expect(question(greeted)).toMatchObject({ prompt: { text: '<greeting> <openQuestion>' } });
+    expect(question(greeted.when(answer({ kind: 'SpeechRecognized', text: 'say that again', confidence: 0.9 })))).toMatchObject({ prompt: { text: '<openQuestion>' } });
+  });
+
+  it('the star key repeats a slot question; in Spanish, "¿puede repetir?" does', () => {
+    const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    const starred = slot.when(answer({ kind: 'KeysPressed', tones: '*' }));
+    expect(question(starred)).toEqual({ ...question(slot), operationContext: starred.state.pendingOperation });
+    expect(starred.state).toMatchObject({ stage: 'collectingSlot', retries: 0 });
+    const spanish = given(flow, { ...slot.state, language: 'es-ES' }).when(answer({ kind: 'SpeechRecognized', text: '¿Puede repetir, por favor?', confidence: 0.9 }));
+    expect(spanish.state).toMatchObject({ stage: 'collectingSlot', retries: 0, repeats: 1 });
+  });
+
+  it('a sentence that merely uses the word is an answer, and a fourth request in a row counts as one too', () => {
+    expect(connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'repeat my order', confidence: 0.9 })).state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus' });
+    let d = connected(flow);
+    for (let i = 1; i <= 3; i++) {
+      d = d.when(answer({ kind: 'SpeechRecognized', text: 'what?', confidence: 0.9 }));
+      expect(d.state).toMatchObject({ repeats: i, retries: 0 });
+    }
+    expect(d.when(answer({ kind: 'SpeechRecognized', text: 'what?', confidence: 0.9 })).state).toMatchObject({ stage: 'understanding', retries: 1 });
+  });
+
+  it('the question is personal data while asked, and gone when the call ends', () => {
+    const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    expect(slot.state.pii.question).toEqual({ prompt: (question(slot) as Extract<CallCommand, { kind: 'StartRecognition' }>).prompt, mode: (question(slot) as Extract<CallCommand, { kind: 'StartRecognition' }>).mode });
+    expect(slot.when({ kind: 'CallDisconnected' }).state.pii.question).toBeUndefined();
+  });
+});
+
 describe('understanding', () => {
   const keypadMenu = ' <keypadMenuOption billing|1> <keypadMenuOption technical support|2> <keypadMenuOption order status|3> <keypadMenuOption account balance|4>';
   const flowUnderstandings = {
@@ -780,7 +826,7 @@ describe('language', () => {
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
   });
 
-  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"], first: ['la première'], second: ['la deuxième'] };
+  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"], first: ['la première'], second: ['la deuxième'], repeat: ['répétez'] };
   const onLine = (language: string, understandings: Parameters<typeof testFlow>[0] = {}) =>
     testFlow({ ...understandings, line: () => ({ language, languageMenu: false }), menuWords: (l) => (l === 'fr-FR' ? frenchWords : testFlow().menuWords(l)) });
 
