@@ -164,6 +164,10 @@ export function assistantFlowFromConfig(
     },
     intents,
     personTarget,
+    notices: (calledNumber, now) =>
+      config.notices
+        .filter((n) => (n.numbers === undefined || n.numbers.includes(calledNumber)) && Date.parse(n.from) <= now.getTime() && now.getTime() < Date.parse(n.until))
+        .map((n) => n.prompt),
     personKey: config.assistant.operator.dtmfKey,
     repeatKey: [config.assistant.operator.dtmfKey, ...config.intents.map((i) => i.dtmfKey)].includes('*') ? undefined : '*',
     lineClosed: (calledNumber, now) => closed(lineSchedules.get(calledNumber), now),

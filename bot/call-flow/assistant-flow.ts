@@ -154,6 +154,8 @@ export interface AssistantFlow {
    * straight to (an advertised sales line) instead of the assistant.
    */
   line(calledNumber: string): LineEntry;
+  /** Prompt keys of the notices a line plays after its greeting at `now`, in config order. */
+  notices(calledNumber: string, now: Date): readonly string[];
   readonly acceptConfidence: number;
   readonly clarifyConfidence: number;
   /** Clarifying questions in a row ("Did you mean A, or B?") before a person; 0: none, low confidence is no match. */

@@ -252,7 +252,7 @@ class Step {
     const closed = this.flow.lineClosed(this.state.pii.calledNumber, this.now);
     if (closed) return this.closedFor(closed, line.queue ? { ...line.queue, requiredSkills: [] } : this.flow.personTarget, 'the line is closed');
     if (line.queue) {
-      return this.escalate({ queueId: line.queue.queueId, priority: line.queue.priority, requiredSkills: [] }, `dialled the ${line.queue.queueId} line`, this.prompt('greeting'));
+      return this.escalate({ queueId: line.queue.queueId, priority: line.queue.priority, requiredSkills: [] }, `dialled the ${line.queue.queueId} line`, this.greeting());
     }
     if (this.flow.languages.length > 1 && line.languageMenu) {
       const choices: Choice[] = this.flow.languages.map((l) => ({ label: l.code, phrases: [l.spokenName, l.code], tone: l.dtmfKey }));
@@ -262,7 +262,7 @@ class Step {
       }
       return this.ask('languageMenu', this.prompt('languageMenu'), { kind: 'choices', choices });
     }
-    return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
+    return this.askOpenQuestion(joinPrompts(this.greeting(), this.prompt('openQuestion')), this.prompt('openQuestion'));
   }
 
   heard(turn: { input: 'speech' | 'dtmf'; text: string; confidence: number | undefined; understanding?: Understanding | undefined }): Decision {
@@ -314,7 +314,7 @@ class Step {
       case 'languageMenu':
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
         this.state = { ...this.state, language: this.flow.languages.some((l) => l.code === label) ? label : this.state.language };
-        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
+        return this.askOpenQuestion(joinPrompts(this.greeting(), this.prompt('openQuestion')), this.prompt('openQuestion'));
       case 'clarifying': {
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller asked for a person');
         const intent = this.flow.intents.get(label);
@@ -998,7 +998,7 @@ class Step {
         return this.escalate(this.flow.personTarget, 'clarification failed');
       }
       case 'languageMenu':
-        return this.askOpenQuestion(joinPrompts(this.prompt('greeting'), this.prompt('openQuestion')), this.prompt('openQuestion'));
+        return this.askOpenQuestion(joinPrompts(this.greeting(), this.prompt('openQuestion')), this.prompt('openQuestion'));
       case 'collectingSlot':
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
@@ -1049,6 +1049,12 @@ class Step {
       .filter((i): i is IntentDefinition & { dtmfKey: string } => i.dtmfKey !== undefined)
       .sort((a, b) => a.dtmfKey.localeCompare(b.dtmfKey));
     return keyed.reduce((menu, i) => joinPrompts(menu, this.prompt('keypadMenuOption', { label: i.spokenName(this.state.language), key: i.dtmfKey })), prompt);
+  }
+
+  /** The line's greeting, then the notices it plays now (an outage, holiday hours). */
+  private greeting(): Prompt {
+    const notices = this.flow.notices(this.state.pii.calledNumber, this.now).flatMap((key) => this.flow.namedPrompt(this.state.language, key) ?? []);
+    return notices.reduce(joinPrompts, this.prompt('greeting'));
   }
 
   /** `repeatAs`: what a caller who asks to hear it again hears (the question without the greeting). */

@@ -38,6 +38,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     intents: new Map(intents.map((i) => [i.name, i])),
     personTarget: { queueId: 'general', priority: 0, requiredSkills: [] },
     personKey: '0',
+    notices: () => [],
     repeatKey: '*',
     lineClosed: () => undefined,
     queueClosed: () => undefined,

@@ -259,6 +259,29 @@ describe('order status lookups', () => {
   });
 });
 
+describe('notices', () => {
+  it('a notice runs on its lines from its start until its end', () => {
+    const config = valid(sample, sampleFile);
+    const flow = assistantFlowFromConfig(config, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+    expect(flow.notices('+12125550100', new Date('2026-12-13T23:59:59-05:00'))).toEqual([]);
+    expect(flow.notices('+12125550100', new Date('2026-12-14T00:00:00-05:00'))).toEqual(['holidayHoursNotice']);
+    expect(flow.notices('+12125550123', new Date('2026-12-20T12:00:00Z'))).toEqual(['holidayHoursNotice']);
+    expect(flow.notices('+12125550150', new Date('2026-12-20T12:00:00Z'))).toEqual([]);
+    expect(flow.notices('+12125550100', new Date('2026-12-27T00:00:00-05:00'))).toEqual([]);
+  });
+
+  it('are refused when they end before they start, name a line that is not configured, or lack an offset', () => {
+    let text = edit(sample, '    until: 2026-12-27T00:00:00-05:00', '    until: 2026-12-01T00:00:00-05:00').text;
+    text = edit(text, '    numbers: ["+12125550100", "+12125550123"]', '    numbers: ["+12125550100", "+12125559999"]').text;
+    expect(errorsOf(text).map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'notices[0].until: A notice must end after it starts (from 2026-12-14T00:00:00-05:00).',
+      expect.stringMatching(/^notices\[0\]\.numbers\[1\]: Phone number "\+12125559999" is not defined in numbers/),
+    ]);
+    const local = edit(sample, '    from: 2026-12-14T00:00:00-05:00', '    from: 2026-12-14T00:00:00').text;
+    expect(errorsOf(local)).toEqual([expect.objectContaining({ path: 'notices[0].from', message: 'A moment is written with its UTC offset, e.g. 2026-12-24T08:00:00-05:00.' })]);
+  });
+});
+
 describe('holidays after hours', () => {
   it('the holiday prompt may say {holiday} and nothing else the moment does not know', () => {
     const text = edit(sample, "    holidayHours: Today is {holiday}, and we're keeping holiday hours.", "    holidayHours: Today is {holiday}; we open at {opensAt}.").text;

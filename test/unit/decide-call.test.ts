@@ -161,6 +161,13 @@ describe('asking to hear the question again', () => {
     expect(again.when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 })).state).toMatchObject({ stage: 'collectingSlot', intent: 'orderStatus', repeats: 0 });
   });
 
+  it('a notice running on the line is said after the greeting, and not again when the question is repeated', () => {
+    const noticed = testFlow({ understandings: {}, notices: (line, at) => (line === '+18005550100' && at === now ? ['holidayHoursNotice'] : []) });
+    const greeted = connected(noticed);
+    expect(question(greeted)).toMatchObject({ prompt: { text: '<greeting> <holidayHoursNotice> <openQuestion>' } });
+    expect(question(greeted.when(answer({ kind: 'SpeechRecognized', text: 'repeat', confidence: 0.9 })))).toMatchObject({ prompt: { text: '<openQuestion>' } });
+  });
+
   it('the greeting is not said twice: the first question is repeated without it', () => {
     const greeted = connected(flow);
     expect(question(greeted)).toMatchObject({ prompt: { text: '<greeting> <openQuestion>' } });

@@ -123,6 +123,16 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     if (number.entry.kind === 'queue') requireQueue(['numbers', i, 'entry', 'queue'], number.entry.queue);
   });
 
+  // Notices.
+  const lineNumbers = new Set(config.numbers.map((n) => n.number));
+  config.notices.forEach((notice, i) => {
+    requirePrompt(['notices', i, 'prompt'], notice.prompt, []);
+    if (Date.parse(notice.until) <= Date.parse(notice.from)) error(['notices', i, 'until'], `A notice must end after it starts (from ${notice.from}).`);
+    notice.numbers?.forEach((number, j) => {
+      if (!lineNumbers.has(number)) error(['notices', i, 'numbers', j], unknown('Phone number', number, lineNumbers, 'numbers'));
+    });
+  });
+
   // Business hours.
   for (const [scheduleName, schedule] of Object.entries(config.businessHours)) {
     const path = ['businessHours', scheduleName];

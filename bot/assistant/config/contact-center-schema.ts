@@ -510,6 +510,19 @@ export const queueSchema = z
   })
   .meta({ id: 'Queue' });
 
+// ── Notices ─────────────────────────────────────────────────────────────────────────────────
+
+const momentSchema = z.iso.datetime({ offset: true, error: 'A moment is written with its UTC offset, e.g. 2026-12-24T08:00:00-05:00.' });
+
+export const noticeSchema = z
+  .strictObject({
+    prompt: promptKey.meta({ description: 'Said after the greeting while the notice runs: an outage being fixed, changed opening hours over the holidays.' }),
+    from: momentSchema.meta({ description: 'When callers start to hear it, with its UTC offset.' }),
+    until: momentSchema.meta({ description: 'When it stops (exclusive), with its UTC offset.' }),
+    numbers: z.array(e164Schema).min(1).optional().meta({ description: 'The lines that play it (numbers[].number); every line when absent.' }),
+  })
+  .meta({ id: 'Notice' });
+
 // ── The file ────────────────────────────────────────────────────────────────────────────────
 
 export const contactCenterConfigSchema = z
@@ -531,6 +544,7 @@ export const contactCenterConfigSchema = z
     actions: z.array(actionSchema).default([]),
     skills: z.array(skillSchema).default([]),
     queues: z.array(queueSchema).min(1, { error: 'At least one queue is needed.' }),
+    notices: z.array(noticeSchema).default([]).meta({ description: 'Announcements callers hear after the greeting for a while.' }),
   })
   .meta({ id: 'ContactCenterConfig', title: 'Switchboard contact-center configuration' });
 
