@@ -26,10 +26,9 @@ const skillNames = Array.from({ length: 20 }, (_, i) => `skill${i}`);
 const context: RoutingContext = {
   intent: 'billing',
   confidence: 0.9,
-  slots: { accountType: 'business' },
   language: 'en-GB',
   reason: 'intent needs an agent',
-  pii: { callerId: '+441632960000', transcript: ['I have a question about my bill'] },
+  pii: { callerId: '+441632960000', transcript: ['I have a question about my bill'], slots: { accountType: 'business' } },
 };
 
 interface CostRow {

@@ -28,12 +28,12 @@ export interface RequiredSkill {
 export interface HandOffContext {
   readonly intent: string | undefined;
   readonly confidence: number | undefined;
-  readonly slots: Readonly<Record<string, string>>;
   readonly language: string;
   /** The name of the line the caller dialled, when the config gives one. */
   readonly line?: string;
   readonly reason: string;
-  readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };
+  /** The caller's number, the transcript, and the slots (masked ones as asterisks) for the agent's screen. */
+  readonly pii: { readonly callerId: string; readonly transcript: readonly string[]; readonly slots: Readonly<Record<string, string>> };
 }
 
 export type CallCommand =

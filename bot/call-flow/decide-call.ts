@@ -1029,11 +1029,10 @@ class Step {
     return {
       intent: this.state.intent,
       confidence: this.state.confidence,
-      slots: maskedSlots(this.flow, this.state),
       language: this.state.language,
       ...(line === undefined ? {} : { line }),
       reason,
-      pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript },
+      pii: { callerId: this.state.pii.callerId, transcript: this.state.pii.transcript, slots: maskedSlots(this.flow, this.state) },
     };
   }
 

@@ -1,10 +1,10 @@
-import type { CallCommand, HandOffContext, Prompt } from './call-commands.js';
+import type { CallCommand, Prompt } from './call-commands.js';
 import type { ActionResult, ActionSpeech, CallEvent } from './call-events.js';
 
 /**
  * Events and commands as the call's history keeps them: what the caller said or keyed, phone
- * numbers, what the assistant said (it reads back slot values and balances) and the slot values
- * handed to an agent move under `pii` keys, so that a retention or erasure job can drop personal
+ * numbers and what the assistant said (it reads back slot values and balances) move under `pii`
+ * keys (the slots handed to an agent are there already), so that a retention or erasure job can drop personal
  * data and keep the rest of the record (DESIGN.md §9).
  */
 type EventOf<K extends CallEvent['kind']> = Extract<CallEvent, { readonly kind: K }>;
@@ -30,16 +30,11 @@ export type RecordedCallEvent =
   | (Omit<EventOf<'ActionCompleted'>, 'result'> & { readonly result: RecordedActionResult });
 
 export type RecordedPrompt = Omit<Prompt, 'text'> & { readonly pii: { readonly text: string } };
-export type RecordedHandOffContext = Omit<HandOffContext, 'slots' | 'pii'> & {
-  readonly pii: HandOffContext['pii'] & { readonly slots: Readonly<Record<string, string>> };
-};
 
 export type RecordedCallCommand =
-  | Exclude<CallCommand, { readonly kind: 'PlayPrompt' | 'StartRecognition' | 'RequestRouting' | 'ScheduleCallback' }>
+  | Exclude<CallCommand, { readonly kind: 'PlayPrompt' | 'StartRecognition' }>
   | (Omit<CommandOf<'PlayPrompt'>, 'prompt'> & { readonly prompt: RecordedPrompt })
-  | (Omit<CommandOf<'StartRecognition'>, 'prompt'> & { readonly prompt: RecordedPrompt })
-  | (Omit<CommandOf<'RequestRouting'>, 'context'> & { readonly context: RecordedHandOffContext })
-  | (Omit<CommandOf<'ScheduleCallback'>, 'context'> & { readonly context: RecordedHandOffContext });
+  | (Omit<CommandOf<'StartRecognition'>, 'prompt'> & { readonly prompt: RecordedPrompt });
 
 function recordedSpeech({ prompt, values }: ActionSpeech): RecordedActionSpeech {
   return values === undefined ? { prompt } : { prompt, pii: { values } };
@@ -90,18 +85,11 @@ function recordedPrompt({ text, ...rest }: Prompt): RecordedPrompt {
   return { ...rest, pii: { text } };
 }
 
-function recordedContext({ slots, pii, ...rest }: HandOffContext): RecordedHandOffContext {
-  return { ...rest, pii: { ...pii, slots } };
-}
-
 export function recordedCommand(command: CallCommand): RecordedCallCommand {
   switch (command.kind) {
     case 'PlayPrompt':
     case 'StartRecognition':
       return { ...command, prompt: recordedPrompt(command.prompt) };
-    case 'RequestRouting':
-    case 'ScheduleCallback':
-      return { ...command, context: recordedContext(command.context) };
     default:
       return command;
   }

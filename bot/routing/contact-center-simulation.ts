@@ -137,7 +137,7 @@ type SimEvent =
   | { kind: 'abandon'; callId: string }
   | { kind: 'backToReady'; agentId: string };
 
-const simulationContext: RoutingContext = { slots: {}, language: 'en-GB', reason: 'simulated', pii: { callerId: '+441632960000', transcript: [] } };
+const simulationContext: RoutingContext = { language: 'en-GB', reason: 'simulated', pii: { callerId: '+441632960000', transcript: [], slots: {} } };
 
 /** Binary min-heap of events by time, then insertion order (equal times keep their order). */
 class EventHeap {

@@ -16,11 +16,12 @@ export const routingContextSchema = z
   .object({
     intent: z.string().optional(),
     confidence: z.number().min(0).max(1).optional(),
-    slots: z.record(z.string(), z.string()).readonly().default({}),
     language: z.string().min(2).max(35),
     line: z.string().max(100).optional(),
     reason: z.string().max(200).default(''),
-    pii: z.object({ callerId: z.string(), transcript: z.array(z.string()).readonly().default([]) }).readonly(),
+    pii: z
+      .object({ callerId: z.string(), transcript: z.array(z.string()).readonly().default([]), slots: z.record(z.string(), z.string()).readonly().default({}) })
+      .readonly(),
   })
   .readonly() satisfies z.ZodType<RoutingContext, unknown>;
 

@@ -110,13 +110,13 @@ export interface QueueDefinition {
 export interface RoutingContext {
   readonly intent?: string | undefined;
   readonly confidence?: number | undefined;
-  readonly slots: Readonly<Record<string, string>>;
   readonly language: string;
   /** The name of the line the caller dialled, when the config gives one. */
   readonly line?: string | undefined;
   /** Why the assistant handed the caller over. */
   readonly reason: string;
-  readonly pii: { readonly callerId: string; readonly transcript: readonly string[] };
+  /** The caller's number, the transcript and the answers they gave (slots, masked where the config says). */
+  readonly pii: { readonly callerId: string; readonly transcript: readonly string[]; readonly slots: Readonly<Record<string, string>> };
 }
 
 export interface PendingOffer {

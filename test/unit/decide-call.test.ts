@@ -230,7 +230,7 @@ describe('understanding', () => {
           intent: 'billing',
           confidence: 0.93,
           reason: 'intent billing',
-          pii: { callerId: '4:+14255550123', transcript: ['Assistant: <greeting> <openQuestion>', 'Caller: my bill is wrong', 'Assistant: <transferring>'].slice(0, 2) },
+          pii: { callerId: '4:+14255550123', transcript: ['Assistant: <greeting> <openQuestion>', 'Caller: my bill is wrong', 'Assistant: <transferring>'].slice(0, 2), slots: {} },
         }),
       },
     ]);
@@ -510,7 +510,7 @@ describe('self-service', () => {
     expect(slow.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('filler') })]);
     const failed = slow.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: { status: 'timedOut' } }));
     expect(kinds(failed.commands)).toEqual(['PlayPrompt', 'PlayPrompt', 'RequestRouting']);
-    expect(failed.commands[2]).toMatchObject({ context: { intent: 'accountBalance', slots: {}, reason: 'action timedOut' } });
+    expect(failed.commands[2]).toMatchObject({ context: { intent: 'accountBalance', reason: 'action timedOut', pii: { slots: {} } } });
   });
 
   it("a backend's broken answer is recorded in history with why, and the caller still reaches a person", () => {
@@ -943,7 +943,7 @@ describe('confirmations, invalid values and a wrong PIN', () => {
     expect(d.commands[0]).toMatchObject({ kind: 'RunAction', pii: { slots: { pin: '2222' } } });
     d = d.when((s) => ({ kind: 'ActionCompleted', actionId: s.actionId!, result: wrong }));
     expect(d.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: testPrompt('pinLocked') });
-    expect(d.commands[2]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'pin refused 2 times', intent: 'accountBalance', slots: {} } });
+    expect(d.commands[2]).toMatchObject({ kind: 'RequestRouting', context: { reason: 'pin refused 2 times', intent: 'accountBalance', pii: { slots: {} } } });
     expect(JSON.stringify(d.state)).not.toMatch(/1111|2222/);
   });
 });
@@ -991,7 +991,7 @@ describe('slots before an escalation', () => {
     const asked = moving();
     expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('askMoveDate') });
     const queued = asked.when(answer({ kind: 'SpeechRecognized', text: 'December 10th', confidence: 0.9 }));
-    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing', context: expect.objectContaining({ slots: { moveDate: '2026-12-10' } }) }));
+    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing', context: expect.objectContaining({ pii: expect.objectContaining({ slots: { moveDate: '2026-12-10' } }) }) }));
   });
 
   it('a caller who cannot give one still reaches the queue they were headed for', () => {
@@ -1015,7 +1015,7 @@ describe('a free-text slot before an escalation', () => {
     const asked = complaining();
     expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('askSummary'), mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 } });
     const queued = asked.when(answer({ kind: 'SpeechRecognized', text: 'the engineer never came', confidence: 0.8 }));
-    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', context: expect.objectContaining({ slots: { summary: 'the engineer never came' } }) }));
+    expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', context: expect.objectContaining({ pii: expect.objectContaining({ slots: { summary: 'the engineer never came' } }) }) }));
     const toPerson = complaining().when(answer({ kind: 'KeysPressed', tones: '0' }));
     expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing' }));
   });
@@ -1024,8 +1024,8 @@ describe('a free-text slot before an escalation', () => {
     const long = 'the engineer was booked for Monday morning and never came and nobody called me to say so';
     const queued = complaining(40).when(answer({ kind: 'SpeechRecognized', text: long, confidence: 0.8 }));
     const routing = queued.commands.find((c) => c.kind === 'RequestRouting') as Extract<CallCommand, { kind: 'RequestRouting' }> | undefined;
-    expect(routing?.context.slots.summary).toBe('the engineer was booked for Monday…');
-    expect(routing!.context.slots.summary!.length).toBeLessThanOrEqual(40);
+    expect(routing?.context.pii.slots.summary).toBe('the engineer was booked for Monday…');
+    expect(routing!.context.pii.slots.summary!.length).toBeLessThanOrEqual(40);
   });
 
   it('asks again when there is next to nothing to keep', () => {
@@ -1054,7 +1054,7 @@ describe('a yes/no slot before an escalation', () => {
     expect(asked.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: [{ label: 'yes', tone: '1' }, { label: 'no', tone: '2' }, { label: 'person', tone: '0' }] } });
     for (const [language, label] of [['en-US', 'no'], ['es-ES', 'yes']] as const) {
       const queued = triage(language).when(answer({ kind: 'ChoiceRecognized', label, phrase: undefined }));
-      expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ slots: { restarted: label } }) }));
+      expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ pii: expect.objectContaining({ slots: { restarted: label } }) }) }));
     }
   });
 
@@ -1067,6 +1067,6 @@ describe('a yes/no slot before an escalation', () => {
 
   it('hands a caller who presses 0 at a yes/no question to the queue their intent was headed for', () => {
     const toPerson = triage().when(answer({ kind: 'ChoiceRecognized', label: 'person', phrase: undefined }));
-    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ intent: 'techSupport', slots: {} }) }));
+    expect(toPerson.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ intent: 'techSupport', pii: expect.objectContaining({ slots: {} }) }) }));
   });
 });

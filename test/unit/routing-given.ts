@@ -43,10 +43,9 @@ export function agent(agentId: string, overrides: Partial<Agent> = {}): Agent {
 export const context: RoutingContext = {
   intent: 'buy',
   confidence: 0.9,
-  slots: { product: 'fibre' },
   language: 'en-GB',
   reason: 'intent needs an agent',
-  pii: { callerId: '+441632960001', transcript: ['I want fibre'] },
+  pii: { callerId: '+441632960001', transcript: ['I want fibre'], slots: { product: 'fibre' } },
 };
 
 let messageCounter = 0;

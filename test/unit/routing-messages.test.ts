@@ -26,7 +26,7 @@ describe('routing messages at the edge', () => {
       queueId: 'sales',
       priority: 0,
       requiredSkills: [{ skill: 'billing', minProficiency: 2 }],
-      context: { intent: undefined, confidence: undefined, slots: {}, language: 'en-GB', reason: 'asked for a person', pii: { callerId: '+441632960001', transcript: ['agent please'] } },
+      context: { intent: undefined, confidence: undefined, language: 'en-GB', reason: 'asked for a person', pii: { callerId: '+441632960001', transcript: ['agent please'], slots: {} } },
     };
     const message = callQueuedFromRequest({ ...command, callId: 'c1', callConnectionId: 'conn-1' }, 'op-1', t0);
     expect(parseRoutingMessage(JSON.parse(JSON.stringify(message)))).toMatchObject({ kind: 'CallQueued', queueId: 'sales', context: { reason: 'asked for a person' } });
@@ -58,7 +58,7 @@ describe('routing messages at the edge', () => {
       callConnectionId: 'conn-1',
       context: { language: 'en-GB', pii: { callerId: '+441632960001' } },
     });
-    expect(parsed).toMatchObject({ priority: 0, requiredSkills: [], context: { slots: {}, reason: '', pii: { transcript: [] } } });
+    expect(parsed).toMatchObject({ priority: 0, requiredSkills: [], context: { reason: '', pii: { transcript: [], slots: {} } } });
   });
 
   it.each([
