@@ -310,6 +310,7 @@ class Step {
     const chosen = phrase ?? `${this.optionName(label)} (keypad)`;
     this.record({ kind: 'callerTurn', input: 'choice', confidence: undefined, pii: { text: chosen } });
     this.addTranscript(`Caller: ${chosen}`);
+    if (label === repeatLabel) return (this.state.repeats ?? 0) < maxRepeats && this.state.pii.question ? this.repeatQuestion() : this.noMatch();
     switch (this.state.stage) {
       case 'languageMenu':
         if (label === 'person') return this.escalate(this.flow.personTarget, 'caller pressed 0 for a person');
@@ -714,6 +715,15 @@ class Step {
     return isRepeatRequest(text, this.words.repeat);
   }
 
+  /** A menu also listens for a request to hear it again: the language's repeat words, and * where no option uses it. */
+  private withRepeatChoice(mode: Extract<RecognitionMode, { kind: 'choices' }>): RecognitionMode {
+    const phrases = this.words.repeat;
+    if (phrases.length === 0 || mode.choices.some((c) => c.label === repeatLabel)) return mode;
+    const key = this.flow.repeatKey;
+    const keyFree = key !== undefined && key !== this.flow.personKey && !mode.choices.some((c) => c.tone === key);
+    return { kind: 'choices', choices: [...mode.choices, { label: repeatLabel, phrases, ...(keyFree ? { tone: key } : {}) }] };
+  }
+
   private repeatQuestion(): Decision {
     const question = this.state.pii.question as NonNullable<CallState['pii']['question']>;
     return this.ask(this.state.stage, question.prompt, question.mode, this.state.retries, (this.state.repeats ?? 0) + 1);
@@ -1068,15 +1078,14 @@ class Step {
 
   private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0, repeats = 0, repeatAs: Prompt = prompt): Decision {
     const operationContext = this.nextOperation(stage);
-    // Open questions can be asked again on request; a choices menu just listens again when not matched.
-    const question = mode.kind === 'choices' ? undefined : { prompt: repeatAs, mode };
-    this.state = { ...this.state, retries, repeats, pii: { ...this.state.pii, question } };
+    const listening = mode.kind === 'choices' ? this.withRepeatChoice(mode) : mode;
+    this.state = { ...this.state, retries, repeats, pii: { ...this.state.pii, question: { prompt: repeatAs, mode: listening } } };
     this.moveTo(stage);
     this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({
       kind: 'StartRecognition',
       prompt,
-      mode,
+      mode: listening,
       initialSilenceTimeoutInSeconds: this.flow.initialSilenceTimeoutInSeconds,
       ...(mode.kind === 'speechOrDtmf' ? { endSilenceTimeoutInSeconds: this.flow.endSilenceTimeoutInSeconds } : {}),
       interruptPrompt: this.flow.bargeIn,
@@ -1150,6 +1159,8 @@ function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
 }
 
 const maxRepeats = 3;
+/** The choice a menu adds for a caller who asks to hear it again. */
+const repeatLabel = 'repeat';
 
 /** Words a repeat request may carry around its phrase ("sorry, can you repeat that, please"). */
 const politeWords = new Set(['sorry', 'please', 'pardon', 'excuse', 'me', 'um', 'uh', 'oh', 'again', 'perdon', 'disculpe', 'por', 'favor', 'eh', 'lo', 'siento']);

@@ -88,7 +88,7 @@ describe('greeting and the open question', () => {
       expect.objectContaining({
         kind: 'StartRecognition',
         prompt: expect.objectContaining({ text: '<billingHours> <callbackOrMessage>' }),
-        mode: { kind: 'choices', choices: [expect.objectContaining({ label: 'callback', tone: '1' }), expect.objectContaining({ label: 'voicemail', tone: '2' })] },
+        mode: { kind: 'choices', choices: [expect.objectContaining({ label: 'callback', tone: '1' }), expect.objectContaining({ label: 'voicemail', tone: '2' }), expect.objectContaining({ label: 'repeat', tone: '*' })] },
       }),
     ]);
     const booked = offered.when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: undefined }));
@@ -138,7 +138,7 @@ describe('greeting and the open question', () => {
     const flow = testFlow({ languages: [{ code: 'en-US', spokenName: 'English', dtmfKey: '1' }, { code: 'es-ES', spokenName: 'Español', dtmfKey: '2' }] });
     const menu = connected(flow);
     expect(menu.state.stage).toBe('languageMenu');
-    expect(menu.commands[0]).toMatchObject({ kind: 'StartRecognition', mode: { kind: 'choices', choices: [{ label: 'en-US', tone: '1' }, { label: 'es-ES', tone: '2' }, { label: 'person', tone: '0' }] } });
+    expect(menu.commands[0]).toMatchObject({ kind: 'StartRecognition', mode: { kind: 'choices', choices: [{ label: 'en-US', tone: '1' }, { label: 'es-ES', tone: '2' }, { label: 'person', tone: '0' }, { label: 'repeat', tone: '*' }] } });
     const spanish = menu.when(answer({ kind: 'ChoiceRecognized', label: 'es-ES', phrase: undefined }));
     expect(spanish.state.language).toBe('es-ES');
     expect(spanish.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { language: 'es-ES', voice: 'es-ES-Voice' } });
@@ -191,6 +191,19 @@ describe('asking to hear the question again', () => {
       expect(d.state).toMatchObject({ repeats: i, retries: 0 });
     }
     expect(d.when(answer({ kind: 'SpeechRecognized', text: 'what?', confidence: 0.9 })).state).toMatchObject({ stage: 'understanding', retries: 1 });
+  });
+
+  it('a menu (a read-back to confirm) also takes the request, said or as *, without counting it against the retries', () => {
+    const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    const readBack = slot.when(answer({ kind: 'KeysPressed', tones: '123456' }));
+    expect(readBack.state.stage).toBe('confirmingSlot');
+    const again = readBack.when(answer({ kind: 'ChoiceRecognized', label: 'repeat', phrase: 'say that again' }));
+    expect(question(again)).toEqual({ ...question(readBack), operationContext: again.state.pendingOperation });
+    expect(again.state).toMatchObject({ stage: 'confirmingSlot', retries: 0, repeats: 1 });
+    let d = again;
+    for (let i = 2; i <= 3; i++) d = d.when(answer({ kind: 'ChoiceRecognized', label: 'repeat', phrase: undefined }));
+    expect(d.state).toMatchObject({ stage: 'confirmingSlot', retries: 0, repeats: 3 });
+    expect(d.when(answer({ kind: 'ChoiceRecognized', label: 'repeat', phrase: undefined })).state).toMatchObject({ retries: 1 });
   });
 
   it('the question is personal data while asked, and gone when the call ends', () => {
@@ -755,7 +768,7 @@ describe('callbacks', () => {
   it('a long expected wait stops the music and offers a callback (press 1)', () => {
     const d = offered();
     expect(d.commands[0]).toEqual({ kind: 'CancelMedia' });
-    expect(d.commands[1]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('callbackOffer'), mode: { kind: 'choices', choices: [{ label: 'callback', tone: '1' }, { label: 'wait', tone: '2' }] } });
+    expect(d.commands[1]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('callbackOffer'), mode: { kind: 'choices', choices: [{ label: 'callback', tone: '1' }, { label: 'wait', tone: '2' }, { label: 'repeat', tone: '*' }] } });
   });
 
   it('choosing to wait, or saying nothing, brings the music back', () => {
@@ -849,7 +862,7 @@ describe('language', () => {
       .when(answer({ kind: 'PlayCompleted' }))
       .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 });
     expect(queued.commands[1]).toMatchObject({
-      mode: { kind: 'choices', choices: [{ label: 'callback', phrases: ['rappelez-moi', 'oui', "c'est ça"] }, { label: 'wait', phrases: ["j'attends", 'non', "c'est tout"] }] },
+      mode: { kind: 'choices', choices: [{ label: 'callback', phrases: ['rappelez-moi', 'oui', "c'est ça"] }, { label: 'wait', phrases: ["j'attends", 'non', "c'est tout"] }, { label: 'repeat', phrases: ['répétez'] }] },
     });
   });
 
@@ -1051,7 +1064,7 @@ describe('a yes/no slot before an escalation', () => {
 
   it('is asked as yes (1), no (2) or a person (0), and the choice shows on the agent\'s screen in any language', () => {
     const asked = triage();
-    expect(asked.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: [{ label: 'yes', tone: '1' }, { label: 'no', tone: '2' }, { label: 'person', tone: '0' }] } });
+    expect(asked.commands[0]).toMatchObject({ mode: { kind: 'choices', choices: [{ label: 'yes', tone: '1' }, { label: 'no', tone: '2' }, { label: 'person', tone: '0' }, { label: 'repeat', tone: '*' }] } });
     for (const [language, label] of [['en-US', 'no'], ['es-ES', 'yes']] as const) {
       const queued = triage(language).when(answer({ kind: 'ChoiceRecognized', label, phrase: undefined }));
       expect(queued.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'support', context: expect.objectContaining({ pii: expect.objectContaining({ slots: { restarted: label } }) }) }));
