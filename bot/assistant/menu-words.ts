@@ -23,6 +23,8 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     repeat: [
       'repeat', 'repeat that', 'repeat it', 'can you repeat that', 'could you repeat that', 'say that again', 'say it again',
       'come again', 'pardon', 'what did you say', 'one more time', "i didn't hear that", "i didn't catch that", 'what',
+      // Menus match whole phrases: the polite forms callers use most.
+      'repeat please', 'repeat that please', 'can you repeat that please', 'say that again please', 'sorry what', 'sorry',
     ],
   },
   es: {
@@ -34,7 +36,10 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
     wait: ['espero', 'esperar', 'prefiero esperar'],
     first: ['la primera', 'el primero', 'primera', 'primero', 'la opción uno', 'opción uno'],
     second: ['la segunda', 'el segundo', 'segunda', 'segundo', 'la opción dos', 'opción dos'],
-    repeat: ['repite', 'repítelo', 'repita', 'repítalo', 'puede repetir', 'puede repetirlo', 'otra vez', 'cómo dice', 'qué ha dicho', 'no le he oído', 'qué', 'cómo'],
+    repeat: [
+      'repite', 'repítelo', 'repita', 'repítalo', 'puede repetir', 'puede repetirlo', 'otra vez', 'cómo dice', 'qué ha dicho', 'no le he oído', 'qué', 'cómo',
+      'repita por favor', 'puede repetir por favor', 'perdón',
+    ],
   },
 };
 
