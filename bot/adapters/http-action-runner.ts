@@ -1,3 +1,4 @@
+import { ssmlWords } from '../call-flow/join-prompts.js';
 import { z } from 'zod';
 import type { Action, ContactCenterConfig } from '../assistant/contact-center-config.js';
 import type { ActionResult } from '../call-flow/call-events.js';
@@ -40,10 +41,17 @@ export class HttpActionRunner implements ActionRunner {
   private readonly actions: Map<string, Action>;
 
   constructor(
-    config: ContactCenterConfig,
+    private readonly config: ContactCenterConfig,
     private readonly backendUrl: (settingName: string) => string | undefined,
   ) {
     this.actions = new Map(config.actions.map((a) => [a.name, a]));
+  }
+
+  /** A backend's status in the caller's language: the words of the prompt the config maps it to, else as written. */
+  private spokenStatus(promptKey: string | undefined, status: string, language: string): string {
+    const prompt = promptKey === undefined ? undefined : (this.config.prompts[language]?.[promptKey] ?? this.config.prompts[this.config.defaultLanguage]?.[promptKey]);
+    if (prompt === undefined) return status;
+    return typeof prompt === 'string' ? prompt : ssmlWords(prompt.ssml);
   }
 
   async run(name: string, request: { slots: Readonly<Record<string, string>>; language: string; callerId: string; signal: AbortSignal }): Promise<ActionResult> {
@@ -67,7 +75,7 @@ export class HttpActionRunner implements ActionRunner {
         if (!response.ok) return { status: 'failed', reason: `order backend answered ${response.status}` };
         const order = orderBody.safeParse(await bodyOf(response));
         if (!order.success) return unexpected('order', order.error);
-        const values = { orderNumber: spokenDigits(orderNumber), status: order.data.status, date: spokenDay(order.data.date, request.language) };
+        const values = { orderNumber: spokenDigits(orderNumber), status: this.spokenStatus(action.statusPrompts[order.data.status], order.data.status, request.language), date: spokenDay(order.data.date, request.language) };
         return { status: 'succeeded', say: { prompt: action.prompts.found, values } };
       }
       case 'accountBalance': {

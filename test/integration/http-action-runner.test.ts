@@ -48,7 +48,17 @@ describe('self-service actions against the sample backend', () => {
       say: { prompt: 'orderStatusFound', values: { orderNumber: '1 2 3 4, 5 6 7 8', status: 'shipped', date: 'November 24' } },
     });
     const spanish = await runner.run('order-status', request({ orderNumber: '12345678' }, 'es-ES'));
-    expect(spanish).toMatchObject({ say: { values: { date: '24 de noviembre' } } });
+    expect(spanish).toMatchObject({ say: { values: { status: 'enviado', date: '24 de noviembre' } } });
+  });
+
+  it('says a status the config does not map as the backend wrote it', async () => {
+    const other = await startBrokenBackend(200, JSON.stringify({ orderNumber: '12345678', status: 'held at customs', date: '2026-11-20' }));
+    try {
+      const result = await new HttpActionRunner(config, () => other.url).run('order-status', request({ orderNumber: '12345678' }, 'es-ES'));
+      expect(result).toMatchObject({ status: 'succeeded', say: { values: { status: 'held at customs' } } });
+    } finally {
+      await other.close();
+    }
   });
 
   it('asks for an unknown order number again where the action allows more lookups, else says it is not found', async () => {

@@ -167,7 +167,7 @@ describe('parseContactCenterConfig', () => {
       '    orderNumberSlot: orderNumber\n',
       '    orderNumberSlot: orderNumber\n    pinSlott: pin\n',
     );
-    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'actions[0].pinSlott', message: 'Unknown field "pinSlott" (allowed here: name, handler, backendUrlSetting, orderNumberSlot, maxLookups, timeoutInMs, prompts).' })]);
+    expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'actions[0].pinSlott', message: 'Unknown field "pinSlott" (allowed here: name, handler, backendUrlSetting, orderNumberSlot, maxLookups, statusPrompts, timeoutInMs, prompts).' })]);
   });
 
   it('reports a YAML syntax error with its position and stops there', () => {
@@ -256,6 +256,11 @@ describe('order status lookups', () => {
       'actions[0].maxLookups: Asking for another order number needs `prompts.notFoundTryAgain`: what the caller hears before it is asked again.',
     ]);
     expect(valid(edit(text, '    maxLookups: 2\n', '').text, sampleFile).actions[0]).toMatchObject({ maxLookups: 1 });
+  });
+
+  it("a status must map to a prompt every language has", () => {
+    const text = edit(sample, 'delivered: orderDelivered }', 'delivered: orderArrived }').text;
+    expect(errorsOf(text).map((e) => e.path)).toEqual(['actions[0].statusPrompts.delivered']);
   });
 });
 

@@ -318,6 +318,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     switch (action.handler) {
       case 'orderStatus':
         slotRef('orderNumberSlot', action.orderNumberSlot);
+        for (const [status, key] of Object.entries(action.statusPrompts)) requirePrompt([...path, 'statusPrompts', status], key, []);
         if (action.maxLookups > 1 && action.prompts.notFoundTryAgain === undefined) {
           error([...path, 'maxLookups'], 'Asking for another order number needs `prompts.notFoundTryAgain`: what the caller hears before it is asked again.');
         }

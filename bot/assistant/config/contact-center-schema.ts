@@ -358,6 +358,10 @@ export const actionSchema = z
             .max(5)
             .default(1)
             .meta({ description: 'Order numbers a caller may try: an unknown one is asked again (after the notFoundTryAgain prompt) until this many were looked up; the last goes to a person after notFound. 1: one lookup, then notFound and the anything-else question.' }),
+          statusPrompts: z
+            .record(text.max(60), promptKey)
+            .default({})
+            .meta({ description: 'The backend\'s order statuses ("shipped") and the prompt that says each in the caller\'s language ({status} in the found prompt); a status not listed is said as the backend wrote it.' }),
           timeoutInMs: actionTimeout,
           prompts: z
             .strictObject({
