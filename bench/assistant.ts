@@ -1,38 +1,45 @@
 // `npm run bench -- assistant`: what the sample contact center (config/contact-center.yaml, its
 // embedded classifier, the real decider) makes of callers' own words that are not among its examples
-// (test/fixtures/nlu/sample-config-answers.csv, 5 per intent): at the open question (acted on,
+// (test/fixtures/nlu/sample-config-answers.csv, 5 per intent, on the main line in English; and
+// sample-config-answers-es.csv, 3 per intent, on the Spanish line): at the open question (acted on,
 // acted on wrongly, clarified, not understood), and as answers to "Did you mean A, or B?" between
 // each utterance's intent and every other intent (picked right, picked wrong, handed to a person).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assistantFlowFromConfig } from '../bot/assistant/assistant-flow-from-config.js';
-import { trainIntentClassifier } from '../bot/assistant/nlu/train-intent-classifier.js';
 import type { CallEvent } from '../bot/call-flow/call-events.js';
 import type { CallState, Decision } from '../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../bot/call-flow/decide-call.js';
-import { readContactCenterConfig, trainingExamplesOf } from '../bot/load-assistant-flow.js';
+import { readContactCenterConfig, trainIntentClassifiers, trainingExamplesOf } from '../bot/load-assistant-flow.js';
 import { DEFAULT_WORD_VECTORS_PATH, readLabelledFile, readWordVectorsFile } from '../local/cli/nlu-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIG = join(here, '..', 'config', 'contact-center.yaml');
-const ANSWERS = join(here, '..', 'test', 'fixtures', 'nlu', 'sample-config-answers.csv');
-const MAIN_LINE = '+12125550100';
+const LINES = [
+  { name: 'English, main line', number: '+12125550100', languageKey: '1', answers: join(here, '..', 'test', 'fixtures', 'nlu', 'sample-config-answers.csv') },
+  { name: 'Spanish line', number: '+12125550123', languageKey: undefined, answers: join(here, '..', 'test', 'fixtures', 'nlu', 'sample-config-answers-es.csv') },
+] as const;
 const now = new Date('2026-12-07T15:00:00Z');
 
 export default async function assistantBench(): Promise<void> {
   const config = readContactCenterConfig(CONFIG);
   const examples = trainingExamplesOf(config);
-  const classifier = trainIntentClassifier(examples, { wordVectors: await readWordVectorsFile(DEFAULT_WORD_VECTORS_PATH) });
-  const flow = assistantFlowFromConfig(config, (text) => classifier.classify(text), () => ({ open: true }));
-  const answers = await readLabelledFile(ANSWERS, 'test');
+  const classify = trainIntentClassifiers(config, await readWordVectorsFile(DEFAULT_WORD_VECTORS_PATH));
+  const flow = assistantFlowFromConfig(config, classify, () => ({ open: true }));
   const personIntent = config.assistant.operator.intent;
+  console.log(`sample config: ${config.intents.length} intents, ${examples.length} examples`);
+  for (const line of LINES) {
+    const answers = await readLabelledFile(line.answers, 'test');
 
   let seq = 0;
   const event = (state: CallState, text: string): CallEvent =>
     ({ kind: 'SpeechRecognized', text, confidence: 0.9, operationContext: state.pendingOperation, eventId: `e${++seq}`, occurredAt: now.toISOString() }) as CallEvent;
-  // The English open question on the main line: connected, then English picked at the language menu.
-  const connected = decideCall(flow, startCall(flow, { callId: 'bench', callerId: '4:+14255550123', calledNumber: MAIN_LINE }, now), { kind: 'CallConnected', callConnectionId: 'conn', eventId: 'c', occurredAt: now.toISOString() } as CallEvent, now);
-  const asking = decideCall(flow, connected.state, { kind: 'KeysPressed', tones: '1', operationContext: connected.state.pendingOperation, eventId: 'k', occurredAt: now.toISOString() } as CallEvent, now).state;
+  // The open question: connected, then (on the main line) the language picked at the menu.
+  const connected = decideCall(flow, startCall(flow, { callId: 'bench', callerId: '4:+14255550123', calledNumber: line.number }, now), { kind: 'CallConnected', callConnectionId: 'conn', eventId: 'c', occurredAt: now.toISOString() } as CallEvent, now);
+  const asking =
+    line.languageKey === undefined
+      ? connected.state
+      : decideCall(flow, connected.state, { kind: 'KeysPressed', tones: line.languageKey, operationContext: connected.state.pendingOperation, eventId: 'k', occurredAt: now.toISOString() } as CallEvent, now).state;
   /** The intent the caller ends up with: the last one accepted, or "person" for a request for one. */
   const outcome = (decision: Decision): string | undefined => {
     const accepted = decision.history.filter((h) => h.kind === 'intentDecision' && h.verdict === 'accepted').at(-1);
@@ -68,8 +75,9 @@ export default async function assistantBench(): Promise<void> {
   }
   const pct = (n: number, of: number): string => `${n} (${((100 * n) / of).toFixed(1)} %)`;
   const n = answers.length;
-  console.log(`sample config: ${config.intents.length} intents, ${examples.length} examples; ${n} answers in other words (${ANSWERS})`);
+  console.log(`${line.name} (${asking.language}): ${n} answers in other words (${line.answers})`);
   console.log(`  open question: acted on the right intent ${pct(open.right, n)}, a wrong one ${pct(open.wrong, n)}, clarifying question ${pct(open.clarified, n)}, not understood ${pct(open.notUnderstood, n)}`);
   console.log(`  as the answer to "Did you mean <its intent>, or <another>?" (${clarify.total}): right ${pct(clarify.right, clarify.total)}, wrong ${pct(clarify.wrong, clarify.total)}, to a person ${pct(clarify.person, clarify.total)}`);
   for (const [miss, times] of misses) console.log(`    wrong: ${miss}, in ${times} of ${config.intents.length - 1} pairs`);
+  }
 }

@@ -4,7 +4,7 @@ import { assistantFlowFromConfig } from './assistant/assistant-flow-from-config.
 import { isOpen } from './assistant/business-hours.js';
 import { parseContactCenterConfig, type ContactCenterConfig } from './assistant/contact-center-config.js';
 import { trainIntentClassifier } from './assistant/nlu/train-intent-classifier.js';
-import { OUT_OF_SCOPE_LABEL, type LabelledUtterance } from './assistant/nlu/intent-classifier.js';
+import { OUT_OF_SCOPE_LABEL, type IntentPrediction, type LabelledUtterance } from './assistant/nlu/intent-classifier.js';
 import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors, type WordVectors } from './assistant/nlu/word-vectors.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import type { Settings } from './config.js';
@@ -39,16 +39,36 @@ function bundledWordVectors(): WordVectors {
 }
 
 /** What the embedded classifier learns from a config: every intent's examples in all languages, and its out-of-scope ones. */
-export function trainingExamplesOf(config: ContactCenterConfig): LabelledUtterance[] {
+export function trainingExamplesOf(config: ContactCenterConfig, language?: string): LabelledUtterance[] {
+  const inLanguage = <T>(byLanguage: Readonly<Record<string, readonly T[]>>): T[] =>
+    language === undefined ? Object.values(byLanguage).flat() : [...(byLanguage[language] ?? [])];
   return [
-    ...config.intents.flatMap((intent) => Object.values(intent.examples).flat().map((text) => ({ text, label: intent.name }))),
-    ...Object.values(config.outOfScopeExamples).flat().map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
+    ...config.intents.flatMap((intent) => inLanguage(intent.examples).map((text) => ({ text, label: intent.name }))),
+    ...inLanguage(config.outOfScopeExamples).map((text) => ({ text, label: OUT_OF_SCOPE_LABEL })),
   ];
 }
 
 /**
- * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifier on the
- * config's examples (all languages, plus its out-of-scope examples) and wires the action runner.
+ * One classifier per language whose examples cover every intent (callers are understood against
+ * their own language's examples only, with confidence calibrated on them); the others share one
+ * trained on every language's examples.
+ */
+export function trainIntentClassifiers(config: ContactCenterConfig, wordVectors: WordVectors): (text: string, language: string) => IntentPrediction {
+  const shared = trainIntentClassifier(trainingExamplesOf(config), { wordVectors });
+  const own = new Map(
+    config.languages
+      .filter((l) => config.intents.every((intent) => (intent.examples[l.code]?.length ?? 0) >= minOwnExamples))
+      .map((l) => [l.code, trainIntentClassifier(trainingExamplesOf(config, l.code), { wordVectors })] as const),
+  );
+  return (text, language) => (own.get(language) ?? shared).classify(text);
+}
+
+/** Examples every intent needs in a language for that language to get a classifier of its own. */
+const minOwnExamples = 15;
+
+/**
+ * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifiers on the
+ * config's examples (see trainIntentClassifiers; out-of-scope examples included) and wires the action runner.
  */
 export function loadAssistantFlow(
   settings: Settings,
@@ -56,13 +76,13 @@ export function loadAssistantFlow(
 ): { flow: AssistantFlow; actions: ActionRunner; servedNumbers: ReadonlySet<string> | undefined; config: ContactCenterConfig | undefined } {
   if (given.flow && given.actions && !given.config) return { flow: given.flow, actions: given.actions, servedNumbers: undefined, config: undefined };
   const config = given.config ?? readContactCenterConfig(settings.CONTACT_CENTER_CONFIG_FILE);
-  const classifier = trainIntentClassifier(trainingExamplesOf(config), { wordVectors: bundledWordVectors() });
+  const classify = trainIntentClassifiers(config, bundledWordVectors());
   const schedules = new Map(Object.entries(config.businessHours));
   const flow =
     given.flow ??
     assistantFlowFromConfig(
       config,
-      (text) => classifier.classify(text),
+      classify,
       (name, now) => {
         const schedule = schedules.get(name);
         return schedule === undefined ? { open: true } : isOpen(schedule, now);

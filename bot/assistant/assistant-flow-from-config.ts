@@ -39,7 +39,7 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
  */
 export function assistantFlowFromConfig(
   config: ContactCenterConfig,
-  understand: (text: string) => Understanding,
+  understand: (text: string, language: string) => Understanding,
   isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date; readonly holiday?: string },
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
@@ -156,7 +156,7 @@ export function assistantFlowFromConfig(
       return makePrompt(language, promptNames[key], values);
     },
     namedPrompt: (language, key, values) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key, values)),
-    understand: (text) => understand(text),
+    understand: (text, language) => understand(text, language),
     holdMusicUrl: (queueId) => holdMusic.get(queueId),
     languageSkill: (language) => {
       const skill = skillOfLanguage.get(language);
