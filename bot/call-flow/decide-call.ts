@@ -1012,6 +1012,12 @@ class Step {
       case 'collectingSlot':
       case 'confirmingSlot': {
         const slot = currentSlot(this.flow, this.state);
+        // Silence at a read-back: the read-back again (the caller may not have heard it). Words that
+        // are neither yes nor no may be a corrected value: the slot's question again.
+        const readBack = this.state.pii.question;
+        if (this.state.stage === 'confirmingSlot' && kind === 'noInput' && readBack && retries <= this.retryLimit(kind)) {
+          return this.ask('confirmingSlot', joinPrompts(this.prompt(kind), readBack.prompt), readBack.mode, retries, 0, readBack.prompt);
+        }
         // The same apology as at the open question, then the slot's question again.
         return slot ? this.askSlot(slot, retries, this.prompt(kind), kind) : this.escalate(this.flow.personTarget, kind);
       }

@@ -206,6 +206,18 @@ describe('asking to hear the question again', () => {
     expect(d.when(answer({ kind: 'ChoiceRecognized', label: 'repeat', phrase: undefined })).state).toMatchObject({ retries: 1 });
   });
 
+  it('silence at a read-back reads it back again; the caller can then confirm it', () => {
+    const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    const readBack = slot.when(answer({ kind: 'KeysPressed', tones: '123456' }));
+    const silent = readBack.when(answer({ kind: 'RecognitionTimedOut' }));
+    const asked = question(silent) as Extract<CallCommand, { kind: 'StartRecognition' }>;
+    const first = question(readBack) as Extract<CallCommand, { kind: 'StartRecognition' }>;
+    expect(asked.prompt.text).toBe(`<noInput> ${first.prompt.text}`);
+    expect(asked.mode).toEqual(first.mode);
+    expect(silent.state).toMatchObject({ stage: 'confirmingSlot', retries: 1, pii: { slots: { orderNumber: '123456' } } });
+    expect(kinds(silent.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' })).commands)).toContain('RunAction');
+  });
+
   it('the question is personal data while asked, and gone when the call ends', () => {
     const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
     expect(slot.state.pii.question).toEqual({ prompt: (question(slot) as Extract<CallCommand, { kind: 'StartRecognition' }>).prompt, mode: (question(slot) as Extract<CallCommand, { kind: 'StartRecognition' }>).mode });
