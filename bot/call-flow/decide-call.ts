@@ -347,8 +347,9 @@ class Step {
         const intent = this.state.intent === undefined ? undefined : this.flow.intents.get(this.state.intent);
         if (!intent) return this.noMatch();
         if (label === 'yes') return this.act(intent, true);
+        // Not that, then: whatever else they want, or "no thanks" to end the call politely.
         this.state = { ...this.state, intent: undefined };
-        return this.askOpenQuestion(this.prompt('openQuestion'));
+        return this.ask('anythingElse', this.prompt('anythingElse'), { kind: 'speechOrDtmf', maxTonesToCollect: 1 });
       }
       default:
         return this.noMatch();

@@ -921,7 +921,7 @@ describe('spoken numbers and the language menu', () => {
 });
 
 describe('confirmations, invalid values and a wrong PIN', () => {
-  it('an intent with a confirmation asks yes / no before acting; no goes back to the open question', () => {
+  it('an intent with a confirmation asks yes / no before acting; no asks whether there is anything else', () => {
     const base = testFlow({ understandings: { 'cancel my service': sure('billing') } });
     const billing = base.intents.get('billing')!;
     const flow = { ...base, intents: new Map([...base.intents, ['billing', { ...billing, confirm: (l: string) => testPrompt('confirmCancel', l) }]]) };
@@ -930,8 +930,9 @@ describe('confirmations, invalid values and a wrong PIN', () => {
     expect(asked.commands[0]).toMatchObject({ prompt: testPrompt('confirmCancel'), mode: { kind: 'choices' } });
     expect(asked.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' })).commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing' });
     const no = asked.when(answer({ kind: 'ChoiceRecognized', label: 'no', phrase: 'no' }));
-    expect(no.state.stage).toBe('understanding');
-    expect(no.commands[0]).toMatchObject({ prompt: testPrompt('openQuestion') });
+    expect(no.state).toMatchObject({ stage: 'anythingElse', intent: undefined });
+    expect(no.commands[0]).toMatchObject({ prompt: testPrompt('anythingElse'), mode: { kind: 'speechOrDtmf' } });
+    expect(no.when(answer({ kind: 'SpeechRecognized', text: 'no thanks', confidence: 0.9 })).state.endReason).toBe('completed');
   });
 
   it('silence at an intent\'s confirmation asks it again; an answer that is neither yes nor no goes to a person', () => {
