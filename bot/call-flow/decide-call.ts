@@ -278,8 +278,11 @@ class Step {
     switch (this.state.stage) {
       case 'understanding':
       case 'anythingElse':
-        if (this.state.stage === 'anythingElse' && turn.input === 'speech' && startsWithPhrase(turn.text, this.words.no)) {
-          return this.endWith('goodbye', 'completed');
+        if (this.state.stage === 'anythingElse' && turn.input === 'speech') {
+          // "No thanks, bye" ends the call; "no, actually I want to pay my bill" is a new request.
+          const rest = restAfterPhrase(turn.text, this.words.no);
+          if (rest !== undefined && rest.split(' ').every((w) => w === '' || closingWords.has(w))) return this.endWith('goodbye', 'completed');
+          if (rest !== undefined) return this.understand(rest, turn.understanding);
         }
         return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text, turn.understanding);
       case 'collectingSlot':
@@ -1155,6 +1158,22 @@ function foldSpoken(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** What follows the phrase the answer starts with (folded; '' when it is the phrase alone), or undefined. */
+function restAfterPhrase(text: string, phrases: readonly string[]): string | undefined {
+  const said = foldSpoken(text).replace(/'/g, '');
+  const matched = phrases
+    .map((phrase) => foldSpoken(phrase).replace(/'/g, ''))
+    .filter((folded) => folded.length > 0 && (said === folded || said.startsWith(`${folded} `)))
+    .sort((a, b) => b.length - a.length)[0];
+  return matched === undefined ? undefined : said.slice(matched.length).trim();
+}
+
+/** Words that close a conversation rather than start a request ("no, that's all, thanks, bye"). */
+const closingWords = new Set([
+  'thanks', 'thank', 'you', 'bye', 'goodbye', 'thats', 'that', 'is', 'all', 'it', 'im', 'good', 'fine', 'cheers', 'ok', 'okay', 'nothing', 'else', 'really', 'no', 'please', 'sorry',
+  'gracias', 'muchas', 'adios', 'nada', 'mas', 'eso', 'es', 'todo', 'vale', 'hasta', 'luego', 'pronto', 'bien',
+]);
 
 /** The answer is one of the phrases, or starts with one as a whole word ("no thanks, bye"). */
 function startsWithPhrase(text: string, phrases: readonly string[]): boolean {

@@ -444,7 +444,7 @@ describe('understanding', () => {
 });
 
 describe('self-service', () => {
-  const flow = testFlow({ understandings: { 'where is my order': sure('orderStatus'), 'what is my balance': sure('accountBalance') } });
+  const flow = testFlow({ understandings: { 'where is my order': sure('orderStatus'), 'what is my balance': sure('accountBalance'), 'actually i also want my balance': sure('accountBalance') } });
 
   it("runs an action with its own time limit when it has one, else the assistant's", () => {
     const pinOf = (f: AssistantFlow) =>
@@ -501,6 +501,15 @@ describe('self-service', () => {
     expect(what.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('openQuestion') });
     const balance = answered().when(answer({ kind: 'SpeechRecognized', text: 'what is my balance', confidence: 0.9 }));
     expect(balance.commands[0]).toMatchObject({ prompt: testPrompt('askPin') });
+  });
+
+  it('"no, that\'s all, thanks" to "anything else?" ends the call; "no, actually I also want …" is a new request', () => {
+    for (const text of ["no that's all, thank you", 'No thanks, bye!', 'nope', 'no, nothing else really']) {
+      expect(answered().when(answer({ kind: 'SpeechRecognized', text, confidence: 0.9 })).state.endReason).toBe('completed');
+    }
+    const more = answered().when(answer({ kind: 'SpeechRecognized', text: 'No, actually I also want my balance', confidence: 0.9 }));
+    expect(more.state).toMatchObject({ stage: 'collectingSlot', intent: 'accountBalance' });
+    expect(more.commands[0]).toMatchObject({ prompt: testPrompt('askPin') });
   });
 
   it('not understood after the answer, again and again: a person, since they still want something', () => {
