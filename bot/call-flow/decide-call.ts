@@ -272,6 +272,10 @@ class Step {
     this.addTranscript(`Caller: ${turn.input === 'dtmf' ? `pressed ${shown}` : shown}`);
     if (this.state.stage === 'voicemail') return this.voicemailDone();
     if (this.asksToRepeat(turn.input, turn.text)) return this.repeatQuestion();
+    // "Agent, please" instead of a slot's value: as if they had pressed 0.
+    if (this.state.stage === 'collectingSlot' && turn.input === 'speech' && isPhraseAlone(turn.text, this.words.person, personRequestWords)) {
+      return this.toPerson('caller asked for a person');
+    }
     if (turn.input === 'dtmf' && turn.text === this.flow.personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
       return this.toPerson('caller pressed 0 for a person');
     }
@@ -1191,8 +1195,19 @@ const repeatLabel = 'repeat';
 /** Words a repeat request may carry around its phrase ("sorry, can you repeat that, please"). */
 const politeWords = new Set(['sorry', 'please', 'pardon', 'excuse', 'me', 'um', 'uh', 'oh', 'again', 'perdon', 'disculpe', 'por', 'favor', 'eh', 'lo', 'siento']);
 
+/** Words around a request for a person ("I'd like to speak to an agent, please"). */
+const personRequestWords = new Set([
+  ...politeWords, 'i', 'id', 'like', 'want', 'to', 'speak', 'talk', 'with', 'an', 'a', 'the', 'can', 'could', 'let', 'get', 'need', 'real', 'just', 'give',
+  'quiero', 'quisiera', 'hablar', 'con', 'un', 'una', 'el', 'la', 'necesito', 'paseme', 'pongame', 'puedo',
+]);
+
 /** The answer is a repeat phrase, alone or with polite words around it. */
 function isRepeatRequest(text: string, phrases: readonly string[]): boolean {
+  return isPhraseAlone(text, phrases, politeWords);
+}
+
+/** The answer holds one of the phrases and, around it, only words from `around`. */
+function isPhraseAlone(text: string, phrases: readonly string[], allowed: ReadonlySet<string>): boolean {
   const said = foldSpoken(text).replace(/'/g, '');
   return phrases.some((phrase) => {
     const folded = foldSpoken(phrase).replace(/'/g, '');
@@ -1200,7 +1215,7 @@ function isRepeatRequest(text: string, phrases: readonly string[]): boolean {
     const at = ` ${said} `.indexOf(` ${folded} `);
     if (at < 0) return false;
     const around = `${said.slice(0, at)} ${said.slice(at + folded.length)}`.split(' ').filter((w) => w !== '');
-    return around.every((w) => politeWords.has(w));
+    return around.every((w) => allowed.has(w));
   });
 }
 

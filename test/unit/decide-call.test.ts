@@ -503,6 +503,17 @@ describe('self-service', () => {
     expect(balance.commands[0]).toMatchObject({ prompt: testPrompt('askPin') });
   });
 
+  it('asking for a person instead of giving a slot\'s value is like pressing 0', () => {
+    const slot = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    const toPerson = expect.objectContaining({ kind: 'RequestRouting', context: expect.objectContaining({ reason: 'caller asked for a person' }) });
+    for (const text of ['operator', "I'd like to speak to an agent, please"]) {
+      expect(slot.when(answer({ kind: 'SpeechRecognized', text, confidence: 0.9 })).commands).toContainEqual(toPerson);
+    }
+    const spanish = given(flow, { ...slot.state, language: 'es-ES' }).when(answer({ kind: 'SpeechRecognized', text: 'Quiero hablar con una persona', confidence: 0.9 }));
+    expect(spanish.commands).toContainEqual(toPerson);
+    expect(slot.when(answer({ kind: 'SpeechRecognized', text: 'the agent said it was shipped', confidence: 0.9 })).state.stage).toBe('collectingSlot');
+  });
+
   it('"no, that\'s all, thanks" to "anything else?" ends the call; "no, actually I also want …" is a new request', () => {
     for (const text of ["no that's all, thank you", 'No thanks, bye!', 'nope', 'no, nothing else really']) {
       expect(answered().when(answer({ kind: 'SpeechRecognized', text, confidence: 0.9 })).state.endReason).toBe('completed');
