@@ -54,12 +54,14 @@ export function trainingExamplesOf(config: ContactCenterConfig, language?: strin
  * trained on every language's examples.
  */
 export function trainIntentClassifiers(config: ContactCenterConfig, wordVectors: WordVectors): (text: string, language: string) => IntentPrediction {
-  const shared = trainIntentClassifier(trainingExamplesOf(config), { wordVectors });
   const own = new Map(
     config.languages
       .filter((l) => config.intents.every((intent) => (intent.examples[l.code]?.length ?? 0) >= minOwnExamples))
       .map((l) => [l.code, trainIntentClassifier(trainingExamplesOf(config, l.code), { wordVectors })] as const),
   );
+  // Trained only when some language needs it; a call in a language the config lacks uses the default's.
+  const fallback = own.size === config.languages.length ? own.get(config.defaultLanguage) : undefined;
+  const shared = fallback ?? trainIntentClassifier(trainingExamplesOf(config), { wordVectors });
   return (text, language) => (own.get(language) ?? shared).classify(text);
 }
 

@@ -1,3 +1,4 @@
+import { configuredPrompt } from '../assistant/config/render-prompt.js';
 import { ssmlWords } from '../call-flow/join-prompts.js';
 import { z } from 'zod';
 import type { Action, ContactCenterConfig } from '../assistant/contact-center-config.js';
@@ -49,7 +50,7 @@ export class HttpActionRunner implements ActionRunner {
 
   /** A backend's status in the caller's language: the words of the prompt the config maps it to, else as written. */
   private spokenStatus(promptKey: string | undefined, status: string, language: string): string {
-    const prompt = promptKey === undefined ? undefined : (this.config.prompts[language]?.[promptKey] ?? this.config.prompts[this.config.defaultLanguage]?.[promptKey]);
+    const prompt = promptKey === undefined ? undefined : configuredPrompt(this.config, language, promptKey);
     if (prompt === undefined) return status;
     return typeof prompt === 'string' ? prompt : ssmlWords(prompt.ssml);
   }

@@ -2,7 +2,7 @@ import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, Lin
 import type { Prompt } from '../call-flow/call-commands.js';
 import { joinPrompts } from '../call-flow/join-prompts.js';
 import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
-import { fillPromptTemplate } from './config/render-prompt.js';
+import { configuredPrompt, fillPromptTemplate } from './config/render-prompt.js';
 import { resolveMenuWords } from './menu-words.js';
 
 /** The flow's prompt keys, by their name in the config's prompt set. */
@@ -46,8 +46,7 @@ export function assistantFlowFromConfig(
   const menuWords = new Map(config.languages.map((l) => [l.code, resolveMenuWords(l.code, l.menuWords).words]));
   const skillOfLanguage = new Map(config.languages.map((l) => [l.code, l.agentSkill]));
 
-  const promptText = (language: string, name: string): PromptText | undefined =>
-    config.prompts[language]?.[name] ?? config.prompts[config.defaultLanguage]?.[name];
+  const promptText = (language: string, name: string): PromptText | undefined => configuredPrompt(config, language, name);
 
   const makePrompt = (language: string, name: string, values?: Readonly<Record<string, string>>): Prompt => {
     const text = promptText(language, name);

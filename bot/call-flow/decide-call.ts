@@ -1165,12 +1165,12 @@ function foldSpoken(text: string): string {
 
 /** What follows the phrase the answer starts with (folded; '' when it is the phrase alone), or undefined. */
 function restAfterPhrase(text: string, phrases: readonly string[]): string | undefined {
-  const said = foldSpoken(text).replace(/'/g, '');
+  const said = foldSpoken(text);
   const matched = phrases
-    .map((phrase) => foldSpoken(phrase).replace(/'/g, ''))
+    .map(foldSpoken)
     .filter((folded) => folded.length > 0 && (said === folded || said.startsWith(`${folded} `)))
     .sort((a, b) => b.length - a.length)[0];
-  return matched === undefined ? undefined : said.slice(matched.length).trim();
+  return matched === undefined ? undefined : said.slice(matched.length).replace(/'/g, '').trim();
 }
 
 /** Words that close a conversation rather than start a request ("no, that's all, thanks, bye"). */
@@ -1181,11 +1181,7 @@ const closingWords = new Set([
 
 /** The answer is one of the phrases, or starts with one as a whole word ("no thanks, bye"). */
 function startsWithPhrase(text: string, phrases: readonly string[]): boolean {
-  const said = foldSpoken(text);
-  return phrases.some((phrase) => {
-    const folded = foldSpoken(phrase);
-    return folded.length > 0 && (said === folded || said.startsWith(`${folded} `));
-  });
+  return restAfterPhrase(text, phrases) !== undefined;
 }
 
 const maxRepeats = 3;

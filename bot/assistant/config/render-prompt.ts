@@ -1,5 +1,5 @@
 import { escapeXml } from '../../call-flow/join-prompts.js';
-import type { ContactCenterConfig, StandardPromptKey } from './contact-center-schema.js';
+import type { ContactCenterConfig, PromptText, StandardPromptKey } from './contact-center-schema.js';
 
 /** A prompt ready to play; the same shape as the call flow's `Prompt`. */
 export interface RenderedPrompt {
@@ -32,6 +32,11 @@ export function renderPrompt(
     return String(value);
   });
   return isSsml ? { text, ssml: true, voice: spec.voice, language } : { text, voice: spec.voice, language };
+}
+
+/** The config's prompt `key` in `language`, else in the default language (a translation it lacks). */
+export function configuredPrompt(config: Pick<ContactCenterConfig, 'prompts' | 'defaultLanguage'>, language: string, key: string): PromptText | undefined {
+  return config.prompts[language]?.[key] ?? config.prompts[config.defaultLanguage]?.[key];
 }
 
 /**
