@@ -67,6 +67,7 @@ export function assistantFlowFromConfig(
   const slotDefinition = (name: string): SlotDefinition => {
     const slot = slots.get(name);
     if (!slot) throw new Error(`Unknown slot ${name}`);
+    const { outOfRangePrompt } = slot;
     return {
       name,
       type: slot.type,
@@ -78,6 +79,7 @@ export function assistantFlowFromConfig(
       mask: slot.mask,
       confirm: slot.confirm,
       ...(slot.type === 'date' ? { dateRange: slot.dateRange } : {}),
+      ...(outOfRangePrompt === undefined ? {} : { outOfRange: (language: string) => makePrompt(language, outOfRangePrompt) }),
     };
   };
 

@@ -36,6 +36,8 @@ export interface SlotDefinition {
   readonly ask: (language: string) => Prompt;
   /** Said before asking again when a value was heard but is not valid. */
   readonly invalid?: (language: string) => Prompt;
+  /** Date slots: said instead of `invalid` when a date was heard but is outside `dateRange` ("yesterday" for a booking). */
+  readonly outOfRange?: (language: string) => Prompt;
   readonly minLength: number;
   readonly maxLength: number;
   /** Kept out of history (a PIN): recorded as asterisks. */

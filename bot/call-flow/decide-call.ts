@@ -6,7 +6,7 @@ import { joinPrompts, wordsOf } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { recordedCommand, recordedEvent } from './recorded-history.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
-import { parseSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
+import { readSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
 import { spokenDigits } from './spoken-digits.js';
 
 export interface NewCall {
@@ -951,8 +951,11 @@ class Step {
       now: this.now,
       timeZone: this.flow.line(this.state.pii.calledNumber).timeZone ?? 'UTC',
     });
-    if (value === undefined) return this.askSlot(slot, this.state.retries + 1, slot.invalid?.(this.state.language));
-    return this.keepSlot(slot, value);
+    if (value.kind === 'invalid') {
+      const apology = (value.outOfRange ? slot.outOfRange : undefined) ?? slot.invalid;
+      return this.askSlot(slot, this.state.retries + 1, apology?.(this.state.language));
+    }
+    return this.keepSlot(slot, value.value);
   }
 
   /** Stores a valid slot value, reads it back when the slot wants that, else goes on. */
@@ -1256,7 +1259,12 @@ interface SlotContext {
   readonly timeZone: string;
 }
 
-function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now, timeZone }: SlotContext): string | undefined {
+/** A slot's value, or why the answer is not one: a date outside the slot's range is told apart. */
+type SlotReading = { readonly kind: 'valid'; readonly value: string } | { readonly kind: 'invalid'; readonly outOfRange: boolean };
+
+const invalidAnswer: SlotReading = { kind: 'invalid', outOfRange: false };
+
+function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now, timeZone }: SlotContext): SlotReading {
   const text = raw.trim();
   switch (slot.type) {
     case 'digits': {
@@ -1264,18 +1272,19 @@ function normaliseSlot(slot: SlotDefinition, raw: string, { words, language, now
         .toLowerCase()
         .replace(spokenDigitPattern, (word) => digitWords[word] ?? word)
         .replace(/[\s#.,-]/g, '');
-      if (!/^\d+$/.test(digits) || digits.length < slot.minLength || digits.length > slot.maxLength) return undefined;
-      return digits;
+      return /^\d+$/.test(digits) && digits.length >= slot.minLength && digits.length <= slot.maxLength ? { kind: 'valid', value: digits } : invalidAnswer;
     }
     case 'yesNo':
-      if (text === '1' || startsWithPhrase(text, words.yes)) return 'yes';
-      if (text === '2' || startsWithPhrase(text, words.no)) return 'no';
-      return undefined;
-    case 'date':
-      return parseSpokenDate(text, language, now, timeZone, slot.dateRange ?? 'any');
+      if (text === '1' || startsWithPhrase(text, words.yes)) return { kind: 'valid', value: 'yes' };
+      if (text === '2' || startsWithPhrase(text, words.no)) return { kind: 'valid', value: 'no' };
+      return invalidAnswer;
+    case 'date': {
+      const reading = readSpokenDate(text, language, now, timeZone, slot.dateRange ?? 'any');
+      return reading.kind === 'inRange' ? { kind: 'valid', value: reading.date } : { kind: 'invalid', outOfRange: reading.kind === 'outOfRange' };
+    }
     case 'freeText':
       // A caller who says more than fits is not asked to say it again: the start is kept.
-      return text.length >= Math.max(1, slot.minLength) ? cutAtWord(text, slot.maxLength) : undefined;
+      return text.length >= Math.max(1, slot.minLength) ? { kind: 'valid', value: cutAtWord(text, slot.maxLength) } : invalidAnswer;
     default:
       return assertNever(slot.type, 'slot type');
   }

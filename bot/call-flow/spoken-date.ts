@@ -47,25 +47,30 @@ const isoDate = (year: number, month: number, day: number) =>
   `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
 /**
- * The calendar date a caller said ("next Friday", "3 de diciembre", "tomorrow"), as YYYY-MM-DD in
- * the line's time zone, or undefined when no date was said or it falls outside the range (a
- * booking in the future, a date of birth in the past). Pure: `now` is the decider's clock.
+ * What a caller's words say as a date: a date within the range, a date outside it ("yesterday" for
+ * a booking), or no date at all.
  */
-export function parseSpokenDate(text: string, language: string, now: Date, timeZone: string, range: DateRange): string | undefined {
+export type SpokenDateReading = { readonly kind: 'inRange'; readonly date: string } | { readonly kind: 'outOfRange' } | { readonly kind: 'noDate' };
+
+/**
+ * Reads the calendar date a caller said ("next Friday", "3 de diciembre", "tomorrow") as YYYY-MM-DD
+ * in the line's time zone, and whether it falls in the range (a booking in the future, a date of
+ * birth in the past). Pure: `now` is the decider's clock.
+ */
+export function readSpokenDate(text: string, language: string, now: Date, timeZone: string, range: DateRange): SpokenDateReading {
   const reference = { instant: now, timezone: offsetInMinutes(timeZone, now) };
   const [result] = parserFor(language).parse(text, reference, { forwardDate: range === 'future' });
-  if (!result) return undefined;
+  if (!result) return { kind: 'noDate' };
   const weekdayOnly = result.start.isCertain('weekday') && !result.start.isCertain('day');
-  if (range === 'future' && weekdayOnly && saysPastWeekday(text, language, result.index, result.text)) return undefined;
+  if (range === 'future' && weekdayOnly && saysPastWeekday(text, language, result.index, result.text)) return { kind: 'outOfRange' };
   const year = result.start.get('year');
   const month = result.start.get('month');
   const day = result.start.get('day');
-  if (year === null || month === null || day === null) return undefined;
+  if (year === null || month === null || day === null) return { kind: 'noDate' };
   const said = isoDate(year, month, day);
   const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  if (range === 'future' && said < today) return undefined;
-  if (range === 'past' && said > today) return undefined;
-  return said;
+  if ((range === 'future' && said < today) || (range === 'past' && said > today)) return { kind: 'outOfRange' };
+  return { kind: 'inRange', date: said };
 }
 
 /** A moment as a caller hears it, in the schedule's time zone ("Friday, November 27 at 8:00 AM"). */

@@ -310,7 +310,7 @@ describe('holidays after hours', () => {
 describe('slots', () => {
   it('warn where a setting would have no effect: confirm on a masked slot, keypad-only on a slot that is not digits', () => {
     let text = edit(sample, '    input: dtmf\n    minLength: 4\n    maxLength: 6\n    mask: true\n', '    input: dtmf\n    minLength: 4\n    maxLength: 6\n    mask: true\n    confirm: true\n').text;
-    text = edit(text, '    prompt: askMoveDate\n    invalidPrompt: moveDateInvalid\n    input: speech', '    prompt: askMoveDate\n    invalidPrompt: moveDateInvalid\n    input: dtmf').text;
+    text = edit(text, '    outOfRangePrompt: moveDateInPast\n    input: speech', '    outOfRangePrompt: moveDateInPast\n    input: dtmf').text;
     const result = parseContactCenterConfig(text, sampleFile);
     expect(result.ok).toBe(true);
     expect(result.warnings.map((w) => w.message)).toEqual(
@@ -319,6 +319,15 @@ describe('slots', () => {
         'Only a digits slot is keypad-only; "moveDate" (date) is also answered by speech.',
       ]),
     );
+  });
+});
+
+describe('a date slot\'s out-of-range prompt', () => {
+  it('must name a prompt, and only a date slot may have one', () => {
+    const unknownPrompt = edit(sample, '    outOfRangePrompt: moveDateInPast\n', '    outOfRangePrompt: moveDateGone\n').text;
+    expect(errorsOf(unknownPrompt)).toEqual([expect.objectContaining({ path: 'slots[2].outOfRangePrompt', message: expect.stringContaining('moveDateGone') })]);
+    const onDigits = edit(sample, '    invalidPrompt: orderNumberInvalid\n', '    invalidPrompt: orderNumberInvalid\n    outOfRangePrompt: moveDateInPast\n').text;
+    expect(errorsOf(onDigits)).toEqual([expect.objectContaining({ path: 'slots[0].outOfRangePrompt', message: 'outOfRangePrompt applies to date slots, not digits; use invalidPrompt.' })]);
   });
 });
 

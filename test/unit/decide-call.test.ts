@@ -995,11 +995,15 @@ describe('confirmations, invalid values and a wrong PIN', () => {
 });
 
 describe('a date slot', () => {
-  const withDateSlot = () => {
+  const withDateSlot = ({ outOfRangePrompt = true } = {}) => {
     const base = testFlow({ understandings: { 'book a technician': sure('orderStatus') }, line: () => ({ language: 'en-US', languageMenu: false, timeZone: 'America/New_York' }) });
     const orderStatus = base.intents.get('orderStatus')!;
     const outcome = orderStatus.outcome as Extract<typeof orderStatus.outcome, { kind: 'selfService' }>;
-    const visitDate = { ...outcome.slots[0]!, name: 'visitDate', type: 'date' as const, input: 'speech' as const, confirm: true, dateRange: 'future' as const };
+    const visitDate = {
+      ...outcome.slots[0]!, name: 'visitDate', type: 'date' as const, input: 'speech' as const, confirm: true, dateRange: 'future' as const,
+      invalid: (l: string) => testPrompt('noDateHeard', l),
+      ...(outOfRangePrompt ? { outOfRange: (l: string) => testPrompt('dateHasPassed', l) } : {}),
+    };
     const flow = { ...base, intents: new Map([...base.intents, ['orderStatus', { ...orderStatus, outcome: { ...outcome, slots: [visitDate] } }]]) };
     return connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'book a technician', confidence: 0.9 }));
   };
@@ -1013,13 +1017,22 @@ describe('a date slot', () => {
     expect(run.commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', pii: { slots: { visitDate: '2026-12-04' } } }));
   });
 
-  it('something that is not a date, or a date already past, is asked for again', () => {
+  it('something that is not a date, or a date already past, is asked for again, each with its own apology', () => {
     const notADate = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'whenever suits you', confidence: 0.9 }));
     expect(notADate.state.stage).toBe('collectingSlot');
     expect(notADate.state.retries).toBe(1);
-    const past = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'yesterday', confidence: 0.9 }));
-    expect(past.state.stage).toBe('collectingSlot');
-    expect(past.state.pii.slots).toEqual({});
+    expect(notADate.commands[0]).toMatchObject({ prompt: { text: '<noDateHeard> <askOrderNumber>' } });
+    for (const text of ['yesterday', 'we could do last Monday']) {
+      const past = withDateSlot().when(answer({ kind: 'SpeechRecognized', text, confidence: 0.9 }));
+      expect(past.state.stage).toBe('collectingSlot');
+      expect(past.state.pii.slots).toEqual({});
+      expect(past.commands[0]).toMatchObject({ prompt: { text: '<dateHasPassed> <askOrderNumber>' } });
+    }
+  });
+
+  it('without an out-of-range prompt, a past date gets the slot\'s invalid prompt', () => {
+    const past = withDateSlot({ outOfRangePrompt: false }).when(answer({ kind: 'SpeechRecognized', text: 'yesterday', confidence: 0.9 }));
+    expect(past.commands[0]).toMatchObject({ prompt: { text: '<noDateHeard> <askOrderNumber>' } });
   });
 });
 

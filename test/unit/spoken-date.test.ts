@@ -1,4 +1,10 @@
-import { parseSpokenDate, spokenDate } from '../../bot/call-flow/spoken-date.js';
+import { readSpokenDate, spokenDate, type DateRange } from '../../bot/call-flow/spoken-date.js';
+
+/** The date read, or why there is none: 'noDate' or 'outOfRange'. */
+function parseSpokenDate(text: string, language: string, now: Date, timeZone: string, range: DateRange): string {
+  const reading = readSpokenDate(text, language, now, timeZone, range);
+  return reading.kind === 'inRange' ? reading.date : reading.kind;
+}
 
 // Tuesday 24 November 2026, 22:30 in New York: already Wednesday in UTC.
 const lateTuesdayInNewYork = new Date('2026-11-25T03:30:00Z');
@@ -22,17 +28,19 @@ describe('a date a caller says', () => {
     expect(parseSpokenDate('tomorrow', 'en-US', lateTuesdayInNewYork, 'UTC', 'any')).toBe('2026-11-26');
   });
 
-  it('no date said, or one outside the slot\'s range, is no value', () => {
-    expect(parseSpokenDate('I am not sure', 'en-US', lateTuesdayInNewYork, ny, 'any')).toBeUndefined();
-    expect(parseSpokenDate('yesterday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
-    expect(parseSpokenDate('tomorrow', 'en-US', lateTuesdayInNewYork, ny, 'past')).toBeUndefined();
+  it('tells no date said from a date outside the slot\'s range', () => {
+    expect(parseSpokenDate('I am not sure', 'en-US', lateTuesdayInNewYork, ny, 'any')).toBe('noDate');
+    expect(parseSpokenDate('yes', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('noDate');
+    expect(parseSpokenDate('yesterday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('outOfRange');
+    expect(parseSpokenDate('the 3rd of November 2026', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('outOfRange');
+    expect(parseSpokenDate('tomorrow', 'en-US', lateTuesdayInNewYork, ny, 'past')).toBe('outOfRange');
     expect(parseSpokenDate('March 3rd 1980', 'en-US', lateTuesdayInNewYork, ny, 'past')).toBe('1980-03-03');
     expect(parseSpokenDate('today', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-24');
   });
 
   it('a weekday said to be past is not moved to the coming week where the slot wants a future date', () => {
-    expect(parseSpokenDate('we moved last Monday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
-    expect(parseSpokenDate('el lunes pasado', 'es-ES', lateTuesdayInNewYork, ny, 'future')).toBeUndefined();
+    expect(parseSpokenDate('we moved last Monday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('outOfRange');
+    expect(parseSpokenDate('el lunes pasado', 'es-ES', lateTuesdayInNewYork, ny, 'future')).toBe('outOfRange');
     expect(parseSpokenDate('last Monday', 'en-US', lateTuesdayInNewYork, ny, 'any')).toBe('2026-11-23');
     // A bare weekday still means the coming one.
     expect(parseSpokenDate('Monday', 'en-US', lateTuesdayInNewYork, ny, 'future')).toBe('2026-11-30');

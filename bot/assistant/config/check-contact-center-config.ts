@@ -290,6 +290,10 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
     const path = ['slots', i];
     requirePrompt([...path, 'prompt'], slot.prompt, []);
     if (slot.invalidPrompt !== undefined) requirePrompt([...path, 'invalidPrompt'], slot.invalidPrompt, []);
+    if (slot.outOfRangePrompt !== undefined) {
+      if (slot.type === 'date') requirePrompt([...path, 'outOfRangePrompt'], slot.outOfRangePrompt, []);
+      else error([...path, 'outOfRangePrompt'], `outOfRangePrompt applies to date slots, not ${slot.type}; use invalidPrompt.`);
+    }
     const hasLength = slot.type === 'digits' || slot.type === 'freeText';
     if (!hasLength && slot.minLength !== undefined) error([...path, 'minLength'], `minLength applies to digits and freeText slots, not ${slot.type}.`);
     if (!hasLength && slot.maxLength !== undefined) error([...path, 'maxLength'], `maxLength applies to digits and freeText slots, not ${slot.type}.`);

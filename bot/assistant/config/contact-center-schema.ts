@@ -286,6 +286,9 @@ export const slotSchema = z
     type: z.enum(slotTypes, { error: 'A slot type is one of digits, date, yesNo, freeText.' }),
     prompt: promptKey.meta({ description: 'Question that asks for the value.' }),
     invalidPrompt: promptKey.optional().meta({ description: 'Said before the slot is asked again when the value is not valid; defaults to slotInvalid.' }),
+    outOfRangePrompt: promptKey
+      .optional()
+      .meta({ description: 'Date slots: said instead of invalidPrompt when the caller gave a date outside dateRange ("yesterday" for a booking), so "I didn\'t catch a date" and "that date has passed" can differ.' }),
     input: z
       .enum(['speechOrDtmf', 'dtmf', 'speech'], { error: 'Slot input is speechOrDtmf, dtmf or speech.' })
       .default('speechOrDtmf')
