@@ -17,3 +17,18 @@ export const sampleAgents: readonly SampleAgent[] = [
   { agentId: 'dev', teamsUserId: '6a1f0d2c-0004-4000-8000-000000000004', displayName: 'Dev Raman', skills: { sales: 4, moves: 3 }, queueIds: ['sales'], ringBehaviour: { kind: 'accept', afterMs: 1500 } },
   { agentId: 'erin', teamsUserId: '6a1f0d2c-0005-4000-8000-000000000005', displayName: 'Erin Walsh', skills: { retention: 5, complaints: 4, billing: 3 }, queueIds: ['retention', 'billing'], ringBehaviour: { kind: 'accept', afterMs: 2000 } },
 ];
+
+/**
+ * The sample agents who can work in a contact center: each keeps the queues of `queueIds` that exist
+ * there, and one left with none is not signed in (`npm start` with your own config).
+ */
+export function sampleAgentsFor(queueIds: ReadonlySet<string>): { readonly agents: readonly SampleAgent[]; readonly left: readonly string[] } {
+  const agents: SampleAgent[] = [];
+  const left: string[] = [];
+  for (const agent of sampleAgents) {
+    const served = agent.queueIds.filter((q) => queueIds.has(q));
+    if (served.length === 0) left.push(agent.agentId);
+    else agents.push({ ...agent, queueIds: served });
+  }
+  return { agents, left };
+}

@@ -1,6 +1,7 @@
 // `npm start`: the whole local Azure and the app on it, on fixed ports; Ctrl-C stops it cleanly.
+import { ContactCenterConfigError, readContactCenterConfig } from '../bot/load-assistant-flow.js';
 import { defaultPorts, startLocalStack } from './local-stack.js';
-import { sampleAgents } from './sample-agents.js';
+import { sampleAgentsFor } from './sample-agents.js';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -13,7 +14,20 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+// Your own contact center instead of the sample: CONTACT_CENTER_CONFIG_FILE=my-center.yaml npm start.
+// It is checked before anything starts; the sample agents serve those of its queues they know.
+const configFile = process.env['CONTACT_CENTER_CONFIG_FILE'] || 'config/contact-center.yaml';
+let queueIds: Set<string>;
+try {
+  queueIds = new Set(readContactCenterConfig(configFile).queues.map((q) => q.queueId));
+} catch (error) {
+  console.error(error instanceof ContactCenterConfigError ? error.message : `Could not read ${configFile}: ${String(error)}`);
+  process.exit(2);
+}
+const { agents, left } = sampleAgentsFor(queueIds);
+
 const stack = await startLocalStack({
+  settings: { CONTACT_CENTER_CONFIG_FILE: configFile },
   ports: {
     functions: portFromEnv('SWITCHBOARD_FUNCTIONS_PORT', defaultPorts.functions),
     callAutomation: portFromEnv('SWITCHBOARD_ACS_PORT', defaultPorts.callAutomation),
@@ -22,7 +36,7 @@ const stack = await startLocalStack({
     serviceBus: portFromEnv('SWITCHBOARD_SERVICE_BUS_PORT', defaultPorts.serviceBus),
     graph: portFromEnv('SWITCHBOARD_GRAPH_PORT', defaultPorts.graph),
   },
-  agents: sampleAgents,
+  agents,
   runTimers: true,
   callTiming: { playDurationPerCharacterInMs: 5 },
 }).catch((error: unknown) => {
@@ -33,7 +47,11 @@ const stack = await startLocalStack({
 });
 
 const width = Math.max(...Object.keys(stack.urls).map((k) => k.length));
-console.log('\nSwitchboard is running on the local Azure.\n');
+console.log(`\nSwitchboard is running on the local Azure, with ${configFile}.\n`);
+if (left.length > 0) {
+  const who = left.length === 1 ? `sample agent ${left[0]} is` : `sample agents ${left.join(', ')} are`;
+  console.log(`  (${who} not signed in: no queue of theirs is in ${configFile})\n`);
+}
 for (const [name, url] of Object.entries(stack.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
 console.log('\nApp settings (the same names configure real Azure):\n');
 for (const [name, value] of Object.entries(stack.environment)) console.log(`  ${name}=${value}`);
