@@ -6,7 +6,7 @@ import { joinPrompts, wordsOf } from './join-prompts.js';
 import { offerOperationContext, parseOfferOperationContext } from './offer-operation-context.js';
 import { recordedCommand, recordedEvent } from './recorded-history.js';
 import { callStateSchemaVersion, type CallStage, type CallState, type Decision, type HistoryEntry } from './call-state.js';
-import { readSpokenDate, spokenDate, spokenMoment } from './spoken-date.js';
+import { readSpokenDate, spokenDate, spokenMoment, todayIn } from './spoken-date.js';
 import { spokenDigits } from './spoken-digits.js';
 
 export interface NewCall {
@@ -949,7 +949,7 @@ class Step {
       words: this.words,
       language: this.state.language,
       now: this.now,
-      timeZone: this.flow.line(this.state.pii.calledNumber).timeZone ?? 'UTC',
+      timeZone: this.lineTimeZone(),
     });
     if (value.kind === 'invalid') {
       const apology = (value.outOfRange ? slot.outOfRange : undefined) ?? slot.invalid;
@@ -958,11 +958,17 @@ class Step {
     return this.keepSlot(slot, value.value);
   }
 
+  /** The time zone of the line the caller dialled: dates are read and said in it. */
+  private lineTimeZone(): string {
+    return this.flow.line(this.state.pii.calledNumber).timeZone ?? 'UTC';
+  }
+
   /** Stores a valid slot value, reads it back when the slot wants that, else goes on. */
   private keepSlot(slot: SlotDefinition, value: string): Decision {
     this.state = { ...this.state, pii: { ...this.state.pii, slots: { ...this.state.pii.slots, [slot.name]: value } } };
     if (slot.confirm && !slot.mask) {
-      const spoken = slot.type === 'digits' ? spokenDigits(value) : slot.type === 'date' ? spokenDate(value, this.state.language) : value;
+      const today = todayIn(this.lineTimeZone(), this.now);
+      const spoken = slot.type === 'digits' ? spokenDigits(value) : slot.type === 'date' ? spokenDate(value, this.state.language, { today }) : value;
       return this.ask('confirmingSlot', this.prompt('confirmSlot', { value: spoken }), { kind: 'choices', choices: this.yesNoChoices() }, 0);
     }
     return this.nextSlot();

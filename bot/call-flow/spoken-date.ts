@@ -43,6 +43,11 @@ function saysPastWeekday(text: string, language: string, index: number, matched:
   return (markers.before?.test(beforeWeekday) ?? false) || (markers.after?.test(after) ?? false);
 }
 
+/** The calendar day `now` falls on in `timeZone`, as YYYY-MM-DD. */
+export function todayIn(timeZone: string, now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
 const isoDate = (year: number, month: number, day: number) =>
   `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
@@ -68,7 +73,7 @@ export function readSpokenDate(text: string, language: string, now: Date, timeZo
   const day = result.start.get('day');
   if (year === null || month === null || day === null) return { kind: 'noDate' };
   const said = isoDate(year, month, day);
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const today = todayIn(timeZone, now);
   if ((range === 'future' && said < today) || (range === 'past' && said > today)) return { kind: 'outOfRange' };
   return { kind: 'inRange', date: said };
 }
@@ -78,10 +83,22 @@ export function spokenMoment(iso: string, language: string, timeZone: string): s
   return new Intl.DateTimeFormat(language, { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(iso));
 }
 
-/** A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"; "December 4" without the weekday). */
-export function spokenDate(isoDay: string, language: string, options: { readonly weekday?: boolean } = {}): string {
-  const [year, month, day] = isoDay.split('-').map(Number);
-  const at = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+/** From this many days away a date is read back with its year. */
+const daysWithoutYear = 183;
+
+/**
+ * A YYYY-MM-DD date as a caller hears it read back ("Friday, December 4"; "December 4" without the
+ * weekday). Given `today`, a date half a year or more away also says its year ("Wednesday, December
+ * 1, 2027"; "Monday, March 3, 1980"), so the caller hears which year was understood.
+ */
+export function spokenDate(isoDay: string, language: string, options: { readonly weekday?: boolean; readonly today?: string } = {}): string {
+  const at = utcDay(isoDay);
   const weekday = options.weekday === false ? {} : ({ weekday: 'long' } as const);
-  return new Intl.DateTimeFormat(language, { ...weekday, month: 'long', day: 'numeric', timeZone: 'UTC' }).format(at);
+  const farAway = options.today !== undefined && Math.abs(at.getTime() - utcDay(options.today).getTime()) >= daysWithoutYear * 86_400_000;
+  return new Intl.DateTimeFormat(language, { ...weekday, month: 'long', day: 'numeric', ...(farAway ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(at);
+}
+
+function utcDay(isoDay: string): Date {
+  const [year, month, day] = isoDay.split('-').map(Number);
+  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
 }

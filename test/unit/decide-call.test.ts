@@ -995,12 +995,12 @@ describe('confirmations, invalid values and a wrong PIN', () => {
 });
 
 describe('a date slot', () => {
-  const withDateSlot = ({ outOfRangePrompt = true } = {}) => {
+  const withDateSlot = ({ outOfRangePrompt = true, dateRange = 'future' as 'future' | 'past' } = {}) => {
     const base = testFlow({ understandings: { 'book a technician': sure('orderStatus') }, line: () => ({ language: 'en-US', languageMenu: false, timeZone: 'America/New_York' }) });
     const orderStatus = base.intents.get('orderStatus')!;
     const outcome = orderStatus.outcome as Extract<typeof orderStatus.outcome, { kind: 'selfService' }>;
     const visitDate = {
-      ...outcome.slots[0]!, name: 'visitDate', type: 'date' as const, input: 'speech' as const, confirm: true, dateRange: 'future' as const,
+      ...outcome.slots[0]!, name: 'visitDate', type: 'date' as const, input: 'speech' as const, confirm: true, dateRange,
       invalid: (l: string) => testPrompt('noDateHeard', l),
       ...(outOfRangePrompt ? { outOfRange: (l: string) => testPrompt('dateHasPassed', l) } : {}),
     };
@@ -1015,6 +1015,14 @@ describe('a date slot', () => {
     expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot Friday, December 4') });
     const run = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
     expect(run.commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', pii: { slots: { visitDate: '2026-12-04' } } }));
+  });
+
+  it('says the year it understood when the date is half a year or more away', () => {
+    // "November 20th", said on 25 November 2026 for a future date, is next year's.
+    const nextYear = withDateSlot().when(answer({ kind: 'SpeechRecognized', text: 'November 20th', confidence: 0.9 }));
+    expect(nextYear.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot Saturday, November 20, 2027') });
+    const birthday = withDateSlot({ dateRange: 'past' }).when(answer({ kind: 'SpeechRecognized', text: 'March 3rd 1980', confidence: 0.9 }));
+    expect(birthday.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot Monday, March 3, 1980') });
   });
 
   it('something that is not a date, or a date already past, is asked for again, each with its own apology', () => {

@@ -51,4 +51,10 @@ describe('a date a caller says', () => {
     expect(spokenDate('2026-12-04', 'en-US')).toBe('Friday, December 4');
     expect(spokenDate('2026-12-04', 'es-ES')).toBe('viernes, 4 de diciembre');
   });
+
+  it('is read back with its year from half a year away', () => {
+    expect(spokenDate('2027-05-25', 'en-US', { today: '2026-11-25' })).toBe('Tuesday, May 25');
+    expect(spokenDate('2027-05-27', 'en-US', { today: '2026-11-25' })).toBe('Thursday, May 27, 2027');
+    expect(spokenDate('2026-01-02', 'es-ES', { today: '2026-11-25', weekday: false })).toBe('2 de enero de 2026');
+  });
 });
