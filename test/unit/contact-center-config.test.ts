@@ -183,6 +183,13 @@ describe('parseContactCenterConfig', () => {
     expect(errorsOf(text)).toEqual([expect.objectContaining({ line: line + 1, column: 1, message: 'YAML syntax error: Map keys must be unique.' })]);
   });
 
+  it('locates an alias whose anchor is not set (it used to throw a ReferenceError)', () => {
+    const { text, line } = edit(minimal, 'name: Minimal Telecom', 'name: *companyName');
+    expect(errorsOf(text)).toEqual([
+      expect.objectContaining({ line, column: 7, message: 'YAML syntax error: the alias *companyName names no anchor; set &companyName on a value before it.' }),
+    ]);
+  });
+
   it('rejects an empty file with a sentence, not a type error', () => {
     expect(errorsOf('# nothing here\n')).toEqual([{ file: 'test.yaml', line: 1, column: 1, path: '', message: 'The file is empty; it must describe the contact center.' }]);
   });
