@@ -7,6 +7,7 @@ import { assistantFlowFromConfig } from '../../bot/assistant/assistant-flow-from
 import { parseContactCenterConfig } from '../../bot/assistant/contact-center-config.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 
 const sampleFile = 'config/contact-center.yaml';
 const sample = readFileSync(join(import.meta.dirname, '..', '..', sampleFile), 'utf8');
@@ -85,12 +86,14 @@ describe('a contact-center config edited at random', () => {
     expect({ refused: refused > 30, accepted: accepted > 30 }).toEqual({ refused: true, accepted: true });
   });
 
-  it('that the check accepts builds an assistant that greets a caller on every number and goes on after silence', () => {
+  it('that the check accepts builds an assistant that greets a caller on every number and goes on after silence, and queues routing can read', () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
         const result = parseContactCenterConfig(applied(edits), sampleFile);
         if (!result.ok) return;
         const flow = assistantFlowFromConfig(result.config, noUnderstanding, () => ({ open: true }));
+        // Routing reads the same queues.
+        for (const queue of result.config.queues) expect(parseQueueDefinition(queue).queueId).toBe(queue.queueId);
         for (const { number } of result.config.numbers) {
           const started = startCall(flow, { callId: 'c', callerId: '4:+14255550123', calledNumber: number }, now);
           const connected = decideCall(flow, started, event({ kind: 'CallConnected', callConnectionId: 'conn' }), now);
