@@ -1,6 +1,7 @@
 // POST /api/calls/{callId}/events as Call Automation sends it: signed (RS256 JWT checked against a
 // JWKS served on loopback), parsed element by element, recorded in Cosmos; bad input gets a 4xx.
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
+import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -129,5 +130,52 @@ describe('call-events callbacks', () => {
       }
     }
     expect(bodies).toBeGreaterThan(20);
+  });
+
+  it('answers real callbacks with fields dropped, retyped or renamed with 200 or 400, never an error, and a 400 writes nothing', async () => {
+    const folder = join('test', 'fixtures', 'acs-real');
+    const recorded = readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(folder, f), 'utf8')) as unknown[]).slice(1))
+      .filter((b) => !(b as { incomingCallContext?: string }).incomingCallContext)
+      .flatMap((b) => (Array.isArray(b) ? b : [b]) as Record<string, unknown>[]);
+    const types = [...new Set(recorded.map((e) => String(e['type'])))];
+    const damage = fc.oneof(
+      fc.record({ kind: fc.constant('drop' as const), field: fc.constantFrom('id', 'type', 'source', 'time', 'data', 'specversion') }),
+      fc.record({ kind: fc.constant('dropData' as const), field: fc.constantFrom('callConnectionId', 'operationContext', 'resultInformation', 'recognitionType', 'dtmfResult', 'choiceResult', 'speechResult', 'participants', 'tones') }),
+      fc.record({ kind: fc.constant('set' as const), field: fc.constantFrom('id', 'type', 'time', 'data'), value: fc.jsonValue({ maxDepth: 2 }) }),
+      fc.record({ kind: fc.constant('setData' as const), field: fc.constantFrom('operationContext', 'resultInformation', 'recognitionType', 'dtmfResult', 'choiceResult', 'speechResult', 'participants'), value: fc.jsonValue({ maxDepth: 2 }) }),
+      fc.record({ kind: fc.constant('retype' as const), type: fc.constantFrom(...types, 'Microsoft.Communication.SomethingNew') }),
+    );
+    let sequence = 0;
+    let refused = 0;
+    await newCall('fuzzed');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...recorded), { minLength: 1, maxLength: 3 }), fc.array(damage, { minLength: 1, maxLength: 3 }), async (events, damages) => {
+        const body = events.map((e) => ({ ...e, id: `fuzzed-${++sequence}`, data: { ...(e['data'] as object) } })) as Record<string, unknown>[];
+        for (const [i, d] of damages.entries()) {
+          const target = body[i % body.length] as Record<string, unknown>;
+          const field = target['data'];
+          // Data fields only while data is still an object (an earlier damage may have replaced it).
+          const data = (typeof field === 'object' && field !== null && !Array.isArray(field) ? field : {}) as Record<string, unknown>;
+          if (d.kind === 'drop') delete target[d.field];
+          else if (d.kind === 'dropData') delete data[d.field];
+          else if (d.kind === 'set') target[d.field] = d.value;
+          else if (d.kind === 'setData') data[d.field] = d.value;
+          else target['type'] = d.type;
+        }
+        const before = await store.getCall('fuzzed');
+        const response = await post('fuzzed', body);
+        expect([200, 400]).toContain(response.status);
+        const after = await store.getCall('fuzzed');
+        expect(after).toBeDefined();
+        if (response.status === 400) {
+          refused += 1;
+          expect(after?.record.step).toBe(before?.record.step);
+        }
+      }),
+      { numRuns: 150, seed: 20261207 },
+    );
+    expect(refused).toBeGreaterThan(10);
   });
 });
