@@ -95,6 +95,11 @@ export interface CallTypeResult {
   serviceLevel: number;
   averageSpeedOfAnswerInSeconds: number;
   averageProficiency: number;
+  /**
+   * The lowest proficiency in the call's first required skill among the agents who answered it
+   * (0 for an agent without the skill); null when no call with a required skill was answered.
+   */
+  lowestProficiency: number | null;
 }
 
 export interface SimulationResult {
@@ -128,6 +133,8 @@ interface SimCall {
   answeredMs: number | null;
   outcome: 'waiting' | 'answered' | 'abandoned' | 'overflowed';
   proficiency: number | undefined;
+  /** The answering agent's level in the call's first required skill, 0 without it; undefined when none is required. */
+  answeringLevel: number | undefined;
 }
 
 type SimEvent =
@@ -304,6 +311,7 @@ export function simulateContactCenter(scenario: SimulationScenario): SimulationR
             call.answeredMs = nowMs;
             const skill = call.type.requiredSkills[0]?.skill;
             call.proficiency = skill === undefined ? undefined : agent.skills[skill];
+            call.answeringLevel = skill === undefined ? undefined : (agent.skills[skill] ?? 0);
             answeredBy.set(agent.agentId, (answeredBy.get(agent.agentId) ?? 0) + 1);
             if (agent.activeCallIds.length === 1) busySinceMs.set(agent.agentId, nowMs);
             if (call.outcome === 'waiting') unresolved--;
@@ -422,7 +430,7 @@ export function simulateContactCenter(scenario: SimulationScenario): SimulationR
     switch (event.kind) {
       case 'arrival': {
         const type = scenario.callTypes[event.typeIndex]!;
-        const call: SimCall = { index: arrivals++, type, queueId: type.queueId, arrivedMs: nowMs, answeredMs: null, outcome: 'waiting', proficiency: undefined };
+        const call: SimCall = { index: arrivals++, type, queueId: type.queueId, arrivedMs: nowMs, answeredMs: null, outcome: 'waiting', proficiency: undefined, answeringLevel: undefined };
         calls.set(call.index.toString(), call);
         callList.push(call);
         unresolved++;
@@ -487,6 +495,11 @@ export function simulateContactCenter(scenario: SimulationScenario): SimulationR
     return rated.reduce((s, c) => s + c.proficiency!, 0) / Math.max(1, rated.length);
   };
 
+  const lowest = (set: SimCall[]): number | null => {
+    const levels = answeredCalls(set).flatMap((c) => (c.answeringLevel === undefined ? [] : [c.answeringLevel]));
+    return levels.length === 0 ? null : Math.min(...levels);
+  };
+
   const perCallType: Record<string, CallTypeResult> = {};
   for (const type of scenario.callTypes) {
     const set = measured.filter((c) => c.type === type);
@@ -497,6 +510,7 @@ export function simulateContactCenter(scenario: SimulationScenario): SimulationR
       serviceLevel: set.length === 0 ? 0 : serviceLevel(set),
       averageSpeedOfAnswerInSeconds: asa(set),
       averageProficiency: proficiency(set),
+      lowestProficiency: lowest(set),
     };
   }
   const counts = scenario.agents.map((a) => answeredBy.get(a.agentId) ?? 0);
