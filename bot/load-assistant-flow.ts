@@ -56,7 +56,7 @@ export function trainingExamplesOf(config: ContactCenterConfig, language?: strin
 export function trainIntentClassifiers(config: ContactCenterConfig, wordVectors: WordVectors): (text: string, language: string) => IntentPrediction {
   const own = new Map(
     config.languages
-      .filter((l) => config.intents.every((intent) => (intent.examples[l.code]?.length ?? 0) >= minOwnExamples))
+      .filter((l) => hasOwnClassifier(config, l.code))
       .map((l) => [l.code, trainIntentClassifier(trainingExamplesOf(config, l.code), { wordVectors })] as const),
   );
   // Trained only when some language needs it; a call in a language the config lacks uses the default's.
@@ -67,6 +67,11 @@ export function trainIntentClassifiers(config: ContactCenterConfig, wordVectors:
 
 /** Examples every intent needs in a language for that language to get a classifier of its own. */
 const minOwnExamples = 15;
+
+/** Whether callers in `language` get a classifier of its own (else the one trained on every language). */
+export function hasOwnClassifier(config: ContactCenterConfig, language: string): boolean {
+  return config.intents.every((intent) => (intent.examples[language]?.length ?? 0) >= minOwnExamples);
+}
 
 /**
  * Builds the assistant from CONTACT_CENTER_CONFIG_FILE: trains the intent classifiers on the

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configValidate } from './config-validate.js';
 import { flowTest } from './flow-test.js';
+import { nluCheck } from './nlu-check.js';
 import { nluDistillVectors } from './nlu-distill-vectors.js';
 import { nluBuildVectors, nluEval } from './nlu-eval.js';
 import { placeSimulatedCall, parseCallArguments } from './place-call.js';
@@ -17,6 +18,9 @@ const usage = `Usage: switchboard <command>
         PASS / FAIL per scenario, exit status 1 if any failed
   config validate <file>
         check a contact-center YAML file (schema and cross-field rules); errors name file:line:column
+  nlu check [config file] [--folds N] [--min-accuracy PERCENT]
+        how well the config's examples tell its intents apart (cross-validated, per language):
+        the weakest intents and the pairs most often confused, with examples
   nlu eval --train FILE --test FILE [--val FILE] [--vectors FILE | --no-vectors]
         train the embedded intent classifier and measure it on a labelled data set
   nlu build-vectors --from FILE --to FILE [--words N]
@@ -66,6 +70,7 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     case 'nlu':
       if (rest[0] === 'eval') return nluEval(rest.slice(1));
+      if (rest[0] === 'check') return nluCheck(rest.slice(1));
       if (rest[0] === 'build-vectors') return nluBuildVectors(rest.slice(1));
       if (rest[0] === 'distill-vectors') return nluDistillVectors(rest.slice(1));
       console.error(`Unknown command "nlu ${rest[0] ?? ''}".\n\n${usage}`);

@@ -6,7 +6,8 @@ import {
   type LabelledUtterance,
   type RankedIntent,
 } from './intent-classifier.js';
-import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
+import { createSeededRandom } from './seeded-random.js';
+import { stratifiedFolds } from './stratified-folds.js';
 import { addLinearWeights, packLinearModel, packSplitLinearModel } from './linear-model.js';
 import { fitLinearSvm, type LinearSvmOptions } from './linear-svm.js';
 import { fitSoftmaxRegression, softmaxInPlace, type SoftmaxRegressionOptions } from './softmax-regression.js';
@@ -210,21 +211,7 @@ function crossValidatedLogits(
   train: (part: readonly LabelledUtterance[]) => Fitted,
   seed: number,
 ): { logits: Float64Array[]; examples: LabelledUtterance[] } {
-  const order = shuffleInPlace(
-    examples.map((_, i) => i),
-    createSeededRandom(seed ^ 0x5eed),
-  );
-  // Stratified: each label's examples are dealt round-robin to the folds.
-  const byLabel = new Map<string, number[]>();
-  for (const i of order) {
-    const label = (examples[i] as LabelledUtterance).label;
-    const list = byLabel.get(label) ?? [];
-    list.push(i);
-    byLabel.set(label, list);
-  }
-  const foldOf = new Int32Array(examples.length);
-  let next = 0;
-  for (const list of byLabel.values()) for (const i of list) foldOf[i] = next++ % folds;
+  const foldOf = stratifiedFolds(examples, folds, seed);
   const logits: Float64Array[] = [];
   const scored: LabelledUtterance[] = [];
   for (let fold = 0; fold < folds; fold += 1) {
