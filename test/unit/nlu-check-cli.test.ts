@@ -29,11 +29,11 @@ describe('switchboard nlu check', () => {
   });
 
   it('names the pair of intents whose examples say the same thing first', () => {
-    // upgrade_plan taught with new_service's English examples: the two cannot be told apart.
+    // upgrade_plan taught new_service's English examples word for word: the two cannot be told apart.
     const newService = sample.intents.find((i) => i.name === 'new_service')!;
     const muddled = {
       ...sample,
-      intents: sample.intents.map((i) => (i.name === 'upgrade_plan' ? { ...i, examples: { ...i.examples, 'en-US': newService.examples['en-US']!.map((e) => `${e} please`) } } : i)),
+      intents: sample.intents.map((i) => (i.name === 'upgrade_plan' ? { ...i, examples: { ...i.examples, 'en-US': [...newService.examples['en-US']!] } } : i)),
     };
     const [english] = checkIntentExamples(muddled, wordVectors, { folds: 3 });
     const top = english!.confusions[0]!;
