@@ -1,5 +1,6 @@
 // The self-service actions of the sample config over real HTTP: against the sample backend the local
 // stack ships, and against a backend that breaks its contract.
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +114,46 @@ describe('a backend that breaks the contract fails the action, so the caller goe
       expect(result).toEqual({ status: 'failed', reason: expect.stringMatching(reason) });
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('whatever a backend answers', () => {
+  it('the action ends as one the call flow knows, with one of its own prompts and words for values', async () => {
+    let reply = { status: 200, body: '' };
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(reply.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const runner = new HttpActionRunner(config, () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const promptsOf = new Map(config.actions.map((a) => [a.name, new Set(Object.values(a.prompts as Record<string, string>))]));
+    const field = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.constant(null), fc.boolean(), fc.constant('2026-11-20'), fc.constant('shipped'), fc.constant('USD'), fc.constant(42.5));
+    const body = fc.oneof(
+      fc.json({ maxDepth: 2 }),
+      fc.string({ maxLength: 40 }),
+      fc.record({ orderNumber: field, status: field, date: field }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.record({ balance: field, amount: field, currency: field, dueDate: field, pinValid: fc.oneof(fc.boolean(), field), attemptsLeft: field }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    );
+    const seen = new Set<string>();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(200, 201, 204, 400, 401, 403, 404, 409, 423, 429, 500, 503), body, fc.constantFrom('order-status', 'account-balance'), fc.constantFrom('en-US', 'es-ES'), async (status, text, action, language) => {
+          reply = { status, body: text };
+          const result = await runner.run(action, request({ orderNumber: '12345678', accountNumber: '1000000001', pin: '1234' }, language));
+          expect(['succeeded', 'notFound', 'retry', 'failed', 'timedOut']).toContain(result.status);
+          seen.add(result.status);
+          if (result.status === 'succeeded' || result.status === 'notFound' || result.status === 'retry') {
+            expect(promptsOf.get(action)?.has(result.say.prompt)).toBe(true);
+            for (const value of Object.values(result.say.values ?? {})) expect(typeof value).toBe('string');
+          }
+        }),
+        { numRuns: 300, seed: 20261207 },
+      );
+      // Backends that answered well, not at all, and wrongly were all among them.
+      expect([...seen]).toEqual(expect.arrayContaining(['failed', 'retry', 'succeeded']));
+    } finally {
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
     }
   });
 });
