@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { checkContactCenterConfig, type ConfigIssue, type ConfigPath } from './config/check-contact-center-config.js';
 import { parseWithConfigIssues } from './config/config-issues-from-zod.js';
 import { contactCenterConfigSchema, type ContactCenterConfig } from './config/contact-center-schema.js';
 import { locateYamlPath } from './config/locate-yaml-path.js';
+import { yamlDocumentData } from './config/yaml-document-data.js';
 
 export * from './config/contact-center-schema.js';
 export { minExamplesPerIntent } from './config/check-contact-center-config.js';
@@ -38,10 +39,9 @@ export function parseContactCenterConfig(text: string, fileName: string): ParseC
     // Later syntax errors mostly follow from the first (an unclosed bracket swallows the rest).
     return { ok: false, errors: [syntaxError(firstSyntaxError, fileName, lineCounter)], warnings: [] };
   }
-  // The yaml library reports an alias without its anchor only by throwing when the data is read.
-  const unresolved = unresolvedAlias(doc, fileName, lineCounter);
-  if (unresolved) return { ok: false, errors: [unresolved], warnings: [] };
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const read = yamlDocumentData(doc, lineCounter, 1000);
+  if ('problem' in read) return { ok: false, errors: [{ file: fileName, path: '', ...read.problem }], warnings: [] };
+  const { data } = read;
   if (data === null || data === undefined) {
     return { ok: false, errors: [{ file: fileName, line: 1, column: 1, path: '', message: 'The file is empty; it must describe the contact center.' }], warnings: [] };
   }
@@ -91,26 +91,6 @@ function syntaxError(error: YAMLError, file: string, lineCounter: LineCounter): 
   const position = lineCounter.linePos(error.pos[0]);
   const message = error.message.trim().replace(/\.?$/, '.');
   return { file, line: position.line, column: position.col, path: '', message: `YAML syntax error: ${message}` };
-}
-
-/** The first alias (`*name`) whose anchor (`&name`) is not set before it. */
-function unresolvedAlias(doc: Document, file: string, lineCounter: LineCounter): ConfigError | undefined {
-  let found: ConfigError | undefined;
-  visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) !== undefined) return undefined;
-      const position = lineCounter.linePos(alias.range?.[0] ?? 0);
-      found = {
-        file,
-        line: position.line,
-        column: position.col,
-        path: '',
-        message: `YAML syntax error: the alias *${alias.source} names no anchor; set &${alias.source} on a value before it.`,
-      };
-      return visit.BREAK;
-    },
-  });
-  return found;
 }
 
 function sortByPosition(errors: ConfigError[]): ConfigError[] {

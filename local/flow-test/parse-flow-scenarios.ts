@@ -4,6 +4,7 @@ import type { ConfigIssue, ConfigPath } from '../../bot/assistant/config/check-c
 import { closestName } from '../../bot/assistant/config/closest-name.js';
 import { parseWithConfigIssues } from '../../bot/assistant/config/config-issues-from-zod.js';
 import { locateYamlPath } from '../../bot/assistant/config/locate-yaml-path.js';
+import { yamlDocumentData } from '../../bot/assistant/config/yaml-document-data.js';
 import { formatConfigPath, type ConfigError, type ContactCenterConfig } from '../../bot/assistant/contact-center-config.js';
 import type { CallerStep, WhenScriptEnds } from '../acs/simulated-caller.js';
 
@@ -160,7 +161,9 @@ export function parseFlowScenarios(source: string, file: string, config?: Contac
     const position = lineCounter.linePos(syntax.pos[0]);
     return { ok: false, errors: [{ file, line: position.line, column: position.col, path: '', message: `YAML syntax error: ${syntax.message.trim()}` }] };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const read = yamlDocumentData(doc, lineCounter, 100);
+  if ('problem' in read) return { ok: false, errors: [{ file, path: '', ...read.problem }] };
+  const { data } = read;
   const locate = (issue: Pick<ConfigIssue, 'path' | 'message' | 'at'>): ConfigError => ({
     file,
     ...locateYamlPath(doc, lineCounter, issue.path, issue.at),

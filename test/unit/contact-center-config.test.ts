@@ -190,6 +190,11 @@ describe('parseContactCenterConfig', () => {
     ]);
   });
 
+  it('refuses aliases that expand without end (a file built to exhaust memory) with a sentence, not a crash', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcd'[i]}`).join(', ')}]`)].join('\n');
+    expect(errorsOf(laughs)).toEqual([{ file: 'test.yaml', line: 1, column: 1, path: '', message: 'YAML aliases expand to more than 1000 copies; write the values out instead.' }]);
+  });
+
   it('rejects an empty file with a sentence, not a type error', () => {
     expect(errorsOf('# nothing here\n')).toEqual([{ file: 'test.yaml', line: 1, column: 1, path: '', message: 'The file is empty; it must describe the contact center.' }]);
   });

@@ -82,6 +82,12 @@ expect: { intent: none, escalated: billing }
     expect(errorsOf('')).toEqual([expect.stringContaining('The file holds no scenario')]);
   });
 
+  it('locates an alias with no anchor, and refuses aliases that expand without end (both used to throw)', () => {
+    expect(errorsOf('name: a\nsteps: *script\nexpect: {}\n')).toEqual(['2:8  YAML syntax error: the alias *script names no anchor; set &script on a value before it.']);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcd'[i]}`).join(', ')}]`)].join('\n');
+    expect(errorsOf(laughs)).toEqual(['1:1  YAML aliases expand to more than 100 copies; write the values out instead.']);
+  });
+
   it('checks intents, queues, skills and actions against the config, with a hint', () => {
     expect(
       errorsOf(`name: typos
