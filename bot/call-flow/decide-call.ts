@@ -445,7 +445,7 @@ class Step {
     const message = lead ? joinPrompts(lead, closedMessage) : closedMessage;
     if (target !== undefined) this.state = { ...this.state, queueId: target.queueId };
     const offer = closed.callbackPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, closed.callbackPrompt);
-    if (offer && closed.opensAt !== undefined && target !== undefined) {
+    if (offer && closed.opensAt !== undefined && target !== undefined && this.callbackNumber() !== undefined) {
       this.stopQueueMedia();
       const confirmation = {
         ...(closed.callbackConfirmedPrompt !== undefined ? { confirmedPrompt: closed.callbackConfirmedPrompt } : {}),
@@ -470,10 +470,19 @@ class Step {
     if (this.state.stage === 'queued') this.command({ kind: 'CancelMedia' });
   }
 
+  /**
+   * The number a callback dials: the caller's own (without an asserted-id suffix), or undefined when
+   * they withheld it (`4:anonymous`) or did not call from a phone. Such a caller is never offered one.
+   */
+  private callbackNumber(): string | undefined {
+    return /^4:(\+[1-9]\d{6,14})(?:_|$)/.exec(this.state.pii.callerId)?.[1];
+  }
+
   /** The caller chose a callback when the queue opens: it joins the queue then, with their number. */
   private callbackWhenOpen(): Decision {
     const pending = this.state.callbackWhenOpen;
-    if (!pending) return this.endWith('goodbye', 'afterHours');
+    const phoneNumber = this.callbackNumber();
+    if (!pending || phoneNumber === undefined) return this.endWith('goodbye', 'afterHours');
     const { target } = pending;
     this.command({
       kind: 'ScheduleCallback',
@@ -482,7 +491,7 @@ class Step {
       requiredSkills: this.skillsFor(target),
       context: this.handOffContext(`${pending.reason}; callback when the queue opens`),
       at: pending.opensAt,
-      pii: { phoneNumber: this.state.pii.callerId.replace(/^4:/, '') },
+      pii: { phoneNumber },
     });
     this.state = { ...this.state, callbackWhenOpen: undefined };
     const opensAt = spokenMoment(pending.opensAt, this.state.language, pending.timeZone ?? 'UTC');
@@ -521,6 +530,8 @@ class Step {
   }
 
   offerCallback(): Decision {
+    // Nobody to call back: the caller keeps their place, and the music plays on.
+    if (this.callbackNumber() === undefined) return this.done();
     this.command({ kind: 'CancelMedia' });
     this.state = { ...this.state, holdMusicPlaying: false };
     const choices: Choice[] = [this.callbackChoice(), { label: 'wait', phrases: [...this.words.wait, ...this.words.no], tone: '2' }];
@@ -529,8 +540,9 @@ class Step {
 
   private callbackChosen(): Decision {
     const queueId = this.state.queueId;
-    if (!queueId) return this.done();
-    this.command({ kind: 'RequestCallback', queueId, pii: { phoneNumber: this.state.pii.callerId.replace(/^4:/, '') } });
+    const phoneNumber = this.callbackNumber();
+    if (!queueId || phoneNumber === undefined) return this.done();
+    this.command({ kind: 'RequestCallback', queueId, pii: { phoneNumber } });
     return this.endWith('callbackConfirmed', 'callbackRequested');
   }
 

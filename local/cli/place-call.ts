@@ -46,9 +46,9 @@ export function parseCallArguments(args: readonly string[]): { ok: true; value: 
   const e164 = /^\+[1-9]\d{6,14}$/;
   const from = parsed.values.from ?? '+14255550123';
   const to = parsed.values.to ?? '+12125550100';
-  for (const [name, value] of [['--from', from], ['--to', to]] as const) {
-    if (!e164.test(value)) return { ok: false, error: `switchboard call: ${name} must be an E.164 number like +14255550123, got "${value}"` };
-  }
+  // A caller may withhold their number (Call Automation then reports it as 4:anonymous).
+  if (!e164.test(from) && from !== 'anonymous') return { ok: false, error: `switchboard call: --from must be an E.164 number like +14255550123, or anonymous; got "${from}"` };
+  if (!e164.test(to)) return { ok: false, error: `switchboard call: --to must be an E.164 number like +14255550123, got "${to}"` };
   const at = parsed.values.at;
   if (at !== undefined && parseMoment(at) === undefined) {
     return { ok: false, error: `switchboard call: --at takes a moment with its UTC offset, such as 2026-11-24T11:00:00-05:00; got "${at}"` };

@@ -138,7 +138,8 @@ const expectationsSchema = z.strictObject({
 const scenarioSchema = z.strictObject({
   name: text,
   description: z.string().optional(),
-  from: e164.optional(),
+  /** The caller's number, or `anonymous` for one who withheld it. */
+  from: z.union([e164, z.literal('anonymous')], { error: 'Must be an E.164 phone number such as +14255550123, or anonymous.' }).optional(),
   to: e164.optional(),
   at: z.iso.datetime({ offset: true, error: 'Must be a moment with its UTC offset, such as 2026-11-26T22:30:00-05:00.' }).optional(),
   steps: z.array(callerStep),

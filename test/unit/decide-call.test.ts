@@ -104,6 +104,20 @@ describe('greeting and the open question', () => {
     expect(message.state.stage).toBe('voicemail');
   });
 
+  it('a caller who withheld their number is offered a message, never a callback nobody could make', () => {
+    const flow = testFlow({
+      understandings: { 'my bill': sure('billing') },
+      queueClosed: () => ({ prompt: 'billingHours', voicemail: true, callbackPrompt: 'callbackOrMessage', opensAt: '2026-11-27T13:00:00.000Z' }),
+    });
+    const anonymous = startCall(flow, { callId: 'c1', callerId: '4:anonymous', calledNumber: '+18005550100' }, now);
+    const d = given(flow, anonymous).when({ kind: 'CallConnected', callConnectionId: 'conn-1' }).when(answer({ kind: 'SpeechRecognized', text: 'my bill', confidence: 0.9 }));
+    expect(d.state.stage).toBe('voicemail');
+    expect(d.commands).toEqual([
+      expect.objectContaining({ kind: 'StartRecording' }),
+      expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: '<billingHours> <voicemailPrompt>' }) }),
+    ]);
+  });
+
   it("confirms a callback booked for the opening with when it will be, in the schedule's time zone and the caller's language", () => {
     const closed = { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: '2026-11-27T13:00:00.000Z', timeZone: 'America/New_York', callbackConfirmedPrompt: 'callbackBooked' };
     const booked = (language: string) => {
@@ -801,6 +815,28 @@ describe('callbacks', () => {
     const d = offered();
     expect(d.commands[0]).toEqual({ kind: 'CancelMedia' });
     expect(d.commands[1]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('callbackOffer'), mode: { kind: 'choices', choices: [{ label: 'callback', tone: '1' }, { label: 'wait', tone: '2' }, { label: 'repeat', tone: '*' }] } });
+  });
+
+  it('a caller who withheld their number keeps waiting with the music: no callback is offered', () => {
+    const anonymous = startCall(flow, { callId: 'c1', callerId: '4:anonymous', calledNumber: '+18005550100' }, now);
+    const d = given(flow, anonymous)
+      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when(answer({ kind: 'PlayCompleted' }))
+      .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 });
+    expect(d.state.stage).toBe('queued');
+    expect(d.commands).toEqual([]);
+  });
+
+  it('a callback dials the number without its asserted id', () => {
+    const asserted = startCall(flow, { callId: 'c1', callerId: '4:+14255550123_9a8b', calledNumber: '+18005550100' }, now);
+    const chosen = given(flow, asserted)
+      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when(answer({ kind: 'PlayCompleted' }))
+      .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 })
+      .when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }));
+    expect(chosen.commands[0]).toEqual({ kind: 'RequestCallback', queueId: 'billing', pii: { phoneNumber: '+14255550123' } });
   });
 
   it('choosing to wait, or saying nothing, brings the music back', () => {
