@@ -114,7 +114,7 @@ function recognized(recognition: Extract<CallCommand, { kind: 'StartRecognition'
 }
 
 /** Plays the call: each decision's commands are answered by Call Automation, the backend or the caller. */
-function walk(moves: readonly Move[], results: readonly ActionResult[], at: string, line: string): Walk {
+function walk(moves: readonly Move[], results: readonly ActionResult[], at: string, line: string, slowActions = false): Walk {
   const now = new Date(at);
   eventSequence = 0;
   let state = startCall(flow, { callId: 'prop', callerId: '4:+14255550123', calledNumber: line }, now);
@@ -142,6 +142,8 @@ function walk(moves: readonly Move[], results: readonly ActionResult[], at: stri
           pending.push({ ...eventBase(now, command.operationContext), kind: 'PlayCompleted' });
           break;
         case 'RunAction':
+          // A slow backend: the filler is due before the result.
+          if (slowActions) pending.push({ ...eventBase(now), kind: 'ActionSlow', actionId: command.actionId });
           pending.push({ ...eventBase(now), kind: 'ActionCompleted', actionId: command.actionId, result: results[nextResult++ % results.length] as ActionResult });
           break;
         case 'StartRecognition': {
@@ -187,6 +189,7 @@ const anyCall = fc.record({
   // Mostly within business hours, where the assistant has the most to do.
   at: fc.oneof({ weight: 4, arbitrary: fc.constant(moments[0] as string) }, { weight: 1, arbitrary: fc.constantFrom(...moments) }),
   line: fc.constantFrom(...lines),
+  slowActions: fc.boolean(),
 });
 
 // npm test plays the same 1,000 callers every time; FLOW_PROPERTY_RUNS=20000 npx jest
@@ -197,8 +200,8 @@ const runs = extraRuns > 0 ? { numRuns: extraRuns } : { numRuns: 1000, seed: 202
 describe('the call flow, for any caller', () => {
   it('never leaves a caller it is asking something without listening for the answer', () => {
     fc.assert(
-      fc.property(anyCall, ({ moves, results, at, line }) => {
-        for (const { before, decision } of walk(moves, results, at, line).steps) {
+      fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
+        for (const { before, decision } of walk(moves, results, at, line, slowActions).steps) {
           const { stage, pendingOperation } = decision.state;
           if (!asking.has(stage)) continue;
           // Waiting for an answer: to a question asked by this very decision, or to one still open.
@@ -232,8 +235,8 @@ describe('the call flow, for any caller', () => {
 
   it('keeps what the caller said and keyed only under pii fields of the history', () => {
     fc.assert(
-      fc.property(anyCall, ({ moves, results, at, line }) => {
-        const { history } = walk(moves, results, at, line);
+      fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
+        const { history } = walk(moves, results, at, line, slowActions);
         const outside = withoutPii(history);
         for (const value of [secret.word, secret.orderNumber, secret.accountNumber, secret.pin, '9 7 5 3', '8 6 4']) expect(outside).not.toContain(value);
       }),
@@ -245,8 +248,8 @@ describe('the call flow, for any caller', () => {
     const answers: ReadonlySet<CallEvent['kind']> = new Set(['SpeechRecognized', 'KeysPressed', 'ChoiceRecognized', 'RecognitionTimedOut', 'RecognitionFailed']);
     let stale = 0;
     fc.assert(
-      fc.property(anyCall, ({ moves, results, at, line }) => {
-        for (const { before, event, decision } of walk(moves, results, at, line).steps) {
+      fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
+        for (const { before, event, decision } of walk(moves, results, at, line, slowActions).steps) {
           if (!answers.has(event.kind) || event.operationContext === before.pendingOperation) continue;
           stale += 1;
           expect({ kind: event.kind, commands: decision.commands, state: decision.state }).toEqual({ kind: event.kind, commands: [], state: before });
@@ -261,8 +264,8 @@ describe('the call flow, for any caller', () => {
   it('never asks the same question more often than the retry limits allow', () => {
     const limit = Math.max(config.assistant.maxNoInputRetries, config.assistant.maxNoMatchRetries);
     fc.assert(
-      fc.property(anyCall, ({ moves, results, at, line }) => {
-        for (const { decision } of walk(moves, results, at, line).steps) expect(decision.state.retries).toBeLessThanOrEqual(limit);
+      fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
+        for (const { decision } of walk(moves, results, at, line, slowActions).steps) expect(decision.state.retries).toBeLessThanOrEqual(limit);
       }),
       runs,
     );
