@@ -11,6 +11,7 @@ import type { CallCommand } from '../../bot/call-flow/call-commands.js';
 import type { ActionResult, CallEvent } from '../../bot/call-flow/call-events.js';
 import type { CallStage, CallState, Decision, HistoryEntry } from '../../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { offerOperationContext } from '../../bot/call-flow/offer-operation-context.js';
 import { readContactCenterConfig, trainIntentClassifiers } from '../../bot/load-assistant-flow.js';
 
 const config = readContactCenterConfig(join(import.meta.dirname, '..', '..', 'config', 'contact-center.yaml'));
@@ -266,6 +267,107 @@ describe('the call flow, for any caller', () => {
     fc.assert(
       fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
         for (const { decision } of walk(moves, results, at, line, slowActions).steps) expect(decision.state.retries).toBeLessThanOrEqual(limit);
+      }),
+      runs,
+    );
+  });
+});
+
+/** What happens to a caller waiting in a queue, from routing and from the caller. */
+type QueueHappening =
+  | { readonly kind: 'position'; readonly position: number; readonly waitInSeconds: number }
+  | { readonly kind: 'callbackOffered' }
+  | { readonly kind: 'overflow'; readonly action: 'queue' | 'voicemail' | 'callback' | 'disconnect' }
+  | { readonly kind: 'agentJoins' | 'agentMisses' | 'routingUnavailable' }
+  | { readonly kind: 'caller'; readonly move: Move };
+
+const queueHappening: fc.Arbitrary<QueueHappening> = fc.oneof(
+  fc.record({ kind: fc.constant('position' as const), position: fc.integer({ min: 1, max: 20 }), waitInSeconds: fc.integer({ min: 0, max: 1800 }) }),
+  fc.constant<QueueHappening>({ kind: 'callbackOffered' }),
+  fc.record({ kind: fc.constant('overflow' as const), action: fc.constantFrom('queue' as const, 'voicemail' as const, 'callback' as const, 'disconnect' as const) }),
+  fc.constantFrom<QueueHappening>({ kind: 'agentJoins' }, { kind: 'agentMisses' }, { kind: 'routingUnavailable' }),
+  fc.constantFrom<Move>({ kind: 'press', keys: '1' }, { kind: 'press', keys: '2' }, { kind: 'silence' }, { kind: 'say', text: 'I will wait' }, { kind: 'hangUp' }).map((m): QueueHappening => ({ kind: 'caller', move: m })),
+);
+
+describe('a caller waiting in a queue, whatever routing and the caller do', () => {
+  it('always hears music, an announcement or a question until an agent joins or the call ends', () => {
+    fc.assert(
+      fc.property(fc.array(queueHappening, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (happenings, mediaFirst) => {
+        const now = new Date(moments[0] as string);
+        eventSequence = 0;
+        // Queued for billing from the main line: English, then a request for a person.
+        let state = startCall(flow, { callId: 'q', callerId: '4:+14255550123', calledNumber: '+12125550100' }, now);
+        const media: CallEvent[] = [{ ...eventBase(now), kind: 'CallConnected', callConnectionId: 'conn-1' }];
+        const lead: Move[] = [{ kind: 'press', keys: '1' }, { kind: 'say', text: 'I want to pay my bill' }];
+        let music: string | undefined;
+        let waiting: Extract<CallCommand, { kind: 'StartRecognition' }> | undefined;
+        let offers = 0;
+        let step = 0;
+        const respond = (commands: readonly CallCommand[]) => {
+          for (const c of commands) {
+            if (c.kind === 'PlayPrompt') media.push({ ...eventBase(now, c.operationContext), kind: 'PlayCompleted' });
+            if (c.kind === 'PlayAudio') music = c.operationContext;
+            if (c.kind === 'CancelMedia' && music !== undefined) {
+              media.push({ ...eventBase(now, music), kind: 'PlayCanceled' });
+              music = undefined;
+            }
+            if (c.kind === 'StartRecording') media.push({ ...eventBase(now), kind: 'RecordingStarted', recordingId: 'rec-1' });
+            if (c.kind === 'HangUp') media.push({ ...eventBase(now), kind: 'CallDisconnected' });
+            if (c.kind === 'StartRecognition') {
+              const m = lead.shift();
+              if (m !== undefined) media.push(recognized(c, m, now));
+              else waiting = c;
+            }
+          }
+        };
+        const apply = (event: CallEvent) => {
+          const decision = decideCall(flow, state, event, now);
+          state = decision.state;
+          respond(decision.commands);
+          if (state.stage === 'queued') {
+            const hearing = state.holdMusicPlaying === true || state.pendingOperation !== undefined;
+            expect({ after: event.kind, hearing }).toEqual({ after: event.kind, hearing: true });
+          }
+        };
+        while (media.length > 0 && state.stage !== 'queued') apply(media.shift() as CallEvent);
+        expect(state.stage).toBe('queued');
+        for (const happening of happenings) {
+          if (state.stage === 'ended' || state.stage === 'connected' || state.stage === 'callbackPending') break;
+          // Media outcomes due so far arrive first, or after this happening.
+          while (mediaFirst[step++ % mediaFirst.length] && media.length > 0) apply(media.shift() as CallEvent);
+          const queueId = state.queueId ?? 'billing';
+          switch (happening.kind) {
+            case 'position':
+              apply({ ...eventBase(now), kind: 'QueuePositionAnnounced', position: happening.position, expectedWaitInSeconds: happening.waitInSeconds });
+              break;
+            case 'callbackOffered':
+              apply({ ...eventBase(now), kind: 'CallbackOffered', expectedWaitInSeconds: 900 });
+              break;
+            case 'overflow': {
+              const action = happening.action === 'queue' ? { kind: 'queue' as const, queueId: 'retention' } : happening.action === 'disconnect' ? { kind: 'disconnect' as const, message: 'noAgents' } : { kind: happening.action };
+              apply({ ...eventBase(now), kind: 'QueueOverflowed', queueId, reason: 'maxWait', action });
+              break;
+            }
+            case 'agentJoins':
+              apply({ ...eventBase(now, offerOperationContext(`o${++offers}`, 'ava')), kind: 'ParticipantAdded', participantRawId: '8:orgid:ava' });
+              break;
+            case 'agentMisses':
+              apply({ ...eventBase(now, offerOperationContext(`o${++offers}`, 'ava')), kind: 'AddParticipantFailed', participantRawId: '8:orgid:ava', code: 408, subCode: 0, message: 'no answer' });
+              break;
+            case 'routingUnavailable':
+              apply({ ...eventBase(now), kind: 'RoutingUnavailable', reason: 'Service Bus refused', failed: true });
+              break;
+            case 'caller':
+              if (happening.move.kind === 'hangUp') apply({ ...eventBase(now), kind: 'CallDisconnected' });
+              else if (waiting !== undefined) {
+                const question = waiting;
+                waiting = undefined;
+                apply(recognized(question, happening.move, now));
+              }
+              break;
+          }
+        }
+        while (media.length > 0 && state.stage !== 'ended') apply(media.shift() as CallEvent);
       }),
       runs,
     );
