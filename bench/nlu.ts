@@ -28,6 +28,8 @@ interface Row {
   readonly model: string;
   readonly trainInSeconds: number;
   readonly inScopeAccuracy: number;
+  /** Wilson 95 % interval of the in-scope accuracy: how far the test split's sampling alone may move it. */
+  readonly inScopeAccuracyInterval: readonly [number, number];
   readonly inScopeTop1Accuracy: number;
   readonly outOfScopeRecall: number;
   readonly accuracy: number;
@@ -67,6 +69,7 @@ function measure(
     model,
     trainInSeconds,
     inScopeAccuracy: evaluation.inScopeAccuracy,
+    inScopeAccuracyInterval: wilsonInterval(evaluation.inScopeAccuracy, inScope.length),
     inScopeTop1Accuracy: evaluation.inScopeTop1Accuracy,
     outOfScopeRecall: evaluation.outOfScopeRecall,
     accuracy: evaluation.accuracy,
@@ -81,12 +84,22 @@ function measure(
 
 const pct = (x: number): string => (x * 100).toFixed(1);
 
+/** The Wilson score interval (95 %) of a proportion `p` measured on `n` items. */
+function wilsonInterval(p: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.96;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
 function printTable(rows: readonly Row[]): void {
-  const header = ['setting', 'model', 'in-scope %', 'top-1 %', 'oos recall %', 'accuracy %', 'ECE all %', 'ECE in %', 'train s', 'predict ms', 'T', 'oos thr'];
+  const header = ['setting', 'model', 'in-scope %', '95 % interval', 'top-1 %', 'oos recall %', 'accuracy %', 'ECE all %', 'ECE in %', 'train s', 'predict ms', 'T', 'oos thr'];
   const lines = rows.map((r) => [
     r.setting,
     r.model,
     pct(r.inScopeAccuracy),
+    `${pct(r.inScopeAccuracyInterval[0])}-${pct(r.inScopeAccuracyInterval[1])}`,
     pct(r.inScopeTop1Accuracy),
     pct(r.outOfScopeRecall),
     pct(r.accuracy),
