@@ -12,7 +12,8 @@ const usage = `Usage: switchboard <command>
   call [--from NUMBER] [--to NUMBER] [--at TIME] [--say TEXT | --press KEYS | --silence | --hang-up]...
         place a simulated PSTN call into the running local stack (npm start) and print
         the conversation; caller steps are used in order, one per prompt; --at sets the
-        app's time for the call (2026-11-26T22:00:00-05:00: after hours, holidays)
+        app's time for the call (2026-11-26T22:00:00-05:00: after hours, holidays); --from anonymous
+        plays a caller who withheld their number
   flow test [files or folders...] [--config FILE] [--grep TEXT] [--at TIME] [--timeout SECONDS] [--verbose]
         play scenario files (default: scenarios/*.yaml) against the running local stack;
         PASS / FAIL per scenario, exit status 1 if any failed
