@@ -2,44 +2,21 @@
 // applied once, concurrent callbacks are serialised by ETag, and a function that dies between the
 // save and the execution leaves an outbox the next invocation finishes.
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
-import { pino } from 'pino';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
-import type { CallControl, CallStore, MediaCommand } from '../../bot/ports.js';
+import type { CallStore } from '../../bot/ports.js';
 import { testFlow } from '../support/test-assistant-flow.js';
+import { dyingAfterSave, testCallShell, type ExecutedCommand } from '../support/test-call-shell.js';
 
 let cosmos: CallStoreFixture;
 let store: CallStoreFixture['store'];
 let current = new Date('2026-11-25T10:00:00Z');
 const flow = testFlow();
-const executed: { callConnectionId: string; command: MediaCommand }[] = [];
-const control: CallControl = {
-  answerCall: async () => ({ callConnectionId: 'conn' }),
-  rejectCall: async () => undefined,
-  createCall: async () => undefined, startRecording: async () => 'rec', stopRecording: async () => undefined,
-  execute: async (callConnectionId, command) => {
-    executed.push({ callConnectionId, command });
-  },
-};
-
-function shell(overrides: Partial<CallShellDependencies> = {}): CallShellDependencies {
-  return {
-    store,
-    control,
-    agentCalls: { addTeamsUser: async () => undefined, removeTeamsUser: async () => undefined },
-    actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
-    routing: undefined,
-    delay: async () => undefined,
-    clock: { now: () => current },
-    logger: pino({ level: 'silent' }),
-    decide: (state, event, now) => decideCall(flow, state, event, now),
-    callbackUrl: (callId) => `http://127.0.0.1/api/calls/${callId}/events`,
-    runningActions: new Map(),
-    ...overrides,
-  };
-}
+const executed: ExecutedCommand[] = [];
+const shell = (overrides: Partial<CallShellDependencies> = {}): CallShellDependencies =>
+  testCallShell({ store, flow, clock: { now: () => current }, executed, overrides });
 
 let n = 0;
 type EventInit = { [K in CallEvent['kind']]: Omit<Extract<CallEvent, { kind: K }>, 'eventId' | 'occurredAt'> & { eventId?: string } }[CallEvent['kind']];
@@ -50,22 +27,6 @@ async function newConnectedCall(callId: string): Promise<string> {
   await store.createCall({ state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+12125550100' }, current), step: 1, outbox: [], recentEventIds: [] });
   await applyCallEvent(shell(), callId, event({ kind: 'CallConnected', callConnectionId: `conn-${callId}` }));
   return (await store.getCall(callId))!.record.state.pendingOperation!;
-}
-
-/** A store whose first save lands in Cosmos, after which the function host dies. */
-function dyingAfterSave(): CallStore {
-  let failures = 1;
-  return {
-    createCall: (r, h) => store.createCall(r, h),
-    getCall: (id) => store.getCall(id),
-    replaceCall: async (r, e, h) => {
-      const etag = await store.replaceCall(r, e, h);
-      if (failures-- > 0) throw new Error('the function host died');
-      return etag;
-    },
-    listHistory: (id) => store.listHistory(id),
-    upsertHistory: (items) => store.upsertHistory(items),
-  };
 }
 
 beforeAll(async () => {
@@ -210,7 +171,7 @@ describe('the call shell on the local Cosmos', () => {
   it('finishes the outbox of an invocation that died between save and execute', async () => {
     const pending = await newConnectedCall('crash');
     executed.length = 0;
-    await expect(applyCallEvent(shell({ store: dyingAfterSave() }), 'crash', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    await expect(applyCallEvent(shell({ store: dyingAfterSave(store) }), 'crash', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
     const saved = (await store.getCall('crash'))!.record;
     expect(saved.state.retries).toBe(1);
     expect(saved.outbox).toHaveLength(1);
@@ -233,7 +194,7 @@ describe('the call shell on the local Cosmos', () => {
   it('never carries out an entry twice when what one instance remembers is stale', async () => {
     const pending = await newConnectedCall('stale');
     executed.length = 0;
-    await expect(applyCallEvent(shell({ store: dyingAfterSave() }), 'stale', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    await expect(applyCallEvent(shell({ store: dyingAfterSave(store) }), 'stale', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
     // The first instance reads the call while the dead invocation's entry is still in it.
     const first = new CachingCallStore(store);
     expect((await first.getCall('stale', { allowCached: true }))!.record.outbox).toHaveLength(1);

@@ -4,14 +4,14 @@
 // Cosmos emulator. Whatever the interleaving, every event is applied in exactly one step, every
 // command is carried out exactly once, and no outbox is left.
 import fc from 'fast-check';
-import { pino } from 'pino';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
-import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
+import { startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
-import type { CallControl, CallStore, MediaCommand } from '../../bot/ports.js';
+import type { CallStore, Clock } from '../../bot/ports.js';
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import { testFlow } from '../support/test-assistant-flow.js';
+import { dyingAfterSave, testCallShell, type ExecutedCommand } from '../support/test-call-shell.js';
 
 let cosmos: CallStoreFixture;
 const now = new Date('2026-11-25T10:00:00Z');
@@ -24,30 +24,8 @@ afterAll(async () => {
   await cosmos.close();
 });
 
-function shell(store: CallStore, executed: MediaCommand[], clock: { now: () => Date } = { now: () => now }): CallShellDependencies {
-  const control: CallControl = {
-    answerCall: async () => ({ callConnectionId: 'conn' }),
-    rejectCall: async () => undefined,
-    createCall: async () => undefined,
-    startRecording: async () => 'rec',
-    stopRecording: async () => undefined,
-    execute: async (_connection, command) => {
-      executed.push(command);
-    },
-  };
-  return {
-    store,
-    control,
-    agentCalls: { addTeamsUser: async () => undefined, removeTeamsUser: async () => undefined },
-    actions: { run: async () => ({ status: 'failed', reason: 'none' }) },
-    routing: undefined,
-    delay: async () => undefined,
-    clock,
-    logger: pino({ level: 'silent' }),
-    decide: (state, event, at) => decideCall(flow, state, event, at),
-    callbackUrl: (callId) => `http://127.0.0.1/api/calls/${callId}/events`,
-    runningActions: new Map(),
-  };
+function shell(store: CallStore, executed: ExecutedCommand[], clock: Clock = { now: () => now }): CallShellDependencies {
+  return testCallShell({ store, flow, clock, executed });
 }
 
 /** What a callback carries; the operation context is that of the question the call was first asked. */
@@ -86,25 +64,6 @@ const deliveries = fc
     });
   });
 
-/** A store whose next save lands in Cosmos, after which the function host dies. */
-function dyingAfterSave(store: CallStore): CallStore {
-  let died = false;
-  return {
-    createCall: (r, h) => store.createCall(r, h),
-    getCall: (id) => store.getCall(id),
-    replaceCall: async (r, e, h) => {
-      const etag = await store.replaceCall(r, e, h);
-      if (!died) {
-        died = true;
-        throw new Error('the function host died');
-      }
-      return etag;
-    },
-    listHistory: (id) => store.listHistory(id),
-    upsertHistory: (items) => store.upsertHistory(items),
-  };
-}
-
 let calls = 0;
 
 describe('the call shell, for any delivery of callbacks', () => {
@@ -112,7 +71,7 @@ describe('the call shell, for any delivery of callbacks', () => {
     await fc.assert(
       fc.asyncProperty(deliveries, async ({ events, order, instances, batch, crashAt }) => {
         const callId = `prop-${++calls}`;
-        const executed: MediaCommand[] = [];
+        const executed: ExecutedCommand[] = [];
         const { store } = cosmos;
         await store.createCall({ state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+12125550100' }, now), step: 1, outbox: [], recentEventIds: [] });
         await applyCallEvent(shell(store, executed), callId, { kind: 'CallConnected', callConnectionId: 'conn-1', eventId: `${callId}-connected`, occurredAt: now.toISOString() });
