@@ -65,7 +65,8 @@ const availability = z.enum(['Available', 'AvailableIdle', 'Away', 'BeRightBack'
 
 const bodies = {
   placeCall: z.object({
-    from: phoneNumber,
+    // "anonymous": a caller who withheld their number (Call Automation's 4:anonymous).
+    from: z.union([phoneNumber, z.literal('anonymous')]),
     to: phoneNumber,
     callerDisplayName: z.string().optional(),
     script: z.array(callerStep).optional(),

@@ -128,6 +128,10 @@ expect:
   to: "+12125550123"
   steps: [hangUp]
   expect: { heard: ["For English, press 1"] }
+- name: a withheld number reaches a person too
+  from: anonymous
+  steps: [{ press: 1 }, { press: 0 }]
+  expect: { heard: [connecting you now], escalated: billing }
 `,
     );
     const lines: string[] = [];
@@ -140,7 +144,8 @@ expect:
     expect(output).toContain('✗ heard: expected "For English, press 1", but no prompt said it.');
     expect(output).toContain('assistant: Gracias por llamar a Contoso Broadband.');
     expect(output).toContain(`history: curl -s ${stack.urls['functions']}/api/calls/`);
-    expect(output).toMatch(/1 passed, 1 failed \(2 scenarios/);
+    expect(output).toMatch(/^PASS {2}a withheld number reaches a person too/m);
+    expect(output).toMatch(/2 passed, 1 failed \(3 scenarios/);
   });
 
   it('sets the app clock over HTTP for --at, and a holiday closes the billing queue', async () => {
