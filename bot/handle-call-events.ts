@@ -293,7 +293,13 @@ async function runAction(deps: CallShellDependencies, state: CallState, command:
   deps.runningActions.set(callId, abort);
   const event = (suffix: string) => ({ eventId: `${command.actionId}:${suffix}`, occurredAt: deps.clock.now().toISOString() });
   const work = deps.actions
-    .run(command.action, { slots: command.pii.slots, language: command.language, callerId: state.pii.callerId.replace(/^4:/, ''), signal: abort.signal })
+    .run(command.action, {
+      slots: command.pii.slots,
+      language: command.language,
+      callerId: state.pii.callerId.replace(/^4:/, ''),
+      signal: abort.signal,
+      ...(command.today === undefined ? {} : { today: command.today }),
+    })
     .catch((error: unknown): ActionResult => ({ status: 'failed', reason: error instanceof Error ? error.message : String(error) }));
   const timedOut = deps.delay(command.timeoutInMs, abort.signal).then((): ActionResult => ({ status: 'timedOut' }));
   try {

@@ -126,7 +126,11 @@ export interface LanguageUnderstanding {
 
 /** A self-service action (order status, account balance, ...), named in the config. */
 export interface ActionRunner {
-  run(action: string, request: { readonly slots: Readonly<Record<string, string>>; readonly language: string; readonly callerId: string; readonly signal: AbortSignal }): Promise<ActionResult>;
+  /** `today`: the caller's date (YYYY-MM-DD, the line's time zone), so a date far from it is said with its year. */
+  run(
+    action: string,
+    request: { readonly slots: Readonly<Record<string, string>>; readonly language: string; readonly callerId: string; readonly signal: AbortSignal; readonly today?: string },
+  ): Promise<ActionResult>;
 }
 
 /** Hands a call to routing (Service Bus `routing`), or takes it back when the caller leaves. */

@@ -55,7 +55,7 @@ export class HttpActionRunner implements ActionRunner {
     return typeof prompt === 'string' ? prompt : ssmlWords(prompt.ssml);
   }
 
-  async run(name: string, request: { slots: Readonly<Record<string, string>>; language: string; callerId: string; signal: AbortSignal }): Promise<ActionResult> {
+  async run(name: string, request: Parameters<ActionRunner['run']>[1]): Promise<ActionResult> {
     const action = this.actions.get(name);
     if (!action) return { status: 'failed', reason: `unknown action ${name}` };
     const base = this.backendUrl(action.backendUrlSetting)?.replace(/\/+$/, '');
@@ -76,7 +76,7 @@ export class HttpActionRunner implements ActionRunner {
         if (!response.ok) return { status: 'failed', reason: `order backend answered ${response.status}` };
         const order = orderBody.safeParse(await bodyOf(response));
         if (!order.success) return unexpected('order', order.error);
-        const values = { orderNumber: spokenDigits(orderNumber), status: this.spokenStatus(action.statusPrompts[order.data.status], order.data.status, request.language), date: spokenDay(order.data.date, request.language) };
+        const values = { orderNumber: spokenDigits(orderNumber), status: this.spokenStatus(action.statusPrompts[order.data.status], order.data.status, request.language), date: spokenDay(order.data.date, request.language, request.today) };
         return { status: 'succeeded', say: { prompt: action.prompts.found, values } };
       }
       case 'accountBalance': {
@@ -97,7 +97,7 @@ export class HttpActionRunner implements ActionRunner {
         const balance = balanceBody.safeParse(await bodyOf(response));
         if (!balance.success) return unexpected('account', balance.error);
         const { amount, currency, dueDate } = balance.data;
-        const values = { amount: spokenAmount(amount, currency, request.language), dueDate: spokenDay(dueDate, request.language) };
+        const values = { amount: spokenAmount(amount, currency, request.language), dueDate: spokenDay(dueDate, request.language, request.today) };
         return { status: 'succeeded', say: { prompt: action.prompts.balance, values } };
       }
     }
@@ -118,8 +118,8 @@ function unexpected(backend: string, error: z.ZodError): ActionResult {
 }
 
 /** "2026-12-01" -> "December 1" / "1 de diciembre"; anything else is already words. */
-function spokenDay(value: string, language: string): string {
-  return isoDay.test(value) ? spokenDate(value, language, { weekday: false }) : value;
+function spokenDay(value: string, language: string, today: string | undefined): string {
+  return isoDay.test(value) ? spokenDate(value, language, { weekday: false, ...(today === undefined ? {} : { today }) }) : value;
 }
 
 /** 42.5 with USD -> "$42.50" (en-US) / "42,50 US$" (es-ES), which speech reads as money. */

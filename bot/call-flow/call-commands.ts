@@ -67,6 +67,8 @@ export type CallCommand =
       readonly language: string;
       readonly fillerDelayInMs: number;
       readonly timeoutInMs: number;
+      /** The caller's date in the line's time zone (YYYY-MM-DD): the action says far-off dates with their year. */
+      readonly today?: string;
       /** Slot values; personal data (a PIN) never leaves the outbox into history. */
       readonly pii: { readonly slots: Readonly<Record<string, string>> };
     }

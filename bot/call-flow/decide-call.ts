@@ -934,6 +934,7 @@ class Step {
       language: this.state.language,
       fillerDelayInMs: this.flow.actionFillerDelayInMs,
       timeoutInMs,
+      today: todayIn(this.lineTimeZone(), this.now),
       pii: { slots: this.state.pii.slots },
     });
     return this.done();

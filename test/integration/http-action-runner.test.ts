@@ -118,6 +118,20 @@ describe('a backend that breaks the contract fails the action, so the caller goe
   });
 });
 
+describe("dates a backend gives", () => {
+  it("are said with their year when half a year or more from the caller's today", async () => {
+    const backend = await startBrokenBackend(200, JSON.stringify({ amount: 42.5, currency: 'USD', dueDate: '2027-08-01' }));
+    try {
+      const runner = new HttpActionRunner(config, () => backend.url);
+      const slots = { accountNumber: '1000000001', pin: '1234' };
+      await expect(runner.run('account-balance', { ...request(slots), today: '2026-11-25' })).resolves.toMatchObject({ say: { values: { dueDate: 'August 1, 2027' } } });
+      await expect(runner.run('account-balance', { ...request(slots), today: '2027-07-20' })).resolves.toMatchObject({ say: { values: { dueDate: 'August 1' } } });
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
 describe('whatever a backend answers', () => {
   it('the action ends as one the call flow knows, with one of its own prompts and words for values', async () => {
     let reply = { status: 200, body: '' };

@@ -1051,6 +1051,8 @@ describe('a date slot', () => {
     expect(confirm.commands[0]).toMatchObject({ prompt: testPrompt('confirmSlot Friday, December 4') });
     const run = confirm.when(answer({ kind: 'ChoiceRecognized', label: 'yes', phrase: 'yes' }));
     expect(run.commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', pii: { slots: { visitDate: '2026-12-04' } } }));
+    // The action learns the caller's date too, to say far-off dates with their year.
+    expect(run.commands).toContainEqual(expect.objectContaining({ kind: 'RunAction', today: '2026-11-25' }));
   });
 
   it('says the year it understood when the date is half a year or more away', () => {
