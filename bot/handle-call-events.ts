@@ -66,6 +66,19 @@ const outboxLeaseInMs = 30_000;
 const callIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 /** Longest wait for a language service before the embedded model answers instead. */
 const understandingTimeoutInMs = 1500;
+/** Recognize failures that are the caller's doing: a phrase that is no option, a key that is none. */
+const callerCausedRecognizeFailures: ReadonlySet<number> = new Set([8547, 8534]);
+
+/**
+ * A play or a recognition that Call Automation could not carry out for a reason of the app's or the
+ * service's: an audio file it cannot fetch or read, a voice or SSML the speech service refuses. The
+ * caller hears nothing of it, so operations must.
+ */
+function mediaFault(event: CallEvent): Extract<CallEvent, { kind: 'PlayFailed' | 'RecognitionFailed' }> | undefined {
+  if (event.kind === 'PlayFailed') return event;
+  if (event.kind === 'RecognitionFailed' && !callerCausedRecognizeFailures.has(event.subCode)) return event;
+  return undefined;
+}
 
 /**
  * POST /api/calls/{callId}/events: verify, parse every CloudEvent, then for each one
@@ -141,6 +154,13 @@ export async function applyCallEvent(
     const now = deps.clock.now();
     await finishAbandonedOutbox(deps, stored, now);
     if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
+    const fault = attempt === 0 ? mediaFault(event) : undefined;
+    if (fault) {
+      deps.logger.error(
+        { callId, stage: stored.record.state.stage, kind: fault.kind, code: fault.code, subCode: fault.subCode, resultMessage: fault.message },
+        'media operation failed: check the prompt, voice or audio file it used',
+      );
+    }
     if (!askedService) {
       understood = await withUnderstanding(deps, stored.record.state, understood);
       askedService = true;

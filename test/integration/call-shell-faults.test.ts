@@ -1,6 +1,7 @@
 // The shell's guarantees (DESIGN.md §4) on the real Cosmos emulator: a redelivered callback is
 // applied once, concurrent callbacks are serialised by ETag, and a function that dies between the
 // save and the execution leaves an outbox the next invocation finishes.
+import { pino } from 'pino';
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
@@ -250,6 +251,22 @@ describe('the call shell on the local Cosmos', () => {
     const after = (await store.getCall('slow-service'))!.record;
     expect(after.step).toBe(before + 2);
     expect(after.recentEventIds).toContain(said.eventId);
+  });
+
+  it('logs a play or recognition Call Automation could not carry out (a broken audio file, a refused voice) as an error, and a caller\'s no-match not at all', async () => {
+    const pending = await newConnectedCall('media-faults');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const deps = shell({ logger });
+    await applyCallEvent(deps, 'media-faults', event({ kind: 'RecognitionFailed', code: 400, subCode: 8547, message: 'Action failed, recognized phrase does not match a valid option.', operationContext: pending }));
+    const reasked = (await store.getCall('media-faults'))!.record.state.pendingOperation;
+    await applyCallEvent(deps, 'media-faults', event({ kind: 'PlayFailed', code: 400, subCode: 8535, message: 'Action failed, file format is invalid.', operationContext: 'queued:9' }));
+    await applyCallEvent(deps, 'media-faults', event({ kind: 'RecognitionFailed', code: 500, subCode: 8511, message: 'Action failed, encountered failure while trying to play the prompt.', operationContext: reasked }));
+    const errors = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['level'] === 50);
+    expect(errors).toEqual([
+      expect.objectContaining({ callId: 'media-faults', kind: 'PlayFailed', subCode: 8535, resultMessage: 'Action failed, file format is invalid.', msg: 'media operation failed: check the prompt, voice or audio file it used' }),
+      expect.objectContaining({ callId: 'media-faults', kind: 'RecognitionFailed', subCode: 8511, stage: 'understanding' }),
+    ]);
   });
 
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
