@@ -817,25 +817,22 @@ describe('callbacks', () => {
     expect(d.commands[1]).toMatchObject({ kind: 'StartRecognition', prompt: testPrompt('callbackOffer'), mode: { kind: 'choices', choices: [{ label: 'callback', tone: '1' }, { label: 'wait', tone: '2' }, { label: 'repeat', tone: '*' }] } });
   });
 
-  it('a caller who withheld their number keeps waiting with the music: no callback is offered', () => {
-    const anonymous = startCall(flow, { callId: 'c1', callerId: '4:anonymous', calledNumber: '+18005550100' }, now);
-    const d = given(flow, anonymous)
+  /** Queued for billing, from `callerId`, when routing offers a callback. */
+  const offeredAs = (callerId: string) =>
+    given(flow, startCall(flow, { callId: 'c1', callerId, calledNumber: '+18005550100' }, now))
       .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
       .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
       .when(answer({ kind: 'PlayCompleted' }))
       .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 });
+
+  it('a caller who withheld their number keeps waiting with the music: no callback is offered', () => {
+    const d = offeredAs('4:anonymous');
     expect(d.state.stage).toBe('queued');
     expect(d.commands).toEqual([]);
   });
 
   it('a callback dials the number without its asserted id', () => {
-    const asserted = startCall(flow, { callId: 'c1', callerId: '4:+14255550123_9a8b', calledNumber: '+18005550100' }, now);
-    const chosen = given(flow, asserted)
-      .when({ kind: 'CallConnected', callConnectionId: 'conn-1' })
-      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
-      .when(answer({ kind: 'PlayCompleted' }))
-      .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 })
-      .when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }));
+    const chosen = offeredAs('4:+14255550123_9a8b').when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }));
     expect(chosen.commands[0]).toEqual({ kind: 'RequestCallback', queueId: 'billing', pii: { phoneNumber: '+14255550123' } });
   });
 
