@@ -10,6 +10,12 @@ export interface EmulatorTimer {
 export interface EmulatorClock {
   now(): number;
   setTimer(callback: () => void, delayInMs: number): EmulatorTimer;
+  /**
+   * Fires at `dueAtMs` on this clock. Timers due at the same time fire in the order they were set:
+   * two messages scheduled for one instant are enqueued in the order they were scheduled (a delay
+   * computed from a second reading of the clock could put them a millisecond apart, either way).
+   */
+  setTimerAt(callback: () => void, dueAtMs: number): EmulatorTimer;
 }
 
 export const systemEmulatorClock: EmulatorClock = {
@@ -17,6 +23,9 @@ export const systemEmulatorClock: EmulatorClock = {
   setTimer(callback, delayInMs) {
     const handle = setTimeout(callback, Math.max(0, delayInMs));
     return { cancel: () => clearTimeout(handle) };
+  },
+  setTimerAt(callback, dueAtMs) {
+    return systemEmulatorClock.setTimer(callback, dueAtMs - Date.now());
   },
 };
 
@@ -41,10 +50,14 @@ export class AdjustableClock implements EmulatorClock {
   }
 
   setTimer(callback: () => void, delayInMs: number): EmulatorTimer {
+    return this.setTimerAt(callback, this.now() + Math.max(0, delayInMs));
+  }
+
+  setTimerAt(callback: () => void, dueAtMs: number): EmulatorTimer {
     const timer: PendingTimer = {
-      dueAtMs: this.now() + Math.max(0, delayInMs),
+      dueAtMs,
       callback,
-      handle: setTimeout(() => this.fire(timer), Math.max(0, delayInMs)),
+      handle: setTimeout(() => this.fire(timer), Math.max(0, dueAtMs - this.now())),
     };
     this.pending.add(timer);
     return {

@@ -537,8 +537,7 @@ export class QueueEntity {
   private armLockTimer(message: StoredMessage): void {
     if (message.lock === undefined) return;
     this.lockTimers.get(message.sequenceNumber)?.cancel();
-    const delay = message.lock.lockedUntilMs - this.clock.now();
-    this.lockTimers.set(message.sequenceNumber, this.clock.setTimer(() => this.expireLock(message), delay + 1));
+    this.lockTimers.set(message.sequenceNumber, this.clock.setTimerAt(() => this.expireLock(message), message.lock.lockedUntilMs + 1));
   }
 
   private expireLock(message: StoredMessage): void {
@@ -606,13 +605,13 @@ export class QueueEntity {
     if (message.expiresAtMs === undefined) return;
     this.expiryTimers.set(
       message.sequenceNumber,
-      this.clock.setTimer(() => {
+      this.clock.setTimerAt(() => {
         this.expiryTimers.delete(message.sequenceNumber);
         // A locked message expires when its lock ends and a receiver next asks.
         if (this.state.messages.get(message.sequenceNumber) !== message || message.lock !== undefined) return;
         if (message.state === 'scheduled') return;
         this.expire(message);
-      }, message.expiresAtMs - this.clock.now()),
+      }, message.expiresAtMs),
     );
   }
 
@@ -632,10 +631,9 @@ export class QueueEntity {
   }
 
   private armScheduleTimer(message: StoredMessage): void {
-    const delay = message.enqueuedAtMs - this.clock.now();
     this.scheduleTimers.set(
       message.sequenceNumber,
-      this.clock.setTimer(() => {
+      this.clock.setTimerAt(() => {
         this.scheduleTimers.delete(message.sequenceNumber);
         if (this.state.messages.get(message.sequenceNumber) !== message || message.state !== 'scheduled') return;
         // Service Bus appends a scheduled message when its time comes, with a new sequence number,
@@ -652,7 +650,7 @@ export class QueueEntity {
           ...(active.sessionId === undefined ? {} : { sessionId: active.sessionId }),
         });
         this.makeReady(active);
-      }, delay),
+      }, message.enqueuedAtMs),
     );
   }
 
