@@ -7,6 +7,7 @@ import { trainIntentClassifier } from './assistant/nlu/train-intent-classifier.j
 import { OUT_OF_SCOPE_LABEL, type IntentPrediction, type LabelledUtterance } from './assistant/nlu/intent-classifier.js';
 import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors, type WordVectors } from './assistant/nlu/word-vectors.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
+import { holdToneUrl } from './media/hold-tone.js';
 import type { Settings } from './config.js';
 import type { ActionRunner } from './ports.js';
 
@@ -94,6 +95,7 @@ export function loadAssistantFlow(
         const schedule = schedules.get(name);
         return schedule === undefined ? { open: true } : isOpen(schedule, now);
       },
+      { builtInHoldMusicUrl: holdToneUrl(settings.CALLBACK_BASE_URL) },
     );
   const knownSettings: Readonly<Record<string, string | undefined>> = { ORDER_BACKEND_URL: settings.ORDER_BACKEND_URL };
   const actions = given.actions ?? new HttpActionRunner(config, (name) => knownSettings[name] ?? process.env[name]);

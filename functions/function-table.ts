@@ -1,6 +1,7 @@
 import { callEvents } from './call-events.js';
 import { callHistory } from './call-history.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
+import { holdTone } from './hold-tone.js';
 import { incomingCall } from './incoming-call.js';
 import { agents } from './agents.js';
 import { callConsult } from './call-consult.js';
@@ -31,5 +32,6 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     routingDeadLetterList(app),
     presenceNotifications(app),
     presenceRefresh(app),
+    holdTone(),
   ];
 }

@@ -41,6 +41,7 @@ export function assistantFlowFromConfig(
   config: ContactCenterConfig,
   understand: (text: string, language: string) => Understanding,
   isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date; readonly holiday?: string },
+  options: { readonly builtInHoldMusicUrl?: string } = {},
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
   const menuWords = new Map(config.languages.map((l) => [l.code, resolveMenuWords(l.code, l.menuWords).words]));
@@ -107,7 +108,10 @@ export function assistantFlowFromConfig(
   const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
   const lineSchedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
   const queueSchedules = new Map(config.queues.map((q) => [q.queueId, q.businessHours]));
-  const holdMusic = new Map(config.queues.map((q) => [q.queueId, q.musicOnHoldUrl]));
+  // The queue's own file, then the app's built-in tone (once: a queue may name the tone itself).
+  const holdMusic = new Map(
+    config.queues.map((q) => [q.queueId, [...new Set([q.musicOnHoldUrl, options.builtInHoldMusicUrl].filter((url) => url !== undefined))]]),
+  );
   // Dates callers say are read in the line's time zone: its schedule's, else the first schedule's.
   const fallbackTimeZone = Object.values(config.businessHours)[0]?.timeZone ?? 'UTC';
   const lines = new Map(
@@ -158,7 +162,7 @@ export function assistantFlowFromConfig(
     },
     namedPrompt: (language, key, values) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key, values)),
     understand: (text, language) => understand(text, language),
-    holdMusicUrl: (queueId) => holdMusic.get(queueId),
+    holdMusicUrls: (queueId) => holdMusic.get(queueId) ?? (options.builtInHoldMusicUrl === undefined ? [] : [options.builtInHoldMusicUrl]),
     languageSkill: (language) => {
       const skill = skillOfLanguage.get(language);
       return skill ? { skill, minProficiency: 1 } : undefined;

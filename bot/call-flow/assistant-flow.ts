@@ -139,8 +139,12 @@ export interface AssistantFlow {
   readonly intents: ReadonlyMap<string, IntentDefinition>;
   /** The skill an agent needs to take a call in this language (e.g. spanish), if any. */
   languageSkill(language: string): RequiredSkill | undefined;
-  /** Music a caller hears while waiting in a queue (a WAV URL). */
-  holdMusicUrl(queueId: string): string | undefined;
+  /**
+   * Music a caller hears while waiting in a queue: WAV URLs, the queue's own first, then the
+   * app's built-in tone. When Call Automation cannot play one (it cannot download or read the
+   * file), the next is played.
+   */
+  holdMusicUrls(queueId: string): readonly string[];
   /** Where "0" and an unresolved caller go. */
   readonly personTarget: EscalationTarget;
   /** The key that always reaches a person (assistant.operator.dtmfKey). */

@@ -39,6 +39,10 @@ export interface CallState {
   readonly queueAnnouncements?: number;
   /** Music on hold is playing: an announcement stops it first; otherwise it waits its turn behind the prompt. */
   readonly holdMusicPlaying?: boolean;
+  /** Hold music files of the current queue that Call Automation could not play: the next one in the flow's list plays. */
+  readonly holdMusicFailures?: number;
+  /** The operation context of the music last played, so that its failure counts even after an announcement took over. */
+  readonly holdMusicOperation?: string;
   readonly intent: string | undefined;
   readonly confidence: number | undefined;
   readonly clarifyBetween: readonly string[];

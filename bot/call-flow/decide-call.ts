@@ -54,7 +54,9 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     if (state.stage === 'callingBack') return new Step(flow, state, now).callbackNotAnswered(event);
     return callerLeft(state, event, now);
   }
-  if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation) return ignore(state, event, 'stale');
+  // A music file that failed after an announcement took over still counts against the file.
+  const musicFailed = event.kind === 'PlayFailed' && state.stage === 'queued' && event.operationContext !== undefined && event.operationContext === state.holdMusicOperation;
+  if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation && !musicFailed) return ignore(state, event, 'stale');
   if ((event.kind === 'ActionCompleted' || event.kind === 'ActionSlow') && (state.stage !== 'runningAction' || event.actionId !== state.actionId)) {
     return ignore(state, event, 'stale');
   }
@@ -81,8 +83,8 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       if (state.stage === 'ending') return step.hangUp();
       return state.stage === 'queued' ? step.holdMusic() : step.done();
     case 'PlayFailed':
-      // A failed hold-music file must not be retried in a loop: the caller waits in silence.
-      return state.stage === 'ending' ? step.hangUp() : step.done();
+      if (state.stage === 'ending') return step.hangUp();
+      return state.stage === 'queued' ? step.queuedPlayFailed(event.operationContext) : step.done();
     case 'ActionSlow':
       return step.filler();
     case 'ActionCompleted':
@@ -663,16 +665,40 @@ class Step {
     return this.done();
   }
 
-  /** Music on hold, looped, once the caller has heard what was said to them in the queue. */
+  /**
+   * Music on hold, looped, once the caller has heard what was said to them in the queue: the first
+   * of the queue's files that has not failed to play.
+   */
   holdMusic(): Decision {
-    const url = this.state.queueId === undefined ? undefined : this.flow.holdMusicUrl(this.state.queueId);
+    const urls = this.state.queueId === undefined ? [] : this.flow.holdMusicUrls(this.state.queueId);
+    const url = urls[this.state.holdMusicFailures ?? 0];
     if (!url) {
       this.state = { ...this.state, pendingOperation: undefined };
       return this.done();
     }
     const operationContext = this.nextOperation('queued');
     this.command({ kind: 'PlayAudio', url, loop: true, operationContext });
-    this.state = { ...this.state, holdMusicPlaying: true };
+    this.state = { ...this.state, holdMusicPlaying: true, holdMusicOperation: operationContext };
+    return this.done();
+  }
+
+  /**
+   * Call Automation could not play something to a waiting caller. When it was the music (a file it
+   * cannot download or read), the next file of the queue's list plays instead (the built-in tone
+   * after the queue's own); when none is left, the caller is told they are still in the queue, and
+   * routing's announcements go on. When it was an announcement, the music comes back as if it had
+   * played. Each file fails at most once per queue, so this never loops.
+   */
+  queuedPlayFailed(operationContext: string | undefined): Decision {
+    if (operationContext === undefined || operationContext !== this.state.holdMusicOperation) return this.holdMusic();
+    const failures = (this.state.holdMusicFailures ?? 0) + 1;
+    this.state = { ...this.state, holdMusicFailures: failures, holdMusicOperation: undefined };
+    // An announcement took over before the failure arrived: when it ends, the next file plays.
+    if (operationContext !== this.state.pendingOperation) return this.done();
+    this.state = { ...this.state, holdMusicPlaying: false };
+    const urls = this.state.queueId === undefined ? [] : this.flow.holdMusicUrls(this.state.queueId);
+    if (failures < urls.length) return this.holdMusic();
+    this.play('queued', this.prompt('queueStillWaiting'));
     return this.done();
   }
 
@@ -1063,7 +1089,9 @@ class Step {
       return this.closedFor(closed, target, reason, lead);
     }
     const context = this.handOffContext(reason);
-    this.state = { ...this.state, queueId: target.queueId, routingTarget: target, retries: 0, queueAnnouncements: 0 };
+    // Music that failed is not tried again in the same queue (a request sent again); another queue's may play.
+    const holdMusicFailures = target.queueId === this.state.queueId ? this.state.holdMusicFailures : 0;
+    this.state = { ...this.state, queueId: target.queueId, routingTarget: target, retries: 0, queueAnnouncements: 0, holdMusicFailures };
     this.play('queued', lead ? joinPrompts(lead, this.prompt('transferring')) : this.prompt('transferring'));
     this.command({ kind: 'RequestRouting', queueId: target.queueId, priority: target.priority, requiredSkills: this.skillsFor(target), context });
     return this.done();

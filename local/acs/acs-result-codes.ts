@@ -20,6 +20,8 @@ function result(code: number, subCode: number, message: string): ResultInformati
  *   voice input" how-to (MicrosoftDocs/azure-docs, how-tos/call-automation/recognize-ai-action.md);
  * - [subcodes] the "Generic subcodes" table of the Call Automation troubleshooting codes
  *   (includes/codes/call-automation-sdk.md), which names the subcode but gives no message;
+ * - [play] the "Event codes" table of the "Customize voice prompts to users with Play action" how-to
+ *   (how-tos/call-automation/play-action.md);
  * - [call-end] the "Calling End call codes and subcodes" table (includes/codes/call-end.md);
  * - [graph] Microsoft Graph's call end reasons (microsoft-graph-docs, api/call-delete.md).
  * Where no source gives the pair an event really carries, the comment says which table the
@@ -38,6 +40,8 @@ export const acsResults = {
   playCanceled: result(400, 8508, 'Action falied, the operation was cancelled.'),
   /** [fixtures] PlayFailed and HoldFailed for a file that is not a supported WAV file. */
   invalidFileFormat: result(400, 8535, 'Action failed, file format is invalid.'),
+  /** [play] PlayFailed for a file Call Automation could not download. */
+  downloadFailed: result(400, 8536, 'Action failed, file could not be downloaded.'),
   /** [subcodes] 8582 "Play Source Text Or Ssml Empty". */
   playSourceEmpty: result(400, 8582, 'Action failed, play source text or SSML is empty.'),
   /** [recognize] */

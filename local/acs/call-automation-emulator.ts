@@ -42,6 +42,7 @@ import { CallbackSender, type CallbackDelivery } from './callback-sender.js';
 import { EventGridSender, type WebhookSubscription } from './event-grid-sender.js';
 import { BodyTooLargeError, parseJsonBody, readRequestBody, sendJson } from './http-json.js';
 import type { Conversation } from './simulated-caller.js';
+import { MediaFiles } from './media-files.js';
 import { handleSimulatorRequest } from './simulator-http-api.js';
 import { TimerSet } from './timer-set.js';
 import { verifyHmacSignature } from './verify-hmac-signature.js';
@@ -146,7 +147,8 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     timers,
     logger,
   });
-  const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, timers, timing, logger });
+  const files = new MediaFiles();
+  const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, timers, timing, logger, files });
   const repeatability = new RepeatabilityCache();
 
   const server = createServer((request, response) => {
@@ -194,6 +196,8 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       return;
     }
     const apiVersion = new URL(url, 'http://placeholder').searchParams.get('api-version') ?? '2025-05-15';
+    // Call Automation downloads the audio files a play names; the emulator does it before answering.
+    if (method === 'POST') await files.download(body);
     let result: RestResult;
     try {
       result = route(method, path, body, apiVersion);

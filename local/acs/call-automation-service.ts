@@ -28,6 +28,7 @@ import {
   type CommunicationIdentifier,
 } from './communication-identifier.js';
 import type { EventGridSender } from './event-grid-sender.js';
+import type { MediaFiles } from './media-files.js';
 import { MediaOperations, playSourceProblem } from './media-operations.js';
 import { tonesOfKeys, type CallerInput } from './recognize-outcome.js';
 import {
@@ -95,6 +96,8 @@ export interface CallAutomationServiceOptions {
   readonly timers: TimerSet;
   readonly timing: CallTiming;
   readonly logger: Logger;
+  /** The audio files requests name, as downloaded before each request (see MediaFiles). */
+  readonly files: MediaFiles;
 }
 
 type Requests = CallAutomationRequests;
@@ -127,6 +130,7 @@ export class CallAutomationService {
   private readonly logger: Logger;
   private readonly events: CallEvents;
   private readonly media: MediaOperations;
+  private readonly files: MediaFiles;
 
   constructor(options: CallAutomationServiceOptions) {
     this.teams = options.teams;
@@ -134,7 +138,8 @@ export class CallAutomationService {
     this.timing = options.timing;
     this.logger = options.logger;
     this.events = new CallEvents(options.callbacks, options.timers);
-    this.media = new MediaOperations(this.events, options.timing, (call, party) => this.partyHangsUp(call, party));
+    this.files = options.files;
+    this.media = new MediaOperations(this.events, options.timing, (call, party) => this.partyHangsUp(call, party), options.files);
     this.invitationEvents.setMaxListeners(0);
   }
 
@@ -386,8 +391,9 @@ export class CallAutomationService {
     const target = identifierFromModel(request.targetParticipant);
     const participant = this.requireParticipant(call, target);
     const music = request.playSourceInfo;
-    if (music && playSourceProblem(music)) {
-      this.events.emit(call, 'HoldFailed', {}, { ...operationOf(request), resultInformation: playSourceProblem(music)! });
+    const musicProblem = music ? playSourceProblem(music, this.files) : undefined;
+    if (musicProblem) {
+      this.events.emit(call, 'HoldFailed', {}, { ...operationOf(request), resultInformation: musicProblem });
       return { status: 200 };
     }
     participant.isOnHold = true;

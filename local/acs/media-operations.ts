@@ -4,6 +4,7 @@ import type { PlaySourceModel } from './call-automation-request-schemas.js';
 import type { CallEvents } from './call-events.js';
 import { participantKey, type CallRecord, type MediaOperation, type RunningMediaOperation } from './call-state.js';
 import type { CallTiming } from './call-timing.js';
+import type { MediaFiles } from './media-files.js';
 import { phoneIdentifier, sameIdentifier, type CommunicationIdentifier } from './communication-identifier.js';
 import { decideRecognizeOutcome, type CallerInput } from './recognize-outcome.js';
 import type { HeardEntry, SimulatedCaller } from './simulated-caller.js';
@@ -24,6 +25,7 @@ export class MediaOperations {
     private readonly timing: CallTiming,
     /** The party hangs up (a `hangUp` step, or a `waitForPrompt` that matched). */
     private readonly onPartyHangsUp: (call: CallRecord, party: SimulatedCaller) => void,
+    private readonly files: MediaFiles,
   ) {}
 
   enqueue(call: CallRecord, operation: NewMediaOperation, interrupt: boolean): void {
@@ -132,11 +134,11 @@ export class MediaOperations {
 
   private runPlay(call: CallRecord, running: RunningMediaOperation, operation: PlayOperation): void {
     const options = optionsOf(operation);
-    const failedIndex = operation.sources.findIndex((source) => playSourceProblem(source) !== undefined);
+    const failedIndex = operation.sources.findIndex((source) => playSourceProblem(source, this.files) !== undefined);
     if (failedIndex >= 0) {
       this.events.emit(call, 'PlayFailed', { failedPlaySourceIndex: failedIndex }, {
         ...options,
-        resultInformation: playSourceProblem(operation.sources[failedIndex]!)!,
+        resultInformation: playSourceProblem(operation.sources[failedIndex]!, this.files)!,
       });
       this.finish(call);
       return;
@@ -158,7 +160,7 @@ export class MediaOperations {
   private runRecognize(call: CallRecord, running: RunningMediaOperation, operation: RecognizeOperation): void {
     const request = operation.request;
     const prompts = request.playPrompts ?? (request.playPrompt ? [request.playPrompt] : []);
-    const failedIndex = prompts.findIndex((prompt) => playSourceProblem(prompt) !== undefined);
+    const failedIndex = prompts.findIndex((prompt) => playSourceProblem(prompt, this.files) !== undefined);
     if (failedIndex >= 0) {
       this.events.emit(call, 'RecognizeFailed', { failedPlaySourceIndex: failedIndex }, {
         ...optionsOf(operation),
@@ -253,17 +255,10 @@ function spokenText(source: PlaySourceModel): string {
  * Why a play source cannot be played, or undefined. Microsoft's troubleshooting tips: "Currently
  * only Wave file (.wav) format is supported for audio files"; the emulator judges by the URL.
  */
-export function playSourceProblem(source: PlaySourceModel): ResultInformation | undefined {
+export function playSourceProblem(source: PlaySourceModel, files: MediaFiles): ResultInformation | undefined {
   switch (source.kind) {
-    case 'file': {
-      let path: string;
-      try {
-        path = new URL(source.file?.uri ?? '').pathname.toLowerCase();
-      } catch {
-        return acsResults.invalidFileFormat;
-      }
-      return path.endsWith('.wav') ? undefined : acsResults.invalidFileFormat;
-    }
+    case 'file':
+      return files.problemOf(source.file?.uri ?? '');
     case 'text':
     case 'ssml':
       return spokenText(source).trim() === '' ? acsResults.playSourceEmpty : undefined;

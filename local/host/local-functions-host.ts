@@ -213,5 +213,8 @@ function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
     return;
   }
   res.writeHead(response.status ?? 200, headers);
-  res.end(typeof response.body === 'string' ? response.body : response.body === undefined || response.body === null ? undefined : String(response.body));
+  const body = response.body;
+  if (body instanceof Uint8Array) res.end(body);
+  else if (body instanceof ArrayBuffer) res.end(new Uint8Array(body));
+  else res.end(typeof body === 'string' ? body : body === undefined || body === null ? undefined : String(body));
 }

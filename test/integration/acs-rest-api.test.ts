@@ -1,6 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DtmfTone } from '@azure/communication-call-automation';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { encodeWav, renderHoldTone } from '../../bot/media/hold-tone.js';
 import { acsNumber, AcsEmulatorHarness, callerNumber, createClient, restError } from './acs-emulator-harness.js';
 
 const agentId = '0f5c1c3e-8a1b-4a36-9a43-2f0d1e7a9b10';
@@ -223,6 +227,40 @@ describe('Call Automation emulator REST API, through the real SDK', () => {
       expect(failed.data).toMatchObject({ failedPlaySourceIndex: 1, resultInformation: { code: 400, subCode: 8535 }, operationContext: 'bad-file' });
       expect(h.callbacksOf(callConnectionId).map((c) => c.type)).not.toContain('PlayStarted');
       await connection.hangUp(true);
+    });
+
+    it('downloads a file on this machine and plays it only when it is mono 16-bit PCM at 16 kHz (8535 otherwise, 8536 when it cannot be downloaded)', async () => {
+      const files = new Map([
+        ['/tone.wav', encodeWav(renderHoldTone(), 16_000)],
+        ['/cd-quality.wav', encodeWav(new Int16Array(4410), 44_100)],
+        ['/music.wav', new TextEncoder().encode('ID3 an mp3 named .wav')],
+      ]);
+      const server = createServer((request, response) => {
+        const body = files.get(request.url ?? '');
+        response.writeHead(body ? 200 : 404, { 'content-type': 'audio/wav' });
+        response.end(body);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const { simulatedCallId, callConnectionId, connection } = await h.connectCall();
+        const outcome = async (path: string) => {
+          await connection.getCallMedia().playToAll([{ kind: 'fileSource', url: `${base}${path}` }], { operationContext: path });
+          const event = await h.waitFor(() =>
+            h.callbacksOf(callConnectionId).find((c) => ['PlayCompleted', 'PlayFailed'].includes(c.type) && c.data['operationContext'] === path),
+          );
+          return `${event.type} ${(event.data['resultInformation'] as { subCode: number }).subCode}`;
+        };
+        expect(await outcome('/tone.wav')).toBe('PlayCompleted 0');
+        expect(h.emulator.getConversation(simulatedCallId)?.entries).toContainEqual(expect.objectContaining({ fileUrl: `${base}/tone.wav` }));
+        expect(await outcome('/cd-quality.wav')).toBe('PlayFailed 8535');
+        expect(await outcome('/music.wav')).toBe('PlayFailed 8535');
+        expect(await outcome('/missing.wav')).toBe('PlayFailed 8536');
+        await connection.hangUp(true);
+      } finally {
+        server.close();
+      }
     });
 
     it('loops a play until cancelAllMediaOperations, which reports PlayCanceled 8508', async () => {

@@ -31,7 +31,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     namedPrompt: (language: string, key: string, values?: Readonly<Record<string, string>>) =>
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
-    holdMusicUrl: (queueId: string) => `https://music.example/${queueId}.wav`,
+    holdMusicUrls: (queueId: string) => [`https://music.example/${queueId}.wav`, 'https://app.example/api/media/hold-tone.wav'],
     languageSkill: (language: string) => (language === 'es-ES' ? { skill: 'spanish', minProficiency: 1 } : undefined),
     understand: (text: string): Understanding =>
       understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },

@@ -20,7 +20,7 @@ const schedules = new Map(Object.entries(config.businessHours));
 const flow = assistantFlowFromConfig(config, classify, (name, now) => {
   const schedule = schedules.get(name);
   return schedule === undefined ? { open: true } : isOpen(schedule, now);
-});
+}, { builtInHoldMusicUrl: 'https://switchboard.example/api/media/hold-tone.wav' });
 
 /** Caller data that must never be found in history outside its `pii` fields. */
 const secret = { word: 'zanzibarquartz', orderNumber: '97531864', accountNumber: '8642097531', pin: '9753' };
@@ -296,9 +296,14 @@ const queueHappening: fc.Arbitrary<QueueHappening> = fc.oneof(
 );
 
 describe('a caller waiting in a queue, whatever routing and the caller do', () => {
-  it('always hears music, an announcement or a question until an agent joins or the call ends', () => {
+  it('always hears music, an announcement or a question until an agent joins or the call ends, unless no music file can be played', () => {
     fc.assert(
-      fc.property(fc.array(queueHappening, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (happenings, mediaFirst) => {
+      fc.property(
+        fc.array(queueHappening, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }),
+        // Which plays Call Automation cannot carry out (a file it cannot download, a prompt it refuses).
+        fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+        (happenings, mediaFirst, playFails) => {
         const now = new Date(moments[0] as string);
         eventSequence = 0;
         // Queued for billing from the main line: English, then a request for a person.
@@ -309,10 +314,21 @@ describe('a caller waiting in a queue, whatever routing and the caller do', () =
         let waiting: Extract<CallCommand, { kind: 'StartRecognition' }> | undefined;
         let offers = 0;
         let step = 0;
+        let plays = 0;
+        const fails = () => playFails[plays++ % playFails.length] === true;
+        const failed = { kind: 'PlayFailed', code: 400, subCode: 8536, message: 'Action failed, file could not be downloaded.' } as const;
+        // Music started with nothing else heard in between: failing files are not retried in a loop.
+        let musicInARow = 0;
         const respond = (commands: readonly CallCommand[]) => {
           for (const c of commands) {
-            if (c.kind === 'PlayPrompt') media.push({ ...eventBase(now, c.operationContext), kind: 'PlayCompleted' });
-            if (c.kind === 'PlayAudio') music = c.operationContext;
+            if (c.kind === 'PlayPrompt' || c.kind === 'StartRecognition') musicInARow = 0;
+            if (c.kind === 'PlayPrompt') media.push({ ...eventBase(now, c.operationContext), ...(state.stage === 'queued' && fails() ? failed : { kind: 'PlayCompleted' as const }) });
+            if (c.kind === 'PlayAudio') {
+              musicInARow += 1;
+              expect(musicInARow).toBeLessThanOrEqual(flow.holdMusicUrls(state.queueId ?? '').length);
+              if (fails()) media.push({ ...eventBase(now, c.operationContext), ...failed });
+              else music = c.operationContext;
+            }
             if (c.kind === 'CancelMedia' && music !== undefined) {
               media.push({ ...eventBase(now, music), kind: 'PlayCanceled' });
               music = undefined;
@@ -331,7 +347,8 @@ describe('a caller waiting in a queue, whatever routing and the caller do', () =
           state = decision.state;
           respond(decision.commands);
           if (state.stage === 'queued') {
-            const hearing = state.holdMusicPlaying === true || state.pendingOperation !== undefined;
+            const noMusicLeft = (state.holdMusicFailures ?? 0) >= flow.holdMusicUrls(state.queueId ?? '').length;
+            const hearing = state.holdMusicPlaying === true || state.pendingOperation !== undefined || noMusicLeft;
             expect({ after: event.kind, hearing }).toEqual({ after: event.kind, hearing: true });
           }
         };

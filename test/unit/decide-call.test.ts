@@ -737,9 +737,49 @@ describe('waiting in the queue', () => {
     expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', loop: true })]);
   });
 
-  it('a hold-music file that fails is not retried in a loop', () => {
+  const playFailed = (subCode = 8536) => answer({ kind: 'PlayFailed', code: 400, subCode, message: 'Action failed, file could not be downloaded.' });
+
+  it("a queue's music that cannot be played gives way to the built-in hold tone", () => {
     const music = queued().when(answer({ kind: 'PlayCompleted' }));
-    expect(music.when(answer({ kind: 'PlayFailed', code: 400, subCode: 8535, message: 'bad file' })).commands).toEqual([]);
+    const tone = music.when(playFailed());
+    expect(tone.commands).toEqual([{ kind: 'PlayAudio', url: 'https://app.example/api/media/hold-tone.wav', loop: true, operationContext: tone.state.pendingOperation }]);
+    // Announcements stop the tone and bring it back, not the file that failed.
+    const announced = tone.when({ kind: 'QueuePositionAnnounced', position: 2, expectedWaitInSeconds: 0 });
+    expect(announced.commands[0]).toEqual({ kind: 'CancelMedia' });
+    expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', url: 'https://app.example/api/media/hold-tone.wav' })]);
+  });
+
+  it('when no music can be played, the caller is told they are still in the queue, once, and not left to a loop of failures', () => {
+    const bothFailed = queued().when(answer({ kind: 'PlayCompleted' })).when(playFailed()).when(playFailed(8535));
+    expect(bothFailed.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('queueStillWaiting') })]);
+    expect(bothFailed.state.stage).toBe('queued');
+    const after = bothFailed.when(answer({ kind: 'PlayCompleted' }));
+    expect(after.commands).toEqual([]);
+    // Routing's announcements still reach the caller.
+    const announced = after.when({ kind: 'QueuePositionAnnounced', position: 1, expectedWaitInSeconds: 60 });
+    expect(announced.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<queueWelcome> <queuePosition 1> <queueExpectedWait 1>' }) })]);
+    expect(announced.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([]);
+  });
+
+  it('music whose failure arrives after an announcement took over is not played again when the announcement ends', () => {
+    const music = queued().when(answer({ kind: 'PlayCompleted' }));
+    const announced = music.when({ kind: 'QueuePositionAnnounced', position: 2, expectedWaitInSeconds: 0 });
+    const lateFailure = announced.when({ kind: 'PlayFailed', code: 400, subCode: 8536, message: 'Action failed, file could not be downloaded.', operationContext: music.state.pendingOperation });
+    expect(lateFailure.commands).toEqual([]);
+    expect(lateFailure.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', url: 'https://app.example/api/media/hold-tone.wav' })]);
+  });
+
+  it('an announcement that cannot be played brings the music back', () => {
+    const announced = queued().when(answer({ kind: 'PlayCompleted' })).when({ kind: 'QueuePositionAnnounced', position: 3, expectedWaitInSeconds: 0 });
+    expect(announced.when(answer({ kind: 'PlayFailed', code: 400, subCode: 8582, message: 'Action failed, play source text or SSML is empty.' })).commands).toEqual([
+      expect.objectContaining({ kind: 'PlayAudio', url: 'https://music.example/billing.wav', loop: true }),
+    ]);
+  });
+
+  it("a caller moved to another queue hears that queue's own music again", () => {
+    const toneOnly = queued().when(answer({ kind: 'PlayCompleted' })).when(playFailed());
+    const moved = toneOnly.when({ kind: 'QueueOverflowed', queueId: 'billing', reason: 'maxWait', action: { kind: 'queue', queueId: 'general' } });
+    expect(moved.when(answer({ kind: 'PlayCompleted' })).commands).toEqual([expect.objectContaining({ kind: 'PlayAudio', url: 'https://music.example/general.wav' })]);
   });
 
   it('overflow to another queue re-queues the caller with what was learned; disconnect says the configured message', () => {

@@ -510,7 +510,13 @@ export const queueSchema = z
       .nullable()
       .default(null)
       .meta({ description: 'Offer a callback once the expected wait exceeds this; null never offers.' }),
-    musicOnHoldUrl: z.url({ protocol: /^https?$/, error: 'musicOnHoldUrl must be an http(s) URL of a WAV file.' }),
+    musicOnHoldUrl: z
+      .url({ protocol: /^https?$/, error: 'musicOnHoldUrl must be an http(s) URL of a WAV file.' })
+      .optional()
+      .meta({
+        description:
+          'A WAV file (mono, 16-bit PCM, 16 kHz) Call Automation can download, looped while callers wait. Without it, or when it cannot be played, callers hear the built-in hold tone the app serves.',
+      }),
     serviceLevelThresholdInSeconds: positiveSeconds(3600).default(20),
     defaultHandleTimeInSeconds: positiveSeconds(7200).default(300).meta({ description: 'Used for the expected wait until the queue has measured its own.' }),
     overflow: overflowRulesSchema.default({}),
