@@ -212,9 +212,14 @@ function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
     res.end(JSON.stringify(response.jsonBody));
     return;
   }
-  res.writeHead(response.status ?? 200, headers);
   const body = response.body;
-  if (body instanceof Uint8Array) res.end(body);
-  else if (body instanceof ArrayBuffer) res.end(new Uint8Array(body));
-  else res.end(typeof body === 'string' ? body : body === undefined || body === null ? undefined : String(body));
+  // Bytes (the hold tone) go out as they are, with their length, as the Functions host sends them.
+  const bytes = body instanceof Uint8Array ? body : body instanceof ArrayBuffer ? new Uint8Array(body) : undefined;
+  if (bytes) {
+    res.writeHead(response.status ?? 200, { ...headers, 'content-length': String(bytes.byteLength) });
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(response.status ?? 200, headers);
+  res.end(typeof body === 'string' ? body : body === undefined || body === null ? undefined : String(body));
 }

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wavFormatProblem } from '../../local/acs/wav-format.js';
 import { SettableClock } from '../../local/host/settable-clock.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { startTestStack, testAgent } from '../support/test-stack.js';
@@ -49,4 +50,14 @@ it("plays the built-in hold tone when the queue's own music cannot be downloaded
     .filter((e) => e.kind === 'event' && e.event?.kind === 'PlayFailed')
     .map((e) => e.event?.subCode);
   expect(failures).toEqual([8536]);
+});
+
+it('serves the tone to anyone, as a WAV file with its length, cacheable for a day', async () => {
+  const response = await fetch(`${stack.functionsHost.baseUrl}/api/media/hold-tone.wav`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('audio/wav');
+  expect(response.headers.get('cache-control')).toBe('public, max-age=86400');
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+  expect(wavFormatProblem(bytes)).toBeUndefined();
 });
