@@ -348,6 +348,18 @@ describe('queues', () => {
     const { text } = edit(minimal, '    musicOnHoldUrl: https://media.example/hold.wav', '    musicOnHoldUrl: https://media.example/hold.wav\n    ringTimeInSeconds: 3');
     expect(errorsOf(text)).toEqual([expect.objectContaining({ path: 'queues[0].ringTimeInSeconds', message: expect.stringContaining('at least 5 seconds') })]);
   });
+
+  it('may leave out their music (callers hear the built-in tone), and are warned when it is not a WAV file Call Automation can play', () => {
+    const withoutMusic = parseContactCenterConfig(edit(minimal, '    musicOnHoldUrl: https://media.example/hold.wav\n', '').text, 'test.yaml');
+    expect(withoutMusic.ok && withoutMusic.warnings).toEqual([]);
+    const mp3 = parseContactCenterConfig(edit(minimal, 'https://media.example/hold.wav', 'https://media.example/hold.mp3').text, 'test.yaml');
+    expect(mp3.ok && mp3.warnings).toEqual([
+      expect.objectContaining({ path: 'queues[0].musicOnHoldUrl', message: expect.stringContaining('callers hear the built-in hold tone instead') }),
+    ]);
+    // A signed blob URL keeps the file name in its path.
+    const signed = parseContactCenterConfig(edit(minimal, 'https://media.example/hold.wav', 'https://media.example/hold.WAV?sv=2024-01-01&sig=abc').text, 'test.yaml');
+    expect(signed.ok && signed.warnings).toEqual([]);
+  });
 });
 
 describe('self-service time limits', () => {

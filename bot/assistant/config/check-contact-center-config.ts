@@ -358,6 +358,12 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
         error([...path, 'relaxationSteps', s, 'afterSeconds'], `Relaxation steps must be in increasing afterSeconds: ${step.afterSeconds} follows ${previous.afterSeconds}.`);
       }
     });
+    if (queue.musicOnHoldUrl !== undefined && !new URL(queue.musicOnHoldUrl).pathname.toLowerCase().endsWith('.wav')) {
+      warn(
+        [...path, 'musicOnHoldUrl'],
+        `Call Automation plays only WAV files (mono, 16-bit PCM, 16 kHz); if "${queue.musicOnHoldUrl}" is not one, callers hear the built-in hold tone instead.`,
+      );
+    }
     if (queue.relaxationSteps.length > 0 && queue.requiredSkills.length === 0) {
       warn([...path, 'relaxationSteps'], `Queue "${queue.queueId}" requires no skills, so its relaxation steps change nothing.`);
     }
