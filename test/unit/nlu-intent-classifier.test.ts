@@ -110,7 +110,7 @@ describe('training', () => {
     const inScope = validation.filter((e) => e.label !== 'oos');
     expect(heldOut.length).toBeGreaterThanOrEqual(5);
     const rejected = (target: number): { caught: number; lost: number } => {
-      const classifier = trainIntentClassifier(train, { wordVectors, validation, targetOutOfScopeRecall: target });
+      const classifier = trainIntentClassifier(train, { wordVectors, validation, targetOutOfScopeRecall: target, maxInScopeRejection: 1 });
       return {
         caught: heldOut.filter((e) => classifier.classify(e.text).outOfScope).length / heldOut.length,
         lost: inScope.filter((e) => classifier.classify(e.text).outOfScope).length,
@@ -121,6 +121,23 @@ describe('training', () => {
     expect(strict.caught).toBe(1);
     expect(lenient.caught).toBeGreaterThanOrEqual(0.5);
     expect(lenient.lost).toBeLessThanOrEqual(strict.lost);
+  });
+
+  it('lowers the threshold rather than turn away more than the allowed share of in-scope examples', () => {
+    const validation = examples.filter((_, i) => i % 3 === 0);
+    const train = examples.filter((_, i) => i % 3 !== 0);
+    const inScope = validation.filter((e) => e.label !== 'oos');
+    const lostWith = (maxInScopeRejection: number): number => {
+      const classifier = trainIntentClassifier(train, { wordVectors, validation, targetOutOfScopeRecall: 1, maxInScopeRejection });
+      return inScope.filter((e) => classifier.classify(e.text).outOfScope).length / inScope.length;
+    };
+    const uncapped = lostWith(1);
+    // Catching every out-of-scope example costs more in-scope ones than the cap allows here...
+    expect(uncapped).toBeGreaterThan(0.1);
+    // ...so the default keeps about nine in ten (an utterance with no word the examples know is turned away whatever the threshold).
+    const capped = lostWith(0.1);
+    expect(capped).toBeLessThan(uncapped);
+    expect(capped).toBeLessThanOrEqual(0.12);
   });
 
   it("learns each intent's name as one of its examples, unless told not to", () => {

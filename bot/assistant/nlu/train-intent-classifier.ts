@@ -101,6 +101,13 @@ export interface TrainIntentClassifierOptions {
   readonly outOfScopeThreshold?: number;
   /** Share of out-of-scope calibration examples the chosen threshold must catch. */
   readonly targetOutOfScopeRecall?: number;
+  /**
+   * Most of the in-scope calibration examples the chosen threshold may turn away (default 0.1): it is
+   * lowered to keep this many. With a handful of out-of-scope examples (a contact center's own
+   * config) one near miss ("when does the pharmacy close" next to an opening-hours intent) can
+   * otherwise set a threshold that turns away most callers who are understood but not sure.
+   */
+  readonly maxInScopeRejection?: number;
   /** Folds for cross-validated calibration when no validation set is given. */
   readonly calibrationFolds?: number;
   readonly features?: Partial<TextFeaturizerOptions>;
@@ -272,6 +279,13 @@ function chooseThreshold(outOfScopeVerdicts: readonly Verdict[], targetRecall: n
   return Math.min(1, Math.max(0, margin + 1e-9));
 }
 
+/** The highest threshold that turns away at most `maxRejection` of the in-scope examples. */
+function inScopeCap(inScopeVerdicts: readonly Verdict[], maxRejection: number): number {
+  const margins = inScopeVerdicts.map(inScopeMargin).sort((a, b) => a - b);
+  const allowed = Math.floor(maxRejection * margins.length);
+  return margins[allowed] ?? 1;
+}
+
 /**
  * Trains the embedded intent classifier: TF-IDF word and character n-grams plus the weighted mean
  * and the element-wise max of pretrained word vectors, a multinomial logistic regression over them (plus one-vs-rest SVM
@@ -331,9 +345,14 @@ export function trainIntentClassifier(
   const outOfScopeVerdicts = calibrationLogits
     .filter((_, i) => (calibrationExamples[i] as LabelledUtterance).label === outOfScopeLabel)
     .map((l) => verdictOf(Float64Array.from(l)));
+  const inScopeVerdicts = calibrationLogits
+    .filter((_, i) => (calibrationExamples[i] as LabelledUtterance).label !== outOfScopeLabel)
+    .map((l) => verdictOf(Float64Array.from(l)));
   const outOfScopeThreshold =
     options.outOfScopeThreshold ??
-    (outOfScopeVerdicts.length > 0 ? chooseThreshold(outOfScopeVerdicts, options.targetOutOfScopeRecall ?? 0.7) : DEFAULT_OUT_OF_SCOPE_THRESHOLD);
+    (outOfScopeVerdicts.length > 0
+      ? Math.min(chooseThreshold(outOfScopeVerdicts, options.targetOutOfScopeRecall ?? 0.7), inScopeCap(inScopeVerdicts, options.maxInScopeRejection ?? 0.1))
+      : DEFAULT_OUT_OF_SCOPE_THRESHOLD);
 
   return {
     intents,
