@@ -1,7 +1,8 @@
 import type { AfterHours, AssistantFlow, EscalationTarget, IntentDefinition, LineEntry, PromptKey, SlotDefinition, Understanding } from '../call-flow/assistant-flow.js';
 import type { Prompt } from '../call-flow/call-commands.js';
 import { joinPrompts } from '../call-flow/join-prompts.js';
-import type { ContactCenterConfig, Escalation, PromptText } from './config/contact-center-schema.js';
+import { spokenMoment } from '../call-flow/spoken-moment.js';
+import type { ContactCenterConfig, Escalation, Inform, PromptText } from './config/contact-center-schema.js';
 import { configuredPrompt, fillPromptTemplate } from './config/render-prompt.js';
 import { resolveMenuWords } from './menu-words.js';
 
@@ -40,7 +41,7 @@ const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
 export function assistantFlowFromConfig(
   config: ContactCenterConfig,
   understand: (text: string, language: string) => Understanding,
-  isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date; readonly holiday?: string },
+  isOpen: (scheduleName: string, now: Date) => { readonly open: boolean; readonly nextOpenAt?: Date; readonly closesAt?: Date; readonly holiday?: string },
   options: { readonly builtInHoldMusicUrl?: string } = {},
 ): AssistantFlow {
   const voices = new Map(config.languages.map((l) => [l.code, l.voice]));
@@ -89,6 +90,24 @@ export function assistantFlowFromConfig(
     const timeoutInMs = actionTimeouts.get(action);
     return { kind: 'selfService', action, slots, ...(timeoutInMs === undefined ? {} : { timeoutInMs }) };
   };
+  // Dates callers say are read in the line's time zone: its schedule's, else the first schedule's.
+  const fallbackTimeZone = Object.values(config.businessHours)[0]?.timeZone ?? 'UTC';
+  const informOutcome = (inform: Inform): IntentDefinition['outcome'] => ({
+    kind: 'inform',
+    answer: (language, now) => {
+      const { schedule, openPrompt, closedPrompt, prompt } = inform;
+      if (schedule === undefined || openPrompt === undefined || closedPrompt === undefined) return makePrompt(language, prompt ?? '');
+      const status = isOpen(schedule, now);
+      const timeZone = config.businessHours[schedule]?.timeZone ?? fallbackTimeZone;
+      const moment = (at: Date | undefined) => (at === undefined ? { day: '', time: '' } : spokenMoment(at, language, timeZone, now));
+      if (status.open) {
+        const { day, time } = moment(status.closesAt);
+        return makePrompt(language, openPrompt, { closesDay: day, closesTime: time });
+      }
+      const { day, time } = moment(status.nextOpenAt);
+      return makePrompt(language, closedPrompt, { opensDay: day, opensTime: time });
+    },
+  });
   const intents = new Map<string, IntentDefinition>(
     config.intents.map((intent) => [
       intent.name,
@@ -100,7 +119,9 @@ export function assistantFlowFromConfig(
         ...(intent.confirmPrompt ? { confirm: (language: string) => makePrompt(language, intent.confirmPrompt!) } : {}),
         outcome: intent.escalate
           ? { kind: 'escalate', target: target(intent.escalate), slots: intent.escalate.slots.map(slotDefinition) }
-          : selfServiceOutcome(intent.selfService.action, intent.selfService.slots.map(slotDefinition)),
+          : intent.inform
+            ? informOutcome(intent.inform)
+            : selfServiceOutcome(intent.selfService.action, intent.selfService.slots.map(slotDefinition)),
       },
     ]),
   );
@@ -112,8 +133,6 @@ export function assistantFlowFromConfig(
   const holdMusic = new Map(
     config.queues.map((q) => [q.queueId, [...new Set([q.musicOnHoldUrl, options.builtInHoldMusicUrl].filter((url) => url !== undefined))]]),
   );
-  // Dates callers say are read in the line's time zone: its schedule's, else the first schedule's.
-  const fallbackTimeZone = Object.values(config.businessHours)[0]?.timeZone ?? 'UTC';
   const lines = new Map(
     config.numbers.map((n): [string, LineEntry] => [
       n.number,

@@ -6,6 +6,8 @@ export interface OpenStatus {
   readonly reason: 'open' | 'closed' | 'holiday';
   /** When closed: the next moment the schedule opens (absent if it never does within a year). */
   readonly nextOpenAt?: Date;
+  /** When open: the moment it closes, ranges that follow on without a gap counted as one (absent if it never closes within a week). */
+  readonly closesAt?: Date;
   /** When closed on a holiday (all day or outside its shorter hours): the holiday's name. */
   readonly holiday?: string;
 }
@@ -33,22 +35,23 @@ interface Span {
  * clocks jump; in the repeated hour the first pass counts.
  */
 export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
-  const holidays = new Map(schedule.holidays.map((h) => [h.date, h.hours]));
+  const { spansOn } = daysOf(schedule);
   const holidayNames = new Map(schedule.holidays.map((h) => [h.date, h.name]));
-  const spansOn = (day: number): { spans: Span[]; holiday: boolean } => {
-    const holidayHours = holidays.get(isoDate(day));
-    const ranges = holidayHours ?? schedule.weekly[weekDayByJsDay[(((day + 4) % 7) + 7) % 7] ?? 'sunday'];
-    return { spans: ranges.map(toSpan).sort((a, b) => a.from - b.from), holiday: holidayHours !== undefined };
-  };
+  const rangeEnd = openRangeEnd(schedule, spansOn, now.getTime());
+  if (rangeEnd !== undefined) {
+    // While the schedule is open again the moment a range ends (the next one starts there), the next one's end.
+    let closesAt = rangeEnd;
+    for (let step = 0; step < 14; step++) {
+      const next = openRangeEnd(schedule, spansOn, closesAt);
+      if (next === undefined) return { open: true, reason: 'open', closesAt: new Date(closesAt) };
+      closesAt = next;
+    }
+    return { open: true, reason: 'open' };
+  }
 
   const wall = wallClock(schedule.timeZone, now.getTime());
   const today = Math.floor(wall / dayMs);
-  const minute = (wall - today * dayMs) / 60_000;
   const current = spansOn(today);
-  const openToday = current.spans.some((s) => minute >= s.from && (s.overnight || minute < s.to));
-  const openFromYesterday = spansOn(today - 1).spans.some((s) => s.overnight && minute < s.to);
-  if (openToday || openFromYesterday) return { open: true, reason: 'open' };
-
   const reason = current.holiday ? 'holiday' : 'closed';
   const holiday = current.holiday ? { holiday: holidayNames.get(isoDate(today)) as string } : {};
   for (let day = today; day < today + searchDays; day++) {
@@ -58,6 +61,30 @@ export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
     }
   }
   return { open: false, reason, ...holiday };
+}
+
+type SpansOn = (day: number) => { spans: Span[]; holiday: boolean };
+
+function daysOf(schedule: ScheduleHours): { spansOn: SpansOn } {
+  const holidays = new Map(schedule.holidays.map((h) => [h.date, h.hours]));
+  const spansOn: SpansOn = (day) => {
+    const holidayHours = holidays.get(isoDate(day));
+    const ranges = holidayHours ?? schedule.weekly[weekDayByJsDay[(((day + 4) % 7) + 7) % 7] ?? 'sunday'];
+    return { spans: ranges.map(toSpan).sort((a, b) => a.from - b.from), holiday: holidayHours !== undefined };
+  };
+  return { spansOn };
+}
+
+/** The end of the range the schedule is open in at `instant` (ms), or undefined when it is closed then. */
+function openRangeEnd(schedule: ScheduleHours, spansOn: SpansOn, instant: number): number | undefined {
+  const wall = wallClock(schedule.timeZone, instant);
+  const today = Math.floor(wall / dayMs);
+  const minute = (wall - today * dayMs) / 60_000;
+  const openToday = spansOn(today).spans.find((s) => minute >= s.from && (s.overnight || minute < s.to));
+  if (openToday) return zonedTimeToInstant(schedule.timeZone, (openToday.overnight ? today + 1 : today) * dayMs + openToday.to * 60_000);
+  const openFromYesterday = spansOn(today - 1).spans.find((s) => s.overnight && minute < s.to);
+  if (openFromYesterday) return zonedTimeToInstant(schedule.timeZone, today * dayMs + openFromYesterday.to * 60_000);
+  return undefined;
 }
 
 function toSpan(range: string): Span {

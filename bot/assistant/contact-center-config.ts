@@ -57,7 +57,7 @@ export function parseContactCenterConfig(text: string, fileName: string): ParseC
   const errors = sortByPosition(issues.filter((i) => i.severity === 'error').map(locate));
   const warnings = sortByPosition(issues.filter((i) => i.severity === 'warning').map(locate));
   if (errors.length > 0) return { ok: false, errors, warnings };
-  // The checks guarantee exactly one of selfService / escalate per intent, which is what the type adds.
+  // The checks guarantee exactly one of selfService / escalate / inform per intent, which is what the type adds.
   return { ok: true, config: parsed.data as ContactCenterConfig, warnings };
 }
 
@@ -78,7 +78,7 @@ export function contactCenterJsonSchema(): Record<string, unknown> {
   const definitions = schema['definitions'] as Record<string, Record<string, unknown>> | undefined;
   const intent = definitions?.['Intent'];
   // Zod cannot say "exactly one of these optional fields"; JSON Schema can, so editors flag it too.
-  if (intent) intent['oneOf'] = [{ required: ['selfService'] }, { required: ['escalate'] }];
+  if (intent) intent['oneOf'] = [{ required: ['selfService'] }, { required: ['escalate'] }, { required: ['inform'] }];
   return schema;
 }
 

@@ -59,7 +59,9 @@ export type IntentOutcome =
   | { readonly kind: 'escalate'; readonly target: EscalationTarget; readonly slots?: readonly SlotDefinition[] }
   /** `timeoutInMs`: the action's own hard limit, when it has one (else the assistant's actionTimeoutInMs). */
   | { readonly kind: 'selfService'; readonly action: string; readonly slots: readonly SlotDefinition[]; readonly timeoutInMs?: number }
-  | { readonly kind: 'goodbye' };
+  | { readonly kind: 'goodbye' }
+  /** The assistant answers itself (opening hours as they stand at `now`), then asks whether there is anything else. */
+  | { readonly kind: 'inform'; readonly answer: (language: string, now: Date) => Prompt };
 
 /** The slots an intent asks for: before its action, or before the caller is queued. */
 export function slotsOf(outcome: IntentOutcome): readonly SlotDefinition[] {

@@ -944,6 +944,9 @@ class Step {
         return this.runAction(intent.outcome.action, intent.outcome.timeoutInMs);
       case 'goodbye':
         return this.endWith('goodbye', 'completed');
+      case 'inform':
+        this.state = { ...this.state, retries: 0 };
+        return this.ask('anythingElse', joinPrompts(intent.outcome.answer(this.state.language, this.now), this.prompt('anythingElse')), { kind: 'speechOrDtmf', maxTonesToCollect: 1 });
       default:
         return assertNever(intent.outcome, 'intent outcome');
     }

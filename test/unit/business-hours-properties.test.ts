@@ -48,4 +48,24 @@ describe('business hours, for any schedule', () => {
     );
     expect(closed).toBeGreaterThan(50);
   });
+
+  it('when open, says when it closes: closed then, and open at every half hour until then', () => {
+    let open = 0;
+    fc.assert(
+      fc.property(schedule, instant, (s, now) => {
+        const status = isOpen(s, now);
+        if (!status.open || status.closesAt === undefined) return;
+        open += 1;
+        const closes = status.closesAt;
+        expect(closes.getTime()).toBeGreaterThan(now.getTime());
+        expect(isOpen(s, closes).open).toBe(false);
+        const probe = new Date(Math.floor(now.getTime() / 1_800_000 + 1) * 1_800_000);
+        for (let t = probe.getTime(); t < closes.getTime() && t < now.getTime() + 3 * 86_400_000; t += 1_800_000) {
+          expect({ at: new Date(t).toISOString(), open: isOpen(s, new Date(t)).open }).toEqual({ at: new Date(t).toISOString(), open: true });
+        }
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+    expect(open).toBeGreaterThan(50);
+  });
 });

@@ -11,7 +11,8 @@ function schedule(timeZone: string, weekly: Partial<ScheduleHours['weekly']>, ho
 }
 
 const at = (iso: string) => new Date(iso);
-const open = { open: true, reason: 'open' };
+const open = expect.objectContaining({ open: true, reason: 'open' });
+const openUntil = (iso: string) => ({ open: true, reason: 'open', closesAt: new Date(iso) });
 const closedUntil = (iso: string, reason: 'closed' | 'holiday' = 'closed') => ({ open: false, reason, nextOpenAt: new Date(iso) });
 const closedForHoliday = (iso: string, holiday: string) => ({ ...closedUntil(iso, 'holiday'), holiday });
 
@@ -127,11 +128,32 @@ describe('isOpen', () => {
     });
   });
 
-  it('is always open with 00:00-24:00 every day, even across a clock change', () => {
+  it('is always open with 00:00-24:00 every day, even across a clock change, and never says when it closes', () => {
     const always = schedule('America/New_York', { ...weekdays('00:00-24:00'), saturday: ['00:00-24:00'], sunday: ['00:00-24:00'] });
     for (const iso of ['2025-03-09T06:59:59Z', '2025-03-09T07:00:00Z', '2025-11-02T05:30:00Z', '2025-11-02T06:30:00Z', '2025-12-31T23:59:59Z']) {
-      expect(isOpen(always, at(iso))).toEqual(open);
+      expect(isOpen(always, at(iso))).toEqual({ open: true, reason: 'open' });
     }
+  });
+
+  describe('when an open schedule closes', () => {
+    it('is the end of the range, in local time', () => {
+      const office = schedule('America/New_York', { ...weekdays('08:00-20:00'), saturday: ['09:00-17:00'] }, [
+        { date: '2025-12-24', name: 'Christmas Eve', hours: ['08:00-13:00'] },
+      ]);
+      expect(isOpen(office, at('2025-03-03T15:00:00Z'))).toEqual(openUntil('2025-03-04T01:00:00Z')); // Mon 10:00 EST -> 20:00 EST
+      expect(isOpen(office, at('2025-07-05T14:00:00Z'))).toEqual(openUntil('2025-07-05T21:00:00Z')); // Sat 10:00 EDT -> 17:00 EDT
+      expect(isOpen(office, at('2025-12-24T15:00:00Z'))).toEqual(openUntil('2025-12-24T18:00:00Z')); // Christmas Eve closes at 13:00
+    });
+
+    it('runs on through ranges that follow without a gap, past midnight too', () => {
+      const split = schedule('Europe/Madrid', { monday: ['08:00-12:00', '12:00-20:00'] });
+      expect(isOpen(split, at('2025-03-03T09:00:00Z'))).toEqual(openUntil('2025-03-03T19:00:00Z')); // 10:00 CET -> 20:00 CET
+      const late = schedule('America/New_York', { ...weekdays('07:00-01:00') });
+      expect(isOpen(late, at('2025-12-02T05:30:00Z'))).toEqual(openUntil('2025-12-02T06:00:00Z')); // Tue 00:30 -> 01:00
+      expect(isOpen(late, at('2025-12-01T20:00:00Z'))).toEqual(openUntil('2025-12-02T06:00:00Z')); // Mon 15:00 -> Tue 01:00
+      const nightAndDay = schedule('UTC', { monday: ['20:00-00:00'], tuesday: ['00:00-06:00'] });
+      expect(isOpen(nightAndDay, at('2025-03-03T21:00:00Z'))).toEqual(openUntil('2025-03-04T06:00:00Z'));
+    });
   });
 
   it('has no next opening for a schedule that never opens', () => {

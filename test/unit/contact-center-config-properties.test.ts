@@ -83,7 +83,7 @@ describe('a contact-center config edited at random', () => {
       { numRuns: 300, seed: 20261207 },
     );
     // Both kinds of outcome were seen: the edits are neither all harmless nor all fatal.
-    expect({ refused: refused > 30, accepted: accepted > 30 }).toEqual({ refused: true, accepted: true });
+    expect({ refused: refused > 20, accepted: accepted > 20 }).toEqual({ refused: true, accepted: true });
   });
 
   it('that the check accepts builds an assistant that greets a caller on every number and goes on after silence, and queues routing can read', () => {

@@ -16,7 +16,7 @@ describe('switchboard config validate', () => {
     const file = join(root, 'config', 'contact-center.yaml');
     expect(await run([file])).toEqual({
       code: 0,
-      out: [`OK: ${file} (13 intents, 4 queues, 2 languages, 3 numbers, 3 schedules, 2 actions, 7 skills)`],
+      out: [`OK: ${file} (14 intents, 4 queues, 2 languages, 3 numbers, 3 schedules, 2 actions, 7 skills)`],
       err: [],
     });
   });

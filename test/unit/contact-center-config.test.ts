@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isOpen } from '../../bot/assistant/business-hours.js';
 import { assistantFlowFromConfig } from '../../bot/assistant/assistant-flow-from-config.js';
 import { wordsOf } from '../../bot/call-flow/join-prompts.js';
 import { join } from 'node:path';
@@ -207,7 +208,7 @@ describe('parseContactCenterConfig', () => {
       ['an action whose slot the intent does not ask for', '      slots: [accountNumber, pin]', '      slots: [accountNumber]', 'intents[2].selfService.slots', /needs slot "pin"/],
       ['a duplicate intent name', '  - name: upgrade_plan', '  - name: new_service', 'intents[8].name', /^Intent name "new_service" is already used by intents\[7\]/],
       ['a duplicate language menu key', '    dtmfKey: 2\n    agentSkill: spanish', '    dtmfKey: 1\n    agentSkill: spanish', 'languages[1].dtmfKey', /Language menu key "1" is already used by languages\[0\]/],
-      ['an example that trains two intents', '        - I want to speak to a person', '        - I want to pay my bill', 'intents[12].examples.en-US[0]', /also trains intent "make_payment"/],
+      ['an example that trains two intents', '        - I want to speak to a person', '        - I want to pay my bill', 'intents[13].examples.en-US[0]', /also trains intent "make_payment"/],
       ['a clarify band above the accept threshold', '  clarifyConfidence: 0.4', '  clarifyConfidence: 0.8', 'assistant.clarifyConfidence', /must not be above acceptConfidence \(0\.7\)/],
       ['a filler that would come after the timeout', '  actionTimeoutInMs: 8000', '  actionTimeoutInMs: 1000', 'assistant.actionFillerDelayInMs', /filler must start before the action times out/],
       ['a PIN slot that could be spoken', '    pinSlot: pin', '    pinSlot: accountNumber', 'actions[1].pinSlot', /must be type digits, input dtmf and mask true/],
@@ -316,6 +317,44 @@ describe('holidays after hours', () => {
     const withoutPrompt = valid(edit(sample, '      prompt: afterHours\n      holidayPrompt: holidayHours\n', '      prompt: afterHours\n').text, sampleFile);
     const plain = assistantFlowFromConfig(withoutPrompt, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), closedForHoliday);
     expect(plain.queueClosed('billing', thanksgiving)).not.toHaveProperty('holiday');
+  });
+});
+
+describe('an intent the assistant answers itself', () => {
+  const config = valid(sample, sampleFile);
+  const schedules = new Map(Object.entries(config.businessHours));
+  const flow = assistantFlowFromConfig(config, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), (name, now) => isOpen(schedules.get(name)!, now));
+  const hours = flow.intents.get('opening_hours')!.outcome;
+  const say = (language: string, at: string) => (hours.kind === 'inform' ? wordsOf(hours.answer(language, new Date(at))) : hours.kind);
+
+  it("says the sample's customer-care hours as they stand when the caller asks, in the caller's language", () => {
+    expect(say('en-US', '2026-11-24T11:00:00-05:00')).toMatch(/^Our customer care team is here right now, until 8 PM today\. /);
+    expect(say('en-US', '2026-11-28T18:30:00-05:00')).toMatch(/^Our customer care team is closed right now\. We open again Monday at 8 AM\. /);
+    expect(say('en-US', '2026-12-24T12:00:00-05:00')).toMatch(/until 1 PM today/); // Christmas Eve's shorter hours
+    expect(say('en-US', '2026-12-24T14:00:00-05:00')).toMatch(/We open again Saturday at 9 AM\./); // Christmas Day is closed
+    expect(say('es-ES', '2026-11-27T21:00:00-05:00')).toMatch(/Volvemos a abrir mañana a las 9:00\./);
+    expect(say('es-ES', '2026-11-25T10:00:00-05:00')).toMatch(/hoy cerramos a las 20:00\./);
+  });
+
+  it('needs a prompt, or a schedule with both of its prompts, each saying only what it knows', () => {
+    const at = "    inform:\n      schedule: customer-care\n      openPrompt: hoursOpenNow\n      closedPrompt: hoursClosedNow\n";
+    const messages = (to: string) => errorsOf(edit(sample, at, to).text).map((e) => `${e.path}: ${e.message}`);
+    expect(messages("    inform:\n      schedule: customer-care\n      openPrompt: hoursOpenNow\n")).toEqual([
+      'intents[12].inform: An answer from a schedule needs closedPrompt, said while it is closed.',
+    ]);
+    expect(messages("    inform:\n      schedule: care\n      openPrompt: hoursOpenNow\n      closedPrompt: hoursClosedNow\n")).toEqual([
+      expect.stringContaining('intents[12].inform.schedule: Business-hours schedule "care" is not defined in businessHours'),
+    ]);
+    expect(messages("    inform:\n      schedule: customer-care\n      openPrompt: hoursClosedNow\n      closedPrompt: hoursOpenNow\n")).toEqual([
+      'intents[12].inform.openPrompt: Prompt "hoursClosedNow" uses {opensDay}, {opensTime}, which are not filled in here (available: {closesDay}, {closesTime}).',
+      'intents[12].inform.closedPrompt: Prompt "hoursOpenNow" uses {closesDay}, {closesTime}, which are not filled in here (available: {opensDay}, {opensTime}).',
+    ]);
+    expect(messages("    inform:\n      openPrompt: hoursOpenNow\n")).toEqual([
+      'intents[12].inform: inform needs a prompt, or a schedule with openPrompt and closedPrompt.',
+      'intents[12].inform.openPrompt: openPrompt is said according to a schedule; add schedule, or use prompt alone.',
+    ]);
+    expect(messages("    inform: { prompt: goodbye }\n    escalate: { queue: billing }\n")).toEqual(['intents[12]: Intent "opening_hours" has escalate and inform; keep exactly one.']);
+    expect(parseContactCenterConfig(edit(sample, at, "    inform: { prompt: goodbye }\n").text, 'test.yaml').ok).toBe(true);
   });
 });
 

@@ -791,6 +791,41 @@ describe('waiting in the queue', () => {
   });
 });
 
+describe('an answer the assistant gives itself (opening hours)', () => {
+  const asked: Date[] = [];
+  const hours: IntentDefinition = {
+    name: 'openingHours',
+    spokenName: () => 'opening hours',
+    dtmfKey: undefined,
+    outcome: {
+      kind: 'inform',
+      answer: (language, at) => {
+        asked.push(at);
+        return testPrompt(`hours ${language}`, language);
+      },
+    },
+  };
+  const flow = testFlow({ intents: new Map([...intents, hours].map((i) => [i.name, i])), understandings: { 'when are you open': sure('openingHours') } });
+
+  it("is said at once, as it stands at the caller's moment, followed by the anything-else question", () => {
+    const answered = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'when are you open', confidence: 0.9 }));
+    expect(answered.state.stage).toBe('anythingElse');
+    expect(answered.commands).toEqual([
+      expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: '<hours en-US> <anythingElse>' }), mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 } }),
+    ]);
+    expect(asked.at(-1)).toEqual(now);
+    // No action runs, nobody is queued.
+    expect(kinds(answered.commands)).not.toContain('RunAction');
+    expect(kinds(answered.commands)).not.toContain('RequestRouting');
+  });
+
+  it('"no" to anything else ends the call as completed', () => {
+    const answered = connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'when are you open', confidence: 0.9 }));
+    const done = answered.when(answer({ kind: 'SpeechRecognized', text: 'no thanks', confidence: 0.9 }));
+    expect(done.state.endReason).toBe('completed');
+  });
+});
+
 describe('consult and transfer', () => {
   const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
   const onCall = () =>

@@ -254,10 +254,29 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
         else error([...path, 'examples', code, e], `Example "${example}" also trains intent "${owner.intent}" (intents[${owner.index}]); one utterance cannot mean two intents.`);
       });
     }
-    if ((intent.selfService === undefined) === (intent.escalate === undefined)) {
-      error(path, intent.selfService
-        ? `Intent "${intent.name}" has both selfService and escalate; keep exactly one.`
-        : `Intent "${intent.name}" needs either selfService (an action) or escalate (a queue) to say what happens.`);
+    const outcomes = (['selfService', 'escalate', 'inform'] as const).filter((field) => intent[field] !== undefined);
+    if (outcomes.length !== 1) {
+      error(path, outcomes.length > 1
+        ? `Intent "${intent.name}" has ${outcomes.join(' and ')}; keep exactly one.`
+        : `Intent "${intent.name}" needs selfService (an action), escalate (a queue) or inform (an answer) to say what happens.`);
+    }
+    if (intent.inform) {
+      const { prompt, schedule, openPrompt, closedPrompt } = intent.inform;
+      const informPath = [...path, 'inform'];
+      if (schedule === undefined) {
+        if (prompt === undefined) error(informPath, 'inform needs a prompt, or a schedule with openPrompt and closedPrompt.');
+        for (const [field, value] of [['openPrompt', openPrompt], ['closedPrompt', closedPrompt]] as const) {
+          if (value !== undefined) error([...informPath, field], `${field} is said according to a schedule; add schedule, or use prompt alone.`);
+        }
+      } else {
+        requireSchedule([...informPath, 'schedule'], schedule);
+        if (prompt !== undefined) error([...informPath, 'prompt'], 'With a schedule, the answer is openPrompt or closedPrompt; prompt is for a fixed answer.');
+        if (openPrompt === undefined) error(informPath, 'An answer from a schedule needs openPrompt, said while it is open.');
+        if (closedPrompt === undefined) error(informPath, 'An answer from a schedule needs closedPrompt, said while it is closed.');
+      }
+      if (prompt !== undefined) requirePrompt([...informPath, 'prompt'], prompt, []);
+      if (openPrompt !== undefined) requirePrompt([...informPath, 'openPrompt'], openPrompt, ['closesDay', 'closesTime']);
+      if (closedPrompt !== undefined) requirePrompt([...informPath, 'closedPrompt'], closedPrompt, ['opensDay', 'opensTime']);
     }
     if (intent.escalate) {
       requireQueue([...path, 'escalate', 'queue'], intent.escalate.queue);

@@ -420,6 +420,24 @@ export const selfServiceSchema = z
   })
   .meta({ id: 'SelfService' });
 
+export const informSchema = z
+  .strictObject({
+    prompt: promptKey.optional().meta({ description: 'A fixed answer (the address, the website, how to pay), said to every caller who asks.' }),
+    schedule: name('schedule')
+      .optional()
+      .meta({ description: 'Answer with this `businessHours` schedule, as it stands when the caller asks: openPrompt while it is open, closedPrompt while it is closed.' }),
+    openPrompt: promptKey
+      .optional()
+      .meta({ description: 'Said while the schedule is open; {closesDay} ("today", "tomorrow", "Monday") and {closesTime} ("8 PM") say when it closes.' }),
+    closedPrompt: promptKey
+      .optional()
+      .meta({ description: 'Said while the schedule is closed; {opensDay} and {opensTime} say when it opens again.' }),
+  })
+  .meta({
+    id: 'Inform',
+    description: 'The assistant answers the question itself, then asks whether there is anything else: either `prompt`, or `schedule` with `openPrompt` and `closedPrompt`.',
+  });
+
 export const intentSchema = z
   .strictObject({
     name: name('intent'),
@@ -433,11 +451,12 @@ export const intentSchema = z
       .meta({ description: 'Example utterances per language that train the intent classifier; at least 15 in defaultLanguage.' }),
     selfService: selfServiceSchema.optional(),
     escalate: escalationSchema.optional(),
+    inform: informSchema.optional(),
     confirmPrompt: promptKey
       .optional()
       .meta({ description: 'Yes/no question asked before acting on the intent (e.g. before cancelling service).' }),
   })
-  .meta({ id: 'Intent', description: 'What a caller may want; exactly one of selfService or escalate says what happens.' });
+  .meta({ id: 'Intent', description: 'What a caller may want; exactly one of selfService, escalate or inform says what happens.' });
 
 export const skillSchema = z
   .strictObject({ name: name('skill'), description: text.max(200) })
@@ -590,14 +609,19 @@ export type AccountBalanceAction = Extract<Action, { handler: 'accountBalance' }
 export type SkillRequirement = z.output<typeof skillRequirementSchema>;
 export type Escalation = z.output<typeof escalationSchema>;
 export type SelfService = z.output<typeof selfServiceSchema>;
+export type Inform = z.output<typeof informSchema>;
 export type Skill = z.output<typeof skillSchema>;
 export type OverflowAction = z.output<typeof overflowActionSchema>;
 export type OverflowRules = z.output<typeof overflowRulesSchema>;
 export type Queue = z.output<typeof queueSchema>;
 
-/** An intent after the cross-field checks: exactly one of `selfService` or `escalate` is set. */
-export type Intent = Omit<ParsedIntent, 'selfService' | 'escalate'> &
-  ({ selfService: SelfService; escalate?: undefined } | { escalate: Escalation; selfService?: undefined });
+/** An intent after the cross-field checks: exactly one of `selfService`, `escalate` or `inform` is set. */
+export type Intent = Omit<ParsedIntent, 'selfService' | 'escalate' | 'inform'> &
+  (
+    | { selfService: SelfService; escalate?: undefined; inform?: undefined }
+    | { escalate: Escalation; selfService?: undefined; inform?: undefined }
+    | { inform: Inform; selfService?: undefined; escalate?: undefined }
+  );
 
 /** A configuration that passed the schema and every cross-field check. */
 export type ContactCenterConfig = Omit<ParsedConfig, 'intents'> & { intents: Intent[] };
