@@ -18,13 +18,15 @@ export function holdToneUrl(baseUrl: string): string {
 }
 
 const beatInSeconds = 0.3;
-const notesPerChord = 8;
-// C major, A minor, F major, G major (MIDI note numbers), each arpeggiated up and back down.
+const notesPerChord = 8; // see `pattern`
+// C major, A minor, F major, G major (MIDI note numbers), each arpeggiated up and back down, an
+// octave above middle C: a phone line drops most of what is below 300 Hz, so a lower melody would
+// lose its fundamentals (F3 is 175 Hz); these run from 349 Hz (F4) to 1047 Hz (C6).
 const chords: readonly (readonly number[])[] = [
-  [60, 64, 67, 72],
-  [57, 60, 64, 69],
-  [53, 57, 60, 65],
-  [55, 59, 62, 67],
+  [72, 76, 79, 84],
+  [69, 72, 76, 81],
+  [65, 69, 72, 77],
+  [67, 71, 74, 79],
 ];
 const noteDecayInSeconds = 0.9;
 const peak = 0.22;
@@ -41,7 +43,8 @@ export function renderHoldTone(): Int16Array {
   const noteLength = Math.round(noteDecayInSeconds * 5 * HOLD_TONE_SAMPLE_RATE);
   let beat = 0;
   for (const chord of chords) {
-    const pattern = [...chord, ...chord.slice(1, -1).reverse(), chord[0]! + 12].slice(0, notesPerChord);
+    // Up the chord, its root an octave higher, and back down: eight notes.
+    const pattern = [...chord, chord[0]! + 12, ...chord.slice(1).reverse()];
     for (const midi of pattern) {
       const start = Math.round(beat * beatInSeconds * HOLD_TONE_SAMPLE_RATE);
       const frequency = frequencyOf(midi);

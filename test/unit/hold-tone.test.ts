@@ -23,6 +23,29 @@ describe('the built-in hold tone', () => {
     expect(rms).toBeGreaterThan(0.02);
   });
 
+  it('sits in the band a phone line carries (300-3400 Hz), so no note is lost to the line', () => {
+    // Power at each frequency from 50 Hz to 4 kHz, in 10 Hz steps (Goertzel), over the whole loop.
+    const power = (frequency: number): number => {
+      const k = 2 * Math.cos((2 * Math.PI * frequency) / HOLD_TONE_SAMPLE_RATE);
+      let s1 = 0;
+      let s2 = 0;
+      for (const sample of samples) {
+        const s0 = sample + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+      }
+      return s1 * s1 + s2 * s2 - k * s1 * s2;
+    };
+    let inBand = 0;
+    let total = 0;
+    for (let f = 50; f <= 4000; f += 10) {
+      const p = power(f);
+      total += p;
+      if (f >= 300 && f <= 3400) inBand += p;
+    }
+    expect(inBand / total).toBeGreaterThan(0.99);
+  });
+
   it('loops without a click: the end runs into the start', () => {
     const jump = Math.abs(samples[samples.length - 1]! - samples[0]!);
     let largestStep = 0;
