@@ -4,6 +4,9 @@
 // sample-config-answers-es.csv, 3 per intent, on the Spanish line): at the open question (acted on,
 // acted on wrongly, clarified, not understood), and as answers to "Did you mean A, or B?" between
 // each utterance's intent and every other intent (picked right, picked wrong, handed to a person).
+// Also what it makes of non-answers at the open question (sample-config-non-answers*.csv: "I dunno",
+// "good morning"), which it should ask again rather than act on.
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assistantFlowFromConfig } from '../bot/assistant/assistant-flow-from-config.js';
@@ -14,10 +17,11 @@ import { readContactCenterConfig, trainIntentClassifiers, trainingExamplesOf } f
 import { DEFAULT_WORD_VECTORS_PATH, readLabelledFile, readWordVectorsFile } from '../local/cli/nlu-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const fixture = (name: string): string => join(here, '..', 'test', 'fixtures', 'nlu', name);
 const CONFIG = join(here, '..', 'config', 'contact-center.yaml');
 const LINES = [
-  { name: 'English, main line', number: '+12125550100', languageKey: '1', answers: join(here, '..', 'test', 'fixtures', 'nlu', 'sample-config-answers.csv') },
-  { name: 'Spanish line', number: '+12125550123', languageKey: undefined, answers: join(here, '..', 'test', 'fixtures', 'nlu', 'sample-config-answers-es.csv') },
+  { name: 'English, main line', number: '+12125550100', languageKey: '1', answers: fixture('sample-config-answers.csv'), nonAnswers: fixture('sample-config-non-answers.csv') },
+  { name: 'Spanish line', number: '+12125550123', languageKey: undefined, answers: fixture('sample-config-answers-es.csv'), nonAnswers: fixture('sample-config-non-answers-es.csv') },
 ] as const;
 const now = new Date('2026-12-07T15:00:00Z');
 
@@ -79,5 +83,22 @@ export default async function assistantBench(): Promise<void> {
   console.log(`  open question: acted on the right intent ${pct(open.right, n)}, a wrong one ${pct(open.wrong, n)}, clarifying question ${pct(open.clarified, n)}, not understood ${pct(open.notUnderstood, n)}`);
   console.log(`  as the answer to "Did you mean <its intent>, or <another>?" (${clarify.total}): right ${pct(clarify.right, clarify.total)}, wrong ${pct(clarify.wrong, clarify.total)}, to a person ${pct(clarify.person, clarify.total)}`);
   for (const [miss, times] of misses) console.log(`    wrong: ${miss}, in ${times} of ${config.intents.length - 1} pairs`);
+
+  // What callers say before saying why they call ("I dunno", "good morning"): none of it is a reason to act.
+  const nonAnswers = readFileSync(line.nonAnswers, 'utf8').trim().split('\n').slice(1);
+  const heard = { actedOn: 0, clarified: 0, askedAgain: 0 };
+  const actedOn: string[] = [];
+  for (const text of nonAnswers) {
+    const decision = decideCall(flow, asking, event(asking, text), now);
+    const got = outcome(decision);
+    if (decision.state.stage === 'clarifying') heard.clarified += 1;
+    else if (got === undefined) heard.askedAgain += 1;
+    else {
+      heard.actedOn += 1;
+      actedOn.push(`"${text}" -> ${got}`);
+    }
+  }
+  const m = nonAnswers.length;
+  console.log(`  ${m} non-answers (${line.nonAnswers}): asked again ${pct(heard.askedAgain, m)}, clarifying question ${pct(heard.clarified, m)}, acted on ${pct(heard.actedOn, m)}${actedOn.length > 0 ? `: ${actedOn.join(', ')}` : ''}`);
   }
 }
