@@ -354,6 +354,11 @@ describe('an intent the assistant answers itself', () => {
       'intents[12].inform.openPrompt: openPrompt is said according to a schedule; add schedule, or use prompt alone.',
     ]);
     expect(messages("    inform: { prompt: goodbye }\n    escalate: { queue: billing }\n")).toEqual(['intents[12]: Intent "opening_hours" has escalate and inform; keep exactly one.']);
+    const roundTheClock = edit(sample, '      monday: ["08:00-20:00"]\n      tuesday: ["08:00-20:00"]\n      wednesday: ["08:00-20:00"]\n      thursday: ["08:00-20:00"]\n      friday: ["08:00-20:00"]\n      saturday: ["09:00-17:00"]\n',
+      '      monday: ["00:00-24:00"]\n      tuesday: ["00:00-24:00"]\n      wednesday: ["00:00-24:00"]\n      thursday: ["00:00-24:00"]\n      friday: ["00:00-24:00"]\n      saturday: ["00:00-24:00"]\n      sunday: ["00:00-24:00"]\n').text;
+    expect(errorsOf(roundTheClock).map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'intents[12].inform.schedule: Schedule "customer-care" is open around the clock, so openPrompt would have no closing time to say; answer with a fixed prompt instead.',
+    ]);
     expect(parseContactCenterConfig(edit(sample, at, "    inform: { prompt: goodbye }\n").text, 'test.yaml').ok).toBe(true);
   });
 });

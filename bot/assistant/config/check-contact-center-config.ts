@@ -1,4 +1,5 @@
 import { XMLValidator } from 'fast-xml-parser';
+import { isOpen } from '../business-hours.js';
 import { languagesWithBuiltInMenuWords, resolveMenuWords } from '../menu-words.js';
 import { closestName } from './closest-name.js';
 import {
@@ -270,6 +271,12 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
         }
       } else {
         requireSchedule([...informPath, 'schedule'], schedule);
+        const hours = config.businessHours[schedule];
+        // Open through an ordinary week (holidays aside): the open prompt would have no closing time to say.
+        const open = hours ? isOpen({ ...hours, holidays: [] }, new Date('2026-01-05T12:00:00Z')) : undefined;
+        if (open?.open && open.closesAt === undefined) {
+          error([...informPath, 'schedule'], `Schedule "${schedule}" is open around the clock, so openPrompt would have no closing time to say; answer with a fixed prompt instead.`);
+        }
         if (prompt !== undefined) error([...informPath, 'prompt'], 'With a schedule, the answer is openPrompt or closedPrompt; prompt is for a fixed answer.');
         if (openPrompt === undefined) error(informPath, 'An answer from a schedule needs openPrompt, said while it is open.');
         if (closedPrompt === undefined) error(informPath, 'An answer from a schedule needs closedPrompt, said while it is closed.');
