@@ -12,7 +12,8 @@ const usage = `Usage: switchboard nlu check [config file] [--folds N] [--min-acc
   How well the assistant tells the config's intents apart, from its examples alone: each example is
   classified by a classifier trained, as the app trains it, on the other examples (N-fold
   cross-validation, 5 by default). Per language: the share of examples whose own intent comes first,
-  the weakest intents, and the pairs of intents most often taken for each other, with examples.
+  the weakest intents, the pairs of intents most often taken for each other, with examples, and the
+  out-of-scope examples taken for an intent (near misses, which make callers harder to turn away).
   Each example is judged by a classifier taught 1/N fewer examples than the app's, so the share is
   a pessimistic one; what it is for is finding the intents whose examples need work.
   The config defaults to config/contact-center.yaml.
@@ -37,6 +38,8 @@ export interface LanguageCheck {
   readonly outOfScope: number;
   /** Share of the out-of-scope examples taken as out of scope; undefined without any. */
   readonly outOfScopeCaught: number | undefined;
+  /** Out-of-scope examples taken for an intent, the surest first: the near misses that push the out-of-scope threshold up. */
+  readonly outOfScopeMissed: readonly { readonly text: string; readonly takenFor: string; readonly confidence: number }[];
   readonly intents: readonly { readonly intent: string; readonly examples: number; readonly right: number }[];
   readonly confusions: readonly { readonly intent: string; readonly takenFor: string; readonly count: number; readonly samples: readonly string[] }[];
 }
@@ -77,6 +80,10 @@ export function checkIntentExamples(config: ContactCenterConfig, wordVectors: Wo
       accuracy: inScope.length === 0 ? 0 : inScope.filter((p) => first(p) === p.example.label).length / inScope.length,
       outOfScope: inScope.length === 0 ? 0 : inScope.filter((p) => p.prediction.outOfScope).length / inScope.length,
       outOfScopeCaught: outOfScope.length === 0 ? undefined : outOfScope.filter((p) => p.prediction.outOfScope).length / outOfScope.length,
+      outOfScopeMissed: outOfScope
+        .filter((p) => !p.prediction.outOfScope && p.prediction.intent !== null)
+        .map((p) => ({ text: p.example.text, takenFor: p.prediction.intent as string, confidence: p.prediction.confidence }))
+        .sort((a, b) => b.confidence - a.confidence),
       intents: intents.filter((i) => i.examples > 0).sort((a, b) => a.right / a.examples - b.right / b.examples),
       confusions: [...pairs.values()].sort((a, b) => b.count - a.count),
     };
@@ -133,6 +140,10 @@ export async function nluCheck(args: string[], io: CliOutput = consoleOutput): P
     io.out(`  weakest intents: ${weakest.join(', ')}`);
     for (const c of check.confusions.slice(0, 5)) {
       io.out(`  ${c.intent} taken for ${c.takenFor}: ${c.count} (${c.samples.map((s) => `"${s}"`).join(', ')})`);
+    }
+    if (check.outOfScopeMissed.length > 0) {
+      const nearest = check.outOfScopeMissed.slice(0, 3).map((m) => `"${m.text}" -> ${m.takenFor} (${m.confidence.toFixed(2)})`);
+      io.out(`  out-of-scope examples taken for an intent, nearest first: ${nearest.join(', ')}`);
     }
     if (minAccuracy !== undefined && check.accuracy * 100 < minAccuracy) {
       below = true;

@@ -28,6 +28,15 @@ describe('switchboard nlu check', () => {
     expect(out).toMatch(/ {2}\w+ taken for \w+: \d+ \(".+"\)/);
   });
 
+  it('names the out-of-scope examples the classifier takes for an intent, the surest first', () => {
+    // "what are your opening hours" taught as out of scope: cross-validated, it is taken for opening_hours.
+    const nearMiss = { ...sample, outOfScopeExamples: { ...sample.outOfScopeExamples, 'en-US': [...sample.outOfScopeExamples['en-US']!, 'what are your opening hours please'] } };
+    const [english] = checkIntentExamples(nearMiss, wordVectors, { folds: 3 });
+    expect(english!.outOfScopeMissed[0]).toMatchObject({ text: 'what are your opening hours please', takenFor: 'opening_hours' });
+    const confidences = english!.outOfScopeMissed.map((m) => m.confidence);
+    expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+  });
+
   it('names the pair of intents whose examples say the same thing first', () => {
     // upgrade_plan taught new_service's English examples word for word: the two cannot be told apart.
     const newService = sample.intents.find((i) => i.name === 'new_service')!;
