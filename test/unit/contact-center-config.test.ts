@@ -359,7 +359,9 @@ describe('an intent the assistant answers itself', () => {
     expect(errorsOf(roundTheClock).map((e) => `${e.path}: ${e.message}`)).toEqual([
       'intents[12].inform.schedule: Schedule "customer-care" is open around the clock, so openPrompt would have no closing time to say; answer with a fixed prompt instead.',
     ]);
-    expect(parseContactCenterConfig(edit(sample, at, "    inform: { prompt: goodbye }\n").text, 'test.yaml').ok).toBe(true);
+    const fixed = valid(edit(sample, at, "    inform: { prompt: goodbye }\n").text);
+    const answer = assistantFlowFromConfig(fixed, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: false })).intents.get('opening_hours')!.outcome;
+    expect(answer.kind === 'inform' && wordsOf(answer.answer('es-ES', new Date()))).toBe('Gracias por llamar a Contoso Broadband. Que tenga un buen día. Adiós.');
   });
 });
 
