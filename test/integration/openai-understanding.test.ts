@@ -39,7 +39,14 @@ async function intentsOf(script: { say: string }[]): Promise<HistoryEntry[]> {
   const placed = await stack.callAutomation.placeCall({ from: '+14255550151', to: '+12125550100', script, whenScriptEnds: 'hangUp' });
   // A bound, not a pause: the stalled-service call alone waits 1.5 s for the shell to give up, and the
   // full suite runs on two cores (one run in about five hit 10 s here).
-  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
+  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000).catch(async (error: unknown) => {
+    // Once in a full run on two cores this call did not end within 20 s: say where it stood, for the next person.
+    const stuck = stack.callAutomation.getConversation(placed.simulatedCallId);
+    const history = stuck ? await stack.switchboard.getCallHistory(stuck.correlationId) : undefined;
+    const entries = stuck?.entries.map((e) => JSON.stringify(e)).join('\n  ');
+    const steps = history?.history.map((h) => `${h.entry.kind}${'verdict' in h.entry ? ` ${String(h.entry.verdict)}` : ''}`).join(', ');
+    throw new Error(`${(error as Error).message}\nconversation:\n  ${entries}\nstage: ${JSON.stringify((history?.state as { stage?: string } | undefined)?.stage)}; history: ${steps}; abandoned: ${openai.abandoned}`);
+  });
   await settled(stack);
   const call = await stack.switchboard.getCallHistory(conversation.correlationId);
   return call!.history.map((h) => h.entry).filter((e) => e.kind === 'intentDecision');
