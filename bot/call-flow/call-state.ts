@@ -48,6 +48,8 @@ export interface CallState {
   readonly clarifyBetween: readonly string[];
   /** Clarifying questions asked since an intent was last accepted (absent in states saved before it existed). */
   readonly clarifications?: number;
+  /** Times the caller moved to another intent while asked for a slot's value (absent: none). */
+  readonly intentChanges?: number;
   readonly slotIndex: number;
   /** Attempts of the current action (a wrong PIN asks again). */
   readonly actionAttempts?: number;

@@ -41,6 +41,9 @@ export function startCall(flow: Pick<AssistantFlow, 'defaultLanguage' | 'line'>,
   };
 }
 
+/** Times a call may move to another intent from a slot question (see anotherIntent). */
+const maxIntentChanges = 2;
+
 /**
  * The call and its virtual assistant as a pure function: (state, event, now) -> { state, commands,
  * history }. Never dead air: every branch either asks, plays, hands to a person or hangs up.
@@ -292,7 +295,7 @@ class Step {
         }
         return turn.input === 'dtmf' ? this.keypadChoice(turn.text) : this.understand(turn.text, turn.understanding);
       case 'collectingSlot':
-        return slot ? this.slotValue(slot, turn.text) : this.done();
+        return slot ? this.slotValue(slot, turn.text, turn.input) : this.done();
       case 'clarifying':
         return this.clarified(turn.input, turn.text, turn.understanding);
       case 'confirmingIntent':
@@ -986,7 +989,7 @@ class Step {
     return this.ask('collectingSlot', before ? joinPrompts(before, question) : question, mode, retries);
   }
 
-  private slotValue(slot: SlotDefinition, raw: string): Decision {
+  private slotValue(slot: SlotDefinition, raw: string, input: 'speech' | 'dtmf' = 'dtmf'): Decision {
     const value = normaliseSlot(slot, raw, {
       words: this.words,
       language: this.state.language,
@@ -994,10 +997,30 @@ class Step {
       timeZone: this.lineTimeZone(),
     });
     if (value.kind === 'invalid') {
+      const changedMind = input === 'speech' ? this.anotherIntent(raw) : undefined;
+      if (changedMind) return changedMind;
       const apology = (value.outOfRange ? slot.outOfRange : undefined) ?? slot.invalid;
       return this.askSlot(slot, this.state.retries + 1, apology?.(this.state.language));
     }
     return this.keepSlot(slot, value.value);
+  }
+
+  /**
+   * Asked for a slot's value, the caller said they want something else instead ("actually I want to
+   * pay my bill"): when the embedded classifier is sure of another intent, the caller is taken at
+   * their word, as at the open question, at most `maxIntentChanges` times a call. Anything less sure
+   * is an answer that did not fit, and the slot is asked again.
+   */
+  private anotherIntent(text: string): Decision | undefined {
+    const changes = this.state.intentChanges ?? 0;
+    if (changes >= maxIntentChanges) return undefined;
+    const understood = this.flow.understand(text, this.state.language);
+    if (understood.outOfScope || understood.intent === null || understood.intent === this.state.intent || understood.confidence < this.flow.acceptConfidence) return undefined;
+    const intent = this.flow.intents.get(understood.intent);
+    if (!intent) return undefined;
+    this.record({ kind: 'intentDecision', intent: intent.name, confidence: understood.confidence, verdict: 'accepted' });
+    this.state = { ...this.state, confidence: understood.confidence, intentChanges: changes + 1 };
+    return this.act(intent);
   }
 
   /** The time zone of the line the caller dialled: dates are read and said in it. */

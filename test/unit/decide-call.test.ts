@@ -791,6 +791,41 @@ describe('waiting in the queue', () => {
   });
 });
 
+describe('a caller who changes their mind while asked for a value', () => {
+  const flow = testFlow({
+    understandings: {
+      'where is my order': sure('orderStatus'),
+      'actually my bill is wrong': sure('billing'),
+      'my balance please': sure('accountBalance'),
+      'the internet one': { intent: 'techSupport', confidence: 0.45, outOfScope: false, ranked: [{ intent: 'techSupport', confidence: 0.45 }] },
+    },
+  });
+  const askedForOrder = () => connected(flow).when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+
+  it('is taken at their word when the assistant is sure they want something else', () => {
+    const moved = askedForOrder().when(answer({ kind: 'SpeechRecognized', text: 'actually my bill is wrong', confidence: 0.9 }));
+    expect(moved.state).toMatchObject({ intent: 'billing', stage: 'queued', intentChanges: 1 });
+    expect(moved.commands).toContainEqual(expect.objectContaining({ kind: 'RequestRouting', queueId: 'billing' }));
+    expect(moved.history).toContainEqual({ kind: 'intentDecision', intent: 'billing', confidence: 0.93, verdict: 'accepted' });
+  });
+
+  it('hears the slot asked again when the assistant is not sure, and keys are always a value', () => {
+    const unsure = askedForOrder().when(answer({ kind: 'SpeechRecognized', text: 'the internet one', confidence: 0.9 }));
+    expect(unsure.state).toMatchObject({ intent: 'orderStatus', stage: 'collectingSlot', retries: 1 });
+    const keyed = askedForOrder().when(answer({ kind: 'KeysPressed', tones: '12' }));
+    expect(keyed.state).toMatchObject({ intent: 'orderStatus', stage: 'collectingSlot', retries: 1 });
+  });
+
+  it('may change their mind twice a call; after that an answer that is not a value is only that', () => {
+    const once = askedForOrder().when(answer({ kind: 'SpeechRecognized', text: 'my balance please', confidence: 0.9 }));
+    expect(once.state).toMatchObject({ intent: 'accountBalance', stage: 'collectingSlot', intentChanges: 1 });
+    const twice = once.when(answer({ kind: 'SpeechRecognized', text: 'where is my order', confidence: 0.9 }));
+    expect(twice.state).toMatchObject({ intent: 'orderStatus', stage: 'collectingSlot', intentChanges: 2 });
+    const third = twice.when(answer({ kind: 'SpeechRecognized', text: 'my balance please', confidence: 0.9 }));
+    expect(third.state).toMatchObject({ intent: 'orderStatus', stage: 'collectingSlot', retries: 1, intentChanges: 2 });
+  });
+});
+
 describe('an answer the assistant gives itself (opening hours)', () => {
   const asked: Date[] = [];
   const hours: IntentDefinition = {
