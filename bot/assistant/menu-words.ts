@@ -1,9 +1,9 @@
 import type { MenuWords } from '../call-flow/assistant-flow.js';
 
-export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait', 'first', 'second', 'repeat'] as const;
+export const menuWordKeys = ['yes', 'no', 'person', 'callback', 'message', 'wait', 'first', 'second', 'repeat', 'startOver'] as const;
 export type MenuWordKey = (typeof menuWordKeys)[number];
 /** Lists a language may do without: the menus that use them also take keys. */
-const optionalKeys: ReadonlySet<MenuWordKey> = new Set(['first', 'second', 'repeat']);
+const optionalKeys: ReadonlySet<MenuWordKey> = new Set(['first', 'second', 'repeat', 'startOver']);
 
 /**
  * Words callers say to answer the assistant's own menus (yes / no, a person, a callback, a
@@ -26,6 +26,7 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
       // Menus match whole phrases: the polite forms callers use most.
       'repeat please', 'repeat that please', 'can you repeat that please', 'say that again please', 'sorry what', 'sorry',
     ],
+    startOver: ['start over', 'start again', 'main menu', 'back to the main menu', 'go back to the start', 'something else', 'never mind'],
   },
   es: {
     yes: ['sí', 'claro', 'correcto', 'eso es', 'sí por favor'],
@@ -40,6 +41,7 @@ const builtInMenuWords: Readonly<Record<string, MenuWords>> = {
       'repite', 'repítelo', 'repita', 'repítalo', 'puede repetir', 'puede repetirlo', 'otra vez', 'cómo dice', 'qué ha dicho', 'no le he oído', 'qué', 'cómo',
       'repita por favor', 'puede repetir por favor', 'perdón',
     ],
+    startOver: ['empezar de nuevo', 'volver a empezar', 'menú principal', 'volver al principio', 'otra cosa', 'da igual'],
   },
 };
 
@@ -68,6 +70,7 @@ export function resolveMenuWords(
     first: pick('first'),
     second: pick('second'),
     repeat: pick('repeat'),
+    startOver: pick('startOver'),
   };
   return { words, missing };
 }

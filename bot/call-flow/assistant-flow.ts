@@ -127,6 +127,8 @@ export interface MenuWords {
   readonly second: readonly string[];
   /** Asking to hear the question again ("can you repeat that"); may be empty. */
   readonly repeat: readonly string[];
+  /** Going back to the open question from a question about a value ("start over", "main menu"); may be empty. */
+  readonly startOver: readonly string[];
 }
 
 export interface AssistantFlow {

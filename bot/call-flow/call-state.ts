@@ -99,7 +99,7 @@ export type HistoryEntry =
   | { readonly kind: 'commandFailed'; readonly command: RecordedCallCommand['kind']; readonly error: string }
   | { readonly kind: 'stageChanged'; readonly from: CallStage; readonly to: CallStage }
   | { readonly kind: 'callerTurn'; readonly input: 'speech' | 'dtmf' | 'choice'; readonly confidence: number | undefined; readonly pii: { readonly text: string } }
-  | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' }
+  | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' | 'startOver' }
   /** `reason`: why a failed action failed (a backend's status or broken answer), for whoever reads the history. */
   | { readonly kind: 'actionResult'; readonly actionId: string; readonly status: string; readonly reason?: string }
   | { readonly kind: 'callEnded'; readonly reason: string }

@@ -281,6 +281,12 @@ class Step {
     if (this.state.stage === 'collectingSlot' && turn.input === 'speech' && isPhraseAlone(turn.text, this.words.person, personRequestWords)) {
       return this.toPerson('caller asked for a person');
     }
+    // "Start over" instead of a slot's value: back to the open question, counted as a change of mind.
+    if (this.state.stage === 'collectingSlot' && turn.input === 'speech' && (this.state.intentChanges ?? 0) < maxIntentChanges && isPhraseAlone(turn.text, this.words.startOver, politeWords)) {
+      this.record({ kind: 'intentDecision', intent: null, confidence: 1, verdict: 'startOver' });
+      this.state = { ...this.state, intent: undefined, confidence: undefined, slotIndex: 0, intentChanges: (this.state.intentChanges ?? 0) + 1, pii: { ...this.state.pii, slots: {} } };
+      return this.askOpenQuestion(this.prompt('openQuestion'));
+    }
     if (turn.input === 'dtmf' && turn.text === this.flow.personKey && !(slot && slot.type === 'digits' && slot.minLength <= 1)) {
       return this.toPerson('caller pressed 0 for a person');
     }

@@ -16,7 +16,7 @@ export const defaultCallerNumber = '+14255550123';
 export const outcomes = ['completed', 'callerHungUp', 'escalated', 'rejected', 'afterHours'] as const;
 export type FlowOutcome = (typeof outcomes)[number];
 
-export const intentVerdicts = ['accepted', 'clarify', 'noMatch', 'outOfScope', 'keypad'] as const;
+export const intentVerdicts = ['accepted', 'clarify', 'noMatch', 'outOfScope', 'keypad', 'startOver'] as const;
 export const callStages = [
   'answering', 'languageMenu', 'understanding', 'clarifying', 'collectingSlot', 'confirmingSlot',
   'runningAction', 'anythingElse', 'escalating', 'queued', 'ending', 'ended',

@@ -39,7 +39,7 @@ const phrases = [
   'I want to cancel my service', 'I want to complain', 'agent please', 'operator', 'internet thing', 'billing',
   'yes', 'no', 'no thanks', 'yes please', 'the first one', 'the second one', 'neither', 'repeat that please', 'what?',
   'next Friday', 'yesterday', 'November 20th', 'uh', 'hello?', 'English', 'español', 'quiero pagar mi factura',
-  'dónde está mi pedido', 'no, actually I also want to pay my bill', `my name is ${secret.word}`,
+  'dónde está mi pedido', 'no, actually I also want to pay my bill', 'start over', 'main menu please', 'volver a empezar', `my name is ${secret.word}`,
   `my order number is ${secret.orderNumber}`, secret.accountNumber, `it is about ${secret.word} charging me twice`,
 ];
 const keys = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', secret.orderNumber, secret.accountNumber, `${secret.pin}#`, '12#'];

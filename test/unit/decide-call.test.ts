@@ -816,6 +816,15 @@ describe('a caller who changes their mind while asked for a value', () => {
     expect(keyed.state).toMatchObject({ intent: 'orderStatus', stage: 'collectingSlot', retries: 1 });
   });
 
+  it('"start over" goes back to the open question, with what was given so far forgotten', () => {
+    const back = askedForOrder().when(answer({ kind: 'SpeechRecognized', text: 'start over please', confidence: 0.9 }));
+    expect(back.state).toMatchObject({ stage: 'understanding', intent: undefined, intentChanges: 1, pii: expect.objectContaining({ slots: {} }) });
+    expect(back.commands).toEqual([expect.objectContaining({ kind: 'StartRecognition', prompt: testPrompt('openQuestion'), mode: { kind: 'speechOrDtmf', maxTonesToCollect: 1 } })]);
+    expect(back.history).toContainEqual({ kind: 'intentDecision', intent: null, confidence: 1, verdict: 'startOver' });
+    const then = back.when(answer({ kind: 'SpeechRecognized', text: 'actually my bill is wrong', confidence: 0.9 }));
+    expect(then.state).toMatchObject({ intent: 'billing', stage: 'queued' });
+  });
+
   it('may change their mind twice a call; after that an answer that is not a value is only that', () => {
     const once = askedForOrder().when(answer({ kind: 'SpeechRecognized', text: 'my balance please', confidence: 0.9 }));
     expect(once.state).toMatchObject({ intent: 'accountBalance', stage: 'collectingSlot', intentChanges: 1 });
@@ -1021,7 +1030,7 @@ describe('language', () => {
     expect(d.commands[1]).toMatchObject({ kind: 'RequestRouting', requiredSkills: [{ skill: 'billing', minProficiency: 2 }, { skill: 'spanish', minProficiency: 1 }], context: { language: 'es-ES' } });
   });
 
-  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"], first: ['la première'], second: ['la deuxième'], repeat: ['répétez'] };
+  const frenchWords = { yes: ['oui', "c'est ça"], no: ['non', "c'est tout"], person: ['un conseiller'], callback: ['rappelez-moi'], message: ['un message'], wait: ["j'attends"], first: ['la première'], second: ['la deuxième'], repeat: ['répétez'], startOver: ['recommencer'] };
   const onLine = (language: string, understandings: Parameters<typeof testFlow>[0] = {}) =>
     testFlow({ ...understandings, line: () => ({ language, languageMenu: false }), menuWords: (l) => (l === 'fr-FR' ? frenchWords : testFlow().menuWords(l)) });
 

@@ -100,6 +100,7 @@ export const menuWordsSchema = z
     first: menuWordList('Picking the first of the two options the clarifying question names ("the first one"); counts at the start of a short answer (at most 3 more words); optional, as keys 1 and 2 also pick.'),
     second: menuWordList('Picking the second of the two options the clarifying question names ("the second one"); optional.'),
     repeat: menuWordList('Asking to hear the question again ("can you repeat that"), alone or with a polite word; optional, as * also asks.'),
+    startOver: menuWordList('Going back to "How can I help you?" from a question about a value ("start over", "main menu"), alone or with a polite word; optional.'),
   })
   .partial()
   .meta({
