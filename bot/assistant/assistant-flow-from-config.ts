@@ -5,6 +5,7 @@ import { spokenMoment } from '../call-flow/spoken-moment.js';
 import type { ContactCenterConfig, Escalation, Inform, PromptText } from './config/contact-center-schema.js';
 import { configuredPrompt, fillPromptTemplate } from './config/render-prompt.js';
 import { resolveMenuWords } from './menu-words.js';
+import { spokenWeek } from './spoken-week.js';
 
 /** The flow's prompt keys, by their name in the config's prompt set. */
 const promptNames: Record<Exclude<PromptKey, 'languageMenu'>, string> = {
@@ -98,14 +99,16 @@ export function assistantFlowFromConfig(
       const { schedule, openPrompt, closedPrompt, prompt } = inform;
       if (schedule === undefined || openPrompt === undefined || closedPrompt === undefined) return makePrompt(language, prompt ?? '');
       const status = isOpen(schedule, now);
-      const timeZone = config.businessHours[schedule]?.timeZone ?? fallbackTimeZone;
+      const hours = config.businessHours[schedule];
+      const timeZone = hours?.timeZone ?? fallbackTimeZone;
+      const weeklyHours = hours ? spokenWeek(hours.weekly, language) : '';
       const moment = (at: Date | undefined) => (at === undefined ? { day: '', time: '' } : spokenMoment(at, language, timeZone, now));
       if (status.open) {
         const { day, time } = moment(status.closesAt);
-        return makePrompt(language, openPrompt, { closesDay: day, closesTime: time });
+        return makePrompt(language, openPrompt, { closesDay: day, closesTime: time, weeklyHours });
       }
       const { day, time } = moment(status.nextOpenAt);
-      return makePrompt(language, closedPrompt, { opensDay: day, opensTime: time });
+      return makePrompt(language, closedPrompt, { opensDay: day, opensTime: time, weeklyHours });
     },
   });
   const intents = new Map<string, IntentDefinition>(

@@ -22,9 +22,14 @@ export function spokenMoment(at: Date, language: string, timeZone: string, now: 
   const named = daysAhead > 0 && daysAhead < 7 ? new Intl.DateTimeFormat(language, { weekday: 'long', timeZone }).format(at) : spokenDate(day, language, { today });
   const spokenDay =
     day === today ? relative.format(0, 'day') : day === nextDay(today) ? relative.format(1, 'day') : `${dayArticle[language.split('-')[0] ?? ''] ?? ''}${named}`;
+  return { day: spokenDay, time: spokenTime(at, language, timeZone) };
+}
+
+/** The time of day of `at` in `timeZone`: "8 PM", "8:30 PM", or "20:00" in a 24-hour language. */
+export function spokenTime(at: Date, language: string, timeZone: string): string {
   const twelveHour = ['h11', 'h12'].includes(new Intl.DateTimeFormat(language, { hour: 'numeric', timeZone }).resolvedOptions().hourCycle ?? '');
   const onTheHour = new Intl.DateTimeFormat('en-US', { minute: 'numeric', timeZone }).format(at) === '0';
   const time = new Intl.DateTimeFormat(language, { hour: 'numeric', ...(twelveHour && onTheHour ? {} : { minute: '2-digit' }), timeZone }).format(at);
   // Intl separates "8 PM" with a narrow no-break space; prompts are plain text.
-  return { day: spokenDay, time: time.replace(/[\u00a0\u202f]/g, ' ') };
+  return time.replace(/[\u00a0\u202f]/g, ' ');
 }
