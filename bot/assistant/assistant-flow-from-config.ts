@@ -102,13 +102,13 @@ export function assistantFlowFromConfig(
       const hours = config.businessHours[schedule];
       const timeZone = hours?.timeZone ?? fallbackTimeZone;
       const weeklyHours = hours ? spokenWeek(hours.weekly, language) : '';
-      const moment = (at: Date | undefined) => (at === undefined ? { day: '', time: '' } : spokenMoment(at, language, timeZone, now));
+      const moment = (at: Date | undefined) => (at === undefined ? { day: '', time: '', dayAndTime: '' } : spokenMoment(at, language, timeZone, now));
       if (status.open) {
-        const { day, time } = moment(status.closesAt);
-        return makePrompt(language, openPrompt, { closesDay: day, closesTime: time, weeklyHours });
+        const { day, time, dayAndTime } = moment(status.closesAt);
+        return makePrompt(language, openPrompt, { closesDay: day, closesTime: time, closesAt: dayAndTime, weeklyHours });
       }
-      const { day, time } = moment(status.nextOpenAt);
-      return makePrompt(language, closedPrompt, { opensDay: day, opensTime: time, weeklyHours });
+      const { day, time, dayAndTime } = moment(status.nextOpenAt);
+      return makePrompt(language, closedPrompt, { opensDay: day, opensTime: time, opensAt: dayAndTime, weeklyHours });
     },
   });
   const intents = new Map<string, IntentDefinition>(

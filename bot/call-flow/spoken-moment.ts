@@ -11,10 +11,10 @@ const dayArticle: Readonly<Record<string, string>> = { es: 'el ' };
 /**
  * When something happens, as a caller hears it in their language and in the schedule's time zone:
  * the day ("today", "tomorrow", a weekday within the week, else the date) and the time ("8 PM";
- * "8:30 PM"; "20:00" where the language tells time on a 24-hour clock). Prompts put the two
- * together in their own words ("tomorrow at 8 AM", "mañana a las 8:00").
+ * "8:30 PM"; "20:00" where the language tells time on a 24-hour clock), and the two as one phrase
+ * where the language has a wording for it ("tomorrow at 8 AM", "mañana a las 8:00", "hoy a la 1:00").
  */
-export function spokenMoment(at: Date, language: string, timeZone: string, now: Date): { readonly day: string; readonly time: string } {
+export function spokenMoment(at: Date, language: string, timeZone: string, now: Date): { readonly day: string; readonly time: string; readonly dayAndTime: string } {
   const today = todayIn(timeZone, now);
   const day = todayIn(timeZone, at);
   const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
@@ -22,8 +22,15 @@ export function spokenMoment(at: Date, language: string, timeZone: string, now: 
   const named = daysAhead > 0 && daysAhead < 7 ? new Intl.DateTimeFormat(language, { weekday: 'long', timeZone }).format(at) : spokenDate(day, language, { today });
   const spokenDay =
     day === today ? relative.format(0, 'day') : day === nextDay(today) ? relative.format(1, 'day') : `${dayArticle[language.split('-')[0] ?? ''] ?? ''}${named}`;
-  return { day: spokenDay, time: spokenTime(at, language, timeZone) };
+  const time = spokenTime(at, language, timeZone);
+  return { day: spokenDay, time, dayAndTime: (dayAndTime[language.split('-')[0] ?? ''] ?? ((d, t) => `${d}, ${t}`))(spokenDay, time) };
 }
+
+/** The day and the time as one phrase: "Monday at 8 AM", "mañana a las 9:00" (but "a la 1:00"). */
+const dayAndTime: Readonly<Record<string, (day: string, time: string) => string>> = {
+  en: (day, time) => `${day} at ${time}`,
+  es: (day, time) => `${day} a ${/^1:/.test(time) ? 'la' : 'las'} ${time}`,
+};
 
 /** The time of day of `at` in `timeZone`: "8 PM", "8:30 PM", or "20:00" in a 24-hour language. */
 export function spokenTime(at: Date, language: string, timeZone: string): string {

@@ -328,12 +328,12 @@ describe('an intent the assistant answers itself', () => {
   const say = (language: string, at: string) => (hours.kind === 'inform' ? wordsOf(hours.answer(language, new Date(at))) : hours.kind);
 
   it("says the sample's customer-care hours as they stand when the caller asks, in the caller's language", () => {
-    expect(say('en-US', '2026-11-24T11:00:00-05:00')).toMatch(/^Our customer care team is here right now, until 8 PM today\. /);
+    expect(say('en-US', '2026-11-24T11:00:00-05:00')).toMatch(/^Our customer care team is here right now; we close today at 8 PM\. /);
     expect(say('en-US', '2026-11-28T18:30:00-05:00')).toMatch(/^Our customer care team is closed right now\. We open again Monday at 8 AM\. /);
-    expect(say('en-US', '2026-12-24T12:00:00-05:00')).toMatch(/until 1 PM today/); // Christmas Eve's shorter hours
+    expect(say('en-US', '2026-12-24T12:00:00-05:00')).toMatch(/we close today at 1 PM/); // Christmas Eve's shorter hours
     expect(say('en-US', '2026-12-24T14:00:00-05:00')).toMatch(/We open again Saturday at 9 AM\./); // Christmas Day is closed
     expect(say('es-ES', '2026-11-27T21:00:00-05:00')).toMatch(/Volvemos a abrir mañana a las 9:00\./);
-    expect(say('es-ES', '2026-11-25T10:00:00-05:00')).toMatch(/hoy cerramos a las 20:00\./);
+    expect(say('es-ES', '2026-11-25T10:00:00-05:00')).toMatch(/cerramos hoy a las 20:00\./);
     // The week is read from the schedule, so the answer cannot go stale when the hours change.
     expect(say('en-US', '2026-11-24T11:00:00-05:00')).toMatch(/We're open Monday to Friday from 8 AM to 8 PM, and Saturday from 9 AM to 5 PM\.$/);
     expect(say('es-ES', '2026-11-24T11:00:00-05:00')).toMatch(/Abrimos de lunes a viernes de 8:00 a 20:00, y los sábados de 9:00 a 17:00\.$/);
@@ -349,8 +349,8 @@ describe('an intent the assistant answers itself', () => {
       expect.stringContaining('intents[12].inform.schedule: Business-hours schedule "care" is not defined in businessHours'),
     ]);
     expect(messages("    inform:\n      schedule: customer-care\n      openPrompt: hoursClosedNow\n      closedPrompt: hoursOpenNow\n")).toEqual([
-      'intents[12].inform.openPrompt: Prompt "hoursClosedNow" uses {opensDay}, {opensTime}, which are not filled in here (available: {closesDay}, {closesTime}, {weeklyHours}).',
-      'intents[12].inform.closedPrompt: Prompt "hoursOpenNow" uses {closesDay}, {closesTime}, which are not filled in here (available: {opensDay}, {opensTime}, {weeklyHours}).',
+      'intents[12].inform.openPrompt: Prompt "hoursClosedNow" uses {opensAt}, which is not filled in here (available: {closesDay}, {closesTime}, {closesAt}, {weeklyHours}).',
+      'intents[12].inform.closedPrompt: Prompt "hoursOpenNow" uses {closesAt}, which is not filled in here (available: {opensDay}, {opensTime}, {opensAt}, {weeklyHours}).',
     ]);
     expect(messages("    inform:\n      openPrompt: hoursOpenNow\n")).toEqual([
       'intents[12].inform: inform needs a prompt, or a schedule with openPrompt and closedPrompt.',

@@ -15,9 +15,15 @@ describe('a moment as a caller hears it', () => {
   it('says the time on the hour without minutes where the language uses AM and PM, with them otherwise', () => {
     expect(say('2026-11-30T13:00:00Z').time).toBe('8 AM');
     expect(say('2026-11-30T13:30:00Z').time).toBe('8:30 AM');
-    expect(say('2026-11-30T13:00:00Z', 'es-ES')).toEqual({ day: 'el lunes', time: '8:00' });
-    expect(say('2026-11-29T01:00:00Z', 'es-ES')).toEqual({ day: 'hoy', time: '20:00' });
+    expect(say('2026-11-30T13:00:00Z', 'es-ES')).toEqual({ day: 'el lunes', time: '8:00', dayAndTime: 'el lunes a las 8:00' });
+    expect(say('2026-11-29T01:00:00Z', 'es-ES')).toEqual({ day: 'hoy', time: '20:00', dayAndTime: 'hoy a las 20:00' });
     expect(say('2026-11-29T14:00:00Z', 'es-ES').day).toBe('mañana');
+  });
+
+  it('puts the day and the time together in the language\'s words, one o\'clock included', () => {
+    expect(say('2026-11-30T13:00:00Z').dayAndTime).toBe('Monday at 8 AM');
+    expect(say('2026-11-29T06:00:00Z', 'es-ES').dayAndTime).toBe('mañana a la 1:00');
+    expect(say('2026-11-30T13:00:00Z', 'fr-FR').dayAndTime).toBe('lundi, 8:00');
   });
 
   it("reads both the day and the time in the schedule's time zone, across a clock change", () => {

@@ -282,8 +282,8 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
         if (closedPrompt === undefined) error(informPath, 'An answer from a schedule needs closedPrompt, said while it is closed.');
       }
       if (prompt !== undefined) requirePrompt([...informPath, 'prompt'], prompt, []);
-      if (openPrompt !== undefined) requirePrompt([...informPath, 'openPrompt'], openPrompt, ['closesDay', 'closesTime', 'weeklyHours']);
-      if (closedPrompt !== undefined) requirePrompt([...informPath, 'closedPrompt'], closedPrompt, ['opensDay', 'opensTime', 'weeklyHours']);
+      if (openPrompt !== undefined) requirePrompt([...informPath, 'openPrompt'], openPrompt, ['closesDay', 'closesTime', 'closesAt', 'weeklyHours']);
+      if (closedPrompt !== undefined) requirePrompt([...informPath, 'closedPrompt'], closedPrompt, ['opensDay', 'opensTime', 'opensAt', 'weeklyHours']);
     }
     if (intent.escalate) {
       requireQueue([...path, 'escalate', 'queue'], intent.escalate.queue);

@@ -429,10 +429,10 @@ export const informSchema = z
       .meta({ description: 'Answer with this `businessHours` schedule, as it stands when the caller asks: openPrompt while it is open, closedPrompt while it is closed.' }),
     openPrompt: promptKey
       .optional()
-      .meta({ description: 'Said while the schedule is open; {closesDay} ("today", "tomorrow", "Monday") and {closesTime} ("8 PM") say when it closes, {weeklyHours} its week ("Monday to Friday from 8 AM to 8 PM, and Saturday from 9 AM to 5 PM").' }),
+      .meta({ description: 'Said while the schedule is open; {closesDay} ("today", "tomorrow", "Monday") and {closesTime} ("8 PM") say when it closes, {closesAt} both in one phrase ("today at 8 PM", "hoy a las 20:00"), {weeklyHours} its week ("Monday to Friday from 8 AM to 8 PM, and Saturday from 9 AM to 5 PM").' }),
     closedPrompt: promptKey
       .optional()
-      .meta({ description: 'Said while the schedule is closed; {opensDay} and {opensTime} say when it opens again, {weeklyHours} its week.' }),
+      .meta({ description: 'Said while the schedule is closed; {opensDay} and {opensTime} say when it opens again, {opensAt} both in one phrase ("Monday at 8 AM", "el lunes a las 8:00"), {weeklyHours} its week.' }),
   })
   .meta({
     id: 'Inform',
