@@ -35,7 +35,7 @@ interface Span {
  * clocks jump; in the repeated hour the first pass counts.
  */
 export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
-  const { spansOn } = daysOf(schedule);
+  const spansOn = spansOfDays(schedule);
   const holidayNames = new Map(schedule.holidays.map((h) => [h.date, h.name]));
   const rangeEnd = openRangeEnd(schedule, spansOn, now.getTime());
   if (rangeEnd !== undefined) {
@@ -65,14 +65,14 @@ export function isOpen(schedule: ScheduleHours, now: Date): OpenStatus {
 
 type SpansOn = (day: number) => { spans: Span[]; holiday: boolean };
 
-function daysOf(schedule: ScheduleHours): { spansOn: SpansOn } {
+/** A day's ranges (days counted from 1970-01-01 on the schedule's wall clock): its holiday's, else its weekday's. */
+function spansOfDays(schedule: ScheduleHours): SpansOn {
   const holidays = new Map(schedule.holidays.map((h) => [h.date, h.hours]));
-  const spansOn: SpansOn = (day) => {
+  return (day) => {
     const holidayHours = holidays.get(isoDate(day));
     const ranges = holidayHours ?? schedule.weekly[weekDayByJsDay[(((day + 4) % 7) + 7) % 7] ?? 'sunday'];
     return { spans: ranges.map(toSpan).sort((a, b) => a.from - b.from), holiday: holidayHours !== undefined };
   };
-  return { spansOn };
 }
 
 /** The end of the range the schedule is open in at `instant` (ms), or undefined when it is closed then. */

@@ -197,7 +197,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     }
     const apiVersion = new URL(url, 'http://placeholder').searchParams.get('api-version') ?? '2025-05-15';
     // Call Automation downloads the audio files a play names; the emulator does it before answering.
-    if (method === 'POST') await files.download(body);
+    if (method === 'POST' && playsMedia.test(path)) await files.download(body);
     let result: RestResult;
     try {
       result = route(method, path, body, apiVersion);
@@ -213,6 +213,9 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     logger.debug({ method, path, status: result.status }, 'call automation request');
     sendJson(response, result.status, result.body);
   }
+
+  /** The requests that can name an audio file: only their bodies are searched for files to download. */
+  const playsMedia = /^\/calling\/callConnections\/[^/:]+:(play|recognize|hold)$/;
 
   function route(method: string, path: string, body: Buffer, apiVersion: string): RestResult {
     const read = <K extends keyof CallAutomationRequests>(name: K): CallAutomationRequests[K] =>
