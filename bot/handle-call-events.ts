@@ -5,6 +5,7 @@ import type { CallCommand } from './call-flow/call-commands.js';
 import type { ActionResult, CallEvent } from './call-flow/call-events.js';
 import type { Decision } from './call-flow/call-state.js';
 import type { Logger } from './logger.js';
+import { outboxLeaseInMs, type DeferredOutboxClears } from './deferred-outbox-clears.js';
 import { assertNever } from './assert-never.js';
 import {
   ConcurrencyConflict,
@@ -44,6 +45,11 @@ export interface CallShellDependencies {
    * ignored either way.
    */
   readonly runningActions: Map<string, AbortController>;
+  /**
+   * Removals of carried-out outbox entries held back for the call's next save to make; absent:
+   * each entry is removed by a write of its own at once.
+   */
+  readonly outboxClears?: DeferredOutboxClears | undefined;
 }
 
 export interface CallbackRequest {
@@ -61,8 +67,6 @@ export interface HandlerResponse {
 export const maxCallbackBodyBytes = 256 * 1024;
 const recentEventIdLimit = 64;
 const maxConflictRetries = 8;
-/** An outbox entry older than this was left by an invocation that died; the next one finishes it. */
-const outboxLeaseInMs = 30_000;
 const callIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 /** Longest wait for a language service before the embedded model answers instead. */
 const understandingTimeoutInMs = 1500;
@@ -136,8 +140,9 @@ export async function handleCallEvents(
 /**
  * Load, decide, save, execute one event; safe to call twice with the same event. The save is one
  * transaction: state, the outbox entry (only when there are commands to carry out) and the step's
- * history. With a caching store the load is usually answered from memory, so a step costs one
- * Cosmos request, plus one to clear the outbox entry when it had commands.
+ * history. With a caching store the load is usually answered from memory, and with deferred clears
+ * the save also drops the entries this process has carried out since, so a step usually costs one
+ * Cosmos request.
  */
 export async function applyCallEvent(
   deps: CallShellDependencies,
@@ -152,7 +157,10 @@ export async function applyCallEvent(
     const stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
     if (!stored) return 'unknown call';
     const now = deps.clock.now();
-    await finishAbandonedOutbox(deps, stored, now);
+    // Entries this process carried out whose removal it held back: this save drops them.
+    const carriedOut = stored.record.outbox.filter((e) => deps.outboxClears?.has(callId, e.step)).map((e) => e.step);
+    const outbox = stored.record.outbox.filter((e) => !carriedOut.includes(e.step));
+    await finishAbandonedOutbox(deps, callId, outbox, now);
     if (stored.record.recentEventIds.includes(event.eventId)) return 'duplicate';
     const fault = attempt === 0 ? mediaFault(event) : undefined;
     if (fault) {
@@ -174,7 +182,7 @@ export async function applyCallEvent(
     const next: CallRecord = {
       state: decision.state,
       step,
-      outbox: entry ? [...stored.record.outbox, entry] : stored.record.outbox,
+      outbox: entry ? [...outbox, entry] : outbox,
       recentEventIds: [...stored.record.recentEventIds, event.eventId].slice(-recentEventIdLimit),
     };
     let etag: string;
@@ -184,8 +192,10 @@ export async function applyCallEvent(
       if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
       throw error;
     }
+    deps.outboxClears?.dropped(callId, carriedOut);
     if (decision.state.stage === 'ended') deps.runningActions.get(callId)?.abort(new Error('the call ended'));
-    if (entry) await carryOut(deps, { record: next, etag }, entry);
+    // After the call's connection is gone no callback will come to carry the entry's removal.
+    if (entry) await carryOut(deps, { record: next, etag }, entry, { clearAtOnce: event.kind === 'CallDisconnected' });
     return 'applied';
   }
 }
@@ -206,8 +216,16 @@ async function withUnderstanding(deps: CallShellDependencies, state: CallState, 
   }
 }
 
-/** Executes an outbox entry's commands, then removes it from the outbox with any failures in history. */
-export async function carryOut(deps: CallShellDependencies, stored: StoredCallRecord, entry: OutboxEntry): Promise<void> {
+/**
+ * Executes an outbox entry's commands, then removes it from the outbox with any failures in
+ * history; when all went well and clears are deferred, the removal waits for the call's next save.
+ */
+export async function carryOut(
+  deps: CallShellDependencies,
+  stored: StoredCallRecord,
+  entry: OutboxEntry,
+  options: { readonly clearAtOnce?: boolean } = {},
+): Promise<void> {
   const { state } = stored.record;
   const failures: StoredHistoryItem[] = [];
   for (const command of entry.commands) {
@@ -224,6 +242,17 @@ export async function carryOut(deps: CallShellDependencies, stored: StoredCallRe
         entry: { kind: 'commandFailed', command: command.kind, error: message },
       });
     }
+  }
+  const clears = deps.outboxClears;
+  if (clears && failures.length === 0 && !options.clearAtOnce) {
+    const callId = state.callId;
+    const waitInMs = clears.clearWithinInMs - (deps.clock.now().getTime() - Date.parse(entry.createdAt));
+    clears.hold(callId, entry.step, waitInMs, async () => {
+      // The latest version this process knows; a stale one costs a failed ETag and a re-read.
+      const current = await deps.store.getCall(callId, { allowCached: true });
+      if (current) await removeFromOutbox(deps, callId, entry.step, current, []);
+    });
+    return;
   }
   await removeFromOutbox(deps, state.callId, entry.step, stored, failures);
 }
@@ -358,13 +387,13 @@ async function removeFromOutbox(
   await deps.store.upsertHistory(failures);
 }
 
-async function finishAbandonedOutbox(deps: CallShellDependencies, stored: StoredCallRecord, now: Date): Promise<void> {
-  for (const entry of stored.record.outbox) {
+async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string, outbox: readonly OutboxEntry[], now: Date): Promise<void> {
+  for (const entry of outbox) {
     if (now.getTime() - Date.parse(entry.createdAt) < outboxLeaseInMs) continue;
     // What this process remembers may be stale: only the stored call says the entry is still undone.
-    const fresh = await deps.store.getCall(stored.record.state.callId);
+    const fresh = await deps.store.getCall(callId);
     if (!fresh?.record.outbox.some((e) => e.step === entry.step)) continue;
-    deps.logger.warn({ callId: stored.record.state.callId, step: entry.step }, 'finishing an abandoned outbox entry');
-    await carryOut(deps, fresh, entry);
+    deps.logger.warn({ callId, step: entry.step }, 'finishing an abandoned outbox entry');
+    await carryOut(deps, fresh, entry, { clearAtOnce: true });
   }
 }

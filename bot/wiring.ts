@@ -5,6 +5,7 @@ import { AzureLanguageUnderstanding } from './adapters/azure-language-understand
 import { AzureOpenAiUnderstanding } from './adapters/azure-openai-understanding.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
 import { CachingCallStore } from './caching-call-store.js';
+import { DeferredOutboxClears } from './deferred-outbox-clears.js';
 import { openCosmosDatabase } from './adapters/cosmos-database.js';
 import { CosmosRoutingStore } from './adapters/cosmos-routing-store.js';
 import { createServiceBusClient, ServiceBusRoutingBus } from './adapters/service-bus-routing-bus.js';
@@ -66,6 +67,7 @@ export interface Switchboard {
   readonly queueIds: readonly string[];
   readonly settings: Settings;
   readonly logger: Logger;
+  /** Writes what is held back (outbox clears), then closes the clients. */
   close(): Promise<void>;
 }
 
@@ -154,6 +156,8 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   );
 
   const understanding = createLanguageUnderstanding(settings, flow, assistant.config);
+  const delay = overrides.delay ?? ((ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }).catch(() => undefined));
+  const outboxClears = new DeferredOutboxClears({ delay, logger });
   const shell: CallShellDependencies = {
     understanding,
     store,
@@ -161,12 +165,13 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     agentCalls: control,
     actions,
     routing: new BusRoutingRequests(bus, routingStore, clock),
-    delay: overrides.delay ?? ((ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined)),
+    delay,
     clock,
     logger,
     decide: (state, event, now) => decideCall(flow, state, event, now),
     callbackUrl,
     runningActions: new Map(),
+    outboxClears,
   };
   const routing: RoutingShellDependencies = {
     queues: routingStore,
@@ -342,6 +347,8 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       return { agents: agents.length, changed };
     },
     async close() {
+      // Carried-out entries whose removal waits for a next save that will not come from here.
+      await outboxClears.flushAll();
       await serviceBus?.close();
       cosmos.dispose();
     },

@@ -33,3 +33,10 @@ for (const fn of createFunctionTable(provider)) {
       assertNever(fn, 'function trigger');
   }
 }
+
+// A graceful shutdown (scale-in, a deployment) writes the outbox clears still held back, so no
+// other instance sends those commands again after the lease.
+app.hook.appTerminate(async () => {
+  const ready = await switchboard?.catch(() => undefined);
+  await ready?.close();
+});

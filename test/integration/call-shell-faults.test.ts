@@ -6,6 +6,7 @@ import { startCallStoreFixture, type CallStoreFixture } from '../support/call-st
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
+import { DeferredOutboxClears } from '../../bot/deferred-outbox-clears.js';
 import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
 import type { CallStore } from '../../bot/ports.js';
 import { testFlow } from '../support/test-assistant-flow.js';
@@ -28,6 +29,28 @@ async function newConnectedCall(callId: string): Promise<string> {
   await store.createCall({ state: startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+12125550100' }, current), step: 1, outbox: [], recentEventIds: [] });
   await applyCallEvent(shell(), callId, event({ kind: 'CallConnected', callConnectionId: `conn-${callId}` }));
   return (await store.getCall(callId))!.record.state.pendingOperation!;
+}
+
+/** The store's Cosmos requests, named: a save carries history, a clear does not. */
+function counting(inner: CallStore, requests: string[]): CallStore {
+  return {
+    createCall: (r, h) => (requests.push('create'), inner.createCall(r, h)),
+    getCall: (id) => (requests.push('read'), inner.getCall(id)),
+    replaceCall: (r, e, h) => (requests.push(h && h.length > 0 ? 'save' : 'clear'), inner.replaceCall(r, e, h)),
+    listHistory: (id) => inner.listHistory(id),
+    upsertHistory: (items) => (requests.push('history'), inner.upsertHistory(items)),
+  };
+}
+
+/** Waits that end when the test says (or when aborted): the held-back clears' timers. */
+function manualTimers() {
+  const waits: { readonly ms: number; readonly signal: AbortSignal; readonly end: () => void }[] = [];
+  const delay = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      waits.push({ ms, signal, end: resolve });
+      signal.addEventListener('abort', () => resolve());
+    });
+  return { waits, delay, running: () => waits.filter((w) => !w.signal.aborted) };
 }
 
 beforeAll(async () => {
@@ -215,14 +238,7 @@ describe('the call shell on the local Cosmos', () => {
   it('saves a step from what it remembers with one Cosmos request, and one more to clear its commands', async () => {
     const pending = await newConnectedCall('cached');
     const requests: string[] = [];
-    const counted: CallStore = {
-      createCall: (r, h) => (requests.push('create'), store.createCall(r, h)),
-      getCall: (id) => (requests.push('read'), store.getCall(id)),
-      replaceCall: (r, e, h) => (requests.push(h && h.length > 0 ? 'save' : 'clear'), store.replaceCall(r, e, h)),
-      listHistory: (id) => store.listHistory(id),
-      upsertHistory: (items) => (requests.push('history'), store.upsertHistory(items)),
-    };
-    const cached = new CachingCallStore(counted);
+    const cached = new CachingCallStore(counting(store, requests));
     await applyCallEvent(shell({ store: cached }), 'cached', event({ kind: 'ParticipantsUpdated', participantIds: ['a'] }));
     expect(requests).toEqual(['read', 'save']);
     requests.length = 0;
@@ -272,5 +288,123 @@ describe('the call shell on the local Cosmos', () => {
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
     expect(await applyCallEvent(shell(), 'nobody', event({ kind: 'CallDisconnected' }))).toBe('unknown call');
     expect(await store.getCall('nobody')).toBeUndefined();
+  });
+});
+
+describe('held-back outbox clears on the local Cosmos', () => {
+  const deferred = (timers: ReturnType<typeof manualTimers>) => new DeferredOutboxClears({ delay: timers.delay, logger: pino({ level: 'silent' }) });
+
+  it('lets the call\'s next save remove a carried-out entry: one Cosmos request a step, and the commands sent once', async () => {
+    const pending = await newConnectedCall('held');
+    executed.length = 0;
+    const requests: string[] = [];
+    const timers = manualTimers();
+    const clears = deferred(timers);
+    const deps = shell({ store: new CachingCallStore(counting(store, requests)), outboxClears: clears });
+    await applyCallEvent(deps, 'held', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    expect(requests).toEqual(['read', 'save']);
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    // Carried out, not yet cleared: the stored call still lists it, and its clear waits 20 s.
+    expect((await store.getCall('held'))!.record.outbox).toHaveLength(1);
+    expect(timers.running().map((w) => w.ms)).toEqual([20_000]);
+
+    requests.length = 0;
+    current = new Date(current.getTime() + 4_000);
+    const reasked = (await store.getCall('held'))!.record.state.pendingOperation;
+    await applyCallEvent(deps, 'held', event({ kind: 'RecognitionTimedOut', operationContext: reasked }));
+    expect(requests).toEqual(['save']);
+    // The first entry went with that save; the second waits its turn.
+    const stored = (await store.getCall('held'))!.record;
+    expect(stored.outbox.map((e) => e.step)).toEqual([stored.step]);
+    expect(clears.counts).toEqual({ droppedBySave: 1, writtenAlone: 0 });
+    expect(executed).toHaveLength(2);
+    await clears.flushAll();
+    expect((await store.getCall('held'))!.record.outbox).toEqual([]);
+  });
+
+  it('clears an entry by a write of its own when no save comes in time, counting the wait from the entry\'s save', async () => {
+    const pending = await newConnectedCall('held-alone');
+    const requests: string[] = [];
+    const timers = manualTimers();
+    const clears = deferred(timers);
+    // Saved at 10:00:00; the commands took 3 s (a slow Call Automation).
+    const savedAt = current;
+    const slow = shell({ store: new CachingCallStore(counting(store, requests)), outboxClears: clears, clock: { now: () => current } });
+    const control = slow.control;
+    const deps: CallShellDependencies = {
+      ...slow,
+      control: { ...control, execute: async (...args) => { current = new Date(savedAt.getTime() + 3_000); await control.execute(...args); } },
+    };
+    await applyCallEvent(deps, 'held-alone', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    expect(timers.running().map((w) => w.ms)).toEqual([17_000]);
+    requests.length = 0;
+    timers.running()[0]!.end();
+    await clears.settled();
+    expect(requests).toEqual(['clear']);
+    expect((await store.getCall('held-alone'))!.record.outbox).toEqual([]);
+    expect(clears.counts).toEqual({ droppedBySave: 0, writtenAlone: 1 });
+  });
+
+  it('never sends a held entry\'s commands again, even when its call\'s next event comes after the lease', async () => {
+    const pending = await newConnectedCall('held-late');
+    executed.length = 0;
+    const timers = manualTimers();
+    const clears = deferred(timers);
+    const deps = shell({ store: new CachingCallStore(store), outboxClears: clears });
+    await applyCallEvent(deps, 'held-late', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    // The timer is late (a busy process): the next event finds the entry older than the lease.
+    current = new Date(current.getTime() + 45_000);
+    await applyCallEvent(deps, 'held-late', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    expect((await store.getCall('held-late'))!.record.outbox).toEqual([]);
+    // Its timer was stopped with it: nothing is left to write.
+    expect(timers.running()).toEqual([]);
+    expect(clears.size).toBe(0);
+  });
+
+  it('leaves a held entry alone on another instance within the lease, and the clear of its own re-reads the call another instance saved', async () => {
+    const pending = await newConnectedCall('held-two');
+    executed.length = 0;
+    const timers = manualTimers();
+    const clears = deferred(timers);
+    const first = shell({ store: new CachingCallStore(store), outboxClears: clears });
+    const second = shell({ store: new CachingCallStore(store), outboxClears: deferred(manualTimers()) });
+    await applyCallEvent(first, 'held-two', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    current = new Date(current.getTime() + 5_000);
+    const meanwhile = event({ kind: 'ParticipantsUpdated', participantIds: ['x'] });
+    await applyCallEvent(second, 'held-two', meanwhile);
+    expect(executed.map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    expect((await store.getCall('held-two'))!.record.outbox).toHaveLength(1);
+    // The first instance remembers the call before the second saved it: its clear meets a failed ETag, re-reads, and removes the entry.
+    timers.running()[0]!.end();
+    await clears.settled();
+    const stored = (await store.getCall('held-two'))!.record;
+    expect(stored.outbox).toEqual([]);
+    expect(stored.recentEventIds).toContain(meanwhile.eventId);
+    expect(clears.counts.writtenAlone).toBe(1);
+  });
+
+  it('clears at once when the caller has gone (no callback will carry it) or a command failed (the failure belongs in history now)', async () => {
+    const pending = await newConnectedCall('held-none');
+    const timers = manualTimers();
+    const clears = deferred(timers);
+    const failing = shell({ store: new CachingCallStore(store), outboxClears: clears });
+    const deps: CallShellDependencies = { ...failing, control: { ...failing.control, execute: async () => { throw new Error('Call Automation said 500'); } } };
+    await applyCallEvent(deps, 'held-none', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
+    expect((await store.getCall('held-none'))!.record.outbox).toEqual([]);
+    expect((await store.listHistory('held-none')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', error: 'Call Automation said 500' }));
+
+    // A caller who hangs up while an agent talks to them: routing is told the call ended.
+    await newConnectedCall('held-gone');
+    const withAgent = shell({ store: new CachingCallStore(store), outboxClears: clears });
+    const decide: CallShellDependencies['decide'] = (state, e, now) => {
+      const decision = withAgent.decide(state, e, now);
+      return e.kind === 'CallDisconnected' ? { ...decision, commands: [{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o-1', agentId: 'alice' }] } : decision;
+    };
+    await applyCallEvent({ ...withAgent, decide }, 'held-gone', event({ kind: 'CallDisconnected' }));
+    const gone = (await store.getCall('held-gone'))!.record;
+    expect(gone.state.stage).toBe('ended');
+    expect(gone.outbox).toEqual([]);
+    expect(timers.running()).toEqual([]);
   });
 });
