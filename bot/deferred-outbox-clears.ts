@@ -9,9 +9,22 @@ export const outboxLeaseInMs = 30_000;
  */
 export const defaultClearWithinInMs = 20_000;
 
+/** How fast the share of held clears that paid follows new outcomes (a moving average). */
+const shareWeight = 1 / 32;
+/**
+ * Below this share holding costs more than it saves: a dropped entry saves a write, one written
+ * after another instance saved the call costs one or two requests more than a clear at once.
+ */
+const minimumPaidShare = 0.6;
+/** While clears are written at once, one entry in this many is still held, to see whether it would pay again. */
+const probeEvery = 8;
+
+/** Removes a held entry by a write of its own; says how many failed ETags it met on the way. */
+export type ClearWrite = () => Promise<{ readonly conflicts: number }>;
+
 interface HeldClear {
   readonly timer: AbortController;
-  readonly write: () => Promise<void>;
+  readonly write: ClearWrite;
 }
 
 /**
@@ -27,8 +40,13 @@ interface HeldClear {
 export class DeferredOutboxClears {
   private readonly held = new Map<string, Map<number, HeldClear>>();
   private readonly inFlight = new Set<Promise<void>>();
-  /** Entries dropped by a later save of their call, and entries removed by a write of their own. */
-  readonly counts = { droppedBySave: 0, writtenAlone: 0 };
+  /**
+   * Entries dropped by a later save of their call; entries removed by a write of their own, and
+   * how many of those met a failed ETag (another instance had saved the call).
+   */
+  readonly counts = { droppedBySave: 0, writtenAlone: 0, writtenAfterConflict: 0 };
+  private share = 1;
+  private sinceProbe = 0;
 
   constructor(
     private readonly options: {
@@ -45,13 +63,33 @@ export class DeferredOutboxClears {
     return this.options.clearWithinInMs ?? defaultClearWithinInMs;
   }
 
+  /**
+   * Whether to hold the next carried-out entry back. Holding pays when the call's next callback
+   * comes to this process. With several instances behind a load balancer it often goes to another
+   * one, which saves the call; the held entry's own write then meets a failed ETag and a re-read.
+   * So while fewer than `minimumPaidShare` of the recent held entries that were settled either way
+   * were dropped by a save, entries are cleared at once, except one in `probeEvery`, held to see
+   * whether holding pays again. An entry written alone without a conflict (no callback came within
+   * the wait) cost what a clear at once costs, and does not count.
+   */
+  shouldHold(): boolean {
+    if (this.share >= minimumPaidShare) return true;
+    this.sinceProbe = (this.sinceProbe + 1) % probeEvery;
+    return this.sinceProbe === 0;
+  }
+
+  /** The moving share of settled held entries that a save of their call dropped (1 at start). */
+  get paidShare(): number {
+    return this.share;
+  }
+
   /** Whether this process carried out the call's entry in full and only its removal is left. */
   has(callId: string, step: number): boolean {
     return this.held.get(callId)?.has(step) ?? false;
   }
 
   /** Holds back the removal of a carried-out entry; `write` removes it if no save has after `waitInMs`. */
-  hold(callId: string, step: number, waitInMs: number, write: () => Promise<void>): void {
+  hold(callId: string, step: number, waitInMs: number, write: ClearWrite): void {
     const timer = new AbortController();
     let calls = this.held.get(callId);
     if (!calls) this.held.set(callId, (calls = new Map()));
@@ -77,6 +115,7 @@ export class DeferredOutboxClears {
       clear.timer.abort();
       calls.delete(step);
       this.counts.droppedBySave++;
+      this.share += shareWeight * (1 - this.share);
     }
     if (calls.size === 0) this.held.delete(callId);
   }
@@ -85,7 +124,7 @@ export class DeferredOutboxClears {
   async flushAll(): Promise<void> {
     const all = [...this.held].flatMap(([callId, calls]) => [...calls.keys()].map((step) => ({ callId, step })));
     for (const { callId, step } of all) this.held.get(callId)?.get(step)?.timer.abort();
-    await Promise.all(all.map(({ callId, step }) => this.writeAlone(callId, step)));
+    await Promise.all(all.map(({ callId, step }) => this.writeAlone(callId, step, { stopping: true })));
     await this.settled();
   }
 
@@ -96,11 +135,12 @@ export class DeferredOutboxClears {
     return size;
   }
 
-  private async writeAlone(callId: string, step: number): Promise<void> {
+  private async writeAlone(callId: string, step: number, options: { readonly stopping?: boolean } = {}): Promise<void> {
     const clear = this.held.get(callId)?.get(step);
     if (!clear) return;
+    let conflicts: number;
     try {
-      await clear.write();
+      ({ conflicts } = await clear.write());
     } catch (error) {
       // Kept: the call's next save still drops it, or the next flush tries again.
       this.options.logger.warn({ callId, step, error: error instanceof Error ? error.message : String(error) }, 'could not clear a carried-out outbox entry');
@@ -111,5 +151,10 @@ export class DeferredOutboxClears {
     calls.delete(step);
     if (calls.size === 0) this.held.delete(callId);
     this.counts.writtenAlone++;
+    // Another instance saved the call meanwhile (a process that stops says nothing about that).
+    if (conflicts > 0 && !options.stopping) {
+      this.counts.writtenAfterConflict++;
+      this.share -= shareWeight * this.share;
+    }
   }
 }

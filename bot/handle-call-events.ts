@@ -244,13 +244,13 @@ export async function carryOut(
     }
   }
   const clears = deps.outboxClears;
-  if (clears && failures.length === 0 && !options.clearAtOnce) {
+  if (clears && failures.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
     const waitInMs = clears.clearWithinInMs - (deps.clock.now().getTime() - Date.parse(entry.createdAt));
     clears.hold(callId, entry.step, waitInMs, async () => {
       // The latest version this process knows; a stale one costs a failed ETag and a re-read.
       const current = await deps.store.getCall(callId, { allowCached: true });
-      if (current) await removeFromOutbox(deps, callId, entry.step, current, []);
+      return current ? removeFromOutbox(deps, callId, entry.step, current, []) : { conflicts: 0 };
     });
     return;
   }
@@ -371,20 +371,23 @@ async function removeFromOutbox(
   step: number,
   known: StoredCallRecord,
   failures: readonly StoredHistoryItem[],
-): Promise<void> {
+): Promise<{ readonly conflicts: number }> {
   let current: StoredCallRecord | undefined = known;
+  let conflicts = 0;
   for (let attempt = 0; current && attempt <= maxConflictRetries; attempt++) {
     if (!current.record.outbox.some((e) => e.step === step)) break;
     try {
       await deps.store.replaceCall({ ...current.record, outbox: current.record.outbox.filter((e) => e.step !== step) }, current.etag, failures);
-      return;
+      return { conflicts };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
+      conflicts++;
       current = await deps.store.getCall(callId);
     }
   }
   // Someone else cleared the entry (a takeover after the lease): the failures still belong in history.
   await deps.store.upsertHistory(failures);
+  return { conflicts };
 }
 
 async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string, outbox: readonly OutboxEntry[], now: Date): Promise<void> {

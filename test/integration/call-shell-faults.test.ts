@@ -316,7 +316,7 @@ describe('held-back outbox clears on the local Cosmos', () => {
     // The first entry went with that save; the second waits its turn.
     const stored = (await store.getCall('held'))!.record;
     expect(stored.outbox.map((e) => e.step)).toEqual([stored.step]);
-    expect(clears.counts).toEqual({ droppedBySave: 1, writtenAlone: 0 });
+    expect(clears.counts).toEqual({ droppedBySave: 1, writtenAlone: 0, writtenAfterConflict: 0 });
     expect(executed).toHaveLength(2);
     await clears.flushAll();
     expect((await store.getCall('held'))!.record.outbox).toEqual([]);
@@ -342,7 +342,8 @@ describe('held-back outbox clears on the local Cosmos', () => {
     await clears.settled();
     expect(requests).toEqual(['clear']);
     expect((await store.getCall('held-alone'))!.record.outbox).toEqual([]);
-    expect(clears.counts).toEqual({ droppedBySave: 0, writtenAlone: 1 });
+    expect(clears.counts).toEqual({ droppedBySave: 0, writtenAlone: 1, writtenAfterConflict: 0 });
+    expect(clears.paidShare).toBe(1);
   });
 
   it('never sends a held entry\'s commands again, even when its call\'s next event comes after the lease', async () => {
@@ -381,7 +382,8 @@ describe('held-back outbox clears on the local Cosmos', () => {
     const stored = (await store.getCall('held-two'))!.record;
     expect(stored.outbox).toEqual([]);
     expect(stored.recentEventIds).toContain(meanwhile.eventId);
-    expect(clears.counts.writtenAlone).toBe(1);
+    expect(clears.counts).toEqual({ droppedBySave: 0, writtenAlone: 1, writtenAfterConflict: 1 });
+    expect(clears.paidShare).toBeLessThan(1);
   });
 
   it('clears at once when the caller has gone (no callback will carry it) or a command failed (the failure belongs in history now)', async () => {
