@@ -196,8 +196,8 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       return;
     }
     const apiVersion = new URL(url, 'http://placeholder').searchParams.get('api-version') ?? '2025-05-15';
-    // Call Automation downloads the audio files a play names; the emulator does it before answering.
-    if (method === 'POST' && playsMedia.test(path)) await files.download(body);
+    // Hold music is checked before the hold is answered; plays and recognizes fetch their files as they start.
+    if (method === 'POST' && holdsWithMusic.test(path)) await files.download(body);
     let result: RestResult;
     try {
       result = route(method, path, body, apiVersion);
@@ -214,8 +214,8 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     sendJson(response, result.status, result.body);
   }
 
-  /** The requests that can name an audio file: only their bodies are searched for files to download. */
-  const playsMedia = /^\/calling\/callConnections\/[^/:]+:(play|recognize|hold)$/;
+  /** A hold names its music: its body is searched for files to download. */
+  const holdsWithMusic = /^\/calling\/callConnections\/[^/:]+:hold$/;
 
   function route(method: string, path: string, body: Buffer, apiVersion: string): RestResult {
     const read = <K extends keyof CallAutomationRequests>(name: K): CallAutomationRequests[K] =>

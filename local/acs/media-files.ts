@@ -30,7 +30,7 @@ function fileUrisIn(value: unknown, into: Set<string> = new Set()): Set<string> 
 export class MediaFiles {
   private readonly problems = new Map<string, ResultInformation | undefined>();
 
-  /** Downloads the local files a request body names; called before the request is carried out. */
+  /** Downloads the local files a request body names (hold music: checked before the request is answered). */
   async download(body: Buffer): Promise<void> {
     let json: unknown;
     try {
@@ -38,18 +38,24 @@ export class MediaFiles {
     } catch {
       return;
     }
-    await Promise.all(
-      [...fileUrisIn(json)].map(async (uri) => {
-        let url: URL;
-        try {
-          url = new URL(uri);
-        } catch {
-          return;
-        }
-        if (!isLoopback(url)) return;
-        this.problems.set(uri, await this.check(url));
-      }),
-    );
+    await this.fetchAll(fileUrisIn(json));
+  }
+
+  /**
+   * Downloads the local files among `uris` as a play or recognize starts, after its request was
+   * answered (202), as Call Automation does; undefined when there is none to download.
+   */
+  fetchAll(uris: Iterable<string>): Promise<void> | undefined {
+    const local = [...uris].flatMap((uri) => {
+      try {
+        const url = new URL(uri);
+        return isLoopback(url) ? [{ uri, url }] : [];
+      } catch {
+        return [];
+      }
+    });
+    if (local.length === 0) return undefined;
+    return Promise.all(local.map(async ({ uri, url }) => void this.problems.set(uri, await this.check(url)))).then(() => undefined);
   }
 
   /** Why the file at `uri` cannot be played, or undefined; decided by name for files never downloaded. */

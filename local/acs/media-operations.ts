@@ -106,10 +106,18 @@ export class MediaOperations {
     if (!operation || call.state === 'ended') return;
     const running: RunningMediaOperation = { operation, cancelTimers: () => undefined };
     call.media.current = running;
-    running.cancelTimers = this.events.after(call, 0, () => {
+    const run = () => {
       if (call.media.current !== running) return;
       if (operation.kind === 'play') this.runPlay(call, running, operation);
       else this.runRecognize(call, running, operation);
+    };
+    running.cancelTimers = this.events.after(call, 0, () => {
+      if (call.media.current !== running) return;
+      // Audio files are fetched as the operation starts; a cancel meanwhile wins.
+      const sources = operation.kind === 'play' ? operation.sources : operation.request.playPrompts ?? (operation.request.playPrompt ? [operation.request.playPrompt] : []);
+      const fetched = this.files.fetchAll(sources.flatMap((source) => (source.kind === 'file' && source.file?.uri ? [source.file.uri] : [])));
+      if (fetched) void fetched.then(run);
+      else run();
     });
   }
 

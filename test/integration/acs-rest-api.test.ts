@@ -263,6 +263,48 @@ describe('Call Automation emulator REST API, through the real SDK', () => {
       }
     });
 
+    it('answers a play at once and fetches its file as the play starts; a cancel during the download wins', async () => {
+      const released: (() => void)[] = [];
+      let arrived: () => void = () => undefined;
+      const nextDownload = () => new Promise<void>((resolve) => (arrived = resolve));
+      // A file server that answers only when the test says so.
+      const server = createServer((_request, response) => {
+        arrived();
+        released.push(() => {
+          response.writeHead(200, { 'content-type': 'audio/wav' });
+          response.end(encodeWav(renderHoldTone(), 16_000));
+        });
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const { callConnectionId, connection } = await h.connectCall();
+        const media = connection.getCallMedia();
+        // The request is answered while its file is still being downloaded.
+        let downloading = nextDownload();
+        await media.playToAll([{ kind: 'fileSource', url: `${base}/slow.wav` }], { operationContext: 'slow' });
+        await downloading;
+        expect(h.callbacksOf(callConnectionId).map((c) => c.type)).not.toContain('PlayStarted');
+        released.shift()!();
+        await h.waitForCallback('PlayCompleted', (c) => c.data.callConnectionId === callConnectionId && c.data['operationContext'] === 'slow');
+
+        downloading = nextDownload();
+        await media.playToAll([{ kind: 'fileSource', url: `${base}/slower.wav` }], { operationContext: 'dropped' });
+        await downloading;
+        await media.cancelAllOperations();
+        await h.waitForCallback('PlayCanceled', (c) => c.data.callConnectionId === callConnectionId && c.data['operationContext'] === 'dropped');
+        released.shift()!();
+        await media.playToAll([{ kind: 'textSource', text: 'after' }], { operationContext: 'after' });
+        await h.waitForCallback('PlayCompleted', (c) => c.data.callConnectionId === callConnectionId && c.data['operationContext'] === 'after');
+        expect(h.callbacksOf(callConnectionId).filter((c) => c.data['operationContext'] === 'dropped').map((c) => c.type)).toEqual(['PlayCanceled']);
+        await connection.hangUp(true);
+      } finally {
+        for (const release of released) release();
+        server.close();
+      }
+    });
+
     it('loops a play until cancelAllMediaOperations, which reports PlayCanceled 8508', async () => {
       const { callConnectionId, connection } = await h.connectCall();
       const media = connection.getCallMedia();
