@@ -224,11 +224,24 @@ export async function carryOut(
   deps: CallShellDependencies,
   stored: StoredCallRecord,
   entry: OutboxEntry,
-  options: { readonly clearAtOnce?: boolean } = {},
+  options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
   const failures: StoredHistoryItem[] = [];
+  const superseded = options.abandoned === true && entry.commands.some((command) => mediaOperationSuperseded(state, command));
   for (const command of entry.commands) {
+    if (superseded && isMediaCommand(command)) {
+      // Playing it now would replay an old prompt over the current one, or cancel the current one.
+      deps.logger.warn({ callId: state.callId, step: entry.step, command: command.kind }, 'left out a media command the call has moved past');
+      failures.push({
+        callId: state.callId,
+        step: entry.step,
+        index: entry.historyCount + failures.length,
+        at: deps.clock.now().toISOString(),
+        entry: { kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' },
+      });
+      continue;
+    }
     try {
       await executeCommand(deps, state, command);
     } catch (error) {
@@ -255,6 +268,16 @@ export async function carryOut(
     return;
   }
   await removeFromOutbox(deps, state.callId, entry.step, stored, failures);
+}
+
+function isMediaCommand(command: CallCommand): boolean {
+  return command.kind === 'PlayPrompt' || command.kind === 'PlayAudio' || command.kind === 'StartRecognition' || command.kind === 'CancelMedia';
+}
+
+/** A play or recognition the call no longer waits for: a later step started another one. */
+function mediaOperationSuperseded(state: CallState, command: CallCommand): boolean {
+  if (command.kind !== 'PlayPrompt' && command.kind !== 'PlayAudio' && command.kind !== 'StartRecognition') return false;
+  return command.operationContext !== state.pendingOperation && command.operationContext !== state.holdMusicOperation;
 }
 
 async function executeCommand(deps: CallShellDependencies, state: CallState, command: CallCommand): Promise<void> {
@@ -397,6 +420,6 @@ async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string
     const fresh = await deps.store.getCall(callId);
     if (!fresh?.record.outbox.some((e) => e.step === entry.step)) continue;
     deps.logger.warn({ callId, step: entry.step }, 'finishing an abandoned outbox entry');
-    await carryOut(deps, fresh, entry, { clearAtOnce: true });
+    await carryOut(deps, fresh, entry, { clearAtOnce: true, abandoned: true });
   }
 }

@@ -97,6 +97,8 @@ export type HistoryEntry =
   | { readonly kind: 'event'; readonly event: RecordedCallEvent; readonly ignored?: 'stale' | 'unknown' | 'ended' }
   | { readonly kind: 'command'; readonly command: RecordedCallCommand }
   | { readonly kind: 'commandFailed'; readonly command: RecordedCallCommand['kind']; readonly error: string }
+  /** An abandoned outbox entry's command left out when it was finished: the call had moved past it. */
+  | { readonly kind: 'commandSkipped'; readonly command: RecordedCallCommand['kind']; readonly reason: string }
   | { readonly kind: 'stageChanged'; readonly from: CallStage; readonly to: CallStage }
   | { readonly kind: 'callerTurn'; readonly input: 'speech' | 'dtmf' | 'choice'; readonly confidence: number | undefined; readonly pii: { readonly text: string } }
   | { readonly kind: 'intentDecision'; readonly intent: string | null; readonly confidence: number; readonly verdict: 'accepted' | 'clarify' | 'noMatch' | 'outOfScope' | 'keypad' | 'startOver' }

@@ -386,6 +386,29 @@ describe('held-back outbox clears on the local Cosmos', () => {
     expect(clears.paidShare).toBeLessThan(1);
   });
 
+  it('an instance that died holding a clear: the entry finished after the lease leaves out the question the call has moved past', async () => {
+    const first = await newConnectedCall('held-died');
+    executed.length = 0;
+    // Instance A asks again and holds the clear; then it dies (its timer never fires).
+    const dead = shell({ store: new CachingCallStore(store), outboxClears: deferred(manualTimers()) });
+    await applyCallEvent(dead, 'held-died', event({ kind: 'RecognitionTimedOut', operationContext: first }));
+    const asked = (await store.getCall('held-died'))!.record.state.pendingOperation!;
+    expect(executed.map((e) => e.command)).toEqual([expect.objectContaining({ kind: 'StartRecognition', operationContext: asked })]);
+    // The caller is silent again; instance B handles it within the lease and moves the call on.
+    current = new Date(current.getTime() + 10_000);
+    await applyCallEvent(shell({ store: new CachingCallStore(store) }), 'held-died', event({ kind: 'RecognitionTimedOut', operationContext: asked }));
+    const movedTo = (await store.getCall('held-died'))!.record.state.pendingOperation;
+    expect(movedTo).not.toBe(asked);
+    const sentBefore = executed.length;
+    // After the lease the next callback finds A's entry and finishes it without asking the old question again.
+    current = new Date(current.getTime() + 31_000);
+    await applyCallEvent(shell({ store: new CachingCallStore(store) }), 'held-died', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(executed.slice(sentBefore)).toEqual([]);
+    const stored = (await store.getCall('held-died'))!.record;
+    expect(stored.outbox).toEqual([]);
+    expect((await store.listHistory('held-died')).map((h) => h.entry)).toContainEqual({ kind: 'commandSkipped', command: 'StartRecognition', reason: 'the call moved past it before the entry was finished' });
+  });
+
   it('clears at once when the caller has gone (no callback will carry it) or a command failed (the failure belongs in history now)', async () => {
     const pending = await newConnectedCall('held-none');
     const timers = manualTimers();
