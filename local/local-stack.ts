@@ -237,6 +237,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // The sample backend's orders and due dates count from the app's today, however it was set.
     azure.sampleBackend.useClock(app.clock);
+    // Graph judges a subscription's expiry by the same time the app computes it from (`--at` moves both).
+    azure.graph.useClock(app.clock);
     const ready = app.switchboard;
     for (const agent of options.agents ?? []) {
       azure.teams.upsert({ userId: agent.teamsUserId, displayName: agent.displayName, availability: 'Available', ringBehaviour: agent.ringBehaviour });

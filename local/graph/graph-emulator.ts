@@ -68,6 +68,8 @@ export interface GraphEmulator {
   sendLifecycleNotification(subscriptionId: string, lifecycleEvent: LifecycleEvent): Promise<number>;
   /** Resolves once every notification triggered so far has been delivered or has failed. */
   whenIdle(): Promise<void>;
+  /** Decide subscription expiry by this clock from now on (the local stack: the app's settable clock). */
+  useClock(clock: Clock): void;
   close(): Promise<void>;
 }
 
@@ -131,7 +133,7 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function startGraphEmulator(options: GraphEmulatorOptions): Promise<GraphEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const clock = options.clock ?? { now: () => new Date() };
+  let clock = options.clock ?? { now: () => new Date() };
   const logger = options.logger ?? pino({ level: 'silent' });
   const tenantId = options.tenantId ?? localTenantId;
   const validationTimeoutInMs = options.validationTimeoutInMs ?? defaultValidationTimeoutInMs;
@@ -472,6 +474,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   logger.info({ baseUrl: `${origin}/v1.0` }, 'graph emulator listening');
 
   return {
+    useClock: (next) => {
+      clock = next;
+    },
     baseUrl: `${origin}/v1.0`,
     simulatorUrl: `${origin}/simulator`,
     tenantId,

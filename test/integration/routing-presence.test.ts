@@ -191,4 +191,22 @@ describe('the presence subscription across instances', () => {
     }
     expect(stack.graph.listSubscriptions()).toHaveLength(1);
   });
+
+  it('keeps its subscription when the local clock is set back (switchboard call --at): the local Graph judges expiry by the same time', async () => {
+    const back = new Date('2026-01-06T15:00:00Z');
+    stack.clock.set(back);
+    try {
+      await stack.switchboard.refreshPresence();
+      const subscriptions = stack.graph.listSubscriptions();
+      expect(subscriptions).toHaveLength(1);
+      // The settable clock runs on from where it was set.
+      const expiresIn = Date.parse(subscriptions[0]!.expirationDateTime) - back.getTime();
+      expect(expiresIn).toBeGreaterThanOrEqual(55 * 60_000);
+      expect(expiresIn).toBeLessThan(56 * 60_000);
+    } finally {
+      stack.clock.set(undefined);
+      await stack.switchboard.refreshPresence();
+    }
+    expect(stack.graph.listSubscriptions()).toHaveLength(1);
+  });
 });

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { ActionRunner } from '../../bot/ports.js';
-import { loadSettings } from '../../bot/config.js';
 import { openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import { ephemeralPorts, startLocalApp, startLocalAzure, type LocalApp, type LocalAzure } from '../../local/local-stack.js';
@@ -118,8 +117,8 @@ describe('two instances behind a round-robin load balancer', () => {
     expect((history?.state as { stage?: string }).stage).toBe('ended');
     expect(history?.history.filter((h) => h.entry.kind === 'routingDecision')).not.toHaveLength(0);
     // Stopping the instances writes the clears they still hold: every call's outbox is empty.
+    const { settings } = apps[0]!;
     for (const app of apps.splice(0)) await app.close();
-    const settings = loadSettings(azure.environment);
     const { database } = openCosmosDatabase({ endpoint: settings.COSMOS_ENDPOINT, databaseId: settings.COSMOS_DATABASE, key: settings.COSMOS_KEY, caCertificateFile: settings.COSMOS_CA_CERT_FILE });
     const { resources } = await database.container('calls').items.query<{ outbox?: unknown[] }>('SELECT c.outbox FROM c WHERE IS_DEFINED(c.outbox)').fetchAll();
     database.client.dispose();
