@@ -46,6 +46,7 @@ export class DeferredOutboxClears {
    */
   readonly counts = { droppedBySave: 0, writtenAlone: 0, writtenAfterConflict: 0 };
   private share = 1;
+  private holding = true;
   private sinceProbe = 0;
 
   constructor(
@@ -73,7 +74,16 @@ export class DeferredOutboxClears {
    * the wait) cost what a clear at once costs, and does not count.
    */
   shouldHold(): boolean {
-    if (this.share >= minimumPaidShare) return true;
+    const holding = this.share >= minimumPaidShare;
+    if (holding !== this.holding) {
+      this.holding = holding;
+      // Operations see when this instance's calls spread over others (a scale-out) and back.
+      this.options.logger.info(
+        { paidShare: Number(this.share.toFixed(2)), ...this.counts },
+        holding ? 'outbox clears ride on the next save again' : "outbox clears are written at once: most calls' next callbacks go to other instances",
+      );
+    }
+    if (holding) return true;
     this.sinceProbe = (this.sinceProbe + 1) % probeEvery;
     return this.sinceProbe === 0;
   }

@@ -54,7 +54,8 @@ describe('held-back outbox clears', () => {
   });
 
   it('clears at once, probing one entry in eight, while the calls\' next callbacks mostly go to other instances; holds again once holding pays', async () => {
-    const clears = new DeferredOutboxClears({ delay: instant, logger: silent });
+    const lines: string[] = [];
+    const clears = new DeferredOutboxClears({ delay: instant, logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }) });
     const writes: string[] = [];
     // Each held entry's call was saved by another instance meanwhile: its own write met a failed ETag.
     let step = 0;
@@ -79,6 +80,11 @@ describe('held-back outbox clears', () => {
     expect(probes).toBeLessThan(20);
     expect(clears.shouldHold()).toBe(true);
     expect(writes.filter((w) => w.startsWith('f:'))).toEqual([]);
+    // Operations are told of each switch, once.
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      "outbox clears are written at once: most calls' next callbacks go to other instances",
+      'outbox clears ride on the next save again',
+    ]);
   });
 
   it('does not count a write alone that met no other save against holding: the call just had no callback in time', async () => {
