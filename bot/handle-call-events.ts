@@ -217,8 +217,9 @@ async function withUnderstanding(deps: CallShellDependencies, state: CallState, 
 }
 
 /**
- * Executes an outbox entry's commands, then removes it from the outbox with any failures in
- * history; when all went well and clears are deferred, the removal waits for the call's next save.
+ * Executes an outbox entry's commands, then removes it from the outbox with any command not sent
+ * (failed, or left out of an abandoned entry) in history; when all were sent and clears are
+ * deferred, the removal waits for the call's next save.
  */
 export async function carryOut(
   deps: CallShellDependencies,
@@ -227,19 +228,16 @@ export async function carryOut(
   options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
-  const failures: StoredHistoryItem[] = [];
+  // Commands not sent, failed or left out: they go to history with the entry's removal.
+  const unsent: StoredHistoryItem[] = [];
+  const record = (entryOfHistory: StoredHistoryItem['entry']) =>
+    unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
   const superseded = options.abandoned === true && entry.commands.some((command) => mediaOperationSuperseded(state, command));
   for (const command of entry.commands) {
     if (superseded && isMediaCommand(command)) {
       // Playing it now would replay an old prompt over the current one, or cancel the current one.
       deps.logger.warn({ callId: state.callId, step: entry.step, command: command.kind }, 'left out a media command the call has moved past');
-      failures.push({
-        callId: state.callId,
-        step: entry.step,
-        index: entry.historyCount + failures.length,
-        at: deps.clock.now().toISOString(),
-        entry: { kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' },
-      });
+      record({ kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' });
       continue;
     }
     try {
@@ -247,17 +245,11 @@ export async function carryOut(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       deps.logger.error({ callId: state.callId, command: command.kind, error: message }, 'call command failed');
-      failures.push({
-        callId: state.callId,
-        step: entry.step,
-        index: entry.historyCount + failures.length,
-        at: deps.clock.now().toISOString(),
-        entry: { kind: 'commandFailed', command: command.kind, error: message },
-      });
+      record({ kind: 'commandFailed', command: command.kind, error: message });
     }
   }
   const clears = deps.outboxClears;
-  if (clears && failures.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
+  if (clears && unsent.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
     const waitInMs = clears.clearWithinInMs - (deps.clock.now().getTime() - Date.parse(entry.createdAt));
     clears.hold(callId, entry.step, waitInMs, async () => {
@@ -267,7 +259,7 @@ export async function carryOut(
     });
     return;
   }
-  await removeFromOutbox(deps, state.callId, entry.step, stored, failures);
+  await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
 }
 
 function isMediaCommand(command: CallCommand): boolean {
