@@ -4,9 +4,10 @@
 // instances behind a load balancer that sends each callback to any of them. Real call shell, real
 // call store and CachingCallStore on the local Cosmos (in this process); the decider is a stand-in
 // that answers every event with one command, so that every step has an entry to clear.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { CosmosCallStore } from '../bot/adapters/cosmos-call-store.js';
@@ -51,7 +52,7 @@ function counted(inner: CallStore, counts: { requests: number; conflicts: number
 
 export default async function outboxClears(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { calls: { type: 'string' }, steps: { type: 'string' }, late: { type: 'string' } } });
-  const calls = Number(values.calls ?? 60);
+  const calls = Number(values.calls ?? 300);
   const steps = Number(values.steps ?? 10);
   // The share of steps whose next callback comes after the held clear's wait (a long prompt, hold music, a talk).
   const late = Number(values.late ?? 0.2);
@@ -131,6 +132,12 @@ export default async function outboxClears(args: string[]): Promise<void> {
   for (const r of results) {
     console.log(`  ${String(r.instances).padEnd(10)}${r.mode.padEnd(20)}${r.requestsPerStep.toFixed(2).padStart(14)}${r.failedETagsPerStep.toFixed(2).padStart(19)}${String(r.droppedBySave).padStart(17)}${String(r.writtenAlone).padStart(15)}`);
   }
+  const folder = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(folder, { recursive: true });
+  const at = new Date().toISOString();
+  const file = join(folder, `outbox-clears-${at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ bench: 'outbox-clears', at, machine: { cpus: cpus().length, node: process.version }, settings: { calls, steps, late, seed: 7 }, results }, null, 2)}\n`);
+  console.log(`  results: ${file}`);
   database.client.dispose();
   await emulator.close();
 }
