@@ -175,6 +175,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     const clock = new SettableClock(options.clock);
     const functionsHost = await startLocalFunctionsHost({
       clock,
+      isReady: () => switchboard !== undefined,
       functions: createFunctionTable(async () => {
         if (!switchboard) throw new Error('the app is still starting');
         return switchboard;

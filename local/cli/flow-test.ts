@@ -5,6 +5,7 @@ import { FlowTargetUnreachable, httpFlowTestTarget, type FlowTestTarget } from '
 import { loadFlowScenarioFiles, readConfigForScenarios } from '../flow-test/load-flow-scenario-files.js';
 import { runFlowScenarios } from '../flow-test/run-flow-scenarios.js';
 import { parseMoment } from '../host/settable-clock.js';
+import { waitForLocalApp } from './wait-for-app.js';
 
 const usage = `Usage: switchboard flow test [files or folders...] [--config FILE] [--grep TEXT] [--at TIME] [--timeout SECONDS] [--verbose]
 
@@ -82,6 +83,10 @@ export async function flowTest(
   const scenarios = at === undefined ? selected : selected.map((s) => (s.at === undefined ? { ...s, at } : s));
   if (scenarios.length === 0) {
     io.out(values.grep === undefined ? 'No scenarios to run.' : `No scenario name contains "${values.grep}".`);
+    return 1;
+  }
+  if (!where.target && (await waitForLocalApp(where.urls, io.out)) === 'stillStarting') {
+    io.err(`The app at ${where.urls.functions} did not finish starting; see the npm start window.`);
     return 1;
   }
   const target = where.target ?? httpFlowTestTarget(where.urls);

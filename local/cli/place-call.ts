@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseMoment } from '../host/settable-clock.js';
 import { promptHeard } from '../flow-test/check-flow-expectations.js';
+import { waitForLocalApp } from './wait-for-app.js';
 
 type Step = { say: string } | { press: string } | { silence: true } | { hangUp: true };
 
@@ -83,6 +84,10 @@ export async function placeSimulatedCall(options: CallArguments & { simulator: s
 
 async function placeCallNow(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
   const { out } = options;
+  if ((await waitForLocalApp(options, out)) === 'stillStarting') {
+    out(`The app at ${options.functions} did not finish starting; see the npm start window.`);
+    return 1;
+  }
   let placed: Response;
   try {
     placed = await fetch(`${options.simulator}/calls`, {

@@ -6,6 +6,9 @@
  *                                                            SubscriptionValidation handshake)
  *   GET|PUT /local/clock  { at: ISO time | null }             the app's clock (local only: a flow
  *                                                            scenario calling after hours)
+ *   GET /api/health                                          200 once the app has started; until
+ *                                                            then it and every function answer 503,
+ *                                                            as a Functions host that is starting does
  * Service Bus triggers run in local/service-bus's trigger runner.
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +44,8 @@ export async function startLocalFunctionsHost(options: {
   readonly host?: string;
   /** The app's clock, served at /local/clock. */
   readonly clock?: SettableClock;
+  /** False while the app is starting (it trains its classifiers first); absent: always ready. */
+  readonly isReady?: () => boolean;
 }): Promise<LocalFunctionsHost> {
   const routes = options.functions
     .filter((f): f is HttpFunction => f.trigger === 'http')
@@ -62,6 +67,11 @@ export async function startLocalFunctionsHost(options: {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const body = await readBody(req);
     if (body === undefined) return send(res, 413, { error: 'request body too large' });
+    const starting = options.isReady !== undefined && !options.isReady();
+    if (starting && (url.pathname === '/runtime/webhooks/eventgrid' || url.pathname === '/' || url.pathname.startsWith('/api/'))) {
+      res.setHeader('retry-after', '1');
+      return send(res, 503, { status: 'starting', error: 'the app is still starting' });
+    }
     if (url.pathname === '/runtime/webhooks/eventgrid') {
       return invokeEventGrid(url, req, res, body);
     }
