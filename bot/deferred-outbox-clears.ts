@@ -34,8 +34,9 @@ interface HeldClear {
  * usually within seconds (the caller answers, a prompt ends), so that save drops the entry at no
  * cost. An entry whose call has no next step in time is removed by its own write, `clearWithinInMs`
  * after it was saved; `flushAll` removes the rest when the process stops. A process that dies
- * holding some leaves them to the lease, and their commands are sent again (the same as a death
- * between executing and clearing, only for longer).
+ * holding some leaves them to the lease, as a death between executing and clearing always did, only
+ * for longer: the next callback after the lease finishes them, leaving out the plays and
+ * recognitions the call has moved past (see `carryOut`).
  */
 export class DeferredOutboxClears {
   private readonly held = new Map<string, Map<number, HeldClear>>();
