@@ -228,26 +228,7 @@ export async function carryOut(
   options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
-  // Commands not sent, failed or left out: they go to history with the entry's removal.
-  const unsent: StoredHistoryItem[] = [];
-  const record = (entryOfHistory: StoredHistoryItem['entry']) =>
-    unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
-  const superseded = options.abandoned === true && entry.commands.some((command) => mediaOperationSuperseded(state, command));
-  for (const command of entry.commands) {
-    if (superseded && isMediaCommand(command)) {
-      // Playing it now would replay an old prompt over the current one, or cancel the current one.
-      deps.logger.warn({ callId: state.callId, step: entry.step, command: command.kind }, 'left out a media command the call has moved past');
-      record({ kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' });
-      continue;
-    }
-    try {
-      await executeCommand(deps, state, command);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.logger.error({ callId: state.callId, command: command.kind, error: message }, 'call command failed');
-      record({ kind: 'commandFailed', command: command.kind, error: message });
-    }
-  }
+  const unsent = await sendCommands(deps, state, entry, options.abandoned === true);
   const clears = deps.outboxClears;
   if (clears && unsent.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
@@ -260,6 +241,43 @@ export async function carryOut(
     return;
   }
   await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
+}
+
+/**
+ * Sends an entry's commands in order. Returns the history of those not sent: failed, or (in an
+ * abandoned entry) left out because the call has moved past them.
+ */
+async function sendCommands(deps: CallShellDependencies, state: CallState, entry: OutboxEntry, abandoned: boolean): Promise<StoredHistoryItem[]> {
+  const unsent: StoredHistoryItem[] = [];
+  const record = (entryOfHistory: StoredHistoryItem['entry']) =>
+    unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
+  const superseded = abandoned && entry.commands.some((command) => mediaOperationSuperseded(state, command));
+  const key = `${state.callId}:${entry.step}`;
+  let inProgress = carryingOut.get(deps);
+  if (!inProgress) carryingOut.set(deps, (inProgress = new Set()));
+  inProgress.add(key);
+  try {
+    for (const command of entry.commands) {
+      // Playing it now would replay an old prompt over the current one, or cancel the current one;
+      // running an action again would ask its backend twice and speak a result nobody waits for.
+      const movedPast = (superseded && isMediaCommand(command)) || (abandoned && command.kind === 'RunAction' && state.actionId !== command.actionId);
+      if (movedPast) {
+        deps.logger.warn({ callId: state.callId, step: entry.step, command: command.kind }, 'left out a command the call has moved past');
+        record({ kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' });
+        continue;
+      }
+      try {
+        await executeCommand(deps, state, command);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        deps.logger.error({ callId: state.callId, command: command.kind, error: message }, 'call command failed');
+        record({ kind: 'commandFailed', command: command.kind, error: message });
+      }
+    }
+  } finally {
+    inProgress.delete(key);
+  }
+  return unsent;
 }
 
 function isMediaCommand(command: CallCommand): boolean {
@@ -405,9 +423,27 @@ async function removeFromOutbox(
   return { conflicts };
 }
 
+/**
+ * How long an entry belongs to the invocation that wrote it: the lease, plus the longest a
+ * self-service action in it may run (the invocation waits for it), so a slow backend's entry is
+ * never taken over, and its action run again, while it is still running.
+ */
+function leaseOf(entry: OutboxEntry): number {
+  let actionInMs = 0;
+  for (const command of entry.commands) if (command.kind === 'RunAction') actionInMs = Math.max(actionInMs, command.timeoutInMs);
+  return outboxLeaseInMs + actionInMs;
+}
+
+/**
+ * Entries each shell is carrying out right now, by `callId:step`: the steps an entry's own action
+ * applies (its filler, its result) must not take over the entry they run inside, however old.
+ */
+const carryingOut = new WeakMap<CallShellDependencies, Set<string>>();
+
 async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string, outbox: readonly OutboxEntry[], now: Date): Promise<void> {
   for (const entry of outbox) {
-    if (now.getTime() - Date.parse(entry.createdAt) < outboxLeaseInMs) continue;
+    if (now.getTime() - Date.parse(entry.createdAt) < leaseOf(entry)) continue;
+    if (carryingOut.get(deps)?.has(`${callId}:${entry.step}`)) continue;
     // What this process remembers may be stale: only the stored call says the entry is still undone.
     const fresh = await deps.store.getCall(callId);
     if (!fresh?.record.outbox.some((e) => e.step === entry.step)) continue;

@@ -3,7 +3,7 @@
 // save and the execution leaves an outbox the next invocation finishes.
 import { pino } from 'pino';
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
-import type { CallEvent } from '../../bot/call-flow/call-events.js';
+import type { ActionResult, CallEvent } from '../../bot/call-flow/call-events.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { DeferredOutboxClears } from '../../bot/deferred-outbox-clears.js';
@@ -190,6 +190,44 @@ describe('the call shell on the local Cosmos', () => {
     const after = (await store.getCall('race'))!.record;
     expect(after.step).toBe(before + 3);
     expect(after.outbox).toEqual([]);
+  });
+
+  it('never runs a self-service action again while it is still running past the lease (a slow backend, a 45 s timeout)', async () => {
+    await newConnectedCall('slow-action');
+    let runs = 0;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let answer: (result: ActionResult) => void = () => undefined;
+    const deps = shell({
+      actions: {
+        run: () => {
+          runs++;
+          started();
+          return new Promise((resolve) => (answer = resolve));
+        },
+      },
+      // The filler and the timeout never come due by themselves.
+      delay: (_ms, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve())),
+    });
+    const decide: CallShellDependencies['decide'] = (state, e, now) =>
+      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
+        ? {
+            state: { ...state, stage: 'runningAction', actionId: 'lookup-1' },
+            history: [],
+            commands: [{ kind: 'RunAction', actionId: 'lookup-1', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 45_000, pii: { slots: {} } }],
+          }
+        : deps.decide(state, e, now);
+    const first = applyCallEvent({ ...deps, decide }, 'slow-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
+    await running;
+    // 35 s into the action another callback arrives, here and on another instance.
+    current = new Date(current.getTime() + 35_000);
+    await applyCallEvent({ ...deps, decide }, 'slow-action', event({ kind: 'ParticipantsUpdated', participantIds: ['here'] }));
+    await applyCallEvent(shell({ store: new CachingCallStore(store), decide }), 'slow-action', event({ kind: 'ParticipantsUpdated', participantIds: ['there'] }));
+    expect(runs).toBe(1);
+    answer({ status: 'notFound', say: { prompt: 'orderNotFound' } });
+    await first;
+    expect(runs).toBe(1);
+    expect((await store.getCall('slow-action'))!.record.outbox).toEqual([]);
   });
 
   it('finishes the outbox of an invocation that died between save and execute', async () => {
@@ -407,6 +445,59 @@ describe('held-back outbox clears on the local Cosmos', () => {
     const stored = (await store.getCall('held-died'))!.record;
     expect(stored.outbox).toEqual([]);
     expect((await store.listHistory('held-died')).map((h) => h.entry)).toContainEqual({ kind: 'commandSkipped', command: 'StartRecognition', reason: 'the call moved past it before the entry was finished' });
+  });
+
+  it('an instance that died while its action ran: after the lease the next callback runs the action once and the caller hears its result once', async () => {
+    await newConnectedCall('died-in-action');
+    executed.length = 0;
+    const start: CallShellDependencies['decide'] = (state, e, now) =>
+      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
+        ? {
+            state: { ...state, stage: 'runningAction', actionId: 'lookup-3' },
+            history: [],
+            commands: [{ kind: 'RunAction', actionId: 'lookup-3', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 8000, pii: { slots: {} } }],
+          }
+        : testFlowDecide(state, e, now);
+    const testFlowDecide = shell().decide;
+    // Instance A starts the action and is never heard from again (its backend never answers).
+    const dying = shell({ store: new CachingCallStore(store), decide: start, actions: { run: () => new Promise<ActionResult>(() => undefined) }, delay: () => new Promise<void>(() => undefined) });
+    void applyCallEvent(dying, 'died-in-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (!(await store.getCall('died-in-action'))!.record.outbox.some((e) => e.commands.some((c) => c.kind === 'RunAction'))) await new Promise<void>((resolve) => setImmediate(resolve));
+    // After the lease and the action's timeout, instance B's next callback takes the entry over.
+    current = new Date(current.getTime() + 8_000 + 31_000);
+    let runs = 0;
+    const taker = shell({ store: new CachingCallStore(store), decide: start, actions: { run: async () => (runs++, { status: 'notFound', say: { prompt: 'orderNotFound' } }) } });
+    await applyCallEvent(taker, 'died-in-action', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(runs).toBe(1);
+    const stored = (await store.getCall('died-in-action'))!.record;
+    expect(stored.state.actionId).toBeUndefined();
+    expect(stored.outbox).toEqual([]);
+    expect(executed.filter((e) => e.command.kind === 'StartRecognition' && JSON.stringify(e.command).includes('orderNotFound'))).toHaveLength(1);
+  });
+
+  it('an instance that died holding the clear of a finished action: the entry finished after its lease does not run the action again', async () => {
+    await newConnectedCall('done-action');
+    let runs = 0;
+    const actions = { run: async (): Promise<ActionResult> => (runs++, { status: 'notFound', say: { prompt: 'orderNotFound' } }) };
+    const dead = shell({ store: new CachingCallStore(store), outboxClears: deferred(manualTimers()), actions });
+    const decide: CallShellDependencies['decide'] = (state, e, now) =>
+      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
+        ? {
+            state: { ...state, stage: 'runningAction', actionId: 'lookup-2' },
+            history: [],
+            commands: [{ kind: 'RunAction', actionId: 'lookup-2', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 8000, pii: { slots: {} } }],
+          }
+        : dead.decide(state, e, now);
+    await applyCallEvent({ ...dead, decide }, 'done-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
+    expect(runs).toBe(1);
+    // The result was spoken: the call no longer waits for the action.
+    expect((await store.getCall('done-action'))!.record.state.actionId).toBeUndefined();
+    current = new Date(current.getTime() + 8_000 + 31_000);
+    await applyCallEvent(shell({ store: new CachingCallStore(store), actions }), 'done-action', event({ kind: 'ParticipantsUpdated', participantIds: ['x'] }));
+    expect(runs).toBe(1);
+    expect((await store.listHistory('done-action')).map((h) => h.entry)).toContainEqual({ kind: 'commandSkipped', command: 'RunAction', reason: 'the call moved past it before the entry was finished' });
+    expect((await store.getCall('done-action'))!.record.outbox).toEqual([]);
   });
 
   it('clears at once when the caller has gone (no callback will carry it) or a command failed (the failure belongs in history now)', async () => {
