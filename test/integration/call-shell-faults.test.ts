@@ -459,11 +459,13 @@ describe('held-back outbox clears on the local Cosmos', () => {
           }
         : testFlowDecide(state, e, now);
     const testFlowDecide = shell().decide;
-    // Instance A starts the action and is never heard from again (its backend never answers).
-    const dying = shell({ store: new CachingCallStore(store), decide: start, actions: { run: () => new Promise<ActionResult>(() => undefined) }, delay: () => new Promise<void>(() => undefined) });
+    // Instance A saves the step, starts the action and is never heard from again (its backend never answers).
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const stuck = { run: () => (started(), new Promise<ActionResult>(() => undefined)) };
+    const dying = shell({ store: new CachingCallStore(store), decide: start, actions: stuck, delay: () => new Promise<void>(() => undefined) });
     void applyCallEvent(dying, 'died-in-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (!(await store.getCall('died-in-action'))!.record.outbox.some((e) => e.commands.some((c) => c.kind === 'RunAction'))) await new Promise<void>((resolve) => setImmediate(resolve));
+    await running;
     // After the lease and the action's timeout, instance B's next callback takes the entry over.
     current = new Date(current.getTime() + 8_000 + 31_000);
     let runs = 0;
