@@ -42,6 +42,21 @@ function counting(inner: CallStore, requests: string[]): CallStore {
   };
 }
 
+/**
+ * The decider, except that a ParticipantsUpdated naming "start" starts the self-service action
+ * `actionId` (the call then waits for it), as the flow does once a caller confirmed their order number.
+ */
+function startingAction(decide: CallShellDependencies['decide'], actionId: string, timeoutInMs: number): CallShellDependencies['decide'] {
+  return (state, e, now) =>
+    e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
+      ? {
+          state: { ...state, stage: 'runningAction', actionId },
+          history: [],
+          commands: [{ kind: 'RunAction', actionId, action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs, pii: { slots: {} } }],
+        }
+      : decide(state, e, now);
+}
+
 /** Waits that end when the test says (or when aborted): the held-back clears' timers. */
 function manualTimers() {
   const waits: { readonly ms: number; readonly signal: AbortSignal; readonly end: () => void }[] = [];
@@ -209,14 +224,7 @@ describe('the call shell on the local Cosmos', () => {
       // The filler and the timeout never come due by themselves.
       delay: (_ms, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve())),
     });
-    const decide: CallShellDependencies['decide'] = (state, e, now) =>
-      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
-        ? {
-            state: { ...state, stage: 'runningAction', actionId: 'lookup-1' },
-            history: [],
-            commands: [{ kind: 'RunAction', actionId: 'lookup-1', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 45_000, pii: { slots: {} } }],
-          }
-        : deps.decide(state, e, now);
+    const decide = startingAction(deps.decide, 'lookup-1', 45_000);
     const first = applyCallEvent({ ...deps, decide }, 'slow-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
     await running;
     // 35 s into the action another callback arrives, here and on another instance.
@@ -450,15 +458,7 @@ describe('held-back outbox clears on the local Cosmos', () => {
   it('an instance that died while its action ran: after the lease the next callback runs the action once and the caller hears its result once', async () => {
     await newConnectedCall('died-in-action');
     executed.length = 0;
-    const start: CallShellDependencies['decide'] = (state, e, now) =>
-      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
-        ? {
-            state: { ...state, stage: 'runningAction', actionId: 'lookup-3' },
-            history: [],
-            commands: [{ kind: 'RunAction', actionId: 'lookup-3', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 8000, pii: { slots: {} } }],
-          }
-        : testFlowDecide(state, e, now);
-    const testFlowDecide = shell().decide;
+    const start = startingAction(shell().decide, 'lookup-3', 8000);
     // Instance A saves the step, starts the action and is never heard from again (its backend never answers).
     let started: () => void = () => undefined;
     const running = new Promise<void>((resolve) => (started = resolve));
@@ -483,14 +483,7 @@ describe('held-back outbox clears on the local Cosmos', () => {
     let runs = 0;
     const actions = { run: async (): Promise<ActionResult> => (runs++, { status: 'notFound', say: { prompt: 'orderNotFound' } }) };
     const dead = shell({ store: new CachingCallStore(store), outboxClears: deferred(manualTimers()), actions });
-    const decide: CallShellDependencies['decide'] = (state, e, now) =>
-      e.kind === 'ParticipantsUpdated' && e.participantIds[0] === 'start'
-        ? {
-            state: { ...state, stage: 'runningAction', actionId: 'lookup-2' },
-            history: [],
-            commands: [{ kind: 'RunAction', actionId: 'lookup-2', action: 'orderStatus', language: 'en-US', fillerDelayInMs: 2000, timeoutInMs: 8000, pii: { slots: {} } }],
-          }
-        : dead.decide(state, e, now);
+    const decide = startingAction(dead.decide, 'lookup-2', 8000);
     await applyCallEvent({ ...dead, decide }, 'done-action', event({ kind: 'ParticipantsUpdated', participantIds: ['start'] }));
     expect(runs).toBe(1);
     // The result was spoken: the call no longer waits for the action.
