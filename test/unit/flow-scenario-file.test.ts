@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseContactCenterConfig, type ContactCenterConfig } from '../../bot/assistant/contact-center-config.js';
 import type { Conversation } from '../../local/acs/simulated-caller.js';
 import { checkFlowExpectations, observeCall } from '../../local/flow-test/check-flow-expectations.js';
+import { loadFlowScenarioFiles } from '../../local/flow-test/load-flow-scenario-files.js';
 import { parseFlowScenarios } from '../../local/flow-test/parse-flow-scenarios.js';
 
 const configFile = fileURLToPath(new URL('../../config/contact-center.yaml', import.meta.url));
@@ -106,6 +107,29 @@ expect:
     expect(errorsOf('- name: same\n  steps: []\n  expect: {}\n- name: same\n  steps: []\n  expect: {}\n')).toEqual([
       '4:9 [1].name Another scenario in this file is already named "same".',
     ]);
+  });
+});
+
+describe('the shipped scenarios', () => {
+  // `switchboard flow test` runs a scenario without its own `at` at the current time (or --at). One
+  // that expects a calendar date ("I heard Friday, December 4", moveDate 2026-12-04) holds on one
+  // day only, so it must fix its own day: else a user running the README's command fails it.
+  const months = /\b(january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/i;
+  const isoDate = /\b\d{4}-\d{2}-\d{2}\b/;
+  const { scenarios, errors } = loadFlowScenarioFiles([], { root: fileURLToPath(new URL('../..', import.meta.url)), config });
+
+  it('load without errors', () => {
+    expect(errors).toEqual([]);
+    expect(scenarios.length).toBeGreaterThan(50);
+  });
+
+  it('set their own time wherever they expect a calendar date', () => {
+    const expectsDate = (s: (typeof scenarios)[number]): boolean =>
+      (s.expect.heard ?? []).some((h) => months.test(h) || isoDate.test(h)) ||
+      Object.values(s.expect.escalated?.slots ?? {}).some((v) => isoDate.test(v) || months.test(v));
+    const dated = scenarios.filter(expectsDate);
+    expect(dated.length).toBeGreaterThan(3);
+    expect(dated.filter((s) => s.at === undefined).map((s) => `${s.file}:${s.line} ${s.name}`)).toEqual([]);
   });
 });
 
