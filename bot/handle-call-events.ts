@@ -9,6 +9,7 @@ import { outboxLeaseInMs, type DeferredOutboxClears } from './deferred-outbox-cl
 import { assertNever } from './assert-never.js';
 import {
   ConcurrencyConflict,
+  StoreUnavailable,
   type ActionRunner,
   type AgentCallControl,
   type RoutingRequests,
@@ -22,6 +23,7 @@ import {
   type LanguageUnderstanding,
 } from './ports.js';
 import type { CallState } from './call-flow/call-state.js';
+import { storeRetries } from './store-retries.js';
 
 export interface CallShellDependencies {
   readonly store: CallStore;
@@ -153,10 +155,29 @@ export async function applyCallEvent(
   // A retry after an ETag conflict reuses the service's answer, or its failure: a service that
   // just timed out is not asked again while the caller waits.
   let askedService = false;
+  let conflicts = 0;
+  const unavailable = storeRetries(deps, { callId, what: 'step' });
+  // Saves that failed as unavailable: each may have been applied all the same (its answer was lost).
+  const unanswered: { readonly step: number; readonly at: string; readonly entry: OutboxEntry | undefined; readonly carriedOut: readonly number[]; readonly ended: boolean }[] = [];
+  const waitForStore = async (error: unknown): Promise<void> => {
+    if (!(error instanceof StoreUnavailable) || !(await unavailable.waited(error))) throw error;
+  };
   for (let attempt = 0; ; attempt++) {
-    const stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
+    let stored: StoredCallRecord | undefined;
+    try {
+      stored = await deps.store.getCall(callId, { allowCached: attempt === 0 });
+    } catch (error) {
+      await waitForStore(error);
+      continue;
+    }
     if (!stored) return 'unknown call';
     const now = deps.clock.now();
+    const applied = unanswered.find((save) => wasApplied(stored.record, save, event.eventId));
+    if (applied) {
+      deps.logger.info({ callId, step: applied.step }, 'a save whose answer was lost had been applied; carrying out its commands');
+      await afterSave(deps, callId, event, stored, applied.entry, applied.carriedOut, applied.ended);
+      return 'applied';
+    }
     // Entries this process carried out whose removal it held back: this save drops them.
     const carriedOut = stored.record.outbox.filter((e) => deps.outboxClears?.has(callId, e.step)).map((e) => e.step);
     const outbox = stored.record.outbox.filter((e) => !carriedOut.includes(e.step));
@@ -185,19 +206,46 @@ export async function applyCallEvent(
       outbox: entry ? [...outbox, entry] : outbox,
       recentEventIds: [...stored.record.recentEventIds, event.eventId].slice(-recentEventIdLimit),
     };
+    const ended = decision.state.stage === 'ended';
     let etag: string;
     try {
       etag = await deps.store.replaceCall(next, stored.etag, history);
     } catch (error) {
-      if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
-      throw error;
+      if (error instanceof ConcurrencyConflict && conflicts < maxConflictRetries) {
+        conflicts += 1;
+        continue;
+      }
+      unanswered.push({ step, at, entry, carriedOut, ended });
+      await waitForStore(error);
+      continue;
     }
-    deps.outboxClears?.dropped(callId, carriedOut);
-    if (decision.state.stage === 'ended') deps.runningActions.get(callId)?.abort(new Error('the call ended'));
-    // After the call's connection is gone no callback will come to carry the entry's removal.
-    if (entry) await carryOut(deps, { record: next, etag }, entry, { clearAtOnce: event.kind === 'CallDisconnected' });
+    await afterSave(deps, callId, event, { record: next, etag }, entry, carriedOut, ended);
     return 'applied';
   }
+}
+
+/**
+ * Whether the call as read now holds the save whose answer was lost: its step, this event, and its
+ * outbox entry by creation time (another instance deciding the same event writes its own entry).
+ */
+function wasApplied(record: CallRecord, save: { readonly step: number; readonly at: string; readonly entry: OutboxEntry | undefined }, eventId: string): boolean {
+  if (record.step !== save.step || !record.recentEventIds.includes(eventId)) return false;
+  return save.entry === undefined || record.outbox.some((e) => e.step === save.step && e.createdAt === save.at);
+}
+
+async function afterSave(
+  deps: CallShellDependencies,
+  callId: string,
+  event: CallEvent,
+  saved: StoredCallRecord,
+  entry: OutboxEntry | undefined,
+  carriedOut: readonly number[],
+  ended: boolean,
+): Promise<void> {
+  deps.outboxClears?.dropped(callId, [...carriedOut]);
+  if (ended) deps.runningActions.get(callId)?.abort(new Error('the call ended'));
+  // After the call's connection is gone no callback will come to carry the entry's removal.
+  if (entry) await carryOut(deps, saved, entry, { clearAtOnce: event.kind === 'CallDisconnected' });
 }
 
 /**
@@ -240,7 +288,21 @@ export async function carryOut(
     });
     return;
   }
-  await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
+  const unavailable = storeRetries(deps, { callId: state.callId, what: 'clear' });
+  for (;;) {
+    try {
+      // A retry after a write that was applied after all meets a failed ETag and finds the entry gone.
+      await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
+      return;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      if (!(await unavailable.waited(error))) {
+        // The step is saved and its commands sent: a 5xx would only bring a redelivery, a duplicate.
+        deps.logger.error({ callId: state.callId, step: entry.step, error: error.message }, 'could not remove a carried-out outbox entry; it is finished again after its lease');
+        return;
+      }
+    }
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { startCall } from './call-flow/decide-call.js';
 import type { CallState } from './call-flow/call-state.js';
 import type { Logger } from './logger.js';
-import type { CallControl, CallStore, Clock } from './ports.js';
+import { StoreUnavailable, type CallControl, type CallStore, type Clock } from './ports.js';
+import { storeRetries } from './store-retries.js';
 
 const identifier = z.object({ rawId: z.string().min(1) }).passthrough();
 
@@ -21,6 +22,8 @@ export interface IncomingCallDependencies {
   readonly control: CallControl;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Waits between tries while the store is unavailable; injected for tests. */
+  readonly delay: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly newCall: (call: { callId: string; callerId: string; calledNumber: string }, now: Date) => CallState;
   readonly callbackUrl: (callId: string) => string;
   /** Numbers this deployment answers; others are rejected. Undefined answers every number. */
@@ -63,10 +66,19 @@ export async function handleIncomingCall(deps: IncomingCallDependencies, data: u
   const state = deps.newCall({ callId, callerId: call.from.rawId, calledNumber }, now);
   const line = deps.lineName?.(calledNumber);
   const received = { kind: 'callReceived', ...(line === undefined ? {} : { line }), pii: { callerId: call.from.rawId, calledNumber: call.to.rawId } } as const;
-  const created = await deps.store.createCall({ state, step: 1, outbox: [], recentEventIds: [] }, [{ callId, step: 1, index: 0, at: now.toISOString(), entry: received }]);
-  if (!created.created) {
-    const existing = await deps.store.getCall(callId);
-    if (existing && existing.record.state.stage !== 'answering') return 'already handled';
+  // Creating it again after a failure that was applied after all finds it, still answering.
+  const unavailable = storeRetries(deps, { callId, what: 'answer' });
+  for (;;) {
+    try {
+      const created = await deps.store.createCall({ state, step: 1, outbox: [], recentEventIds: [] }, [{ callId, step: 1, index: 0, at: now.toISOString(), entry: received }]);
+      if (!created.created) {
+        const existing = await deps.store.getCall(callId);
+        if (existing && existing.record.state.stage !== 'answering') return 'already handled';
+      }
+      break;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable) || !(await unavailable.waited(error))) throw error;
+    }
   }
   const { callConnectionId } = await deps.control.answerCall({
     incomingCallContext: call.incomingCallContext,

@@ -82,6 +82,22 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+/**
+ * The store could not be reached, or answered that it is busy or unavailable (Cosmos 408, 429 after
+ * the SDK's own retries, 449, 500, 503, a reset connection). A write that failed so may still have
+ * been applied: whoever retries must recognise its own write.
+ */
+export class StoreUnavailable extends Error {
+  constructor(
+    readonly operation: string,
+    readonly reason: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`The store is unavailable (${operation}: ${reason})`, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
 export interface CallStore {
   /** Creates the call; false if it already exists (a redelivered IncomingCall). */
   createCall(record: CallRecord, history?: readonly StoredHistoryItem[]): Promise<{ created: boolean; etag: string | undefined }>;

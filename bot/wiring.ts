@@ -218,7 +218,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     incomingCall: (data) =>
       handleIncomingCall(
         {
-          store, control, clock, logger, callbackUrl,
+          store, control, clock, logger, callbackUrl, delay,
           newCall: (call, now) => startCall(flow, call, now),
           ...(servedNumbers ? { isServedNumber: (rawId: string) => servedNumbers.has(rawId.replace(/^4:/, '')) } : {}),
           lineName: (number: string) => flow.line(number).name,

@@ -1,6 +1,7 @@
 import { ErrorResponse, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
 import {
   ConcurrencyConflict,
+  StoreUnavailable,
   type CallRecord,
   type CallStore,
   type StoredCallRecord,
@@ -33,7 +34,23 @@ export class CosmosCallStore implements CallStore {
     this.ttlInSeconds = options.retentionDays * 86_400;
   }
 
-  async createCall(record: CallRecord, history: readonly StoredHistoryItem[] = []): Promise<{ created: boolean; etag: string | undefined }> {
+  createCall(record: CallRecord, history: readonly StoredHistoryItem[] = []): Promise<{ created: boolean; etag: string | undefined }> {
+    return transientAsUnavailable('create call', () => this.create(record, history));
+  }
+
+  getCall(callId: string): Promise<StoredCallRecord | undefined> {
+    return transientAsUnavailable('read call', () => this.read(callId));
+  }
+
+  replaceCall(record: CallRecord, etag: string, history: readonly StoredHistoryItem[] = []): Promise<string> {
+    return transientAsUnavailable('save call', () => this.replace(record, etag, history));
+  }
+
+  upsertHistory(items: readonly StoredHistoryItem[]): Promise<void> {
+    return transientAsUnavailable('write history', () => this.upsertHistoryItems(items));
+  }
+
+  private async create(record: CallRecord, history: readonly StoredHistoryItem[]): Promise<{ created: boolean; etag: string | undefined }> {
     const callId = record.state.callId;
     if (history.length === 0) {
       try {
@@ -50,14 +67,14 @@ export class CosmosCallStore implements CallStore {
     return { created: true, etag: status.etag };
   }
 
-  async getCall(callId: string): Promise<StoredCallRecord | undefined> {
+  private async read(callId: string): Promise<StoredCallRecord | undefined> {
     const response = await this.container.item(callId, callId).read<CallDocument>();
     if (response.statusCode === 404 || !response.resource) return undefined;
     const { state, step, outbox, recentEventIds } = response.resource;
     return { record: { state, step, outbox, recentEventIds }, etag: response.etag };
   }
 
-  async replaceCall(record: CallRecord, etag: string, history: readonly StoredHistoryItem[] = []): Promise<string> {
+  private async replace(record: CallRecord, etag: string, history: readonly StoredHistoryItem[]): Promise<string> {
     const callId = record.state.callId;
     if (history.length === 0) {
       try {
@@ -86,19 +103,20 @@ export class CosmosCallStore implements CallStore {
       first,
       ...inBatch.map((item): OperationInput => ({ operationType: 'Upsert', partitionKey: callId, resourceBody: this.toHistoryDocument(item) as unknown as JSONObject })),
     ];
-    const response = await this.container.items.batch(operations, callId);
+    const response = await batchOrUnavailable('save call', () => this.container.items.batch(operations, callId));
     const results = response.result ?? [];
     const head = results[0];
     if (!head) throw new Error(`Cosmos answered a batch for call ${callId} without results`);
     if (head.statusCode === 409 || head.statusCode === 412 || head.statusCode === 404) return { code: head.statusCode, etag: '' };
     const failed = results.find((r) => r.statusCode >= 400);
+    if (failed && transientStatuses.has(failed.statusCode)) throw new StoreUnavailable('save call', `status ${failed.statusCode} in a batch`);
     if (failed) throw new Error(`Saving call ${callId} failed with status ${failed.statusCode}`);
     if (!head.eTag) throw new Error(`Cosmos answered a batch for call ${callId} without an ETag`);
-    await this.upsertHistory(history.slice(inBatch.length));
+    await this.upsertHistoryItems(history.slice(inBatch.length));
     return { code: head.statusCode, etag: head.eTag };
   }
 
-  async upsertHistory(items: readonly StoredHistoryItem[]): Promise<void> {
+  private async upsertHistoryItems(items: readonly StoredHistoryItem[]): Promise<void> {
     const [first] = items;
     if (!first) return;
     // A batch needs one partition; all items of one call share it. Not atomic on the local
@@ -109,8 +127,9 @@ export class CosmosCallStore implements CallStore {
         partitionKey: item.callId,
         resourceBody: this.toHistoryDocument(item) as unknown as JSONObject,
       }));
-      const response = await this.container.items.batch(operations, first.callId);
+      const response = await batchOrUnavailable('write history', () => this.container.items.batch(operations, first.callId));
       const failed = response.result?.find((r) => r.statusCode >= 400);
+      if (failed && transientStatuses.has(failed.statusCode)) throw new StoreUnavailable('write history', `status ${failed.statusCode} in a batch`);
       if (failed) throw new Error(`Writing call history failed with status ${failed.statusCode}`);
     }
   }
@@ -141,6 +160,39 @@ export class CosmosCallStore implements CallStore {
 
   private toHistoryDocument(item: StoredHistoryItem): HistoryDocument {
     return { ...item, id: item.id ?? `${item.callId}:${item.step}:${item.index}`, type: 'history', ttl: this.ttlInSeconds };
+  }
+}
+
+// Statuses after which the same request may succeed: timeout, throttled past the SDK's retries,
+// "retry with", internal error, unavailable. Errors without a status are network faults.
+const transientStatuses = new Set([408, 429, 449, 500, 503]);
+const transientNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError']);
+
+/** Runs one Cosmos operation, turning a fault worth retrying into StoreUnavailable. */
+async function transientAsUnavailable<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const status = statusOf(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (status !== undefined && transientStatuses.has(status)) throw new StoreUnavailable(operation, `status ${status}`, { cause: error });
+    if (typeof code === 'string' && transientNetworkCodes.has(code)) throw new StoreUnavailable(operation, code, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The SDK reports a batch request that failed as a whole (after its own retries of 429) as a plain
+ * Error without the status. Its item failures (412, 409) come back as results instead, so what is
+ * thrown is the request's fault: timeout, throttling, unavailability, the network, or (rarely) a
+ * permanent one such as a refused key, which is then tried again for a few seconds in vain.
+ */
+async function batchOrUnavailable<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ErrorResponse) throw error;
+    throw new StoreUnavailable(operation, error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 

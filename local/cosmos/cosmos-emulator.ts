@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +23,81 @@ export interface CosmosEmulator {
   /** PEM of the certificate generated for this run; trust exactly this one. */
   readonly certificatePem: string;
   readonly certificateFile: string | undefined;
+  /** Answers the next matching requests with a Cosmos error instead of serving them (local only). */
+  readonly faults: CosmosFaults;
   close(): Promise<void>;
+}
+
+export interface CosmosFault {
+  /** 429 (request rate too large), 503 (service unavailable), 408 (request timeout) or 500. */
+  readonly status: 408 | 429 | 500 | 503;
+  /** How many matching requests get it, one after another. */
+  readonly count: number;
+  /** Matching requests served as usual before the fault starts. Default 0. */
+  readonly skip?: number;
+  /**
+   * Carry the request out, then answer with the fault all the same: an answer lost on the way
+   * back, after which the client cannot know whether its write was applied.
+   */
+  readonly applied?: boolean;
+  /** Sent as `x-ms-retry-after-ms`, the wait a 429 asks for. Default 10. */
+  readonly retryAfterInMs?: number;
+  /** Which requests (default: all). `path` is the resource path, e.g. `/dbs/d/colls/calls/docs/id`. */
+  readonly matches?: (request: { readonly method: string; readonly path: string }) => boolean;
+}
+
+export interface CosmosFaults {
+  inject(fault: CosmosFault): void;
+  /** Faults injected and not yet served. */
+  pending(): number;
+  /** Requests answered with an injected fault since the start. */
+  served(): number;
+}
+
+const faultCodes = { 408: 'RequestTimeout', 429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable' } as const;
+
+/** Puts the fault queue in front of the server's own request listeners. */
+function injectableFaults(server: Server): CosmosFaults {
+  const queue: { fault: CosmosFault; skip: number; left: number }[] = [];
+  let served = 0;
+  const serve = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const request = { method: req.method ?? 'GET', path: decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/') };
+    const next = queue.find((q) => q.left > 0 && (q.fault.matches?.(request) ?? true));
+    if (!next || next.skip > 0) {
+      if (next) next.skip -= 1;
+      for (const listener of serve) listener(req, res);
+      return;
+    }
+    next.left -= 1;
+    served += 1;
+    const { fault } = next;
+    const answer = () => {
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        'x-ms-activity-id': crypto.randomUUID(),
+        ...(fault.status === 429 ? { 'x-ms-retry-after-ms': String(fault.retryAfterInMs ?? 10), 'x-ms-substatus': '3200' } : {}),
+      });
+      res.end(JSON.stringify({ code: faultCodes[fault.status], message: `Injected by the local Cosmos: ${faultCodes[fault.status]}` }));
+    };
+    if (!fault.applied) {
+      req.resume();
+      answer();
+      return;
+    }
+    // The server writes its answer through statusCode, setHeader and end only.
+    const lost = { statusCode: 200, finished: false, setHeader: () => lost, end: () => ((lost.finished = true), answer(), lost) };
+    for (const listener of serve) listener(req, lost as unknown as ServerResponse);
+  });
+  return {
+    inject: (fault) => {
+      if (!Number.isInteger(fault.count) || fault.count < 1) throw new Error(`A Cosmos fault needs a count of 1 or more, got ${fault.count}.`);
+      queue.push({ fault, skip: fault.skip ?? 0, left: fault.count });
+    },
+    pending: () => queue.reduce((sum, q) => sum + q.left, 0),
+    served: () => served,
+  };
 }
 
 /**
@@ -44,6 +119,7 @@ export async function startCosmosEmulator(options: CosmosEmulatorOptions = {}): 
   });
   const server: Server = createHttpsServer({ cert: pems.cert, key: pems.private, keepAlive: true } as never);
   server.keepAliveTimeout = 60_000;
+  const faults = injectableFaults(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -60,6 +136,7 @@ export async function startCosmosEmulator(options: CosmosEmulatorOptions = {}): 
     key: cosmosEmulatorKey,
     certificatePem: pems.cert,
     certificateFile,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

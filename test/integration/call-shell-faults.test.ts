@@ -331,6 +331,30 @@ describe('the call shell on the local Cosmos', () => {
     ]);
   });
 
+  it('removes a carried-out entry Cosmos refused to update twice (503), its failed command in history; past the waits it leaves the entry to the lease without failing the callback', async () => {
+    const failingExecute = (deps: CallShellDependencies): CallShellDependencies => ({ ...deps, control: { ...deps.control, execute: async () => { throw new Error('Call Automation said 500'); } } });
+    const posts = ({ method }: { method: string }) => method === 'POST';
+    const waits: number[] = [];
+    const deps = failingExecute(shell({ delay: async (ms) => void waits.push(ms) }));
+
+    const pending = await newConnectedCall('clear-503');
+    // The step's save goes through; the removal that carries the failure into history fails twice.
+    cosmos.emulator.faults.inject({ status: 503, count: 2, skip: 1, matches: posts });
+    expect(await applyCallEvent(deps, 'clear-503', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).toBe('applied');
+    expect(cosmos.emulator.faults.pending()).toBe(0);
+    expect(waits).toHaveLength(2);
+    expect((await store.getCall('clear-503'))!.record.outbox).toEqual([]);
+    expect((await store.listHistory('clear-503')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', error: 'Call Automation said 500' }));
+
+    const stillPending = await newConnectedCall('clear-down');
+    waits.length = 0;
+    cosmos.emulator.faults.inject({ status: 503, count: 6, skip: 1, matches: posts });
+    expect(await applyCallEvent(deps, 'clear-down', event({ kind: 'RecognitionTimedOut', operationContext: stillPending }))).toBe('applied');
+    expect(cosmos.emulator.faults.pending()).toBe(0);
+    expect(waits).toHaveLength(5);
+    expect((await store.getCall('clear-down'))!.record.outbox).toHaveLength(1);
+  });
+
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
     expect(await applyCallEvent(shell(), 'nobody', event({ kind: 'CallDisconnected' }))).toBe('unknown call');
     expect(await store.getCall('nobody')).toBeUndefined();

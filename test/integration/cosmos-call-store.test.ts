@@ -1,7 +1,7 @@
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import { openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import { startCall } from '../../bot/call-flow/decide-call.js';
-import { ConcurrencyConflict, type CallRecord } from '../../bot/ports.js';
+import { ConcurrencyConflict, StoreUnavailable, type CallRecord } from '../../bot/ports.js';
 
 let emulator: CallStoreFixture['emulator'];
 let cosmos: CallStoreFixture;
@@ -68,6 +68,23 @@ describe('the call store on the local Cosmos, through @azure/cosmos', () => {
     }));
     await store.replaceCall({ ...first!.record, step: 2 }, first!.etag, items);
     expect(await store.listHistory('call-f')).toHaveLength(130);
+  });
+
+  it('reports a Cosmos that is unavailable, timed out or throttled past the SDK\'s retries as StoreUnavailable, and a permanent refusal as itself', async () => {
+    await store.createCall(record('call-faults'));
+    const stored = (await store.getCall('call-faults'))!;
+    emulator.faults.inject({ status: 503, count: 1, matches: ({ method }) => method === 'GET' });
+    await expect(store.getCall('call-faults')).rejects.toThrow(StoreUnavailable);
+    emulator.faults.inject({ status: 408, count: 1, matches: ({ method }) => method === 'POST' });
+    await expect(store.replaceCall({ ...stored.record, step: 2 }, stored.etag, [{ callId: 'call-faults', step: 2, index: 0, at: now.toISOString(), entry: { kind: 'stageChanged' as const, from: 'answering' as const, to: 'understanding' as const } }])).rejects.toThrow(StoreUnavailable);
+    // The SDK itself waits out 429s nine times before it gives up.
+    emulator.faults.inject({ status: 429, count: 10, retryAfterInMs: 1, matches: ({ method }) => method === 'PUT' });
+    await expect(store.replaceCall({ ...stored.record, step: 2 }, stored.etag)).rejects.toThrow(StoreUnavailable);
+    expect(emulator.faults.pending()).toBe(0);
+    // Nothing was written by the failed tries; a stale ETag is a conflict, not an outage.
+    expect((await store.getCall('call-faults'))!.etag).toBe(stored.etag);
+    await store.replaceCall({ ...stored.record, step: 2 }, stored.etag);
+    await expect(store.replaceCall({ ...stored.record, step: 3 }, stored.etag)).rejects.toThrow(ConcurrencyConflict);
   });
 
   it('returns undefined for a call it does not have', async () => {

@@ -1,0 +1,30 @@
+import type { Logger } from './logger.js';
+import type { StoreUnavailable } from './ports.js';
+
+/**
+ * Waits before each new try while the store is unavailable: about 3 s in all. That is the silence
+ * a caller may hear after speaking (or the ringing before an answer) before the handler gives up
+ * with a 5xx and leaves the event to Call Automation's or Event Grid's redelivery.
+ */
+export const storeRetryDelaysInMs: readonly number[] = [100, 200, 400, 800, 1600];
+
+/**
+ * The tries of one operation while the store is unavailable: `waited` resolves true after the next
+ * wait, or false when none is left.
+ */
+export function storeRetries(
+  deps: { readonly delay: (ms: number, signal: AbortSignal) => Promise<void>; readonly logger: Logger },
+  context: { readonly callId: string; readonly what: 'answer' | 'step' | 'clear' },
+) {
+  let tries = 0;
+  return {
+    waited: async (error: StoreUnavailable): Promise<boolean> => {
+      const delayInMs = storeRetryDelaysInMs[tries];
+      if (delayInMs === undefined) return false;
+      tries += 1;
+      deps.logger.warn({ ...context, error: error.message, retryInMs: delayInMs }, 'call store unavailable; trying again');
+      await deps.delay(delayInMs, new AbortController().signal);
+      return true;
+    },
+  };
+}
