@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import { outboxLeaseInMs, type DeferredOutboxClears } from './deferred-outbox-clears.js';
 import { assertNever } from './assert-never.js';
 import {
+  CallGone,
   ConcurrencyConflict,
   StoreUnavailable,
   type ActionRunner,
@@ -276,7 +277,7 @@ export async function carryOut(
   options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
-  const unsent = await sendCommands(deps, state, entry, options.abandoned === true);
+  const { unsent, followUps } = await sendCommands(deps, state, entry, options.abandoned === true);
   const clears = deps.outboxClears;
   if (clears && unsent.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
@@ -293,7 +294,7 @@ export async function carryOut(
     try {
       // A retry after a write that was applied after all meets a failed ETag and finds the entry gone.
       await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
-      return;
+      break;
     } catch (error) {
       if (!(error instanceof StoreUnavailable)) throw error;
       if (!(await unavailable.waited(error))) {
@@ -303,14 +304,22 @@ export async function carryOut(
       }
     }
   }
+  // The decider goes on from a command that could not be sent, as from one Call Automation failed.
+  for (const followUp of followUps) await applyCallEvent(deps, state.callId, followUp);
 }
 
 /**
  * Sends an entry's commands in order. Returns the history of those not sent: failed, or (in an
  * abandoned entry) left out because the call has moved past them.
  */
-async function sendCommands(deps: CallShellDependencies, state: CallState, entry: OutboxEntry, abandoned: boolean): Promise<StoredHistoryItem[]> {
+async function sendCommands(
+  deps: CallShellDependencies,
+  state: CallState,
+  entry: OutboxEntry,
+  abandoned: boolean,
+): Promise<{ readonly unsent: StoredHistoryItem[]; readonly followUps: CallEvent[] }> {
   const unsent: StoredHistoryItem[] = [];
+  const followUps: CallEvent[] = [];
   const record = (entryOfHistory: StoredHistoryItem['entry']) =>
     unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
   const superseded = abandoned && entry.commands.some((command) => mediaOperationSuperseded(state, command));
@@ -334,12 +343,34 @@ async function sendCommands(deps: CallShellDependencies, state: CallState, entry
         const message = error instanceof Error ? error.message : String(error);
         deps.logger.error({ callId: state.callId, command: command.kind, error: message }, 'call command failed');
         record({ kind: 'commandFailed', command: command.kind, error: message });
+        const followUp = error instanceof CallGone ? undefined : failureEventOf(state.callId, command, message, deps.clock.now());
+        if (followUp) followUps.push(followUp);
       }
     }
   } finally {
     inProgress.delete(key);
   }
-  return unsent;
+  return { unsent, followUps };
+}
+
+/**
+ * The event Call Automation would have sent had it taken the command and then failed it: a play or
+ * recognition the caller waits on, an agent being added. Without it the call would wait for an
+ * event that never comes, in silence. A call Call Automation no longer knows gets none.
+ */
+function failureEventOf(callId: string, command: CallCommand, message: string, now: Date): CallEvent | undefined {
+  const base = { eventId: `${callId}:${'operationContext' in command ? command.operationContext : command.kind}:not-sent`, occurredAt: now.toISOString(), code: 500, subCode: 0, message: `not sent: ${message}` };
+  switch (command.kind) {
+    case 'PlayPrompt':
+    case 'PlayAudio':
+      return { ...base, kind: 'PlayFailed', operationContext: command.operationContext };
+    case 'StartRecognition':
+      return { ...base, kind: 'RecognitionFailed', operationContext: command.operationContext };
+    case 'AddTeamsUser':
+      return { ...base, kind: 'AddParticipantFailed', operationContext: command.operationContext, participantRawId: `8:orgid:${command.teamsUserId}` };
+    default:
+      return undefined;
+  }
 }
 
 function isMediaCommand(command: CallCommand): boolean {

@@ -2,7 +2,7 @@ import { assertNever } from './assert-never.js';
 import type { CallEvent } from './call-flow/call-events.js';
 import { offerOperationContext } from './call-flow/offer-operation-context.js';
 import type { Logger } from './logger.js';
-import { ConcurrencyConflict, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
+import { CallGone, ConcurrencyConflict, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
 import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { decideRouting } from './routing/decide-routing.js';
@@ -106,7 +106,7 @@ async function executeOne(deps: RoutingShellDependencies, message: RoutingMessag
           callbackUrl: deps.callbackUrl(command.callId),
         });
       } catch (error) {
-        if (statusOf(error) !== 404) throw error;
+        if (!(error instanceof CallGone)) throw error;
         // The caller hung up before the offer: the call leaves the queue and the agent is released.
         deps.logger.info({ callId: command.callId, agentId: command.agentId }, 'offer for a call that has ended');
         await deps.bus.send({
@@ -215,11 +215,6 @@ export async function endCallForAgent(deps: Pick<RoutingShellDependencies, 'agen
     }
   }
   throw new ConcurrencyConflict(agentId);
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }
 
 async function callNoLongerHasAgent(deps: RoutingShellDependencies, callId: string, agentId: string): Promise<boolean> {

@@ -98,6 +98,14 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/** Call Automation no longer knows the call (404): it ended, and its CallDisconnected is on the way. */
+export class CallGone extends Error {
+  constructor(readonly callConnectionId: string, options?: { readonly cause?: unknown }) {
+    super(`Call Automation no longer knows call connection ${callConnectionId}`, options);
+    this.name = 'CallGone';
+  }
+}
+
 export interface CallStore {
   /** Creates the call; false if it already exists (a redelivered IncomingCall). */
   createCall(record: CallRecord, history?: readonly StoredHistoryItem[]): Promise<{ created: boolean; etag: string | undefined }>;

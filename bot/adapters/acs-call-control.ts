@@ -9,7 +9,7 @@ import { createIdentifierFromRawId } from '@azure/communication-common';
 import { DefaultAzureCredential } from '@azure/identity';
 import { assertNever } from '../assert-never.js';
 import type { Prompt } from '../call-flow/call-commands.js';
-import type { AgentCallControl, CallControl, MediaCommand } from '../ports.js';
+import { CallGone, type AgentCallControl, type CallControl, type MediaCommand } from '../ports.js';
 
 export interface AcsCallControlOptions {
   /** Local emulator: `endpoint=http://...;accesskey=...`. */
@@ -72,9 +72,11 @@ export class AcsCallControl implements CallControl, AgentCallControl {
   }
 
   async addTeamsUser(options: { callConnectionId: string; teamsUserId: string; invitationTimeoutInSeconds: number; operationContext: string; callbackUrl: string }): Promise<void> {
-    await this.client.getCallConnection(options.callConnectionId).addParticipant(
-      { targetParticipant: { microsoftTeamsUserId: options.teamsUserId } },
-      { invitationTimeoutInSeconds: options.invitationTimeoutInSeconds, operationContext: options.operationContext, operationCallbackUrl: options.callbackUrl },
+    await callGoneAs404(options.callConnectionId, () =>
+      this.client.getCallConnection(options.callConnectionId).addParticipant(
+        { targetParticipant: { microsoftTeamsUserId: options.teamsUserId } },
+        { invitationTimeoutInSeconds: options.invitationTimeoutInSeconds, operationContext: options.operationContext, operationCallbackUrl: options.callbackUrl },
+      ),
     );
   }
 
@@ -115,7 +117,11 @@ export class AcsCallControl implements CallControl, AgentCallControl {
     await this.client.rejectCall(options.incomingCallContext, { callRejectReason: options.reason });
   }
 
-  async execute(callConnectionId: string, command: MediaCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
+  execute(callConnectionId: string, command: MediaCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
+    return callGoneAs404(callConnectionId, () => this.executeOnce(callConnectionId, command, context));
+  }
+
+  private async executeOnce(callConnectionId: string, command: MediaCommand, context: { callbackUrl: string; callerRawId: string }): Promise<void> {
     const connection = this.client.getCallConnection(callConnectionId);
     switch (command.kind) {
       case 'PlayPrompt':
@@ -179,5 +185,15 @@ export class AcsCallControl implements CallControl, AgentCallControl {
       default:
         return assertNever(command, 'call command');
     }
+  }
+}
+
+/** Call Automation answers 404 for a call connection that has ended. */
+async function callGoneAs404(callConnectionId: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if ((error as { statusCode?: unknown } | null)?.statusCode === 404) throw new CallGone(callConnectionId, { cause: error });
+    throw error;
   }
 }

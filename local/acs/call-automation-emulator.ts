@@ -119,7 +119,26 @@ export interface CallAutomationEmulator {
   onCallbackDelivery(listener: (delivery: CallbackDelivery) => void): () => void;
   /** Resolves once every queued callback has been delivered or given up on. */
   callbacksIdle(): Promise<void>;
+  /** Answers the next matching Call Automation requests with a service error (local only). */
+  readonly faults: CallAutomationFaults;
   close(): Promise<void>;
+}
+
+export interface CallAutomationFault {
+  /** 500 (internal error), 502, 503 (unavailable) or 504. */
+  readonly status: 500 | 502 | 503 | 504;
+  /** How many matching requests get it, one after another. */
+  readonly count: number;
+  /** Which signed requests (default: all). `path` is e.g. `/calling/callConnections/{id}:play`. */
+  readonly matches?: (request: { readonly method: string; readonly path: string }) => boolean;
+}
+
+export interface CallAutomationFaults {
+  inject(fault: CallAutomationFault): void;
+  /** Faults injected and not yet served. */
+  pending(): number;
+  /** Drops the faults not yet served. */
+  clear(): void;
 }
 
 /** The issuer real Call Automation puts on callback tokens (Microsoft's secure-webhook guide). */
@@ -150,6 +169,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
   const files = new MediaFiles();
   const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, timers, timing, logger, files });
   const repeatability = new RepeatabilityCache();
+  const faultQueue: { fault: CallAutomationFault; left: number }[] = [];
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -187,6 +207,12 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     if (!verification.ok) {
       logger.warn({ method, path, reason: verification.reason }, 'call automation request rejected: bad signature');
       sendAcsError(response, AcsError.unauthorized());
+      return;
+    }
+    const fault = faultQueue.find((q) => q.left > 0 && (q.fault.matches?.({ method, path }) ?? true));
+    if (fault) {
+      fault.left -= 1;
+      sendAcsError(response, new AcsError(fault.fault.status, 'ServiceUnavailable', 'Injected by the local Call Automation: the service is unavailable.'));
       return;
     }
     const repeatabilityKey = method === 'POST' ? headerValue(request, 'repeatability-request-id') : undefined;
@@ -372,6 +398,14 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     acceptInvitation: (userId, invitationId) => service.answerInvitation(userId, 'accept', invitationId),
     declineInvitation: (userId, invitationId) => service.answerInvitation(userId, 'decline', invitationId),
     teamsUserHangUp: (userId) => service.teamsUserHangsUp(userId),
+    faults: {
+      inject: (fault) => {
+        if (!Number.isInteger(fault.count) || fault.count < 1) throw new Error(`A Call Automation fault needs a count of 1 or more, got ${fault.count}.`);
+        faultQueue.push({ fault, left: fault.count });
+      },
+      pending: () => faultQueue.reduce((sum, q) => sum + q.left, 0),
+      clear: () => void faultQueue.splice(0),
+    },
     callbackDeliveries: () => callbacks.deliveries(),
     onCallbackDelivery: (listener) => callbacks.onDelivery(listener),
     callbacksIdle: () => callbacks.idle(),

@@ -1,0 +1,62 @@
+// Call Automation refusing a command (5xx after the SDK's retries; the local stack's SDK does not
+// retry): the decider goes on as if Call Automation had failed the operation, so the caller is
+// never left waiting in silence for an event that cannot come.
+import type { ActionRunner } from '../../bot/ports.js';
+import type { CallerStep } from '../../local/acs/simulated-caller.js';
+import type { LocalStack } from '../../local/local-stack.js';
+import { startTestStack } from '../support/test-stack.js';
+import { sure, testFlow } from '../support/test-assistant-flow.js';
+
+let stack: LocalStack;
+const actions: ActionRunner = {
+  run: async (action, { slots }) =>
+    action === 'orderStatus' && slots['orderNumber'] === '123456'
+      ? { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped' } } }
+      : { status: 'notFound', say: { prompt: 'orderNotFound' } },
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    overrides: { flow: testFlow({ understandings: { 'where is my order': sure('orderStatus') } }), actions },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function call(from: string, script: readonly CallerStep[]) {
+  const placed = await stack.callAutomation.placeCall({ from, to: '+18005550100', script });
+  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
+  await stack.callAutomation.callbacksIdle();
+  const response = await fetch(`${stack.functionsHost.baseUrl}/api/calls/${conversation.correlationId}`);
+  const stored = (await response.json()) as { state: { stage: string; endReason: string }; history: { entry: { kind: string; command?: string } }[] };
+  return {
+    heard: conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text),
+    state: stored.state,
+    failed: stored.history.filter((h) => h.entry.kind === 'commandFailed').map((h) => h.entry.command),
+  };
+}
+
+describe('a call while Call Automation refuses some of its commands', () => {
+  it('asks a question Call Automation would not start again, instead of waiting in silence', async () => {
+    stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith(':recognize') });
+    const result = await call('+14255550141', [{ say: 'where is my order' }, { press: '123456' }, { say: 'yes' }, { say: "no that's all" }]);
+    expect(stack.callAutomation.faults.pending()).toBe(0);
+    expect(result.failed).toEqual(['StartRecognition']);
+    // The greeting went with the question that was never started: the caller hears the reprompt.
+    expect(result.heard).toEqual([expect.stringMatching(/^<noMatch> <openQuestion> <keypadMenuOption /), '<askOrderNumber>', '<confirmSlot 1 2 3, 4 5 6>', '<orderFound shipped> <anythingElse>', '<goodbye>']);
+    expect(result.state).toMatchObject({ stage: 'ended', endReason: 'completed' });
+  });
+
+  it('hands a caller to a person when no question can be asked, after the configured retries, and the call ends', async () => {
+    stack.callAutomation.faults.inject({ status: 503, count: 10, matches: ({ path }) => path.endsWith(':recognize') });
+    const result = await call('+14255550142', []);
+    const refused = 10 - stack.callAutomation.faults.pending();
+    stack.callAutomation.faults.clear();
+    expect(result.failed).toEqual(Array.from({ length: refused }, () => 'StartRecognition'));
+    expect(refused).toBeLessThanOrEqual(3);
+    // The test flow's queue is not deployed: the caller is told, and the call ends cleanly.
+    expect(result.heard).toEqual(['<transferring>', '<noAgentsAvailable>']);
+    expect(result.state.stage).toBe('ended');
+  });
+});
