@@ -1,19 +1,13 @@
 // Call Automation refusing a command (5xx after the SDK's retries; the local stack's SDK does not
 // retry): the decider goes on as if Call Automation had failed the operation, so the caller is
 // never left waiting in silence for an event that cannot come.
-import type { ActionRunner } from '../../bot/ports.js';
 import type { CallerStep } from '../../local/acs/simulated-caller.js';
 import type { LocalStack } from '../../local/local-stack.js';
-import { startTestStack } from '../support/test-stack.js';
+import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = {
-  run: async (action, { slots }) =>
-    action === 'orderStatus' && slots['orderNumber'] === '123456'
-      ? { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped' } } }
-      : { status: 'notFound', say: { prompt: 'orderNotFound' } },
-};
+const actions = orderStatusActions;
 
 beforeAll(async () => {
   stack = await startTestStack({

@@ -1,19 +1,13 @@
 // Cosmos throttling (429), brief unavailability (503) and lost answers while calls are answered
 // (DESIGN.md §8): the local Cosmos answers chosen requests with the error the service sends, and
 // the real Cosmos SDK and the call shell must carry every call through, each prompt heard once.
-import type { ActionRunner } from '../../bot/ports.js';
 import type { CosmosFault } from '../../local/cosmos/cosmos-emulator.js';
 import type { LocalStack } from '../../local/local-stack.js';
-import { startTestStack } from '../support/test-stack.js';
+import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = {
-  run: async (action, { slots }) =>
-    action === 'orderStatus' && slots['orderNumber'] === '123456'
-      ? { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped' } } }
-      : { status: 'notFound', say: { prompt: 'orderNotFound' } },
-};
+const actions = orderStatusActions;
 const selfService = [{ say: 'where is my order' }, { press: '123456' }, { say: 'yes' }, { say: "no that's all" }];
 const heardInSelfService = ['<greeting> <openQuestion>', '<askOrderNumber>', '<confirmSlot 1 2 3, 4 5 6>', '<orderFound shipped> <anythingElse>', '<goodbye>'];
 // Creating a call and saving each of its steps are transactional batches posted to the container.

@@ -1,17 +1,11 @@
 // A call all the way through the local Azure: Event Grid IncomingCall -> incoming-call answers via
 // the real Call Automation SDK -> signed callbacks -> call-events -> decider -> Cosmos (real SDK).
-import type { ActionRunner } from '../../bot/ports.js';
 import type { LocalStack } from '../../local/local-stack.js';
-import { startTestStack } from '../support/test-stack.js';
+import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
 let stack: LocalStack;
-const actions: ActionRunner = {
-  run: async (action, { slots }) =>
-    action === 'orderStatus' && slots['orderNumber'] === '123456'
-      ? { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped' } } }
-      : { status: 'notFound', say: { prompt: 'orderNotFound' } },
-};
+const actions = orderStatusActions;
 
 beforeAll(async () => {
   stack = await startTestStack({

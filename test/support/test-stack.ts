@@ -17,6 +17,14 @@ export function startTestStack(options: LocalStackOptions = {}): Promise<LocalSt
   });
 }
 
+/** Order status for the test flow: order 123456 has shipped, no other order exists. */
+export const orderStatusActions: ActionRunner = {
+  run: async (action, { slots }) =>
+    action === 'orderStatus' && slots['orderNumber'] === '123456'
+      ? { status: 'succeeded', say: { prompt: 'orderFound', values: { status: 'shipped' } } }
+      : { status: 'notFound', say: { prompt: 'orderNotFound' } },
+};
+
 /** Self-service is not what routing tests exercise. */
 export const unusedActions: ActionRunner = { run: async () => ({ status: 'failed', reason: 'not used' }) };
 
