@@ -54,3 +54,26 @@ describe('a call while Call Automation refuses some of its commands', () => {
     expect(result.state.stage).toBe('ended');
   });
 });
+
+describe('with the SDK retrying as deployed (three retries)', () => {
+  let deployed: LocalStack;
+  beforeAll(async () => {
+    deployed = await startTestStack({
+      overrides: { flow: testFlow({ understandings: { 'where is my order': sure('orderStatus') } }), actions, acsMaxRetries: 3 },
+    });
+  });
+  afterAll(async () => {
+    await deployed?.close();
+  });
+
+  it('a question Call Automation refuses once is sent again by the SDK: the caller hears the greeting and nothing fails', async () => {
+    deployed.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith(':recognize') });
+    const placed = await deployed.callAutomation.placeCall({ from: '+14255550143', to: '+18005550100', script: [{ hangUp: true }] });
+    const conversation = await deployed.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
+    await deployed.callAutomation.callbacksIdle();
+    expect(deployed.callAutomation.faults.pending()).toBe(0);
+    expect(conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text)).toEqual(['<greeting> <openQuestion>']);
+    const history = (await deployed.switchboard.getCallHistory(conversation.correlationId))!.history;
+    expect(history.filter((h) => h.entry.kind === 'commandFailed')).toEqual([]);
+  });
+});
