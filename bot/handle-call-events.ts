@@ -365,7 +365,7 @@ function failureEventOf(callId: string, command: CallCommand, message: string, n
     case 'PlayAudio':
       return { ...base, kind: 'PlayFailed', operationContext: command.operationContext };
     case 'StartRecognition':
-      return { ...base, kind: 'RecognitionFailed', operationContext: command.operationContext };
+      return { eventId: base.eventId, occurredAt: base.occurredAt, kind: 'RecognitionNotStarted', operationContext: command.operationContext, reason: base.message };
     case 'AddTeamsUser':
       return { ...base, kind: 'AddParticipantFailed', operationContext: command.operationContext, participantRawId: `8:orgid:${command.teamsUserId}` };
     default:

@@ -24,6 +24,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'RecognitionTimedOut' })
   | (EventBase & { readonly kind: 'RecognitionFailed'; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'RecognitionCanceled' })
+  /** The shell could not start the recognition (Call Automation refused it): the caller heard nothing. */
+  | (EventBase & { readonly kind: 'RecognitionNotStarted'; readonly reason: string })
   | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[] })
   /** An invited participant (an agent) joined; operationContext names the offer. */
   | (EventBase & { readonly kind: 'ParticipantAdded'; readonly participantRawId: string })

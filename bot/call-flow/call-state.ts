@@ -83,7 +83,12 @@ export interface CallState {
     readonly transcript: readonly string[];
     readonly slots: Readonly<Record<string, string>>;
     /** The open question asked last (it may read back what the caller gave), for a caller who asks to hear it again. */
-    readonly question?: { readonly prompt: Prompt; readonly mode: RecognitionMode };
+    readonly question?: {
+      readonly prompt: Prompt;
+      readonly mode: RecognitionMode;
+      /** The question as it was asked, where that differs from `prompt` (a greeting before it). */
+      readonly asked?: Prompt;
+    };
   };
   /** Times the current question was repeated on request. */
   readonly repeats?: number;

@@ -79,6 +79,8 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return step.noInput();
     case 'RecognitionFailed':
       return step.noMatch();
+    case 'RecognitionNotStarted':
+      return step.questionNotStarted();
     case 'RecognitionCanceled':
     case 'PlayCanceled':
       return step.done();
@@ -132,6 +134,7 @@ function isMediaOutcome(event: CallEvent): boolean {
     case 'RecognitionTimedOut':
     case 'RecognitionFailed':
     case 'RecognitionCanceled':
+    case 'RecognitionNotStarted':
       return true;
     default:
       return false;
@@ -779,6 +782,17 @@ class Step {
     return { kind: 'choices', choices: [...mode.choices, { label: repeatLabel, phrases, ...(keyFree ? { tone: key } : {}) }] };
   }
 
+  /**
+   * The question was never put to the caller. One that came with a greeting (and its notices, such
+   * as recording) is asked once more as it was, counted as a repeat; otherwise, or again, it is
+   * treated as an answer not understood: the reprompt asks it, within the retries.
+   */
+  questionNotStarted(): Decision {
+    const question = this.state.pii.question;
+    if (!question?.asked || (this.state.repeats ?? 0) > 0) return this.noMatch();
+    return this.ask(this.state.stage, question.asked, question.mode, this.state.retries, 1, question.prompt);
+  }
+
   private repeatQuestion(): Decision {
     const question = this.state.pii.question as NonNullable<CallState['pii']['question']>;
     return this.ask(this.state.stage, question.prompt, question.mode, this.state.retries, (this.state.repeats ?? 0) + 1);
@@ -1175,7 +1189,8 @@ class Step {
   private ask(stage: CallStage, prompt: Prompt, mode: RecognitionMode, retries = 0, repeats = 0, repeatAs: Prompt = prompt): Decision {
     const operationContext = this.nextOperation(stage);
     const listening = mode.kind === 'choices' ? this.withRepeatChoice(mode) : mode;
-    this.state = { ...this.state, retries, repeats, pii: { ...this.state.pii, question: { prompt: repeatAs, mode: listening } } };
+    const asked = prompt === repeatAs ? {} : { asked: prompt };
+    this.state = { ...this.state, retries, repeats, pii: { ...this.state.pii, question: { prompt: repeatAs, mode: listening, ...asked } } };
     this.moveTo(stage);
     this.addTranscript(`Assistant: ${wordsOf(prompt)}`);
     this.command({

@@ -41,6 +41,23 @@ describe('greeting and the open question', () => {
     ]);
   });
 
+  it('asks a question Call Automation never started once more as it was, greeting included, then as not understood', () => {
+    const first = connected(testFlow());
+    const again = first.when(answer({ kind: 'RecognitionNotStarted', reason: 'Call Automation said 503' }));
+    expect(again.commands).toEqual([expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: '<greeting> <openQuestion>' }) })]);
+    expect(again.state.pendingOperation).not.toBe(first.state.pendingOperation);
+    expect(again.state.retries).toBe(0);
+    // A caller who then asks to hear it again hears the question without the greeting.
+    const repeated = again.when(answer({ kind: 'SpeechRecognized', text: 'can you repeat that', confidence: 0.9 }));
+    expect(repeated.commands[0]).toMatchObject({ prompt: { text: '<openQuestion>' } });
+    // Not started a second time: the reprompt for an answer not understood, counted as a retry.
+    const reprompt = again.when(answer({ kind: 'RecognitionNotStarted', reason: 'Call Automation said 503' }));
+    expect(reprompt.commands[0]).toMatchObject({ kind: 'StartRecognition', prompt: { text: expect.stringMatching(/^<noMatch> <openQuestion>/) } });
+    expect(reprompt.state.retries).toBe(1);
+    // One about an old operation is stale.
+    expect(reprompt.when({ kind: 'RecognitionNotStarted', reason: 'late', operationContext: first.state.pendingOperation }).commands).toEqual([]);
+  });
+
   it("outside the line's business hours plays the schedule's own message and hangs up", () => {
     const d = given(testFlow({ lineClosed: () => ({ prompt: 'salesAfterHours', voicemail: false }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
     expect(d.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('salesAfterHours') })]);
