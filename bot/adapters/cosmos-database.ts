@@ -10,6 +10,11 @@ export interface CosmosDatabaseOptions {
   readonly key?: string | undefined;
   /** Local emulator only: the PEM certificate to trust. */
   readonly caCertificateFile?: string | undefined;
+  /**
+   * How long one request may wait out throttling (429) in all before it fails (default 5; the SDK's
+   * own default, 30, would hold a caller in silence that long). The call shell then tries again.
+   */
+  readonly throttleWaitInSeconds?: number;
 }
 
 /** The Cosmos database, reached by key (local emulator) or managed identity (Azure). */
@@ -22,7 +27,10 @@ export function openCosmosDatabase(options: CosmosDatabaseOptions): { client: Co
     ...(options.key ? { key: options.key } : { aadCredentials: new DefaultAzureCredential() }),
     agent,
     // The local emulator advertises itself as the only region; discovery adds a round trip for nothing.
-    connectionPolicy: { enableEndpointDiscovery: !options.caCertificateFile },
+    connectionPolicy: {
+      enableEndpointDiscovery: !options.caCertificateFile,
+      retryOptions: { maxRetryAttemptCount: 9, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: options.throttleWaitInSeconds ?? 5 },
+    },
   });
   return { client, database: client.database(options.databaseId) };
 }

@@ -52,6 +52,8 @@ export interface CosmosFaults {
   pending(): number;
   /** Requests answered with an injected fault since the start. */
   served(): number;
+  /** Drops the faults not yet served. */
+  clear(): void;
 }
 
 const faultCodes = { 408: 'RequestTimeout', 429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable' } as const;
@@ -97,6 +99,7 @@ function injectableFaults(server: Server): CosmosFaults {
     },
     pending: () => queue.reduce((sum, q) => sum + q.left, 0),
     served: () => served,
+    clear: () => void queue.splice(0),
   };
 }
 

@@ -1,4 +1,5 @@
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
+import { CosmosCallStore } from '../../bot/adapters/cosmos-call-store.js';
 import { openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
 import { startCall } from '../../bot/call-flow/decide-call.js';
 import { ConcurrencyConflict, StoreUnavailable, type CallRecord } from '../../bot/ports.js';
@@ -85,6 +86,19 @@ describe('the call store on the local Cosmos, through @azure/cosmos', () => {
     expect((await store.getCall('call-faults'))!.etag).toBe(stored.etag);
     await store.replaceCall({ ...stored.record, step: 2 }, stored.etag);
     await expect(store.replaceCall({ ...stored.record, step: 3 }, stored.etag)).rejects.toThrow(ConcurrencyConflict);
+  });
+
+  it('waits out throttling only as long as it is told to, then reports the store unavailable', async () => {
+    const { database } = openCosmosDatabase({ endpoint: emulator.endpoint, databaseId: 'switchboard', key: emulator.key, caCertificateFile: emulator.certificateFile, throttleWaitInSeconds: 1 });
+    const impatient = new CosmosCallStore(database.container('calls'), { retentionDays: 30 });
+    await store.createCall(record('call-throttled'));
+    emulator.faults.inject({ status: 429, count: 9, retryAfterInMs: 400, matches: ({ method }) => method === 'GET' });
+    await expect(impatient.getCall('call-throttled')).rejects.toThrow(StoreUnavailable);
+    // Four tries (the SDK starts a wait while less than the second has gone); its default would have made ten.
+    expect(emulator.faults.pending()).toBe(5);
+    emulator.faults.clear();
+    expect(await impatient.getCall('call-throttled')).toBeDefined();
+    database.client.dispose();
   });
 
   it('returns undefined for a call it does not have', async () => {
