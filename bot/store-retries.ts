@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { StoreUnavailable } from './ports.js';
+import type { Clock, StoreUnavailable } from './ports.js';
 
 /**
  * Waits before each new try while the store is unavailable: about 3 s in all. That is the silence
@@ -9,18 +9,25 @@ import type { StoreUnavailable } from './ports.js';
 export const storeRetryDelaysInMs: readonly number[] = [100, 200, 400, 800, 1600];
 
 /**
+ * No new try starts this long after the first: a request may itself have waited out throttling for
+ * seconds (the Cosmos client allows 5 s), and the caller is listening to silence meanwhile.
+ */
+export const storeRetryBudgetInMs = 6_000;
+
+/**
  * The tries of one operation while the store is unavailable: `waited` resolves true after the next
  * wait, or false when none is left.
  */
 export function storeRetries(
-  deps: { readonly delay: (ms: number, signal: AbortSignal) => Promise<void>; readonly logger: Logger },
+  deps: { readonly delay: (ms: number, signal: AbortSignal) => Promise<void>; readonly logger: Logger; readonly clock: Clock },
   context: { readonly callId: string; readonly what: 'answer' | 'step' | 'clear' },
 ) {
   let tries = 0;
+  const startedAt = deps.clock.now().getTime();
   return {
     waited: async (error: StoreUnavailable): Promise<boolean> => {
       const delayInMs = storeRetryDelaysInMs[tries];
-      if (delayInMs === undefined) return false;
+      if (delayInMs === undefined || deps.clock.now().getTime() - startedAt + delayInMs > storeRetryBudgetInMs) return false;
       tries += 1;
       deps.logger.warn({ ...context, error: error.message, retryInMs: delayInMs }, 'call store unavailable; trying again');
       await deps.delay(delayInMs, new AbortController().signal);
