@@ -309,8 +309,9 @@ export async function carryOut(
 }
 
 /**
- * Sends an entry's commands in order. Returns the history of those not sent: failed, or (in an
- * abandoned entry) left out because the call has moved past them.
+ * Sends an entry's commands in order. Returns the history of those not sent (failed, or in an
+ * abandoned entry left out because the call has moved past them) and, for a failed one the call
+ * would wait on, the failure event to decide on next.
  */
 async function sendCommands(
   deps: CallShellDependencies,
@@ -359,17 +360,20 @@ async function sendCommands(
  * event that never comes, in silence. A call Call Automation no longer knows gets none.
  */
 function failureEventOf(callId: string, command: CallCommand, message: string, now: Date): CallEvent | undefined {
-  const base = { eventId: `${callId}:${'operationContext' in command ? command.operationContext : command.kind}:not-sent`, occurredAt: now.toISOString(), code: 500, subCode: 0, message: `not sent: ${message}` };
+  if (command.kind !== 'PlayPrompt' && command.kind !== 'PlayAudio' && command.kind !== 'StartRecognition' && command.kind !== 'AddTeamsUser') return undefined;
+  const { operationContext } = command;
+  const event = { eventId: `${callId}:${operationContext}:not-sent`, occurredAt: now.toISOString(), operationContext };
+  const failure = { code: 500, subCode: 0, message: `not sent: ${message}` };
   switch (command.kind) {
     case 'PlayPrompt':
     case 'PlayAudio':
-      return { ...base, kind: 'PlayFailed', operationContext: command.operationContext };
+      return { ...event, ...failure, kind: 'PlayFailed' };
     case 'StartRecognition':
-      return { eventId: base.eventId, occurredAt: base.occurredAt, kind: 'RecognitionNotStarted', operationContext: command.operationContext, reason: base.message };
+      return { ...event, kind: 'RecognitionNotStarted', reason: failure.message };
     case 'AddTeamsUser':
-      return { ...base, kind: 'AddParticipantFailed', operationContext: command.operationContext, participantRawId: `8:orgid:${command.teamsUserId}` };
+      return { ...event, ...failure, kind: 'AddParticipantFailed', participantRawId: `8:orgid:${command.teamsUserId}` };
     default:
-      return undefined;
+      return assertNever(command, 'command with a failure event');
   }
 }
 
