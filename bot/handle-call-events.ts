@@ -75,6 +75,8 @@ const callIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 const understandingTimeoutInMs = 1500;
 /** Recognize failures that are the caller's doing: a phrase that is no option, a key that is none. */
 const callerCausedRecognizeFailures: ReadonlySet<number> = new Set([8547, 8534]);
+/** The sub-code of a failure event the shell makes for a command it could not send (Call Automation's are positive). */
+const notSentSubCode = -1;
 
 /**
  * A play or a recognition that Call Automation could not carry out for a reason of the app's or the
@@ -82,6 +84,8 @@ const callerCausedRecognizeFailures: ReadonlySet<number> = new Set([8547, 8534])
  * caller hears nothing of it, so operations must.
  */
 function mediaFault(event: CallEvent): Extract<CallEvent, { kind: 'PlayFailed' | 'RecognitionFailed' }> | undefined {
+  // A command that was never sent has been logged as such already.
+  if (event.kind === 'PlayFailed' && event.subCode === notSentSubCode) return undefined;
   if (event.kind === 'PlayFailed') return event;
   if (event.kind === 'RecognitionFailed' && !callerCausedRecognizeFailures.has(event.subCode)) return event;
   return undefined;
@@ -363,7 +367,7 @@ function failureEventOf(callId: string, command: CallCommand, message: string, n
   if (command.kind !== 'PlayPrompt' && command.kind !== 'PlayAudio' && command.kind !== 'StartRecognition' && command.kind !== 'AddTeamsUser') return undefined;
   const { operationContext } = command;
   const event = { eventId: `${callId}:${operationContext}:not-sent`, occurredAt: now.toISOString(), operationContext };
-  const failure = { code: 500, subCode: 0, message: `not sent: ${message}` };
+  const failure = { code: 500, subCode: notSentSubCode, message: `not sent: ${message}` };
   switch (command.kind) {
     case 'PlayPrompt':
     case 'PlayAudio':

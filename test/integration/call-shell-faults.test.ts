@@ -331,6 +331,26 @@ describe('the call shell on the local Cosmos', () => {
     ]);
   });
 
+  it('logs a play Call Automation refused once, as a command that failed, and the decider hears of it as a failed play', async () => {
+    await newConnectedCall('play-refused');
+    const lines: string[] = [];
+    const base = shell({ logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }) });
+    const decided: CallEvent[] = [];
+    const deps: CallShellDependencies = {
+      ...base,
+      control: { ...base.control, execute: async () => { throw new Error('Call Automation said 503'); } },
+      decide: (state, e, now) => {
+        decided.push(e);
+        return e.kind === 'ParticipantsUpdated' ? { state, history: [], commands: [{ kind: 'PlayPrompt', prompt: { text: 'One moment.', voice: 'en-US-Voice', language: 'en-US' }, operationContext: 'notice:1' }] } : base.decide(state, e, now);
+      },
+    };
+    await applyCallEvent(deps, 'play-refused', event({ kind: 'ParticipantsUpdated', participantIds: [] }));
+    expect(decided.map((e) => e.kind)).toEqual(['ParticipantsUpdated', 'PlayFailed']);
+    expect(decided[1]).toMatchObject({ operationContext: 'notice:1', message: 'not sent: Call Automation said 503' });
+    const errors = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['level'] === 50);
+    expect(errors.map((e) => e['msg'])).toEqual(['call command failed']);
+  });
+
   it('removes a carried-out entry Cosmos refused to update twice (503), its failed command in history; past the waits it leaves the entry to the lease without failing the callback', async () => {
     const failingExecute = (deps: CallShellDependencies): CallShellDependencies => ({ ...deps, control: { ...deps.control, execute: async () => { throw new Error('Call Automation said 500'); } } });
     const posts = ({ method }: { method: string }) => method === 'POST';
