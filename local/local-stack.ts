@@ -194,7 +194,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     });
     await createContainersIfMissing(database, settings.HISTORY_RETENTION_DAYS);
     database.client.dispose();
-    switchboard = createSwitchboard(settings, { logger, clock, acsMaxRetries: 0, ...options.overrides });
+    switchboard = createSwitchboard(settings, { logger, clock, ...options.overrides });
     const ready = switchboard;
     closers.push(() => ready.close());
     if (!settings.ServiceBusConnection) throw new Error('ServiceBusConnection is not set: the routing functions need Service Bus');

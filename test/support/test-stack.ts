@@ -6,7 +6,10 @@ import type { ActionRunner } from '../../bot/ports.js';
 import { ephemeralPorts, startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack.js';
 import type { SampleAgent } from '../../local/sample-agents.js';
 
-/** The whole local Azure for one test file: free ports, its own state folder, quiet logs. */
+/**
+ * The whole local Azure for one test file: free ports, its own state folder, quiet logs, and the
+ * Call Automation SDK without its retries (a refused command fails at once; a test may set them).
+ */
 export function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   return startLocalStack({
     ports: ephemeralPorts,
@@ -14,6 +17,7 @@ export function startTestStack(options: LocalStackOptions = {}): Promise<LocalSt
     logger: pino({ level: 'silent' }),
     serviceBusTimeoutInMs: 2000,
     ...options,
+    overrides: { acsMaxRetries: 0, ...options.overrides },
   });
 }
 
