@@ -101,6 +101,11 @@ export async function handleCallEvents(
   request: CallbackRequest,
 ): Promise<HandlerResponse> {
   const auth = await deps.verify(request.authorization);
+  if (!auth.ok && auth.keysUnavailable) {
+    // Not the sender's fault: a 503 lets Call Automation deliver the event again.
+    deps.logger.error({ callId: request.callId, reason: auth.reason }, 'callback not checked: the signing keys could not be fetched');
+    return { status: 503, body: { error: 'signing keys unavailable' } };
+  }
   if (!auth.ok) {
     deps.logger.warn({ callId: request.callId, reason: auth.reason }, 'callback rejected: authentication failed');
     return { status: 401, body: { error: 'unauthorized' } };

@@ -22,6 +22,7 @@ let jwks: Server;
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 let deps: Parameters<typeof handleCallEvents>[0];
+let keysStatus = 200;
 const now = new Date('2026-11-25T10:00:00Z');
 const flow = testFlow();
 const control: CallControl = { answerCall: async () => ({ callConnectionId: 'c' }), rejectCall: async () => undefined, createCall: async () => undefined, startRecording: async () => 'rec', stopRecording: async () => undefined, execute: async () => undefined };
@@ -48,7 +49,14 @@ beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   privateKey = pair.privateKey;
   publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
-  jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [publicJwk] })));
+  jwks = createServer((_req, res) => {
+    if (keysStatus !== 200) {
+      res.statusCode = keysStatus;
+      res.end();
+      return;
+    }
+    res.end(JSON.stringify({ keys: [publicJwk] }));
+  });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   cosmos = await startCallStoreFixture();
   ({ store } = cosmos);
@@ -84,6 +92,29 @@ describe('call-events callbacks', () => {
     expect((await post('auth', [connected('a1')], `Bearer ${await token({ iss: 'https://evil.example' })}`)).status).toBe(401);
     expect((await post('auth', [connected('a1')], `Bearer ${await token({ expiresInSeconds: -600 })}`)).status).toBe(401);
     expect((await store.getCall('auth'))!.record.step).toBe(1);
+  });
+
+  it('answers 503, not 401, while the signing keys cannot be fetched, and takes the redelivered event once they can', async () => {
+    await newCall('keys');
+    const lines: string[] = [];
+    const fresh = {
+      ...deps,
+      logger: pino({ level: 'error' }, { write: (line: string) => lines.push(line) }),
+      verify: createCallbackVerifier({ issuer, audience, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/calling/keys` }),
+    };
+    const body = JSON.stringify([connected('k1')]);
+    keysStatus = 503;
+    try {
+      expect(await handleCallEvents(fresh, { callId: 'keys', authorization: `Bearer ${await token()}`, bodyText: body })).toMatchObject({ status: 503 });
+    } finally {
+      keysStatus = 200;
+    }
+    expect((await store.getCall('keys'))!.record.step).toBe(1);
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['callback not checked: the signing keys could not be fetched']);
+    expect(await handleCallEvents(fresh, { callId: 'keys', authorization: `Bearer ${await token()}`, bodyText: body })).toMatchObject({ status: 200 });
+    expect((await store.getCall('keys'))!.record.step).toBe(2);
+    // A forged token is still the sender's fault.
+    expect((await handleCallEvents(fresh, { callId: 'keys', authorization: 'Bearer not.a.jwt', bodyText: body })).status).toBe(401);
   });
 
   it('answers malformed bodies with 400 and oversized ones with 413, writing nothing', async () => {
