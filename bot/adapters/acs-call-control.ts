@@ -46,7 +46,8 @@ export class AcsCallControl implements CallControl, AgentCallControl {
   constructor(private readonly options: AcsCallControlOptions) {
     const insecure = options.connectionString?.toLowerCase().includes('endpoint=http://') ?? false;
     const clientOptions: CallAutomationClientOptions = {
-      retryOptions: { maxRetries: options.maxRetries ?? 3 },
+      // A caller is listening: retry soon (about 0.25, 0.5, 1 s with jitter) rather than the pipeline's 1, 2, 4 s.
+      retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: 250, maxRetryDelayInMs: 2000 },
       // The local emulator speaks plain http on loopback (keep 127.0.0.1 in NO_PROXY).
       ...(insecure ? { allowInsecureConnection: true } : {}),
     };
