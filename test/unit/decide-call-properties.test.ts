@@ -32,7 +32,9 @@ type Move =
   | { readonly kind: 'hangUp' }
   /** The previous media outcome again (a retried callback), or one for a question no longer asked. */
   | { readonly kind: 'repeatLast' }
-  | { readonly kind: 'stale' };
+  | { readonly kind: 'stale' }
+  /** Call Automation refused to start the question: the caller heard nothing. */
+  | { readonly kind: 'refused' };
 
 const phrases = [
   'I want to pay my bill', 'where is my order', 'what is my balance', 'my internet is not working', 'I am moving house',
@@ -54,6 +56,7 @@ const move: fc.Arbitrary<Move> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Move>({ kind: 'repeatLast' }) },
   { weight: 1, arbitrary: fc.constant<Move>({ kind: 'stale' }) },
   { weight: 1, arbitrary: fc.constant<Move>({ kind: 'hangUp' }) },
+  { weight: 1, arbitrary: fc.constant<Move>({ kind: 'refused' }) },
 );
 
 /** What a self-service backend may answer, with the sample's own prompts. */
@@ -156,6 +159,8 @@ function walk(moves: readonly Move[], results: readonly ActionResult[], at: stri
             pending.push({ ...eventBase(now), kind: 'CallDisconnected' });
           } else if (m.kind === 'repeatLast' && lastMediaOutcome !== undefined) {
             pending.push(lastMediaOutcome, recognized(command, { kind: 'silence' }, now));
+          } else if (m.kind === 'refused') {
+            pending.push({ ...eventBase(now, command.operationContext), kind: 'RecognitionNotStarted', reason: 'Call Automation answered 503' });
           } else if (m.kind === 'stale' && staleContext !== undefined) {
             pending.push({ ...eventBase(now, staleContext), kind: 'SpeechRecognized', text: 'agent please', confidence: 0.9 }, recognized(command, { kind: 'silence' }, now));
           } else {
