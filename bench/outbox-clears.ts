@@ -47,6 +47,7 @@ function counted(inner: CallStore, counts: { requests: number; conflicts: number
     replaceCall: (r, e, h) => count(() => inner.replaceCall(r, e, h)),
     listHistory: (id) => inner.listHistory(id),
     upsertHistory: (items) => (items.length > 0 ? count(() => inner.upsertHistory(items)) : Promise.resolve()),
+    listCallsWithOutboxBefore: (before, limit) => count(() => inner.listCallsWithOutboxBefore(before, limit)),
   };
 }
 

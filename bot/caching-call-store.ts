@@ -66,6 +66,10 @@ export class CachingCallStore implements CallStore {
     return this.inner.listHistory(callId);
   }
 
+  listCallsWithOutboxBefore(before: string, limit: number): Promise<string[]> {
+    return this.inner.listCallsWithOutboxBefore(before, limit);
+  }
+
   private remember(callId: string, stored: StoredCallRecord): void {
     // A Map iterates in insertion order: re-inserting marks the call as most recently used.
     this.calls.delete(callId);

@@ -546,14 +546,44 @@ function leaseOf(entry: OutboxEntry): number {
  */
 const carryingOut = new WeakMap<CallShellDependencies, Set<string>>();
 
-async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string, outbox: readonly OutboxEntry[], now: Date): Promise<void> {
+async function finishAbandonedOutbox(deps: CallShellDependencies, callId: string, outbox: readonly OutboxEntry[], now: Date): Promise<number> {
+  let finished = 0;
   for (const entry of outbox) {
     if (now.getTime() - Date.parse(entry.createdAt) < leaseOf(entry)) continue;
     if (carryingOut.get(deps)?.has(`${callId}:${entry.step}`)) continue;
     // What this process remembers may be stale: only the stored call says the entry is still undone.
     const fresh = await deps.store.getCall(callId);
-    if (!fresh?.record.outbox.some((e) => e.step === entry.step)) continue;
+    const left = fresh?.record.outbox.find((e) => e.step === entry.step);
+    if (!fresh || !left || now.getTime() - Date.parse(left.createdAt) < leaseOf(left)) continue;
+    // Taken with a new lease, ETag-guarded: of two instances (or sweeps) finding it, one carries it out.
+    const taken: OutboxEntry = { ...left, createdAt: now.toISOString() };
+    const record: CallRecord = { ...fresh.record, outbox: fresh.record.outbox.map((e) => (e.step === entry.step ? taken : e)) };
+    let etag: string;
+    try {
+      etag = await deps.store.replaceCall(record, fresh.etag);
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict) continue;
+      throw error;
+    }
     deps.logger.warn({ callId, step: entry.step }, 'finishing an abandoned outbox entry');
-    await carryOut(deps, fresh, entry, { clearAtOnce: true, abandoned: true });
+    await carryOut(deps, { record, etag }, taken, { clearAtOnce: true, abandoned: true });
+    finished += 1;
   }
+  return finished;
+}
+
+/**
+ * The timer's sweep: entries older than the lease that no callback came to finish. An invocation
+ * that died between its save and its commands leaves the caller waiting for a question or a prompt
+ * that was never sent, so no callback may ever come; this finishes them. Returns how many.
+ */
+export async function sweepAbandonedOutboxes(deps: CallShellDependencies, options: { readonly limit?: number } = {}): Promise<number> {
+  const now = deps.clock.now();
+  const callIds = await deps.store.listCallsWithOutboxBefore(new Date(now.getTime() - outboxLeaseInMs).toISOString(), options.limit ?? 50);
+  let finished = 0;
+  for (const callId of callIds) {
+    const stored = await deps.store.getCall(callId);
+    if (stored) finished += await finishAbandonedOutbox(deps, callId, stored.record.outbox, now);
+  }
+  return finished;
 }

@@ -122,6 +122,8 @@ export interface CallStore {
   /** Idempotent: items have deterministic ids, so a retry rewrites the same documents. */
   upsertHistory(items: readonly StoredHistoryItem[]): Promise<void>;
   listHistory(callId: string): Promise<StoredHistoryItem[]>;
+  /** Up to `limit` ids of calls whose oldest outbox entry was created before `before` (ISO time). */
+  listCallsWithOutboxBefore(before: string, limit: number): Promise<string[]>;
 }
 
 /** Carries out call commands on Call Automation. Every command is safe to repeat. */

@@ -15,7 +15,7 @@ import { decideCall, startCall } from './call-flow/decide-call.js';
 import type { Settings } from './config.js';
 import { consult, transfer, type CallActionDependencies } from './handle-call-actions.js';
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
-import { applyCallEvent, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
+import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
 import { handleDeadLetteredRoutingMessage, handleRoutingMessage, type RoutingShellDependencies } from './handle-routing-message.js';
 import { loadAssistantFlow } from './load-assistant-flow.js';
@@ -64,6 +64,8 @@ export interface Switchboard {
   presenceNotification(request: { validationToken: string | null; bodyText: string }): Promise<{ status: number; text?: string; body?: unknown }>;
   /** Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription alive. */
   refreshPresence(): Promise<{ agents: number; changed: number }>;
+  /** Finishes outbox entries older than their lease that no callback came to finish; returns how many. */
+  sweepOutboxes(): Promise<number>;
   readonly queueIds: readonly string[];
   readonly settings: Settings;
   readonly logger: Logger;
@@ -226,6 +228,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         data,
       ),
     callEvents: (request) => handleCallEvents({ ...shell, verify }, request),
+    sweepOutboxes: () => sweepAbandonedOutboxes(shell),
     async getCallHistory(callId) {
       const stored = await store.getCall(callId);
       if (!stored) return undefined;

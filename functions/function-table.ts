@@ -8,6 +8,7 @@ import { callConsult } from './call-consult.js';
 import { callTransfer } from './call-transfer.js';
 import { agentState } from './agent-state.js';
 import { presenceNotifications } from './presence-notifications.js';
+import { outboxSweep } from './outbox-sweep.js';
 import { presenceRefresh } from './presence-refresh.js';
 import { queueStatistics } from './queue-statistics.js';
 import { queues } from './queues.js';
@@ -32,6 +33,7 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     routingDeadLetterList(app),
     presenceNotifications(app),
     presenceRefresh(app),
+    outboxSweep(app),
     holdTone(),
   ];
 }

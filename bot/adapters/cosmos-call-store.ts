@@ -13,6 +13,8 @@ interface CallDocument extends CallRecord {
   readonly callId: string;
   readonly type: 'call';
   readonly ttl: number;
+  /** When the oldest outbox entry was created; absent with an empty outbox. What the sweep queries. */
+  readonly outboxSince?: string;
 }
 
 interface HistoryDocument extends StoredHistoryItem {
@@ -134,6 +136,25 @@ export class CosmosCallStore implements CallStore {
     }
   }
 
+  listCallsWithOutboxBefore(before: string, limit: number): Promise<string[]> {
+    return transientAsUnavailable('list calls with an outbox', async () => {
+      // Across partitions, on a range index: only calls with an entry left (a handful) match.
+      const { resources } = await this.container.items
+        .query<{ callId: string }>(
+          {
+            query: 'SELECT c.callId FROM c WHERE c.type = @type AND c.outboxSince < @before',
+            parameters: [
+              { name: '@type', value: 'call' },
+              { name: '@before', value: before },
+            ],
+          },
+          { maxItemCount: limit },
+        )
+        .fetchNext();
+      return resources.slice(0, limit).map((r) => r.callId);
+    });
+  }
+
   async listHistory(callId: string): Promise<StoredHistoryItem[]> {
     // The partition key is in the query text too: the local emulator may not honour the option.
     const { resources } = await this.container.items
@@ -155,7 +176,8 @@ export class CosmosCallStore implements CallStore {
 
   private toDocument(record: CallRecord): CallDocument {
     const callId = record.state.callId;
-    return { id: callId, callId, type: 'call', ttl: this.ttlInSeconds, ...record };
+    const since = record.outbox.reduce<string | undefined>((oldest, e) => (oldest === undefined || e.createdAt < oldest ? e.createdAt : oldest), undefined);
+    return { id: callId, callId, type: 'call', ttl: this.ttlInSeconds, ...record, ...(since === undefined ? {} : { outboxSince: since }) };
   }
 
   private toHistoryDocument(item: StoredHistoryItem): HistoryDocument {

@@ -7,7 +7,7 @@ import type { ActionResult, CallEvent } from '../../bot/call-flow/call-events.js
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { DeferredOutboxClears } from '../../bot/deferred-outbox-clears.js';
-import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
+import { applyCallEvent, sweepAbandonedOutboxes, type CallShellDependencies } from '../../bot/handle-call-events.js';
 import type { CallStore } from '../../bot/ports.js';
 import { testFlow } from '../support/test-assistant-flow.js';
 import { dyingAfterSave, testCallShell, type ExecutedCommand } from '../support/test-call-shell.js';
@@ -39,6 +39,7 @@ function counting(inner: CallStore, requests: string[]): CallStore {
     replaceCall: (r, e, h) => (requests.push(h && h.length > 0 ? 'save' : 'clear'), inner.replaceCall(r, e, h)),
     listHistory: (id) => inner.listHistory(id),
     upsertHistory: (items) => (requests.push('history'), inner.upsertHistory(items)),
+    listCallsWithOutboxBefore: (before, limit) => (requests.push('list'), inner.listCallsWithOutboxBefore(before, limit)),
   };
 }
 
@@ -259,6 +260,23 @@ describe('the call shell on the local Cosmos', () => {
     expect(executed.map((e) => e.command)).toEqual([expect.objectContaining({ kind: 'StartRecognition', prompt: expect.objectContaining({ text: expect.stringMatching(/^<noInput> <openQuestion>/) }) })]);
     const finished = (await store.getCall('crash'))!.record;
     expect(finished.outbox).toEqual([]);
+  });
+
+  it('sweeps up the entry of an invocation that died between save and execute when no callback comes: after the lease, once, however many sweep', async () => {
+    const pending = await newConnectedCall('swept');
+    await expect(applyCallEvent(shell({ store: dyingAfterSave(store) }), 'swept', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow('died');
+    executed.length = 0;
+    const mine = () => executed.filter((e) => e.callConnectionId === 'conn-swept').map((e) => e.command.kind);
+    // Within the lease the entry still belongs to the invocation that wrote it.
+    expect(await sweepAbandonedOutboxes(shell())).toBe(0);
+    expect(mine()).toEqual([]);
+
+    current = new Date(current.getTime() + 31_000);
+    // Two instances sweep at once: one takes the entry (a new lease, ETag-guarded), the other leaves it.
+    await Promise.all([sweepAbandonedOutboxes(shell({ store: new CachingCallStore(store) })), sweepAbandonedOutboxes(shell({ store: new CachingCallStore(store) }))]);
+    expect(mine()).toEqual(['StartRecognition']);
+    expect((await store.getCall('swept'))!.record.outbox).toEqual([]);
+    expect(await store.listCallsWithOutboxBefore(current.toISOString(), 100)).not.toContain('swept');
   });
 
   it('never carries out an entry twice when what one instance remembers is stale', async () => {

@@ -63,5 +63,6 @@ export function dyingAfterSave(store: CallStore): CallStore {
     },
     listHistory: (callId) => store.listHistory(callId),
     upsertHistory: (items) => store.upsertHistory(items),
+    listCallsWithOutboxBefore: (before, limit) => store.listCallsWithOutboxBefore(before, limit),
   };
 }

@@ -36,6 +36,7 @@ function countingStore() {
     },
     upsertHistory: async () => undefined,
     listHistory: async () => [],
+    listCallsWithOutboxBefore: async () => [],
   };
   return { store, reads, calls };
 }
