@@ -1,13 +1,13 @@
 // The shell's exactly-once guarantees (DESIGN.md §4) for any delivery of a call's callbacks: each
 // event delivered once or several times, in any order, to several instances at once (each with its
 // own memory of the call), one invocation maybe dying between its save and its commands, on the real
-// Cosmos emulator. Whatever the interleaving, every event is applied in exactly one step, every
-// command is carried out exactly once, and no outbox is left.
+// Cosmos emulator, the outbox sweep maybe racing the last callback. Whatever the interleaving, every
+// event is applied in exactly one step, every command is carried out exactly once, and no outbox is left.
 import fc from 'fast-check';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import { startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
-import { applyCallEvent, type CallShellDependencies } from '../../bot/handle-call-events.js';
+import { applyCallEvent, sweepAbandonedOutboxes, type CallShellDependencies } from '../../bot/handle-call-events.js';
 import type { CallStore, Clock } from '../../bot/ports.js';
 import { startCallStoreFixture, type CallStoreFixture } from '../support/call-store-fixture.js';
 import { testFlow } from '../support/test-assistant-flow.js';
@@ -61,6 +61,8 @@ const deliveries = fc
       batch: fc.integer({ min: 1, max: 4 }),
       /** The delivery whose invocation dies right after its save, if any. */
       crashAt: fc.option(fc.nat(copies.length - 1), { nil: undefined }),
+      /** The outbox sweep runs as the later callback arrives, racing it for what was abandoned. */
+      sweep: fc.boolean(),
     });
   });
 
@@ -69,7 +71,7 @@ let calls = 0;
 describe('the call shell, for any delivery of callbacks', () => {
   it('applies every event in exactly one step and carries out every command exactly once', async () => {
     await fc.assert(
-      fc.asyncProperty(deliveries, async ({ events, order, instances, batch, crashAt }) => {
+      fc.asyncProperty(deliveries, async ({ events, order, instances, batch, crashAt, sweep }) => {
         const callId = `prop-${++calls}`;
         const executed: ExecutedCommand[] = [];
         const { store } = cosmos;
@@ -99,9 +101,11 @@ describe('the call shell, for any delivery of callbacks', () => {
           );
         }
         for (const delivery of retries) await applyCallEvent(shells[0]!, callId, eventOf(delivery.kind, `${callId}-e${delivery.event}`, firstQuestion));
-        // After the lease, the next callback finishes what a dead invocation left in the outbox.
+        // After the lease, the next callback (or the sweep, whichever is first) finishes what a dead
+        // invocation left in the outbox.
         clockAt = new Date(now.getTime() + 31_000);
-        await applyCallEvent(shells[1]!, callId, { kind: 'ParticipantsUpdated', participantIds: ['later'], eventId: `${callId}-later`, occurredAt: clockAt.toISOString() });
+        const later = applyCallEvent(shells[1]!, callId, { kind: 'ParticipantsUpdated', participantIds: ['later'], eventId: `${callId}-later`, occurredAt: clockAt.toISOString() });
+        await Promise.all([later, sweep ? sweepAbandonedOutboxes(shells[2]!) : undefined]);
 
         const stored = (await store.getCall(callId))!.record;
         const history = await store.listHistory(callId);
