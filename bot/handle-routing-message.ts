@@ -2,7 +2,8 @@ import { assertNever } from './assert-never.js';
 import type { CallEvent } from './call-flow/call-events.js';
 import { offerOperationContext } from './call-flow/offer-operation-context.js';
 import type { Logger } from './logger.js';
-import { CallGone, ConcurrencyConflict, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
+import { storeRetries } from './store-retries.js';
+import { CallGone, ConcurrencyConflict, StoreUnavailable, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
 import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { decideRouting } from './routing/decide-routing.js';
@@ -20,6 +21,8 @@ export interface RoutingShellDependencies {
   readonly agentCalls: AgentCallControl;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Waits between tries while the store is unavailable; injected for tests. */
+  readonly delay: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly queueDefinition: (queueId: string) => QueueDefinition | undefined;
   readonly callbackUrl: (callId: string) => string;
   /** Hands a routing outcome (announcement, overflow) to the call's own flow. */
@@ -54,19 +57,40 @@ export async function handleRoutingMessage(deps: RoutingShellDependencies, body:
     }
     return 'rejected';
   }
-  for (let attempt = 0; ; attempt++) {
-    const stored = await deps.queues.getQueue(message.queueId);
-    const queue = stored?.value ?? createQueueState(queueDef);
-    const named = 'agentId' in message && needsAgent(message) ? await deps.agents.getAgent(message.agentId) : undefined;
-    const decision = decideRouting({ queue, queueDef, agents: named ? [named.value] : [] }, message, deps.clock.now());
-    if (decision.ignored) {
-      deps.logger.debug({ queueId: message.queueId, kind: message.kind, why: decision.ignored }, 'routing message ignored');
-      return 'ignored';
-    }
+  // Service Bus redelivers an abandoned message at once: a brief outage of the store would use up
+  // its deliveries in a moment and dead-letter it (the caller overflowed), so it is waited out here.
+  const unavailable = storeRetries(deps, { what: 'route', queueId: message.queueId });
+  // The commands of a save that failed as unavailable: it may have been applied all the same.
+  let unanswered: readonly RoutingCommand[] | undefined;
+  for (let conflicts = 0; ; ) {
+    let decision: ReturnType<typeof decideRouting>;
     try {
-      await deps.queues.saveQueue(decision.state.queue, stored?.etag);
+      const stored = await deps.queues.getQueue(message.queueId);
+      const queue = stored?.value ?? createQueueState(queueDef);
+      const named = 'agentId' in message && needsAgent(message) ? await deps.agents.getAgent(message.agentId) : undefined;
+      decision = decideRouting({ queue, queueDef, agents: named ? [named.value] : [] }, message, deps.clock.now());
+      // The session makes this the queue's only writer: the message seen now was our own save.
+      if (decision.ignored === 'duplicate' && unanswered) {
+        deps.logger.info({ queueId: message.queueId, kind: message.kind }, 'a queue save whose answer was lost had been applied; carrying out its commands');
+        await execute(deps, message, unanswered);
+        return 'handled';
+      }
+      if (decision.ignored) {
+        deps.logger.debug({ queueId: message.queueId, kind: message.kind, why: decision.ignored }, 'routing message ignored');
+        return 'ignored';
+      }
+      try {
+        await deps.queues.saveQueue(decision.state.queue, stored?.etag);
+      } catch (error) {
+        if (error instanceof StoreUnavailable) unanswered = decision.commands;
+        throw error;
+      }
     } catch (error) {
-      if (error instanceof ConcurrencyConflict && attempt < maxConflictRetries) continue;
+      if (error instanceof ConcurrencyConflict && conflicts < maxConflictRetries) {
+        conflicts += 1;
+        continue;
+      }
+      if (error instanceof StoreUnavailable && (await unavailable.waited(error))) continue;
       throw error;
     }
     await execute(deps, message, decision.commands);

@@ -4,7 +4,8 @@ import type { Clock, StoreUnavailable } from './ports.js';
 /**
  * Waits before each new try while the store is unavailable: about 3 s in all. That is the silence
  * a caller may hear after speaking (or the ringing before an answer) before the handler gives up
- * with a 5xx and leaves the event to Call Automation's or Event Grid's redelivery.
+ * with a 5xx and leaves the event to Call Automation's or Event Grid's redelivery (or a routing
+ * message to Service Bus's, which comes at once and counts towards dead-lettering).
  */
 export const storeRetryDelaysInMs: readonly number[] = [100, 200, 400, 800, 1600];
 
@@ -20,7 +21,8 @@ export const storeRetryBudgetInMs = 6_000;
  */
 export function storeRetries(
   deps: { readonly delay: (ms: number, signal: AbortSignal) => Promise<void>; readonly logger: Logger; readonly clock: Clock },
-  context: { readonly callId: string; readonly what: 'answer' | 'step' | 'clear' },
+  /** Logged with each wait: what is being tried, for which call or queue. */
+  context: { readonly what: 'answer' | 'step' | 'clear' | 'route'; readonly callId?: string; readonly queueId?: string },
 ) {
   let tries = 0;
   const startedAt = deps.clock.now().getTime();

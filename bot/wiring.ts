@@ -183,6 +183,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     agentCalls: control,
     clock,
     logger,
+    delay,
     queueDefinition: (queueId) => queueDefinitions.get(queueId),
     callbackUrl,
     applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),

@@ -1,4 +1,5 @@
 import { ErrorResponse, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
+import { statusOf, transientAsUnavailable, transientStatuses } from './cosmos-faults.js';
 import {
   ConcurrencyConflict,
   StoreUnavailable,
@@ -185,24 +186,6 @@ export class CosmosCallStore implements CallStore {
   }
 }
 
-// Statuses after which the same request may succeed: timeout, throttled past the SDK's retries,
-// "retry with", internal error, unavailable. Errors without a status are network faults.
-const transientStatuses = new Set([408, 429, 449, 500, 503]);
-const transientNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError']);
-
-/** Runs one Cosmos operation, turning a fault worth retrying into StoreUnavailable. */
-async function transientAsUnavailable<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const status = statusOf(error);
-    const code = (error as { code?: unknown } | null)?.code;
-    if (status !== undefined && transientStatuses.has(status)) throw new StoreUnavailable(operation, `status ${status}`, { cause: error });
-    if (typeof code === 'string' && transientNetworkCodes.has(code)) throw new StoreUnavailable(operation, code, { cause: error });
-    throw error;
-  }
-}
-
 /**
  * The SDK reports a batch request that failed as a whole (after its own retries of 429) as a plain
  * Error without the status. Its item failures (412, 409) come back as results instead, so what is
@@ -218,7 +201,3 @@ async function batchOrUnavailable<T>(operation: string, run: () => Promise<T>): 
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (error instanceof ErrorResponse) return typeof error.code === 'number' ? error.code : Number(error.code);
-  return undefined;
-}

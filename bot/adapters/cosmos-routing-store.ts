@@ -1,5 +1,6 @@
 import { ErrorResponse, type Container } from '@azure/cosmos';
 import { ConcurrencyConflict, type AgentStore, type QueueStore, type Versioned } from '../ports.js';
+import { transientAsUnavailable } from './cosmos-faults.js';
 import type { Agent, QueueState } from '../routing/routing-types.js';
 
 type Stored<T> = T & { id: string; _etag?: string };
@@ -80,22 +81,26 @@ export class CosmosRoutingStore implements QueueStore, AgentStore {
   }
 }
 
-async function read<T>(container: Container, id: string): Promise<Versioned<T> | undefined> {
-  const response = await container.item(id, id).read<Stored<T>>();
-  if (response.statusCode === 404 || !response.resource) return undefined;
-  return { value: strip(response.resource), etag: response.etag };
+function read<T>(container: Container, id: string): Promise<Versioned<T> | undefined> {
+  return transientAsUnavailable(`read ${container.id}`, async () => {
+    const response = await container.item(id, id).read<Stored<T>>();
+    if (response.statusCode === 404 || !response.resource) return undefined;
+    return { value: strip(response.resource), etag: response.etag };
+  });
 }
 
-async function write(container: Container, id: string, body: Record<string, unknown>, etag: string | undefined): Promise<string> {
-  try {
-    const response = etag
-      ? await container.item(id, id).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } })
-      : await container.items.create(body);
-    return response.etag;
-  } catch (error) {
-    if (error instanceof ErrorResponse && (error.code === 412 || error.code === 409)) throw new ConcurrencyConflict(id);
-    throw error;
-  }
+function write(container: Container, id: string, body: Record<string, unknown>, etag: string | undefined): Promise<string> {
+  return transientAsUnavailable(`save ${container.id}`, async () => {
+    try {
+      const response = etag
+        ? await container.item(id, id).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } })
+        : await container.items.create(body);
+      return response.etag;
+    } catch (error) {
+      if (error instanceof ErrorResponse && (error.code === 412 || error.code === 409)) throw new ConcurrencyConflict(id);
+      throw error;
+    }
+  });
 }
 
 function strip<T>(doc: Stored<T>): T {

@@ -172,6 +172,25 @@ describe('routing escalated calls to Teams agents', () => {
     await settled();
   });
 
+  it('a call queued while Cosmos refuses the queue\'s document, or loses the answer to its save, still reaches an agent; nothing is dead-lettered', async () => {
+    const deadLettered: string[] = [];
+    const stop = stack.serviceBus.onEvent((e) => {
+      if (e.type === 'messageDeadLettered') deadLettered.push(e.type);
+    });
+    const queueDocs = ({ path }: { path: string }) => path.includes('/colls/queues/docs');
+    for (const fault of [{ status: 503 as const, count: 3 }, { status: 503 as const, count: 1, applied: true, matches: ({ method, path }: { method: string; path: string }) => method === 'PUT' && queueDocs({ path }) }]) {
+      stack.cosmos.faults.inject({ matches: queueDocs, ...fault });
+      const call = await escalate(fault.applied ? '+14255550108' : '+14255550107');
+      await settled();
+      expect(stack.cosmos.faults.pending()).toBe(0);
+      expect(joinedAgents(call)).toHaveLength(1);
+      stack.callAutomation.hangUp(call);
+      await settled();
+    }
+    stop();
+    expect(deadLettered).toEqual([]);
+  });
+
   it('a caller hanging up as they are queued leaves no agent reserved and no message retried', async () => {
     const abandoned: string[] = [];
     const stop = stack.serviceBus.onEvent((e) => {
