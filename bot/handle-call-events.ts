@@ -298,12 +298,15 @@ export async function carryOut(
     });
     return;
   }
+  // The decider goes on from a command that could not be sent, as from one Call Automation failed.
+  // Before the removal: a follow-up that cannot be saved leaves the entry to be finished again.
+  for (const followUp of followUps) await applyCallEvent(deps, state.callId, followUp);
   const unavailable = storeRetries(deps, { callId: state.callId, what: 'clear' });
   for (;;) {
     try {
       // A retry after a write that was applied after all meets a failed ETag and finds the entry gone.
       await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
-      break;
+      return;
     } catch (error) {
       if (!(error instanceof StoreUnavailable)) throw error;
       if (!(await unavailable.waited(error))) {
@@ -313,8 +316,6 @@ export async function carryOut(
       }
     }
   }
-  // The decider goes on from a command that could not be sent, as from one Call Automation failed.
-  for (const followUp of followUps) await applyCallEvent(deps, state.callId, followUp);
 }
 
 /**

@@ -8,7 +8,7 @@ import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { CachingCallStore } from '../../bot/caching-call-store.js';
 import { DeferredOutboxClears } from '../../bot/deferred-outbox-clears.js';
 import { applyCallEvent, sweepAbandonedOutboxes, type CallShellDependencies } from '../../bot/handle-call-events.js';
-import type { CallStore } from '../../bot/ports.js';
+import { StoreUnavailable, type CallStore } from '../../bot/ports.js';
 import { testFlow } from '../support/test-assistant-flow.js';
 import { dyingAfterSave, testCallShell, type ExecutedCommand } from '../support/test-call-shell.js';
 
@@ -370,27 +370,62 @@ describe('the call shell on the local Cosmos', () => {
   });
 
   it('removes a carried-out entry Cosmos refused to update twice (503), its failed command in history; past the waits it leaves the entry to the lease without failing the callback', async () => {
-    const failingExecute = (deps: CallShellDependencies): CallShellDependencies => ({ ...deps, control: { ...deps.control, execute: async () => { throw new Error('Call Automation said 500'); } } });
     const posts = ({ method }: { method: string }) => method === 'POST';
     const waits: number[] = [];
-    const deps = failingExecute(shell({ delay: async (ms) => void waits.push(ms) }));
+    const base = shell({ delay: async (ms) => void waits.push(ms) });
+    // A hang-up Call Automation refuses: its failure goes to history with the removal, and nothing follows it.
+    const deps: CallShellDependencies = {
+      ...base,
+      control: { ...base.control, execute: async () => { throw new Error('Call Automation said 500'); } },
+      decide: (state, e, now) => (e.kind === 'ParticipantsUpdated' ? { state, history: [], commands: [{ kind: 'HangUp' }] } : base.decide(state, e, now)),
+    };
 
-    const pending = await newConnectedCall('clear-503');
-    // The step's save goes through; the removal that carries the failure into history fails twice.
-    cosmos.emulator.faults.inject({ status: 503, count: 2, skip: 1, matches: posts });
-    expect(await applyCallEvent(deps, 'clear-503', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).toBe('applied');
+    await newConnectedCall('clear-503');
+    // The step (no history: a plain replace) goes through; the removal, a batch that carries the
+    // failure into history, is refused twice.
+    cosmos.emulator.faults.inject({ status: 503, count: 2, matches: posts });
+    expect(await applyCallEvent(deps, 'clear-503', event({ kind: 'ParticipantsUpdated', participantIds: [] }))).toBe('applied');
     expect(cosmos.emulator.faults.pending()).toBe(0);
     expect(waits).toHaveLength(2);
     expect((await store.getCall('clear-503'))!.record.outbox).toEqual([]);
-    expect((await store.listHistory('clear-503')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', error: 'Call Automation said 500' }));
+    expect((await store.listHistory('clear-503')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', command: 'HangUp', error: 'Call Automation said 500' }));
 
-    const stillPending = await newConnectedCall('clear-down');
+    await newConnectedCall('clear-down');
     waits.length = 0;
-    cosmos.emulator.faults.inject({ status: 503, count: 6, skip: 1, matches: posts });
-    expect(await applyCallEvent(deps, 'clear-down', event({ kind: 'RecognitionTimedOut', operationContext: stillPending }))).toBe('applied');
+    cosmos.emulator.faults.inject({ status: 503, count: 6, matches: posts });
+    expect(await applyCallEvent(deps, 'clear-down', event({ kind: 'ParticipantsUpdated', participantIds: [] }))).toBe('applied');
     expect(cosmos.emulator.faults.pending()).toBe(0);
     expect(waits).toHaveLength(5);
     expect((await store.getCall('clear-down'))!.record.outbox).toHaveLength(1);
+  });
+
+  it('a question Call Automation refused, whose follow-up Cosmos would not save either, is sent again by the sweep after the lease', async () => {
+    const pending = await newConnectedCall('both-down');
+    const base = shell();
+    let refusals = 1;
+    const deps: CallShellDependencies = {
+      ...base,
+      control: {
+        ...base.control,
+        execute: async (connection, command, context) => {
+          if (refusals-- > 0) throw new Error('Call Automation said 503');
+          await base.control.execute(connection, command, context);
+        },
+      },
+    };
+    executed.length = 0;
+    // The step's save goes through; every try to save the made-up failure's step is refused.
+    cosmos.emulator.faults.inject({ status: 503, count: 6, skip: 1, matches: ({ method }) => method === 'POST' });
+    await expect(applyCallEvent(deps, 'both-down', event({ kind: 'RecognitionTimedOut', operationContext: pending }))).rejects.toThrow(StoreUnavailable);
+    expect(cosmos.emulator.faults.pending()).toBe(0);
+    // The entry stays: it was not removed before its follow-up was saved.
+    const left = (await store.getCall('both-down'))!.record;
+    expect(left.outbox).toHaveLength(1);
+
+    current = new Date(current.getTime() + 31_000);
+    await sweepAbandonedOutboxes(deps);
+    expect(executed.filter((e) => e.callConnectionId === 'conn-both-down').map((e) => e.command.kind)).toEqual(['StartRecognition']);
+    expect((await store.getCall('both-down'))!.record.outbox).toEqual([]);
   });
 
   it('answers an event for a call it does not know with "unknown call" and writes nothing', async () => {
