@@ -134,9 +134,20 @@ export async function startLocalFunctionsHost(options: {
     if (timers.length > 0) return;
     for (const fn of options.functions) {
       if (fn.trigger !== 'timer') continue;
-      const tick = () =>
-        fn.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocationContext(fn.name))
-          .catch((error: unknown) => log.error({ functionName: fn.name, error: String(error) }, 'timer function failed'));
+      // Like the Functions host, a timer function never runs twice at once: a tick due while the
+      // previous run goes on is skipped.
+      let running = false;
+      const tick = async () => {
+        if (running) return;
+        running = true;
+        try {
+          await fn.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocationContext(fn.name));
+        } catch (error) {
+          log.error({ functionName: fn.name, error: String(error) }, 'timer function failed');
+        } finally {
+          running = false;
+        }
+      };
       void tick();
       timers.push(setInterval(tick, fn.periodInMs));
     }
