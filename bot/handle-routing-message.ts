@@ -2,7 +2,6 @@ import { assertNever } from './assert-never.js';
 import type { CallEvent } from './call-flow/call-events.js';
 import { offerOperationContext } from './call-flow/offer-operation-context.js';
 import type { Logger } from './logger.js';
-import { storeRetries } from './store-retries.js';
 import { CallGone, ConcurrencyConflict, StoreUnavailable, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
 import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
@@ -12,6 +11,7 @@ import { createQueueState } from './routing/queue-state.js';
 import { routingMessageSchema, type RoutingMessage } from './routing/routing-messages.js';
 import type { RoutingCommand, RoutingCommandOf } from './routing/routing-commands.js';
 import { routingSchemaVersion, type Agent, type QueueDefinition } from './routing/routing-types.js';
+import { storeRetries } from './store-retries.js';
 
 export interface RoutingShellDependencies {
   readonly queues: QueueStore;

@@ -31,7 +31,7 @@ export function storeRetries(
       const delayInMs = storeRetryDelaysInMs[tries];
       if (delayInMs === undefined || deps.clock.now().getTime() - startedAt + delayInMs > storeRetryBudgetInMs) return false;
       tries += 1;
-      deps.logger.warn({ ...context, error: error.message, retryInMs: delayInMs }, 'call store unavailable; trying again');
+      deps.logger.warn({ ...context, error: error.message, retryInMs: delayInMs }, 'store unavailable; trying again');
       await deps.delay(delayInMs, new AbortController().signal);
       return true;
     },
