@@ -46,6 +46,7 @@ import { MediaFiles } from './media-files.js';
 import { handleSimulatorRequest } from './simulator-http-api.js';
 import { TimerSet } from './timer-set.js';
 import { verifyHmacSignature } from './verify-hmac-signature.js';
+import { FaultQueue, type FaultRule } from '../fault-queue.js';
 
 export interface CallAutomationEmulatorOptions {
   /** 0 (tests) picks a free port. */
@@ -124,22 +125,13 @@ export interface CallAutomationEmulator {
   close(): Promise<void>;
 }
 
-export interface CallAutomationFault {
+export interface CallAutomationFault extends FaultRule {
   /** 500 (internal error), 502, 503 (unavailable) or 504. */
   readonly status: 500 | 502 | 503 | 504;
-  /** How many matching requests get it, one after another. */
-  readonly count: number;
-  /** Which signed requests (default: all). `path` is e.g. `/calling/callConnections/{id}:play`. */
-  readonly matches?: (request: { readonly method: string; readonly path: string }) => boolean;
 }
 
-export interface CallAutomationFaults {
-  inject(fault: CallAutomationFault): void;
-  /** Faults injected and not yet served. */
-  pending(): number;
-  /** Drops the faults not yet served. */
-  clear(): void;
-}
+/** Answers chosen signed requests with a service error; `matches` sees e.g. `/calling/callConnections/{id}:play`. */
+export type CallAutomationFaults = Pick<FaultQueue<CallAutomationFault>, 'inject' | 'pending' | 'clear'>;
 
 /** The issuer real Call Automation puts on callback tokens (Microsoft's secure-webhook guide). */
 export const defaultCallbackIssuer = 'https://acscallautomation.communication.azure.com';
@@ -169,7 +161,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
   const files = new MediaFiles();
   const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, timers, timing, logger, files });
   const repeatability = new RepeatabilityCache();
-  const faultQueue: { fault: CallAutomationFault; left: number }[] = [];
+  const faults = new FaultQueue<CallAutomationFault>('Call Automation');
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -209,10 +201,9 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       sendAcsError(response, AcsError.unauthorized());
       return;
     }
-    const fault = faultQueue.find((q) => q.left > 0 && (q.fault.matches?.({ method, path }) ?? true));
+    const fault = faults.take({ method, path });
     if (fault) {
-      fault.left -= 1;
-      sendAcsError(response, new AcsError(fault.fault.status, 'ServiceUnavailable', 'Injected by the local Call Automation: the service is unavailable.'));
+      sendAcsError(response, new AcsError(fault.status, 'ServiceUnavailable', 'Injected by the local Call Automation: the service is unavailable.'));
       return;
     }
     const repeatabilityKey = method === 'POST' ? headerValue(request, 'repeatability-request-id') : undefined;
@@ -398,14 +389,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     acceptInvitation: (userId, invitationId) => service.answerInvitation(userId, 'accept', invitationId),
     declineInvitation: (userId, invitationId) => service.answerInvitation(userId, 'decline', invitationId),
     teamsUserHangUp: (userId) => service.teamsUserHangsUp(userId),
-    faults: {
-      inject: (fault) => {
-        if (!Number.isInteger(fault.count) || fault.count < 1) throw new Error(`A Call Automation fault needs a count of 1 or more, got ${fault.count}.`);
-        faultQueue.push({ fault, left: fault.count });
-      },
-      pending: () => faultQueue.reduce((sum, q) => sum + q.left, 0),
-      clear: () => void faultQueue.splice(0),
-    },
+    faults,
     callbackDeliveries: () => callbacks.deliveries(),
     onCallbackDelivery: (listener) => callbacks.onDelivery(listener),
     callbacksIdle: () => callbacks.idle(),

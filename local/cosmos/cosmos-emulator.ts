@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { generate } from 'selfsigned';
+import { FaultQueue, type FaultRule } from '../fault-queue.js';
 
 /** The key the Cosmos emulators publish; the local server accepts any key, the SDK needs one. */
 export const cosmosEmulatorKey =
@@ -28,13 +29,9 @@ export interface CosmosEmulator {
   close(): Promise<void>;
 }
 
-export interface CosmosFault {
+export interface CosmosFault extends FaultRule {
   /** 429 (request rate too large), 503 (service unavailable), 408 (request timeout) or 500. */
   readonly status: 408 | 429 | 500 | 503;
-  /** How many matching requests get it, one after another. */
-  readonly count: number;
-  /** Matching requests served as usual before the fault starts. Default 0. */
-  readonly skip?: number;
   /**
    * Carry the request out, then answer with the fault all the same: an answer lost on the way
    * back, after which the client cannot know whether its write was applied.
@@ -42,39 +39,25 @@ export interface CosmosFault {
   readonly applied?: boolean;
   /** Sent as `x-ms-retry-after-ms`, the wait a 429 asks for. Default 10. */
   readonly retryAfterInMs?: number;
-  /** Which requests (default: all). `path` is the resource path, e.g. `/dbs/d/colls/calls/docs/id`. */
-  readonly matches?: (request: { readonly method: string; readonly path: string }) => boolean;
 }
 
-export interface CosmosFaults {
-  inject(fault: CosmosFault): void;
-  /** Faults injected and not yet served. */
-  pending(): number;
-  /** Requests answered with an injected fault since the start. */
-  served(): number;
-  /** Drops the faults not yet served. */
-  clear(): void;
-}
+/** Injects faults in front of the server's own request handling; `matches` sees the resource path, e.g. `/dbs/d/colls/calls/docs/id`. */
+export type CosmosFaults = Pick<FaultQueue<CosmosFault>, 'inject' | 'pending' | 'served' | 'clear'>;
 
 const faultCodes = { 408: 'RequestTimeout', 429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable' } as const;
 
 /** Puts the fault queue in front of the server's own request listeners. */
 function injectableFaults(server: Server): CosmosFaults {
-  const queue: { fault: CosmosFault; skip: number; left: number }[] = [];
-  let served = 0;
+  const faults = new FaultQueue<CosmosFault>('Cosmos');
   const serve = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const request = { method: req.method ?? 'GET', path: decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/') };
-    const next = queue.find((q) => q.left > 0 && (q.fault.matches?.(request) ?? true));
-    if (!next || next.skip > 0) {
-      if (next) next.skip -= 1;
+    const fault = faults.take(request);
+    if (!fault) {
       for (const listener of serve) listener(req, res);
       return;
     }
-    next.left -= 1;
-    served += 1;
-    const { fault } = next;
     const answer = () => {
       res.writeHead(fault.status, {
         'content-type': 'application/json',
@@ -92,15 +75,7 @@ function injectableFaults(server: Server): CosmosFaults {
     const lost = { statusCode: 200, finished: false, setHeader: () => lost, end: () => ((lost.finished = true), answer(), lost) };
     for (const listener of serve) listener(req, lost as unknown as ServerResponse);
   });
-  return {
-    inject: (fault) => {
-      if (!Number.isInteger(fault.count) || fault.count < 1) throw new Error(`A Cosmos fault needs a count of 1 or more, got ${fault.count}.`);
-      queue.push({ fault, skip: fault.skip ?? 0, left: fault.count });
-    },
-    pending: () => queue.reduce((sum, q) => sum + q.left, 0),
-    served: () => served,
-    clear: () => void queue.splice(0),
-  };
+  return faults;
 }
 
 /**

@@ -3,6 +3,7 @@
 // never left waiting in silence for an event that cannot come.
 import type { CallerStep } from '../../local/acs/simulated-caller.js';
 import type { LocalStack } from '../../local/local-stack.js';
+import { playCall } from '../support/played-call.js';
 import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
@@ -19,16 +20,8 @@ afterAll(async () => {
 });
 
 async function call(from: string, script: readonly CallerStep[]) {
-  const placed = await stack.callAutomation.placeCall({ from, to: '+18005550100', script });
-  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
-  await stack.callAutomation.callbacksIdle();
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/calls/${conversation.correlationId}`);
-  const stored = (await response.json()) as { state: { stage: string; endReason: string }; history: { entry: { kind: string; command?: string } }[] };
-  return {
-    heard: conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text),
-    state: stored.state,
-    failed: stored.history.filter((h) => h.entry.kind === 'commandFailed').map((h) => h.entry.command),
-  };
+  const played = await playCall(stack, { from, to: '+18005550100', script });
+  return { ...played, failed: played.history.filter((h) => h.entry.kind === 'commandFailed').map((h) => h.entry.command) };
 }
 
 describe('a call while Call Automation refuses some of its commands', () => {

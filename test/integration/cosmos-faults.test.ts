@@ -3,6 +3,7 @@
 // the real Cosmos SDK and the call shell must carry every call through, each prompt heard once.
 import type { CosmosFault } from '../../local/cosmos/cosmos-emulator.js';
 import type { LocalStack } from '../../local/local-stack.js';
+import { playCall } from '../support/played-call.js';
 import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 
@@ -23,18 +24,11 @@ afterAll(async () => {
 });
 
 async function selfServiceCall(from: string) {
-  const placed = await stack.callAutomation.placeCall({ from, to: '+18005550100', script: selfService });
-  const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
-  await stack.callAutomation.callbacksIdle();
-  const callId = conversation.correlationId;
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/calls/${callId}`);
-  const stored = (await response.json()) as { state: { stage: string; endReason: string }; history: { entry: { kind: string } }[] };
-  const deliveries = stack.callAutomation.callbackDeliveries().filter((d) => d.url.includes(callId));
+  const call = await playCall(stack, { from, to: '+18005550100', script: selfService });
+  const deliveries = stack.callAutomation.callbackDeliveries().filter((d) => d.url.includes(call.callId));
   return {
-    heard: conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text),
-    endReason: conversation.endReason,
-    state: stored.state,
-    kinds: stored.history.map((h) => h.entry.kind),
+    ...call,
+    kinds: call.history.map((h) => h.entry.kind),
     redelivered: deliveries.filter((d) => d.attempts > 1).length,
     undelivered: deliveries.filter((d) => !d.delivered).length,
   };
