@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { generate } from 'selfsigned';
 import { FaultQueue, type FaultRule } from '../fault-queue.js';
+import { installLinearQueryScan } from './linear-query-scan.js';
 
 /** The key the Cosmos emulators publish; the local server accepts any key, the SDK needs one. */
 export const cosmosEmulatorKey =
@@ -85,6 +86,7 @@ function injectableFaults(server: Server): CosmosFaults {
  */
 export async function startCosmosEmulator(options: CosmosEmulatorOptions = {}): Promise<CosmosEmulator> {
   const host = options.host ?? '127.0.0.1';
+  installLinearQueryScan();
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
