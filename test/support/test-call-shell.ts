@@ -19,6 +19,8 @@ export function testCallShell(options: {
   readonly flow: AssistantFlow;
   readonly clock: Clock;
   readonly executed: ExecutedCommand[];
+  /** Commands Call Automation refuses (a 5xx after the SDK's retries), recorded in `refused`. */
+  readonly refuse?: { readonly when: (command: MediaCommand) => boolean; readonly refused: ExecutedCommand[] };
   readonly overrides?: Partial<CallShellDependencies>;
 }): CallShellDependencies {
   const control: CallControl = {
@@ -28,6 +30,10 @@ export function testCallShell(options: {
     startRecording: async () => 'rec',
     stopRecording: async () => undefined,
     execute: async (callConnectionId, command) => {
+      if (options.refuse?.when(command)) {
+        options.refuse.refused.push({ callConnectionId, command });
+        throw new Error('Service Unavailable (503)');
+      }
       options.executed.push({ callConnectionId, command });
     },
   };
