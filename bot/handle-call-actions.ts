@@ -32,6 +32,7 @@ async function connectedCall(deps: CallActionDependencies, callId: string) {
   const call = await deps.calls.getCall(callId);
   if (!call) return { error: { status: 404, body: { error: 'unknown call' } } as HttpResult };
   if (call.record.state.stage !== 'connected') return { error: { status: 409, body: { error: `the call is ${call.record.state.stage}, not connected to an agent` } } as HttpResult };
+  if (call.record.state.phoneTransfer) return { error: { status: 409, body: { error: 'the call is being transferred to a phone number' } } as HttpResult };
   return { call: call.record.state };
 }
 

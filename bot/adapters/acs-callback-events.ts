@@ -117,6 +117,12 @@ export function toCallEvent(cloudEvent: CloudEventLike): CallEvent {
       const data = participantResult.parse(cloudEvent.data);
       return { ...withContext(data), kind: 'AddParticipantFailed', participantRawId: data.participant.rawId, ...result(data.resultInformation) };
     }
+    case 'CallTransferAccepted':
+      return { ...withContext(common.parse(cloudEvent.data)), kind: 'CallTransferAccepted' };
+    case 'CallTransferFailed': {
+      const data = common.parse(cloudEvent.data);
+      return { ...withContext(data), kind: 'CallTransferFailed', ...result(data.resultInformation) };
+    }
     case 'ParticipantsUpdated': {
       const data = participantsUpdated.parse(cloudEvent.data);
       return { ...withContext(data), kind: 'ParticipantsUpdated', participantIds: data.participants.map((p) => p.identifier.rawId) };

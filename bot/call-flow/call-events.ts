@@ -30,6 +30,10 @@ export type CallEvent =
   /** An invited participant (an agent) joined; operationContext names the offer. */
   | (EventBase & { readonly kind: 'ParticipantAdded'; readonly participantRawId: string })
   | (EventBase & { readonly kind: 'AddParticipantFailed'; readonly participantRawId: string; readonly code: number; readonly subCode: number; readonly message: string })
+  /** The phone number an agent transferred the caller to answered: the call goes on without the assistant. */
+  | (EventBase & { readonly kind: 'CallTransferAccepted' })
+  /** It did not (busy, no answer, refused), or the transfer could not be sent: the caller is still on this call. */
+  | (EventBase & { readonly kind: 'CallTransferFailed'; readonly code: number; readonly subCode: number; readonly message: string })
   | (EventBase & { readonly kind: 'ActionCompleted'; readonly actionId: string; readonly result: ActionResult })
   | (EventBase & { readonly kind: 'ActionSlow'; readonly actionId: string })
   /** `failed`: the request could not be sent (Service Bus unreachable), as opposed to no routing deployed. */

@@ -57,7 +57,8 @@ export interface CallState {
   readonly queueId: string | undefined;
   /** The agent on the call and the offer that brought them (stage `connected`). */
   readonly agent: { readonly agentId: string; readonly offerId: string; readonly teamsUserId?: string } | undefined;
-  /** Experts conferenced in, or an agent being transferred to, until they join or leave. */
+  /** A transfer to a phone number an agent asked for, until the number answers or the transfer fails. */
+  readonly phoneTransfer?: { readonly phoneNumber: string; readonly operationContext: string };
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
   /** The callback being placed: the offer and agent reserved for it. */
@@ -72,6 +73,7 @@ export interface CallState {
     readonly confirmedPrompt?: string;
     readonly timeZone?: string;
   };
+  /** Experts conferenced in, or an agent being transferred to, until they join or leave. */
   readonly consultants?: readonly { readonly agentId: string; readonly teamsUserId: string; readonly purpose: 'consult' | 'transfer'; readonly joined: boolean }[];
   readonly endReason: string | undefined;
   readonly startedAt: string;

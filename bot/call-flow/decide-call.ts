@@ -118,6 +118,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return step.agentJoined(event.operationContext, event.participantRawId);
     case 'AddParticipantFailed':
       return step.agentMissed(event.operationContext, event.code);
+    case 'CallTransferAccepted':
+      return state.phoneTransfer?.operationContext === event.operationContext ? step.phoneTransferAccepted() : step.done();
+    case 'CallTransferFailed':
+      return state.phoneTransfer?.operationContext === event.operationContext ? step.phoneTransferFailed() : step.done();
     default:
       return assertNever(event, 'call event');
   }
@@ -441,6 +445,8 @@ class Step {
     const callerPresent = participantIds.includes(this.state.pii.callerId);
     const agentPresent = this.state.agent !== undefined && participantIds.some((id) => id.startsWith('8:orgid:') || id.startsWith('8:teamsvisitor:'));
     if (callerPresent && agentPresent) return this.done();
+    // A blind transfer: the agent may leave while the number rings; the caller waits for it.
+    if (callerPresent && this.state.phoneTransfer) return this.done();
     this.state = { ...this.state, endReason: callerPresent ? 'agentHungUp' : 'callerHungUp' };
     return this.hangUp();
   }
@@ -603,6 +609,8 @@ class Step {
   }
 
   transfer(target: Extract<CallEvent, { kind: 'TransferRequested' }>['target']): Decision {
+    // One transfer at a time: the number being rung answers or fails first.
+    if (this.state.phoneTransfer) return this.done();
     const agent = this.state.agent;
     const queueId = this.state.queueId ?? '';
     switch (target.kind) {
@@ -620,15 +628,41 @@ class Step {
         return this.escalate({ queueId: target.queueId, priority: 0, requiredSkills: [] }, `transferred by ${agent?.agentId ?? 'an agent'}`);
       }
       case 'phone': {
-        if (agent) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
-        this.state = { ...this.state, agent: undefined, endReason: 'transferredToPhone', pendingOperation: undefined };
-        this.moveTo('ending');
-        this.command({ kind: 'TransferToPhone', phoneNumber: target.phoneNumber, operationContext: `transfer:${target.phoneNumber}` });
+        // The agent stays on the call until the number answers: if it does not, the caller is not left alone.
+        const operationSequence = this.state.operationSequence + 1;
+        const operationContext = `transfer:${target.phoneNumber}:${operationSequence}`;
+        this.state = { ...this.state, operationSequence, phoneTransfer: { phoneNumber: target.phoneNumber, operationContext } };
+        this.command({ kind: 'TransferToPhone', phoneNumber: target.phoneNumber, operationContext });
         return this.done();
       }
       default:
         return assertNever(target, 'transfer target');
     }
+  }
+
+  /** The number answered: the caller talks on with it, and the assistant's leg is about to end. */
+  phoneTransferAccepted(): Decision {
+    const agent = this.state.agent;
+    if (agent) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: agent.offerId, agentId: agent.agentId });
+    this.state = { ...this.state, agent: undefined, phoneTransfer: undefined, endReason: 'transferredToPhone', pendingOperation: undefined };
+    this.moveTo('ending');
+    return this.done();
+  }
+
+  /**
+   * The number did not answer (or the transfer could not be sent). With the agent still on the line
+   * the two talk on, told so if the config says how; an agent who left already hands the caller back
+   * to the queue they came from.
+   */
+  phoneTransferFailed(): Decision {
+    this.state = { ...this.state, phoneTransfer: undefined };
+    const failed = this.flow.namedPrompt(this.state.language, 'transferFailed');
+    if (this.state.agent) {
+      if (failed) this.say(failed);
+      return this.done();
+    }
+    const target = this.state.routingTarget ?? (this.state.queueId ? { queueId: this.state.queueId, priority: 0, requiredSkills: [] } : this.flow.personTarget);
+    return this.escalate(target, 'transfer to a phone number failed', failed ?? this.prompt('technicalDifficulty'));
   }
 
   private consultantJoined(agentId: string): Decision {

@@ -110,6 +110,7 @@ export interface CallAutomationEmulator {
 
   listInvitations(userId?: string): InvitationView[];
   waitForInvitation(userId: string, timeoutInMs?: number): Promise<InvitationView>;
+  /** `userId`: a Teams user's id, or a simulated phone's +number (a transfer ringing it). */
   acceptInvitation(userId: string, invitationId?: string): InvitationView;
   declineInvitation(userId: string, invitationId?: string): InvitationView;
   /** The Teams user hangs up the calls they are in; returns how many. */

@@ -654,15 +654,16 @@ export class CallAutomationService {
     });
   }
 
+  /** A Teams user (by id) or a simulated phone (by its +number) answers what rings for them, by hand. */
   answerInvitation(userId: string, answer: 'accept' | 'decline', invitationId?: string): InvitationView {
+    const phone = userId.startsWith('+');
     const invitation = [...this.invitations.values()].find(
       (i) =>
         i.state === 'ringing' &&
-        i.target.kind === 'microsoftTeamsUser' &&
-        i.target.userId === userId &&
+        (phone ? i.target.kind === 'phoneNumber' && i.target.phoneNumber === userId : i.target.kind === 'microsoftTeamsUser' && i.target.userId === userId) &&
         (invitationId === undefined || i.invitationId === invitationId),
     );
-    if (!invitation) throw new SimulatorError(404, `nothing is ringing for Teams user ${userId}`);
+    if (!invitation) throw new SimulatorError(404, phone ? `nothing is ringing for ${userId}` : `nothing is ringing for Teams user ${userId}`);
     this.resolveInvitation(invitation, answer === 'accept' ? 'accepted' : 'declined');
     return this.invitationView(invitation);
   }

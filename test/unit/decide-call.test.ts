@@ -932,13 +932,70 @@ describe('consult and transfer', () => {
     expect(d.commands[3]).toMatchObject({ queueId: 'support', context: { intent: 'billing', reason: 'transferred by agent-7' } });
   });
 
-  it('a transfer to a phone number hands the caller over and frees the agent', () => {
-    const d = onCall().when({ kind: 'TransferRequested', target: { kind: 'phone', phoneNumber: '+14255550999' } });
-    expect(d.commands).toEqual([
-      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
-      { kind: 'TransferToPhone', phoneNumber: '+14255550999', operationContext: 'transfer:+14255550999' },
-    ]);
-    expect(d.state.endReason).toBe('transferredToPhone');
+  const toPhone = { kind: 'TransferRequested', target: { kind: 'phone', phoneNumber: '+14255550999' } } as const;
+  const transferContext = (d: ReturnType<typeof onCall>) => d.state.phoneTransfer?.operationContext ?? 'none';
+
+  it('a transfer to a phone number keeps the agent on the line until the number answers, then frees them', () => {
+    const ringing = onCall().when(toPhone);
+    expect(ringing.commands).toEqual([{ kind: 'TransferToPhone', phoneNumber: '+14255550999', operationContext: transferContext(ringing) }]);
+    expect(ringing.state.stage).toBe('connected');
+    expect(ringing.state.agent?.agentId).toBe('agent-7');
+    const answered = ringing.when({ kind: 'CallTransferAccepted', operationContext: transferContext(ringing) });
+    expect(answered.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(answered.state).toMatchObject({ stage: 'ending', endReason: 'transferredToPhone', agent: undefined });
+    const gone = answered.when({ kind: 'CallDisconnected' });
+    expect(gone.state).toMatchObject({ stage: 'ended', endReason: 'transferredToPhone' });
+    expect(gone.commands).toEqual([]);
+  });
+
+  it('a number that does not answer leaves the caller with the agent, both told so; the agent may transfer again', () => {
+    const ringing = onCall().when(toPhone);
+    const failed = ringing.when({ kind: 'CallTransferFailed', code: 487, subCode: 0, message: 'no answer', operationContext: transferContext(ringing) });
+    expect(failed.commands).toEqual([expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('transferFailed') })]);
+    expect(failed.state).toMatchObject({ stage: 'connected', agent: { agentId: 'agent-7' }, phoneTransfer: undefined });
+    const again = failed.when(toPhone);
+    expect(kinds(again.commands)).toEqual(['TransferToPhone']);
+    expect(transferContext(again)).not.toBe(transferContext(ringing));
+    // The first transfer's outcome, late, is not taken for the second's.
+    expect(again.when({ kind: 'CallTransferAccepted', operationContext: transferContext(ringing) }).state.stage).toBe('connected');
+  });
+
+  it('without a transferFailed prompt in the config, nothing is said while the agent is on the line', () => {
+    const quiet = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
+    const withoutPrompt: AssistantFlow = { ...quiet, namedPrompt: (language, key, values) => (key === 'transferFailed' ? undefined : quiet.namedPrompt(language, key, values)) };
+    const ringing = connected(withoutPrompt)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-agent', operationContext: 'offer|o1|agent-7' })
+      .when(toPhone);
+    const failed = ringing.when({ kind: 'CallTransferFailed', code: 486, subCode: 0, message: 'busy', operationContext: transferContext(ringing) });
+    expect(failed.commands).toEqual([]);
+    expect(failed.state.stage).toBe('connected');
+  });
+
+  it('an agent who hangs up while the number rings is freed, and the caller waits for the number', () => {
+    const ringing = onCall().when(toPhone);
+    const agentLeft = ringing.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'] });
+    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(agentLeft.state).toMatchObject({ stage: 'connected', agent: undefined });
+    const answered = agentLeft.when({ kind: 'CallTransferAccepted', operationContext: transferContext(ringing) });
+    expect(answered.commands).toEqual([]);
+    expect(answered.state).toMatchObject({ stage: 'ending', endReason: 'transferredToPhone' });
+  });
+
+  it('when the number does not answer after the agent left, the caller is queued again where they came from, told why', () => {
+    const ringing = onCall().when(toPhone);
+    const alone = ringing.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'] });
+    const failed = alone.when({ kind: 'CallTransferFailed', code: 500, subCode: -1, message: 'not sent', operationContext: transferContext(ringing) });
+    expect(failed.state.stage).toBe('queued');
+    expect(failed.commands[0]).toMatchObject({ kind: 'PlayPrompt', prompt: { text: '<transferFailed> <transferring>' } });
+    expect(failed.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing', context: { intent: 'billing', reason: 'transfer to a phone number failed' } });
+  });
+
+  it('a second transfer asked for while the number rings changes nothing', () => {
+    const ringing = onCall().when(toPhone);
+    const twice = ringing.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
+    expect(twice.commands).toEqual([]);
+    expect(twice.state.phoneTransfer).toEqual(ringing.state.phoneTransfer);
   });
 });
 

@@ -4,7 +4,7 @@ import { languagesWithBuiltInMenuWords, resolveMenuWords } from '../menu-words.j
 import { closestName } from './closest-name.js';
 import {
   actionOutcomes,
-  standardPrompts,
+  standardPromptPlaceholders,
   weekDays,
   type Action,
   type OverflowAction,
@@ -181,16 +181,16 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
         }
       }
       const used = placeholdersOf(prompt);
-      const standard = (standardPrompts as Record<string, { placeholders: readonly string[] } | undefined>)[key];
+      const standard = standardPromptPlaceholders(key);
       if (standard) {
-        const extra = used.filter((p) => !standard.placeholders.includes(p));
-        const missing = standard.placeholders.filter((p) => !used.includes(p));
+        const extra = used.filter((p) => !standard.includes(p));
+        const missing = standard.filter((p) => !used.includes(p));
         if (extra.length > 0 || missing.length > 0) {
           const problems = [
             ...(extra.length > 0 ? [`${formatPlaceholders(extra)} ${extra.length === 1 ? 'is' : 'are'} not filled in by the call flow`] : []),
             ...(missing.length > 0 ? [`${formatPlaceholders(missing)} ${missing.length === 1 ? 'is' : 'are'} missing`] : []),
           ];
-          error(path, `Prompt "${key}" must use ${formatPlaceholders(standard.placeholders)}: ${problems.join('; ')}.`);
+          error(path, `Prompt "${key}" must use ${formatPlaceholders(standard)}: ${problems.join('; ')}.`);
         }
       } else if (code !== config.defaultLanguage && defaultPrompts[key] !== undefined) {
         const reference = placeholdersOf(defaultPrompts[key]);
@@ -437,7 +437,7 @@ export function checkContactCenterConfig(config: ParsedContactCenterConfig): Con
       error(ref.path, unknown('Prompt', ref.key, Object.keys(defaultPrompts), `prompts.${config.defaultLanguage}`));
       continue;
     }
-    if (ref.allowed !== undefined && !(ref.key in standardPrompts)) {
+    if (ref.allowed !== undefined && standardPromptPlaceholders(ref.key) === undefined) {
       const extra = placeholdersOf(prompt).filter((p) => !ref.allowed?.includes(p));
       if (extra.length > 0) {
         error(ref.path, `Prompt "${ref.key}" uses ${formatPlaceholders(extra)}, which ${extra.length === 1 ? 'is' : 'are'} not filled in here${ref.allowed.length > 0 ? ` (available: ${formatPlaceholders(ref.allowed)})` : ''}.`);

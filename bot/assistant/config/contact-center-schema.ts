@@ -233,14 +233,31 @@ export const standardPrompts = {
   goodbye: { placeholders: [], description: 'Last thing a caller hears before the assistant hangs up.' },
 } as const satisfies Record<string, { placeholders: readonly string[]; description: string }>;
 
-export type StandardPromptKey = keyof typeof standardPrompts;
+/** Prompts the call flow says when a config has them, and goes on without otherwise. */
+export const optionalStandardPrompts = {
+  transferFailed: {
+    placeholders: [],
+    description: 'An agent\'s transfer to a phone number did not go through (busy, no answer, refused). Said to the caller and the agent, who talk on; if the agent has left, said before the caller is queued again (without it, `technicalDifficulty` is said there).',
+  },
+} as const satisfies Record<string, { placeholders: readonly string[]; description: string }>;
+
+export type StandardPromptKey = keyof typeof standardPrompts | keyof typeof optionalStandardPrompts;
+
+/** The placeholders a standard prompt (required or optional) must use; undefined for a deployment's own prompts. */
+export function standardPromptPlaceholders(key: string): readonly string[] | undefined {
+  const all: Record<string, { placeholders: readonly string[] }> = { ...standardPrompts, ...optionalStandardPrompts };
+  return Object.hasOwn(all, key) ? all[key]?.placeholders : undefined;
+}
 
 export const promptSetSchema = z
-  .object(
-    Object.fromEntries(
+  .object({
+    ...(Object.fromEntries(
       Object.entries(standardPrompts).map(([key, info]) => [key, promptSchema.meta({ description: info.description })]),
-    ) as Record<StandardPromptKey, typeof promptSchema>,
-  )
+    ) as Record<keyof typeof standardPrompts, typeof promptSchema>),
+    ...(Object.fromEntries(
+      Object.entries(optionalStandardPrompts).map(([key, info]) => [key, promptSchema.optional().meta({ description: info.description })]),
+    ) as Record<keyof typeof optionalStandardPrompts, z.ZodOptional<typeof promptSchema>>),
+  })
   .catchall(promptSchema)
   .meta({ id: 'PromptSet', description: 'Every standard prompt, plus any prompts this deployment adds.' });
 
