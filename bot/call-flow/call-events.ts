@@ -49,6 +49,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string; readonly ringTimeInSeconds?: number })
   /** The shell started a voicemail recording; its id is needed to stop it. */
   | (EventBase & { readonly kind: 'RecordingStarted'; readonly recordingId: string })
+  /** Call Automation refused to start the voicemail recording (a 5xx after the SDK's retries): no message can be taken. */
+  | (EventBase & { readonly kind: 'RecordingNotStarted'; readonly reason: string })
   /** The outbound call (a callback) could not be placed or was not answered. */
   | (EventBase & { readonly kind: 'CallNotAnswered'; readonly code: number; readonly subCode: number })
   /** From the agent API: bring a subject-matter expert into the call (conference). */

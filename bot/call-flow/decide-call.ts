@@ -104,6 +104,8 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
       return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
     case 'RecordingStarted':
       return step.recordingStarted(event.recordingId);
+    case 'RecordingNotStarted':
+      return state.stage === 'voicemail' && state.recordingId === undefined ? step.voicemailUnavailable() : step.done();
     case 'CallbackOffered':
       return state.stage === 'queued' && state.callback === undefined ? step.offerCallback() : step.done();
     case 'CallbackDue':
@@ -541,6 +543,16 @@ class Step {
     this.state = { ...this.state, recordingId };
     this.record({ kind: 'voicemailRecorded', queueId: this.state.queueId ?? '', recordingId });
     return this.done();
+  }
+
+  /**
+   * The recording could not be started: the caller is not left talking to nobody, nor thanked for a
+   * message nobody kept. The invitation stops; nobody being available is said, and the call ends.
+   */
+  voicemailUnavailable(): Decision {
+    this.command({ kind: 'CancelMedia' });
+    const sorry = this.flow.namedPrompt(this.state.language, 'voicemailUnavailable');
+    return this.endSaying(sorry ? joinPrompts(sorry, this.prompt('noAgents')) : this.prompt('noAgents'), 'voicemailUnavailable');
   }
 
   /** The message is over (# or the time limit): stop recording, thank the caller, hang up. */

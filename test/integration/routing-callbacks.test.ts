@@ -117,6 +117,20 @@ it('a queue with nobody logged in takes a voicemail, linked in the call history'
   expect((history!.state as { endReason: string }).endReason).toBe('voicemail (noAgentsLoggedIn)');
 });
 
+it('a voicemail whose recording Call Automation refuses is not taken: the caller hears that nobody is available, never that the message was saved', async () => {
+  stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ method, path }) => method === 'POST' && path === '/calling/recordings' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550144', to: '+12125550100', script: [{ press: '0' }], whenScriptEnds: 'wait' });
+  const ended = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+  await settled();
+  expect(stack.callAutomation.faults.pending()).toBe(0);
+  const heard = ended.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text);
+  expect(heard.at(-1)).toBe('<voicemailUnavailable> <noAgents>');
+  expect(heard).not.toContain('<voicemailSaved>');
+  const history = await stack.switchboard.getCallHistory(ended.correlationId);
+  expect((history!.state as { endReason: string }).endReason).toBe('voicemailUnavailable');
+  expect(history!.history.some((h) => h.entry.kind === 'voicemailRecorded')).toBe(false);
+});
+
 it('a dead-lettered routing message still gives its call the queue overflow action; operators can list dead letters', async () => {
   const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);

@@ -76,6 +76,22 @@ describe('greeting and the open question', () => {
     expect(saved.state.endReason).toBe('afterHours');
   });
 
+  it('a voicemail whose recording Call Automation would not start: the invitation stops, nobody being available is said, and the call ends', () => {
+    const d = given(testFlow({ lineClosed: () => ({ prompt: 'afterHours', voicemail: true }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
+    const invitation = d.state.pendingOperation;
+    const refused = d.when({ kind: 'RecordingNotStarted', reason: 'not sent: 503' });
+    expect(refused.commands).toEqual([{ kind: 'CancelMedia' }, expect.objectContaining({ kind: 'PlayPrompt', prompt: expect.objectContaining({ text: '<voicemailUnavailable> <noAgents>' }) })]);
+    expect(refused.state).toMatchObject({ stage: 'ending', endReason: 'voicemailUnavailable' });
+    // The canceled invitation changes nothing; the apology's end hangs up, never thanking for a message.
+    expect(refused.when({ kind: 'RecognitionCanceled', operationContext: invitation }).commands).toEqual([]);
+    const end = refused.when(answer({ kind: 'PlayCompleted' }));
+    expect(kinds(end.commands)).toEqual(['HangUp']);
+    // A recording that did start is not undone by a late refusal of another.
+    const recording = d.when({ kind: 'RecordingStarted', recordingId: 'rec-1' }).when({ kind: 'RecordingNotStarted', reason: 'late' });
+    expect(recording.commands).toEqual([]);
+    expect(recording.state.stage).toBe('voicemail');
+  });
+
   it('a line that goes straight to a queue greets and queues the caller with its priority, no questions asked', () => {
     const d = given(testFlow({ line: () => ({ language: 'en-US', languageMenu: true, queue: { queueId: 'sales', priority: 3 } }) })).when({ kind: 'CallConnected', callConnectionId: 'conn-1' });
     expect(d.commands).toEqual([

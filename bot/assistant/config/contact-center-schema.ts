@@ -239,6 +239,10 @@ export const optionalStandardPrompts = {
     placeholders: [],
     description: 'An agent\'s transfer to a phone number did not go through (busy, no answer, refused). Said to the caller and the agent, who talk on; if the agent has left, said before the caller is queued again (without it, `technicalDifficulty` is said there).',
   },
+  voicemailUnavailable: {
+    placeholders: [],
+    description: 'A voicemail could not be recorded (Call Automation refused to start the recording). Said before `noAgentsAvailable`, after which the call ends.',
+  },
 } as const satisfies Record<string, { placeholders: readonly string[]; description: string }>;
 
 export type StandardPromptKey = keyof typeof standardPrompts | keyof typeof optionalStandardPrompts;
