@@ -367,11 +367,11 @@ async function sendCommands(
 /**
  * The event Call Automation would have sent had it taken the command and then failed it: a play or
  * recognition the caller waits on, an agent being added, a transfer to a phone number, the recording
- * of a voicemail. Without it the call would wait for an
+ * of a voicemail, the call dialling a caller back (which frees the agent reserved for it). Without it the call would wait for an
  * event that never comes, in silence. A call Call Automation no longer knows gets none.
  */
 function failureEventOf(callId: string, command: CallCommand, message: string, now: Date): CallEvent | undefined {
-  if (command.kind !== 'PlayPrompt' && command.kind !== 'PlayAudio' && command.kind !== 'StartRecognition' && command.kind !== 'AddTeamsUser' && command.kind !== 'TransferToPhone' && command.kind !== 'StartRecording') return undefined;
+  if (command.kind !== 'PlayPrompt' && command.kind !== 'PlayAudio' && command.kind !== 'StartRecognition' && command.kind !== 'AddTeamsUser' && command.kind !== 'TransferToPhone' && command.kind !== 'StartRecording' && command.kind !== 'CreateCall') return undefined;
   const { operationContext } = command;
   const event = { eventId: `${callId}:${operationContext}:not-sent`, occurredAt: now.toISOString(), operationContext };
   const failure = { code: 500, subCode: notSentSubCode, message: `not sent: ${message}` };
@@ -387,6 +387,8 @@ function failureEventOf(callId: string, command: CallCommand, message: string, n
       return { ...event, ...failure, kind: 'CallTransferFailed' };
     case 'StartRecording':
       return { ...event, kind: 'RecordingNotStarted', reason: failure.message };
+    case 'CreateCall':
+      return { ...event, kind: 'CallNotAnswered', code: failure.code, subCode: failure.subCode };
     default:
       return assertNever(command, 'command with a failure event');
   }

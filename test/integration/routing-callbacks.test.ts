@@ -1,5 +1,6 @@
 // A caller facing a long wait chooses a callback (press 1), hangs up keeping their place, and is
 // dialled back when an agent is free; the agent is reserved first, then both are joined.
+import { agentDocument } from '../support/agent-document.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { startTestStack } from '../support/test-stack.js';
@@ -41,6 +42,28 @@ async function settled(): Promise<void> {
     await stack.serviceBus.nextEvent((e) => e.type === 'messageCompleted' || e.type === 'messageDeadLettered' || e.type === 'messageAbandoned');
   }
 }
+
+// First in the file: the queue's handle times are still the default, so the wait is long enough for a callback offer.
+it('a callback Call Automation refuses to dial frees the agent reserved for it at once', async () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
+  await settled();
+  stack.callAutomation.registerPhone('+14255550145', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550145', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  await settled();
+  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
+  stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ method, path }) => method === 'POST' && path === '/calling/callConnections' });
+  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
+  await settled();
+  expect(stack.callAutomation.faults.pending()).toBe(0);
+  const { state, history } = (await stack.switchboard.getCallHistory(callId))!;
+  expect(state as { stage: string; endReason: string }).toMatchObject({ stage: 'ended', endReason: 'callbackNotAnswered' });
+  expect(history.some((h) => h.entry.kind === 'commandFailed')).toBe(true);
+  const agent = await agentDocument(stack, 'cora');
+  expect(agent.offer).toBeNull();
+  expect(agent.activeCallIds).toEqual([]);
+  expect(stack.callAutomation.listConversations().some((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550145')).toBe(false);
+});
 
 it('a caller who chooses a callback keeps their place and is joined with the agent reserved for them', async () => {
   const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
