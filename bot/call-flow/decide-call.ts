@@ -49,7 +49,7 @@ const maxIntentChanges = 2;
  * history }. Never dead air: every branch either asks, plays, hands to a person or hangs up.
  */
 export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
-  if (state.stage === 'ended') return ignore(state, event, 'ended');
+  if (state.stage === 'ended') return withUnusedAgentReleased(state, event, ignore(state, event, 'ended'));
   if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
   if (event.kind === 'CallDisconnected') {
     if (state.stage === 'ending' && state.endReason === 'callbackRequested') return awaitCallback(state, event);
@@ -113,9 +113,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'CallNotAnswered':
       return state.stage === 'callingBack' ? step.callbackNotAnswered() : step.done();
     case 'ConsultRequested':
-      return state.stage === 'connected' ? step.consult(event.agentId, event.teamsUserId) : step.done();
+      return state.stage === 'connected' ? step.consult(event.agentId, event.teamsUserId) : withUnusedAgentReleased(state, event, step.done());
     case 'TransferRequested':
-      return state.stage === 'connected' ? step.transfer(event.target) : step.done();
+      // One transfer at a time: a number being rung answers or fails first.
+      return state.stage === 'connected' && !state.phoneTransfer ? step.transfer(event.target) : withUnusedAgentReleased(state, event, step.done());
     case 'ParticipantAdded':
       return step.agentJoined(event.operationContext, event.participantRawId);
     case 'AddParticipantFailed':
@@ -127,6 +128,18 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     default:
       return assertNever(event, 'call event');
   }
+}
+
+/**
+ * The agent API takes an expert or a transfer's agent (counted against their capacity) before the
+ * call hears of it. A request the call can no longer act on (the caller hung up, another transfer
+ * rings) gives that agent back to routing, or they would stay busy with a call they never joined.
+ */
+function withUnusedAgentReleased(state: CallState, event: CallEvent, decision: Decision): Decision {
+  const agent = event.kind === 'ConsultRequested' ? { agentId: event.agentId, purpose: 'consult' } : event.kind === 'TransferRequested' && event.target.kind === 'agent' ? { agentId: event.target.agentId, purpose: 'transfer' } : undefined;
+  if (!agent) return decision;
+  const release: CallCommand = { kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${agent.purpose}:${agent.agentId}`, agentId: agent.agentId };
+  return { ...decision, commands: [...decision.commands, release], history: [...decision.history, { kind: 'command', command: recordedCommand(release) }] };
 }
 
 function isMediaOutcome(event: CallEvent): boolean {
@@ -425,14 +438,14 @@ class Step {
    * up for everyone (the CallDisconnected that follows frees the agent).
    */
   participantsChanged(participantIds: readonly string[]): Decision {
-    if (this.state.stage !== 'connected') return this.done();
     const present = new Set(participantIds.map(teamsUserIdOf));
     const queueId = this.state.queueId ?? '';
-    // Experts who joined and have left again are free for other calls.
+    // Experts who joined and have left again are free for other calls, whatever the call does now.
     for (const c of this.state.consultants ?? []) {
-      if (c.joined && !present.has(c.teamsUserId)) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: `consult:${c.agentId}`, agentId: c.agentId });
+      if (c.joined && !present.has(c.teamsUserId)) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: `${c.purpose}:${c.agentId}`, agentId: c.agentId });
     }
     this.state = { ...this.state, consultants: (this.state.consultants ?? []).filter((c) => !c.joined || present.has(c.teamsUserId)) };
+    if (this.state.stage !== 'connected') return this.done();
     const agent = this.state.agent;
     if (agent?.teamsUserId && !present.has(agent.teamsUserId)) {
       // The agent left; an expert still on the call takes the call over.
@@ -621,8 +634,6 @@ class Step {
   }
 
   transfer(target: Extract<CallEvent, { kind: 'TransferRequested' }>['target']): Decision {
-    // One transfer at a time: the number being rung answers or fails first.
-    if (this.state.phoneTransfer) return this.done();
     const agent = this.state.agent;
     const queueId = this.state.queueId ?? '';
     switch (target.kind) {
@@ -637,6 +648,12 @@ class Step {
           this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
           if (agent.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: agent.teamsUserId, operationContext: `transfer:${agent.agentId}` });
         }
+        // Experts in the conference leave with the agent; one still ringing is let go if they answer.
+        for (const c of (this.state.consultants ?? []).filter((c) => c.joined)) {
+          this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: `${c.purpose}:${c.agentId}`, agentId: c.agentId });
+          this.command({ kind: 'RemoveTeamsUser', teamsUserId: c.teamsUserId, operationContext: `transfer:${c.agentId}` });
+        }
+        this.state = { ...this.state, consultants: (this.state.consultants ?? []).filter((c) => !c.joined) };
         return this.escalate({ queueId: target.queueId, priority: 0, requiredSkills: [] }, `transferred by ${agent?.agentId ?? 'an agent'}`);
       }
       case 'phone': {
@@ -680,7 +697,16 @@ class Step {
   private consultantJoined(agentId: string): Decision {
     const joining = (this.state.consultants ?? []).find((c) => c.agentId === agentId);
     if (!joining) return this.done();
-    if (joining.purpose === 'transfer' && this.state.agent) {
+    if (!this.state.agent) {
+      // The agent left while they rang (a number being rung for the caller meanwhile): they take the call.
+      this.state = {
+        ...this.state,
+        agent: { agentId, offerId: `${joining.purpose}:${agentId}`, teamsUserId: joining.teamsUserId },
+        consultants: (this.state.consultants ?? []).filter((c) => c !== joining),
+      };
+      return this.done();
+    }
+    if (joining.purpose === 'transfer') {
       const previous = this.state.agent;
       this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: previous.offerId, agentId: previous.agentId });
       if (previous.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: previous.teamsUserId, operationContext: `transfer:${previous.agentId}` });
@@ -692,6 +718,16 @@ class Step {
       return this.done();
     }
     this.state = { ...this.state, consultants: (this.state.consultants ?? []).map((c) => (c === joining ? { ...c, joined: true } : c)) };
+    return this.done();
+  }
+
+  /** An expert or transfer's agent answered after the agent's conversation was over (the caller was queued again): let go. */
+  private consultantNotWanted(agentId: string): Decision {
+    const late = (this.state.consultants ?? []).find((c) => c.agentId === agentId && !c.joined);
+    if (!late) return this.done();
+    this.state = { ...this.state, consultants: (this.state.consultants ?? []).filter((c) => c !== late) };
+    this.command({ kind: 'RemoveTeamsUser', teamsUserId: late.teamsUserId, operationContext: `transfer:${agentId}` });
+    this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: `${late.purpose}:${agentId}`, agentId });
     return this.done();
   }
 
@@ -785,6 +821,7 @@ class Step {
   agentJoined(operationContext: string | undefined, participantRawId: string): Decision {
     const invited = parseInvitationContext(operationContext);
     if (invited && this.state.stage === 'connected') return this.consultantJoined(invited.agentId);
+    if (invited) return this.consultantNotWanted(invited.agentId);
     const offer = parseOfferOperationContext(operationContext);
     const queueId = this.state.queueId;
     if (!offer || this.state.stage !== 'queued' || !queueId) return this.done();

@@ -1007,11 +1007,56 @@ describe('consult and transfer', () => {
     expect(failed.commands[1]).toMatchObject({ kind: 'RequestRouting', queueId: 'billing', context: { intent: 'billing', reason: 'transfer to a phone number failed' } });
   });
 
-  it('a second transfer asked for while the number rings changes nothing', () => {
+  it('a second transfer asked for while the number rings changes nothing; an agent it took is given back', () => {
     const ringing = onCall().when(toPhone);
     const twice = ringing.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
     expect(twice.commands).toEqual([]);
     expect(twice.state.phoneTransfer).toEqual(ringing.state.phoneTransfer);
+    const toAgent = ringing.when({ kind: 'TransferRequested', target: { kind: 'agent', agentId: 'agent-9', teamsUserId: 'tu-9' } });
+    expect(toAgent.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'transfer:agent-9', agentId: 'agent-9' }]);
+    expect(toAgent.state.phoneTransfer).toEqual(ringing.state.phoneTransfer);
+  });
+
+  it('a blind transfer to a queue lets the experts in the conference go with the agent; one still ringing is let go if they answer', () => {
+    const conference = onCall()
+      .when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' })
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme', operationContext: 'consult|sme-1' })
+      .when({ kind: 'ConsultRequested', agentId: 'sme-2', teamsUserId: 'tu-sme2' });
+    const queued = conference.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
+    expect(queued.commands.filter((c) => c.kind === 'NotifyRouting' || c.kind === 'RemoveTeamsUser')).toEqual([
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
+      { kind: 'RemoveTeamsUser', teamsUserId: 'tu-agent', operationContext: 'transfer:agent-7' },
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'consult:sme-1', agentId: 'sme-1' },
+      { kind: 'RemoveTeamsUser', teamsUserId: 'tu-sme', operationContext: 'transfer:sme-1' },
+    ]);
+    const late = queued.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme2', operationContext: 'consult|sme-2' });
+    expect(late.commands).toEqual([
+      { kind: 'RemoveTeamsUser', teamsUserId: 'tu-sme2', operationContext: 'transfer:sme-2' },
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'support', offerId: 'consult:sme-2', agentId: 'sme-2' },
+    ]);
+    expect(late.state).toMatchObject({ stage: 'queued', consultants: [] });
+  });
+
+  it('an expert who answers after the agent left, while a number rings for the caller, takes the call', () => {
+    const ringing = onCall().when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' }).when(toPhone);
+    const alone = ringing.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'] });
+    const expert = alone.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme', operationContext: 'consult|sme-1' });
+    expect(expert.state).toMatchObject({ stage: 'connected', agent: { agentId: 'sme-1', offerId: 'consult:sme-1', teamsUserId: 'tu-sme' }, consultants: [] });
+    // The number fails: the caller talks on with the expert.
+    const failed = expert.when({ kind: 'CallTransferFailed', code: 486, subCode: 0, message: 'busy', operationContext: transferContext(ringing) });
+    expect(failed.state).toMatchObject({ stage: 'connected', agent: { agentId: 'sme-1' } });
+  });
+
+  it('an expert or agent taken for a call that has ended meanwhile is given back to routing', () => {
+    const ended = onCall().when({ kind: 'CallDisconnected' });
+    expect(ended.state.stage).toBe('ended');
+    expect(ended.when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' }).commands).toEqual([
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'consult:sme-1', agentId: 'sme-1' },
+    ]);
+    expect(ended.when({ kind: 'TransferRequested', target: { kind: 'agent', agentId: 'agent-9', teamsUserId: 'tu-9' } }).commands).toEqual([
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'transfer:agent-9', agentId: 'agent-9' },
+    ]);
+    expect(ended.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } }).commands).toEqual([]);
   });
 });
 
