@@ -18,7 +18,8 @@ export class BusRoutingRequests implements RoutingRequests {
 
   async scheduleCallback(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'ScheduleCallback' }>, requestId: string): Promise<void> {
     const at = new Date(command.at);
-    const queued = callQueued(callId, callConnectionId, command, `${requestId}:callback`, at);
+    // A callback tried again has no connection: the caller is not on the line (the id is not used).
+    const queued = callQueued(callId, callConnectionId || 'none', command, `${requestId}:callback`, at);
     await this.bus.schedule({ ...queued, callback: { phoneNumber: command.pii.phoneNumber } }, at);
   }
 

@@ -211,6 +211,8 @@ export function assistantFlowFromConfig(
     actionFillerDelayInMs: config.assistant.actionFillerDelayInMs,
     actionTimeoutInMs: config.assistant.actionTimeoutInMs,
     maxVoicemailInSeconds: 120,
+    callbackAttempts: config.assistant.callbackAttempts,
+    callbackRetryDelayInSeconds: config.assistant.callbackRetryDelayInSeconds,
   };
 }
 

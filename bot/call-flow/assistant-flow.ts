@@ -182,4 +182,8 @@ export interface AssistantFlow {
   readonly actionTimeoutInMs: number;
   /** Longest voicemail message; the caller may end it sooner with #. */
   readonly maxVoicemailInSeconds: number;
+  /** Times a callback is dialled before it is given up (the first try included). */
+  readonly callbackAttempts: number;
+  /** Wait before a callback nobody answered is dialled again (it joins its queue again then). */
+  readonly callbackRetryDelayInSeconds: number;
 }

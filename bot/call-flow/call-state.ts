@@ -61,6 +61,8 @@ export interface CallState {
   readonly phoneTransfer?: { readonly phoneNumber: string; readonly operationContext: string };
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
+  /** Callbacks dialled and not answered so far (absent: none). */
+  readonly callbackAttempts?: number;
   /** The callback being placed: the offer and agent reserved for it. */
   readonly callback?: { readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly ringTimeInSeconds?: number };
   /** What a callback chosen in the `closed` stage is queued with, and when. */

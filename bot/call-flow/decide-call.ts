@@ -528,7 +528,7 @@ class Step {
       at: pending.opensAt,
       pii: { phoneNumber },
     });
-    this.state = { ...this.state, callbackWhenOpen: undefined };
+    this.state = { ...this.state, callbackWhenOpen: undefined, routingTarget: target };
     const opensAt = spokenMoment(pending.opensAt, this.state.language, pending.timeZone ?? 'UTC');
     const confirmed = pending.confirmedPrompt === undefined ? undefined : this.flow.namedPrompt(this.state.language, pending.confirmedPrompt, { opensAt });
     return this.endSaying(confirmed ?? this.prompt('callbackConfirmed'), 'callbackRequested');
@@ -620,6 +620,26 @@ class Step {
     const callback = this.state.callback;
     if (event) this.record({ kind: 'event', event: recordedEvent(event) });
     this.command({ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId, offerId: callback?.offerId ?? '', agentId: callback?.agentId ?? '' });
+    // Not answered, busy, declined or refused: the callback joins its queue again later, a few times.
+    const attempts = (this.state.callbackAttempts ?? 0) + 1;
+    const target = this.state.routingTarget ?? (queueId ? { queueId, priority: 0, requiredSkills: [] } : undefined);
+    const phoneNumber = this.callbackNumber();
+    if (attempts < this.flow.callbackAttempts && target && phoneNumber !== undefined) {
+      // A new request id: Service Bus would drop a message id it has seen (the first booking's).
+      this.state = { ...this.state, operationSequence: this.state.operationSequence + 1 };
+      this.command({
+        kind: 'ScheduleCallback',
+        queueId: target.queueId,
+        priority: target.priority,
+        requiredSkills: this.skillsFor(target),
+        context: this.handOffContext(`callback not answered ${attempts} of ${this.flow.callbackAttempts} times; dialled again`),
+        at: new Date(this.now.getTime() + this.flow.callbackRetryDelayInSeconds * 1000).toISOString(),
+        pii: { phoneNumber },
+      });
+      this.state = { ...this.state, callback: undefined, callbackAttempts: attempts, callConnectionId: undefined, endReason: 'callbackRequested' };
+      this.moveTo('callbackPending');
+      return this.done();
+    }
     this.state = { ...this.state, callback: undefined, endReason: 'callbackNotAnswered', endedAt: this.now.toISOString(), callConnectionId: undefined };
     this.moveTo('ended');
     this.record({ kind: 'callEnded', reason: 'callbackNotAnswered' });

@@ -135,7 +135,8 @@ function onCallQueued(step: Step, m: RoutingMessageOf<'CallQueued'>): boolean {
   if (findWaitingIndex(queue, m.callId) >= 0) return false;
   const call: WaitingCall = {
     callId: m.callId,
-    callConnectionId: m.callConnectionId,
+    // A booked callback's caller is not on the line.
+    callConnectionId: m.callback ? null : m.callConnectionId,
     queueId: queue.queueId,
     priority: m.priority,
     requiredSkills: mergeRequirements(def.requiredSkills, m.requiredSkills),

@@ -105,7 +105,10 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
     priority: z.number().int().min(-1000).max(1000).default(0),
     requiredSkills: z.array(skillRequirementSchema).default([]),
     context: routingContextSchema,
-    /** The caller is not on the line: dial them back when an agent is free (booked after hours). */
+    /**
+     * The caller is not on the line: dial them back when an agent is free (booked after hours, or a
+     * callback nobody answered, tried again). Its callConnectionId is then not used.
+     */
     callback: z.object({ phoneNumber: z.string().min(1) }).optional(),
   }),
   z.object({ ...base, kind: z.literal('CallLeftQueue'), callId: id, reason: z.enum(callLeftQueueReasons) }),

@@ -16,6 +16,9 @@ beforeAll(async () => {
         overrides: {
       flow: testFlow({
         understandings: { 'my bill is wrong': sure('billing') },
+        // A callback nobody answers is dialled once more, a second later.
+        callbackAttempts: 2,
+        callbackRetryDelayInSeconds: 1,
         queueClosed: (queueId) =>
           queueId === 'billing' && billingClosedUntil !== undefined
             ? { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: billingClosedUntil.toISOString() }
@@ -42,28 +45,6 @@ async function settled(): Promise<void> {
     await stack.serviceBus.nextEvent((e) => e.type === 'messageCompleted' || e.type === 'messageDeadLettered' || e.type === 'messageAbandoned');
   }
 }
-
-// First in the file: the queue's handle times are still the default, so the wait is long enough for a callback offer.
-it('a callback Call Automation refuses to dial frees the agent reserved for it at once', async () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
-  expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
-  await settled();
-  stack.callAutomation.registerPhone('+14255550145', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
-  const placed = await stack.callAutomation.placeCall({ from: '+14255550145', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
-  await settled();
-  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
-  stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ method, path }) => method === 'POST' && path === '/calling/callConnections' });
-  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
-  await settled();
-  expect(stack.callAutomation.faults.pending()).toBe(0);
-  const { state, history } = (await stack.switchboard.getCallHistory(callId))!;
-  expect(state as { stage: string; endReason: string }).toMatchObject({ stage: 'ended', endReason: 'callbackNotAnswered' });
-  expect(history.some((h) => h.entry.kind === 'commandFailed')).toBe(true);
-  const agent = await agentDocument(stack, 'cora');
-  expect(agent.offer).toBeNull();
-  expect(agent.activeCallIds).toEqual([]);
-  expect(stack.callAutomation.listConversations().some((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550145')).toBe(false);
-});
 
 it('a caller who chooses a callback keeps their place and is joined with the agent reserved for them', async () => {
   const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -180,4 +161,39 @@ it('a dead-lettered routing message still gives its call the queue overflow acti
   expect(await list.json()).toEqual({ value: [] });
   const queues = (await (await fetch(`${stack.functionsHost.baseUrl}/api/queues`)).json()) as { value: { definition: { queueId: string } }[] };
   expect(queues.value.map((q) => q.definition.queueId).sort()).toEqual(['billing', 'general']);
+});
+
+it('a callback Call Automation refuses to dial frees the agent reserved for it at once, and is dialled again later', async () => {
+  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
+  await settled();
+  // Booked outside the queue's hours, for its opening a second from now.
+  billingClosedUntil = new Date(Date.now() + 1000);
+  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
+  stack.callAutomation.registerPhone('+14255550145', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550145', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
+  billingClosedUntil = undefined;
+  stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ method, path }) => method === 'POST' && path === '/calling/callConnections' });
+  await due;
+  const retried = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
+  await settled();
+  expect(stack.callAutomation.faults.pending()).toBe(0);
+  const failed = (await stack.switchboard.getCallHistory(callId))!;
+  expect(failed.state as { stage: string; callbackAttempts: number }).toMatchObject({ stage: 'callbackPending', callbackAttempts: 1 });
+  expect(failed.history.some((h) => h.entry.kind === 'commandFailed')).toBe(true);
+  // Cora is free at once, not held for a call that was never placed.
+  const freed = await agentDocument(stack, 'cora');
+  expect(freed.offer).toBeNull();
+  expect(freed.activeCallIds).toEqual([]);
+  expect(stack.callAutomation.listConversations().some((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550145')).toBe(false);
+
+  // A second later the callback joins the queue again: Cora is reserved, the caller dialled and joined.
+  await retried;
+  await settled();
+  expect((await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent?: { agentId: string } }).toMatchObject({ stage: 'connected', agent: { agentId: 'cora' } });
+  const outbound = stack.callAutomation.listConversations().find((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550145');
+  expect(outbound?.state).toBe('connected');
+  stack.callAutomation.hangUp(outbound!.simulatedCallId);
+  await settled();
 });

@@ -54,6 +54,8 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     actionFillerDelayInMs: 1500,
     actionTimeoutInMs: 8000,
     maxVoicemailInSeconds: 60,
+    callbackAttempts: 1,
+    callbackRetryDelayInSeconds: 300,
     ...rest,
   };
 }

@@ -117,6 +117,8 @@ describe('parseContactCenterConfig', () => {
       bargeIn: true,
       actionFillerDelayInMs: 1500,
       actionTimeoutInMs: 8000,
+      callbackAttempts: 3,
+      callbackRetryDelayInSeconds: 300,
       operator: { dtmfKey: '0', intent: 'agent' },
     });
     expect(config.queues[0]).toMatchObject({

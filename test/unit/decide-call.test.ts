@@ -1129,6 +1129,38 @@ describe('callbacks', () => {
     expect(missed.state.stage).toBe('ended');
     expect(missed.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' }]);
   });
+
+  it('a callback nobody answers frees its agent and joins the queue again later, up to callbackAttempts tries, then ends', () => {
+    const retrying = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, callbackAttempts: 3, callbackRetryDelayInSeconds: 300 });
+    let call = connected(retrying)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when(answer({ kind: 'PlayCompleted' }))
+      .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 })
+      .when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }))
+      .when(answer({ kind: 'PlayCompleted' }))
+      .when({ kind: 'CallDisconnected' });
+    const queued = call.state.routingTarget;
+    for (const [attempt, failure] of [[1, { code: 408, subCode: 0 }], [2, { code: 500, subCode: -1 }]] as const) {
+      const dialling = call.when({ kind: 'CallbackDue', offerId: `o${attempt}`, agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' });
+      expect(kinds(dialling.commands)).toEqual(['CreateCall']);
+      call = dialling.when({ kind: 'CallNotAnswered', ...failure });
+      expect(call.state).toMatchObject({ stage: 'callbackPending', callbackAttempts: attempt });
+      expect(call.commands).toEqual([
+        { kind: 'NotifyRouting', outcome: 'callbackFailed', queueId: 'billing', offerId: `o${attempt}`, agentId: 'agent-3' },
+        expect.objectContaining({
+          kind: 'ScheduleCallback',
+          queueId: queued?.queueId,
+          priority: queued?.priority,
+          at: new Date(now.getTime() + 300_000).toISOString(),
+          pii: { phoneNumber: '+14255550123' },
+          context: expect.objectContaining({ intent: 'billing', reason: `callback not answered ${attempt} of 3 times; dialled again` }),
+        }),
+      ]);
+    }
+    const last = call.when({ kind: 'CallbackDue', offerId: 'o3', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' }).when({ kind: 'CallNotAnswered', code: 486, subCode: 0 });
+    expect(last.state).toMatchObject({ stage: 'ended', endReason: 'callbackNotAnswered' });
+    expect(kinds(last.commands)).toEqual(['NotifyRouting']);
+  });
 });
 
 describe('voicemail', () => {

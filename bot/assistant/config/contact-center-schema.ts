@@ -288,6 +288,8 @@ export const assistantSettingsSchema = z
     bargeIn: z.boolean().default(true).meta({ description: 'Callers may speak or press keys over a prompt.' }),
     actionFillerDelayInMs: z.int().min(0).max(10_000).default(1500).meta({ description: 'Play actionFiller when an action has not answered after this long.' }),
     actionTimeoutInMs: z.int().min(500).max(60_000).default(8000).meta({ description: 'Hard limit for an action; after it a person takes over. Actions may override.' }),
+    callbackAttempts: z.int().min(1).max(10).default(3).meta({ description: 'Times a callback is dialled (the first try included) before it is given up: not answered, busy, declined or refused.' }),
+    callbackRetryDelayInSeconds: z.int().min(30).max(86_400).default(300).meta({ description: 'Wait after a callback nobody answered before it joins its queue again to be dialled once more.' }),
     operator: z
       .strictObject({
         dtmfKey: keypadKeySchema.default('0'),
