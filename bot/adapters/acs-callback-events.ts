@@ -31,6 +31,7 @@ const recognizeCompleted = common.extend({
 });
 
 const participantsUpdated = common.extend({
+  sequenceNumber: z.number().int().optional(),
   participants: z
     .array(z.object({ identifier: z.object({ rawId: z.string() }).passthrough() }).passthrough())
     .default([]),
@@ -125,7 +126,8 @@ export function toCallEvent(cloudEvent: CloudEventLike): CallEvent {
     }
     case 'ParticipantsUpdated': {
       const data = participantsUpdated.parse(cloudEvent.data);
-      return { ...withContext(data), kind: 'ParticipantsUpdated', participantIds: data.participants.map((p) => p.identifier.rawId) };
+      const participantIds = data.participants.map((p) => p.identifier.rawId);
+      return { ...withContext(data), kind: 'ParticipantsUpdated', participantIds, ...(data.sequenceNumber === undefined ? {} : { sequenceNumber: data.sequenceNumber }) };
     }
     default:
       return { ...withContext(common.safeParse(cloudEvent.data).data ?? {}), kind: 'UnknownCallEvent', type: cloudEvent.type };

@@ -26,7 +26,11 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'RecognitionCanceled' })
   /** The shell could not start the recognition (Call Automation refused it): the caller heard nothing. */
   | (EventBase & { readonly kind: 'RecognitionNotStarted'; readonly reason: string })
-  | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[] })
+  /**
+   * Who is on the call now. `sequenceNumber` grows with each snapshot of a call connection: a
+   * snapshot delivered late (a retried callback) is older than one already applied.
+   */
+  | (EventBase & { readonly kind: 'ParticipantsUpdated'; readonly participantIds: readonly string[]; readonly sequenceNumber?: number })
   /** An invited participant (an agent) joined; operationContext names the offer. */
   | (EventBase & { readonly kind: 'ParticipantAdded'; readonly participantRawId: string })
   | (EventBase & { readonly kind: 'AddParticipantFailed'; readonly participantRawId: string; readonly code: number; readonly subCode: number; readonly message: string })

@@ -61,6 +61,8 @@ export interface CallState {
   readonly phoneTransfer?: { readonly phoneNumber: string; readonly operationContext: string };
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
+  /** The sequence number of the last participant snapshot applied on the current connection. */
+  readonly participantsSequence?: number;
   /** Callbacks dialled and not answered so far (absent: none). */
   readonly callbackAttempts?: number;
   /** The callback being placed: the offer and agent reserved for it. */

@@ -57,6 +57,11 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     if (state.stage === 'callingBack') return new Step(flow, state, now).callbackNotAnswered(event);
     return callerLeft(state, event, now);
   }
+  // A snapshot of who is on the call older than one applied (a retried callback) would bring back
+  // someone who left, or take away someone who joined since: an agent would seem to hang up.
+  if (event.kind === 'ParticipantsUpdated' && event.sequenceNumber !== undefined && state.participantsSequence !== undefined && event.sequenceNumber <= state.participantsSequence) {
+    return ignore(state, event, 'stale');
+  }
   // A music file that failed after an announcement took over still counts against the file.
   const musicFailed = event.kind === 'PlayFailed' && state.stage === 'queued' && event.operationContext !== undefined && event.operationContext === state.holdMusicOperation;
   if (isMediaOutcome(event) && event.operationContext !== state.pendingOperation && !musicFailed) return ignore(state, event, 'stale');
@@ -97,7 +102,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'RoutingUnavailable':
       return step.routingUnavailable(event.reason, event.failed === true);
     case 'ParticipantsUpdated':
-      return step.participantsChanged(event.participantIds);
+      return step.participantsChanged(event.participantIds, event.sequenceNumber);
     case 'QueuePositionAnnounced':
       return state.stage === 'queued' ? step.announcePosition(event.position, event.expectedWaitInSeconds) : step.done();
     case 'QueueOverflowed':
@@ -437,7 +442,8 @@ class Step {
    * With an agent on the call, the call is over when the caller or the agent leaves: the bot hangs
    * up for everyone (the CallDisconnected that follows frees the agent).
    */
-  participantsChanged(participantIds: readonly string[]): Decision {
+  participantsChanged(participantIds: readonly string[], sequenceNumber: number | undefined): Decision {
+    if (sequenceNumber !== undefined) this.state = { ...this.state, participantsSequence: sequenceNumber };
     const present = new Set(participantIds.map(teamsUserIdOf));
     const queueId = this.state.queueId ?? '';
     // Experts who joined and have left again are free for other calls, whatever the call does now.
@@ -604,7 +610,8 @@ class Step {
   calledBack(callConnectionId: string): Decision {
     const callback = this.state.callback;
     if (!callback) return this.done();
-    this.state = { ...this.state, callConnectionId, callback: undefined };
+    // A new call connection: its participant snapshots are numbered from the start again.
+    this.state = { ...this.state, callConnectionId, callback: undefined, participantsSequence: undefined };
     this.play('queued', this.prompt('callbackConnecting'));
     this.command({
       kind: 'AddTeamsUser',
@@ -926,7 +933,6 @@ class Step {
     return this.done();
   }
 
-  /** Say a closing prompt, then hang up once it has played. */
   /**
    * Routing is not deployed, or the caller's request for a person could not be sent. A request that
    * failed is sent once more after the technicalDifficulty prompt (a short Service Bus outage can
@@ -945,6 +951,7 @@ class Step {
     return this.endWith('noAgents', `no routing: ${reason}`);
   }
 
+  /** Say a closing prompt, then hang up once it has played. */
   endWith(key: PromptKey, reason: string): Decision {
     return this.endSaying(this.prompt(key), reason);
   }

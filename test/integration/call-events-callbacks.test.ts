@@ -142,6 +142,27 @@ describe('call-events callbacks', () => {
     expect(events[1]?.ignored).toBe('unknown');
   });
 
+  it('ignores a participant snapshot delivered after a newer one (a retried callback): the agent does not seem to hang up', async () => {
+    const callId = 'late-snapshot';
+    const onCall = { ...startCall(flow, { callId, callerId: '4:+14255550123', calledNumber: '+12125550100' }, now), stage: 'connected' as const, callConnectionId: 'conn-1', queueId: 'billing', agent: { agentId: 'ava', offerId: 'o1', teamsUserId: 'tu-ava' } };
+    await store.createCall({ state: onCall, step: 1, outbox: [], recentEventIds: [] });
+    const sent: string[] = [];
+    const recording = { ...deps, control: { ...control, execute: async (_id: string, command: { kind: string }) => void sent.push(command.kind) } };
+    // As Call Automation posts it: the participants with their identifiers, and the snapshot's number.
+    const snapshot = (id: string, sequenceNumber: number, rawIds: string[]) => ({
+      id, type: 'Microsoft.Communication.ParticipantsUpdated', time: now.toISOString(),
+      data: { callConnectionId: 'conn-1', sequenceNumber, participants: rawIds.map((rawId) => ({ identifier: { rawId, kind: 'unknown' }, isMuted: false, isOnHold: false })), resultInformation: { code: 200, subCode: 0, message: '' } },
+    });
+    const postAs = async (body: unknown) => handleCallEvents(recording, { callId, authorization: `Bearer ${await token()}`, bodyText: JSON.stringify(body) });
+    expect((await postAs([snapshot('p8', 8, ['4:+14255550123', '8:orgid:tu-ava'])])).status).toBe(200);
+    expect((await postAs([snapshot('p7', 7, ['4:+14255550123'])])).status).toBe(200);
+    const stored = (await store.getCall(callId))!.record.state;
+    expect(stored).toMatchObject({ stage: 'connected', agent: { agentId: 'ava' }, participantsSequence: 8 });
+    expect(sent).toEqual([]);
+    const late = (await store.listHistory(callId)).find((h) => h.entry.kind === 'event' && (h.entry as { event: { eventId: string } }).event.eventId === 'p7');
+    expect(late?.entry).toMatchObject({ ignored: 'stale' });
+  });
+
   it('accepts every real recorded Call Automation callback body', async () => {
     const folder = join('test', 'fixtures', 'acs-real');
     const files = readdirSync(folder).filter((f) => f.endsWith('.json'));

@@ -1,8 +1,9 @@
 // The call flow once people are on the call, for anything agents, experts, routing, a transferred-to
-// number and the caller do, in any order: every agent routing or the agent API took for the call
-// (an offer, an expert consulted, a transfer's agent) is given back exactly once, and a caller still
-// on a call with an agent is never left alone with nobody (unless a number they are transferred to
-// is ringing). Call Automation is simulated from the commands: invitations ring until answered or
+// number and the caller do, in any order, with participant snapshots delivered late: every agent
+// routing or the agent API took for the call (an offer, an expert consulted, a transfer's agent) is
+// given back exactly once, nobody stays busy with a call they are not on, a caller still on a call
+// with an agent is never left alone with nobody (unless a number they are transferred to is
+// ringing), and a caller talking with someone is never hung up on. Call Automation is simulated from the commands: invitations ring until answered or
 // missed, participants come and go, a hang-up disconnects.
 import fc from 'fast-check';
 import type { CallCommand } from '../../bot/call-flow/call-commands.js';
@@ -22,7 +23,9 @@ type Happening =
   | { readonly kind: 'consult' | 'transferToAgent'; readonly agentId: string }
   | { readonly kind: 'transferToQueue' | 'transferToPhone' | 'callerHangsUp' | 'offer' }
   | { readonly kind: 'invitation' | 'phone'; readonly answered: boolean }
-  | { readonly kind: 'leaves'; readonly which: number };
+  | { readonly kind: 'leaves'; readonly which: number }
+  /** A participant snapshot already delivered comes again, late (a retried callback). */
+  | { readonly kind: 'lateSnapshot'; readonly which: number };
 
 const happening: fc.Arbitrary<Happening> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('consult' as const, 'transferToAgent' as const), agentId: fc.constantFrom('sme-1', 'sme-2', 'ag-9') }) },
@@ -30,6 +33,7 @@ const happening: fc.Arbitrary<Happening> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Happening>({ kind: 'callerHangsUp' }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('invitation' as const, 'phone' as const), answered: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('leaves' as const), which: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lateSnapshot' as const), which: fc.nat(20) }) },
 );
 
 const releasing = new Set(['callEnded', 'offerDeclined', 'offerNotAnswered', 'callbackFailed']);
@@ -42,6 +46,8 @@ class SimulatedCall {
   phoneRinging: string | undefined;
   connected = true;
   private readonly pending: CallEvent[] = [];
+  /** Participant snapshots sent so far, numbered as Call Automation numbers them. */
+  private readonly snapshots: CallEvent[] = [];
   private sequence = 0;
   private offers = 0;
   readonly taken = new Map<string, number>();
@@ -101,7 +107,10 @@ class SimulatedCall {
   }
 
   private participantsUpdated(): void {
-    if (this.connected) this.pending.push(this.event({ kind: 'ParticipantsUpdated', participantIds: [...this.participants] }));
+    if (!this.connected) return;
+    const snapshot = this.event({ kind: 'ParticipantsUpdated', participantIds: [...this.participants], sequenceNumber: this.snapshots.length + 1 });
+    this.snapshots.push(snapshot);
+    this.pending.push(snapshot);
   }
 
   private disconnect(): void {
@@ -127,9 +136,13 @@ class SimulatedCall {
       case 'TransferToPhone':
         this.phoneRinging = command.operationContext;
         return;
-      case 'HangUp':
+      case 'HangUp': {
+        // Hanging up on a caller who is talking with someone cuts them off.
+        const together = this.participants.has(callerId) && [...this.participants].some((p) => p.startsWith('8:orgid:'));
+        expect({ hangUp: this.state.stage, together }).toEqual({ hangUp: this.state.stage, together: false });
         this.disconnect();
         return;
+      }
       case 'NotifyRouting':
         if (releasing.has(command.outcome)) this.count(this.released, command.agentId);
         return;
@@ -206,6 +219,12 @@ class SimulatedCall {
         this.participants.delete(leaving);
         this.participantsUpdated();
         this.drain();
+        return;
+      }
+      case 'lateSnapshot': {
+        const late = this.snapshots[h.which % Math.max(1, this.snapshots.length)];
+        if (!late || !this.connected) return;
+        this.apply({ ...late, eventId: `late-${late.eventId}` });
         return;
       }
       case 'callerHangsUp':

@@ -921,6 +921,20 @@ describe('consult and transfer', () => {
     expect(smeLeft.state.stage).toBe('connected');
   });
 
+  it('a participant snapshot older than one applied (a retried callback) is ignored: the agent does not seem to hang up', () => {
+    const withAgent = onCall().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:tu-agent'], sequenceNumber: 7 });
+    expect(withAgent.state.participantsSequence).toBe(7);
+    // Snapshot 6, taken before the agent joined, arrives late.
+    const late = withAgent.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'], sequenceNumber: 6 });
+    expect(late.commands).toEqual([]);
+    expect(late.history).toEqual([expect.objectContaining({ kind: 'event', ignored: 'stale' })]);
+    expect(late.state).toEqual(withAgent.state);
+    // A newer one is applied: the agent has really left.
+    const left = withAgent.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'], sequenceNumber: 8 });
+    expect(left.state).toMatchObject({ endReason: 'agentHungUp', participantsSequence: 8 });
+    expect(kinds(left.commands)).toEqual(['NotifyRouting', 'HangUp']);
+  });
+
   it('when the agent leaves a conference, the expert takes the call over', () => {
     const joined = onCall()
       .when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' })
