@@ -241,6 +241,26 @@ export async function endCallForAgent(deps: Pick<RoutingShellDependencies, 'agen
   throw new ConcurrencyConflict(agentId);
 }
 
+/**
+ * The safety net for a release that was lost (the call's NotifyRouting failed: Cosmos or Service
+ * Bus refused as the call ended): an agent still counted on a call that has ended, or that no
+ * longer exists, is released and announced to their queues. A call still going is left alone,
+ * whatever its state says: only an ended call is known for sure to need nobody.
+ */
+export async function releaseAgentsFromEndedCalls(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock' | 'calls' | 'logger'>, agents: readonly Agent[]): Promise<number> {
+  let released = 0;
+  for (const agent of agents) {
+    for (const callId of agent.activeCallIds) {
+      const call = await deps.calls.getCall(callId);
+      if (call && call.record.state.stage !== 'ended') continue;
+      deps.logger.warn({ agentId: agent.agentId, callId, callFound: call !== undefined }, 'agent released from a call that had ended: the release at its end was lost');
+      await endCallForAgent(deps, agent.agentId, callId);
+      released++;
+    }
+  }
+  return released;
+}
+
 async function callNoLongerHasAgent(deps: RoutingShellDependencies, callId: string, agentId: string): Promise<boolean> {
   const call = await deps.calls.getCall(callId);
   if (!call) return true;

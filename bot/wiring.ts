@@ -17,7 +17,7 @@ import { consult, transfer, type CallActionDependencies } from './handle-call-ac
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
 import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
-import { handleDeadLetteredRoutingMessage, handleRoutingMessage, type RoutingShellDependencies } from './handle-routing-message.js';
+import { handleDeadLetteredRoutingMessage, handleRoutingMessage, releaseAgentsFromEndedCalls, type RoutingShellDependencies } from './handle-routing-message.js';
 import { loadAssistantFlow } from './load-assistant-flow.js';
 import { createLogger, type Logger } from './logger.js';
 import {
@@ -62,8 +62,11 @@ export interface Switchboard {
   presenceChanged(readings: readonly PresenceReading[]): Promise<number>;
   /** POST /api/presence/notifications: the validation handshake, then change notifications. */
   presenceNotification(request: { validationToken: string | null; bodyText: string }): Promise<{ status: number; text?: string; body?: unknown }>;
-  /** Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription alive. */
-  refreshPresence(): Promise<{ agents: number; changed: number }>;
+  /**
+   * Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription
+   * alive, and releases agents still counted on calls that have ended (a lost release).
+   */
+  refreshPresence(): Promise<{ agents: number; changed: number; released: number }>;
   /** Finishes outbox entries older than their lease that no callback came to finish; returns how many. */
   sweepOutboxes(): Promise<number>;
   readonly queueIds: readonly string[];
@@ -317,7 +320,13 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     async refreshPresence() {
       const agents = await routingStore.listAgents();
       const userIds = agents.map((a) => a.teamsUserId);
-      if (userIds.length === 0) return { agents: 0, changed: 0 };
+      if (userIds.length === 0) return { agents: 0, changed: 0, released: 0 };
+      let released = 0;
+      try {
+        released = await releaseAgentsFromEndedCalls(routing, agents);
+      } catch (error) {
+        logger.warn({ error: String(error) }, 'releasing agents from ended calls failed; tried again at the next refresh');
+      }
       const changed = await this.presenceChanged(await presence.getPresences(userIds));
       if (clientState) {
         const now = clock.now();
@@ -348,7 +357,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
           logger.warn({ error: String(error) }, 'presence subscription upkeep failed; polling continues');
         }
       }
-      return { agents: agents.length, changed };
+      return { agents: agents.length, changed, released };
     },
     async close() {
       // Carried-out entries whose removal waits for a next save that will not come from here.

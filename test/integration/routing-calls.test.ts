@@ -1,6 +1,8 @@
 // Escalated calls reach Teams agents through the whole local Azure: call flow -> Service Bus
 // `routing` (sessions) -> route worker -> agent reserved in Cosmos (ETag) -> addParticipant ->
 // the Teams user answers (or not) -> call events -> routing again.
+import { openCosmosDatabase } from '../../bot/adapters/cosmos-database.js';
+import { CosmosRoutingStore } from '../../bot/adapters/cosmos-routing-store.js';
 import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { Agent } from '../../bot/routing/routing-types.js';
 import type { LocalStack } from '../../local/local-stack.js';
@@ -189,6 +191,36 @@ describe('routing escalated calls to Teams agents', () => {
     }
     stop();
     expect(deadLettered).toEqual([]);
+  });
+
+  it('an agent still counted on a call that has ended (its release lost) is released by the next presence refresh', async () => {
+    const call = await escalate('+14255550109');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const agentId = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
+    stack.callAutomation.hangUp(call);
+    await settled();
+    expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('ended');
+    // As a release lost at the call's end leaves it (Cosmos or Service Bus refused the NotifyRouting):
+    // the agent still counts the call, and would never be offered another.
+    const { database } = openCosmosDatabase({ endpoint: stack.cosmos.endpoint, databaseId: stack.switchboard.settings.COSMOS_DATABASE, key: stack.cosmos.key, caCertificateFile: stack.cosmos.certificateFile });
+    const agents = new CosmosRoutingStore(database.container('queues'), database.container('agents'));
+    const stored = (await agents.getAgent(agentId))!;
+    await agents.saveAgent({ ...stored.value, activeCallIds: [callId] }, stored.etag);
+    database.client.dispose();
+    expect((await agentDoc(agentId)).activeCallIds).toEqual([callId]);
+
+    const refreshed = await stack.switchboard.refreshPresence();
+    await settled();
+    expect(refreshed.released).toBe(1);
+    expect((await agentDoc(agentId)).activeCallIds).toEqual([]);
+    expect((await stack.switchboard.refreshPresence()).released).toBe(0);
+    // Their queues heard: the next caller reaches an agent.
+    const next = await escalate('+14255550110');
+    await settled();
+    expect(joinedAgents(next)).toHaveLength(1);
+    stack.callAutomation.hangUp(next);
+    await settled();
   });
 
   it('a caller hanging up as they are queued leaves no agent reserved and no message retried', async () => {
