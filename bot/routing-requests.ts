@@ -20,7 +20,7 @@ export class BusRoutingRequests implements RoutingRequests {
     const at = new Date(command.at);
     // A callback tried again has no connection: the caller is not on the line (the id is not used).
     const queued = callQueued(callId, callConnectionId || 'none', command, `${requestId}:callback`, at);
-    await this.bus.schedule({ ...queued, callback: { phoneNumber: command.pii.phoneNumber } }, at);
+    await this.bus.schedule({ ...queued, callback: { phoneNumber: command.pii.phoneNumber, ...(command.attempt === undefined ? {} : { attempt: command.attempt }) } }, at);
   }
 
   async cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void> {

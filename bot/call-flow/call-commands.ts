@@ -89,6 +89,8 @@ export type CallCommand =
       readonly context: HandOffContext;
       readonly at: string;
       readonly pii: { readonly phoneNumber: string };
+      /** The dial this booking is for, when it is not the first (a callback nobody answered). */
+      readonly attempt?: number;
     }
   /** The caller chose to be called back: they keep their place without staying on the line. */
   | { readonly kind: 'RequestCallback'; readonly queueId: string; readonly pii: { readonly phoneNumber: string } }

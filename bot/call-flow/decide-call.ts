@@ -642,6 +642,7 @@ class Step {
         context: this.handOffContext(`callback not answered ${attempts} of ${this.flow.callbackAttempts} times; dialled again`),
         at: new Date(this.now.getTime() + this.flow.callbackRetryDelayInSeconds * 1000).toISOString(),
         pii: { phoneNumber },
+        attempt: attempts + 1,
       });
       this.state = { ...this.state, callback: undefined, callbackAttempts: attempts, callConnectionId: undefined, endReason: 'callbackRequested' };
       this.moveTo('callbackPending');

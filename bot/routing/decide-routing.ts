@@ -151,7 +151,8 @@ function onCallQueued(step: Step, m: RoutingMessageOf<'CallQueued'>): boolean {
     timersScheduled: false,
     announcementCount: 0,
   };
-  recordQueueOutcome(queue.stats, step.nowMs, { kind: 'entered' });
+  // A callback dialled again after nobody answered entered the queue once already.
+  if ((m.callback?.attempt ?? 1) <= 1) recordQueueOutcome(queue.stats, step.nowMs, { kind: 'entered' });
 
   // A free agent takes the call whatever the queue's length or staffing rules say.
   const agent = findAgentForCall(step, call);

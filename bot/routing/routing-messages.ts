@@ -109,7 +109,11 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
      * The caller is not on the line: dial them back when an agent is free (booked after hours, or a
      * callback nobody answered, tried again). Its callConnectionId is then not used.
      */
-    callback: z.object({ phoneNumber: z.string().min(1) }).optional(),
+    callback: z.object({
+      phoneNumber: z.string().min(1),
+      /** The dial this is for, when not the first: the call entered the queue already (statistics count it once). */
+      attempt: z.number().int().min(1).optional(),
+    }).optional(),
   }),
   z.object({ ...base, kind: z.literal('CallLeftQueue'), callId: id, reason: z.enum(callLeftQueueReasons) }),
   /** Fanned out to each of the agent's queues whenever the agent may have become able to take a call. */

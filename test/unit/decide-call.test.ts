@@ -1167,6 +1167,7 @@ describe('callbacks', () => {
           priority: queued?.priority,
           at: new Date(now.getTime() + 300_000).toISOString(),
           pii: { phoneNumber: '+14255550123' },
+          attempt: attempt + 1,
           context: expect.objectContaining({ intent: 'billing', reason: `callback not answered ${attempt} of 3 times; dialled again` }),
         }),
       ]);

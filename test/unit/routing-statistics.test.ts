@@ -37,6 +37,16 @@ describe('live queue statistics', () => {
     });
   });
 
+  it('counts a callback dialled again (nobody answered) as the one call it is: entered once, not waiting on the line', () => {
+    const s = given(queueDefinition({})).withAgents([]);
+    s.when({ ...callQueued('cb', { at: at(0) }), callback: { phoneNumber: '+14255550123' } });
+    s.when(message('CallLeftQueue', { callId: 'cb', reason: 'callbackFailed' }, at(60)));
+    s.when({ ...callQueued('cb', { at: at(360) }), messageId: 'cb:queued:2:callback', callback: { phoneNumber: '+14255550123', attempt: 2 } });
+    const stats = getQueueStatistics(s.queue, s.def, at(370));
+    expect(stats.window.entered).toBe(1);
+    expect(stats).toMatchObject({ waiting: 1, waitingCallbacks: 1 });
+  });
+
   it('measures handle time from answer to the end of the call', () => {
     const s = busyQueue();
     s.endCall('a1', 'c1', at(190));
