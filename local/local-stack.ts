@@ -15,6 +15,7 @@ import { TeamsUserDirectory } from './teams/teams-user-directory.js';
 import { startSampleBackend, type SampleBackend } from './sample-backend/sample-backend.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
 import { startServiceBusEmulator, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
+import { startSpeechEmulator, type SpeechEmulator } from './speech/speech-emulator.js';
 import { createServiceBusTriggerRunner } from './service-bus/service-bus-trigger-runner.js';
 import type { SampleAgent } from './sample-agents.js';
 
@@ -25,6 +26,7 @@ export const defaultPorts = {
   cosmos: 8081,
   graph: 7082,
   sampleBackend: 7083,
+  speech: 7084,
   serviceBus: 5672,
 } as const;
 
@@ -35,6 +37,7 @@ export const ephemeralPorts: Record<keyof typeof defaultPorts, number> = {
   cosmos: 0,
   graph: 0,
   sampleBackend: 0,
+  speech: 0,
   serviceBus: 0,
 };
 
@@ -55,6 +58,8 @@ export interface LocalAzure {
   readonly sampleBackend: SampleBackend;
   readonly serviceBus: ServiceBusEmulator;
   readonly graph: GraphEmulator;
+  /** Azure AI Speech text to speech (`switchboard prompts render`; the app itself does not call it). */
+  readonly speech: SpeechEmulator;
   /** The app settings that point at these emulators. */
   readonly environment: Readonly<Record<string, string>>;
   readonly urls: Readonly<Record<string, string>>;
@@ -126,6 +131,8 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
     closers.push(() => serviceBus.close());
     const graph = await startGraphEmulator({ port: ports.graph, teams, logger: logger.child({ component: 'graph-emulator' }) });
     closers.push(() => graph.close());
+    const speech = await startSpeechEmulator({ port: ports.speech });
+    closers.push(() => speech.close());
     return {
       teams,
       cosmos,
@@ -133,6 +140,7 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
       sampleBackend,
       serviceBus,
       graph,
+      speech,
       environment: {
         ACS_CONNECTION_STRING: callAutomation.connectionString,
         ACS_CALLBACK_ISSUER: callAutomation.issuer,
@@ -154,6 +162,7 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
         sampleBackend: sampleBackend.url,
         serviceBus: serviceBus.connectionString,
         graph: graph.baseUrl,
+        speech: speech.endpoint,
       },
       close: () => closeAll(closers),
     };

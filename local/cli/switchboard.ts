@@ -6,6 +6,7 @@ import { nluCheck } from './nlu-check.js';
 import { nluDistillVectors } from './nlu-distill-vectors.js';
 import { nluBuildVectors, nluEval } from './nlu-eval.js';
 import { placeSimulatedCall, parseCallArguments } from './place-call.js';
+import { promptsRender } from './prompts-render.js';
 
 const usage = `Usage: switchboard <command>
 
@@ -19,6 +20,10 @@ const usage = `Usage: switchboard <command>
         PASS / FAIL per scenario, exit status 1 if any failed
   config validate <file>
         check a contact-center YAML file (schema and cross-field rules); errors name file:line:column
+  prompts render [config file] --out FOLDER [--language CODE]
+        speak every prompt with Azure AI Speech (the local one under npm start) to WAV files
+        Call Automation can play, so they can be heard before callers do; a voice or SSML the
+        service refuses is named with its prompt and language
   nlu check [config file] [--folds N] [--min-accuracy PERCENT]
         how well the config's examples tell its intents apart (cross-validated, per language):
         the weakest intents and the pairs most often confused, with examples
@@ -68,6 +73,10 @@ export async function main(args: string[]): Promise<number> {
     case 'flow':
       if (rest[0] === 'test') return flowTest(rest.slice(1), { urls: stackUrls() });
       console.error(`Unknown command "flow ${rest[0] ?? ''}".\n\n${usage}`);
+      return 2;
+    case 'prompts':
+      if (rest[0] === 'render') return promptsRender(rest.slice(1));
+      console.error(`Unknown command "prompts ${rest[0] ?? ''}".\n\n${usage}`);
       return 2;
     case 'nlu':
       if (rest[0] === 'eval') return nluEval(rest.slice(1));
