@@ -114,7 +114,9 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'CallbackOffered':
       return state.stage === 'queued' && state.callback === undefined ? step.offerCallback() : step.done();
     case 'CallbackDue':
-      return state.stage === 'callbackPending' ? step.callBack(event) : step.done();
+      if (state.stage === 'callbackPending') return step.callBack(event);
+      // The caller answered the callback and its agent missed: the next one routing reserves is rung into the call.
+      return state.stage === 'queued' && state.callConnectionId !== undefined ? step.ringCallbackAgent(event) : step.done();
     case 'CallNotAnswered':
       return state.stage === 'callingBack' ? step.callbackNotAnswered() : step.done();
     case 'ConsultRequested':
@@ -618,6 +620,21 @@ class Step {
       teamsUserId: callback.teamsUserId,
       operationContext: offerOperationContext(callback.offerId, callback.agentId),
       ...(callback.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: callback.ringTimeInSeconds }),
+    });
+    return this.done();
+  }
+
+  /**
+   * Routing still treats a callback as off the line after the caller answered (it dials a callback
+   * for each agent it reserves), so the next agent reserved after a miss arrives as CallbackDue:
+   * the caller is on the line, so they are rung into the call, not dialled again.
+   */
+  ringCallbackAgent(due: Extract<CallEvent, { kind: 'CallbackDue' }>): Decision {
+    this.command({
+      kind: 'AddTeamsUser',
+      teamsUserId: due.teamsUserId,
+      operationContext: offerOperationContext(due.offerId, due.agentId),
+      ...(due.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: due.ringTimeInSeconds }),
     });
     return this.done();
   }

@@ -197,3 +197,34 @@ it('a callback Call Automation refuses to dial frees the agent reserved for it a
   stack.callAutomation.hangUp(outbound!.simulatedCallId);
   await settled();
 });
+
+it('a callback whose agent declines once the caller has answered rings the next agent into the call (the caller is not dialled again)', async () => {
+  const api = (path: string, body: unknown, method = 'POST') => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method, body: JSON.stringify(body) });
+  // Cora takes the call when the queue opens, a second from now, but declines it when it rings.
+  stack.teams.upsert({ userId: cora.teamsUserId, ringBehaviour: { kind: 'decline', afterMs: 0 } });
+  expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
+  await settled();
+  billingClosedUntil = new Date(Date.now() + 1000);
+  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
+  stack.callAutomation.registerPhone('+14255550146', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from: '+14255550146', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
+  billingClosedUntil = undefined;
+  await due;
+  await settled();
+  // The caller answered and waits on the line; nobody else is free yet.
+  expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('queued');
+
+  // Dora joins the queue: routing reserves her, and she is rung into the caller's call.
+  const dora = { agentId: 'dora', teamsUserId: '00000000-0000-4000-8000-00000000d0a0' };
+  stack.teams.upsert({ userId: dora.teamsUserId, displayName: 'Dora', availability: 'Available', ringBehaviour: { kind: 'accept', afterMs: 0 } });
+  expect((await api(`agents/${dora.agentId}`, { teamsUserId: dora.teamsUserId, displayName: 'Dora', queueIds: ['billing'], skills: { billing: 3 }, state: 'ready' }, 'PUT')).status).toBe(200);
+  await stack.switchboard.refreshPresence();
+  await settled();
+  const outbound = stack.callAutomation.listConversations().filter((c) => c.direction === 'outbound' && c.phoneNumber === '+14255550146');
+  expect(outbound).toHaveLength(1);
+  expect((await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent?: { agentId: string } }).toMatchObject({ stage: 'connected', agent: { agentId: 'dora' } });
+  stack.teams.upsert({ userId: cora.teamsUserId, ringBehaviour: { kind: 'accept', afterMs: 0 } });
+  stack.callAutomation.hangUp(outbound[0]!.simulatedCallId);
+  await settled();
+});

@@ -1137,6 +1137,19 @@ describe('callbacks', () => {
     expect(joined.commands[1]).toEqual({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' });
   });
 
+  it('once the caller has answered a callback, the next agent routing reserves after a miss is rung into the call, not dialled', () => {
+    const pending = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' })).when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
+    const answered = pending
+      .when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' })
+      .when({ kind: 'CallConnected', callConnectionId: 'conn-2' });
+    const missed = answered.when({ kind: 'AddParticipantFailed', participantRawId: '8:orgid:tu-3', code: 603, subCode: 0, message: 'declined', operationContext: 'offer|o9|agent-3' });
+    expect(missed.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'offerDeclined', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' }]);
+    const next = missed.when({ kind: 'CallbackDue', offerId: 'o10', agentId: 'agent-4', teamsUserId: 'tu-4', phoneNumber: '+14255550123', ringTimeInSeconds: 20 });
+    expect(next.commands).toEqual([{ kind: 'AddTeamsUser', teamsUserId: 'tu-4', operationContext: 'offer|o10|agent-4', ringTimeInSeconds: 20 }]);
+    const joined = next.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-4', operationContext: 'offer|o10|agent-4' });
+    expect(joined.state).toMatchObject({ stage: 'connected', agent: { agentId: 'agent-4' } });
+  });
+
   it('a callback the caller does not answer ends the call and tells routing', () => {
     const pending = offered().when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' })).when(answer({ kind: 'PlayCompleted' })).when({ kind: 'CallDisconnected' });
     const missed = pending.when({ kind: 'CallbackDue', offerId: 'o9', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' }).when({ kind: 'CallNotAnswered', code: 408, subCode: 0 });
