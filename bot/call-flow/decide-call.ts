@@ -615,13 +615,7 @@ class Step {
     // A new call connection: its participant snapshots are numbered from the start again.
     this.state = { ...this.state, callConnectionId, callback: undefined, participantsSequence: undefined };
     this.play('queued', this.prompt('callbackConnecting'));
-    this.command({
-      kind: 'AddTeamsUser',
-      teamsUserId: callback.teamsUserId,
-      operationContext: offerOperationContext(callback.offerId, callback.agentId),
-      ...(callback.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: callback.ringTimeInSeconds }),
-    });
-    return this.done();
+    return this.ringReservedAgent(callback);
   }
 
   /**
@@ -630,11 +624,16 @@ class Step {
    * the caller is on the line, so they are rung into the call, not dialled again.
    */
   ringCallbackAgent(due: Extract<CallEvent, { kind: 'CallbackDue' }>): Decision {
+    return this.ringReservedAgent(due);
+  }
+
+  /** The agent routing reserved for a callback is rung into the call, for the queue's ring time. */
+  private ringReservedAgent(agent: { readonly teamsUserId: string; readonly offerId: string; readonly agentId: string; readonly ringTimeInSeconds?: number | undefined }): Decision {
     this.command({
       kind: 'AddTeamsUser',
-      teamsUserId: due.teamsUserId,
-      operationContext: offerOperationContext(due.offerId, due.agentId),
-      ...(due.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: due.ringTimeInSeconds }),
+      teamsUserId: agent.teamsUserId,
+      operationContext: offerOperationContext(agent.offerId, agent.agentId),
+      ...(agent.ringTimeInSeconds === undefined ? {} : { ringTimeInSeconds: agent.ringTimeInSeconds }),
     });
     return this.done();
   }

@@ -5,7 +5,8 @@ import { OUT_OF_SCOPE_LABEL } from '../../bot/assistant/nlu/intent-classifier.js
 import { trainIntentClassifier } from '../../bot/assistant/nlu/train-intent-classifier.js';
 import { BUNDLED_WORD_VECTORS_URL, decodeWordVectors, type WordVectors } from '../../bot/assistant/nlu/word-vectors.js';
 import type { ContactCenterConfig } from '../../bot/assistant/contact-center-config.js';
-import { ContactCenterConfigError, hasOwnClassifier, readContactCenterConfig, trainingExamplesOf } from '../../bot/load-assistant-flow.js';
+import { hasOwnClassifier, trainingExamplesOf } from '../../bot/load-assistant-flow.js';
+import { readConfigArgument } from './read-config-argument.js';
 
 const usage = `Usage: switchboard nlu check [config file] [--folds N] [--min-accuracy PERCENT]
 
@@ -120,14 +121,8 @@ export async function nluCheck(args: string[], io: CliOutput = consoleOutput): P
     return 2;
   }
   const file = parsed.positionals[0] ?? 'config/contact-center.yaml';
-  let config: ContactCenterConfig;
-  try {
-    config = readContactCenterConfig(file);
-  } catch (error) {
-    if (!(error instanceof ContactCenterConfigError)) throw error;
-    io.err(error.message);
-    return 2;
-  }
+  const config = readConfigArgument(file, io.err);
+  if (!config) return 2;
   const wordVectors = decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL)));
   const checks = checkIntentExamples(config, wordVectors, { folds });
   let below = false;

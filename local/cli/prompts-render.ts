@@ -5,7 +5,7 @@ import { SpeechPromptSynthesizer, type SpeechServiceSettings } from '../../bot/a
 import type { ContactCenterConfig } from '../../bot/assistant/contact-center-config.js';
 import { fillPromptTemplate } from '../../bot/assistant/config/render-prompt.js';
 import { escapeXml } from '../../bot/call-flow/join-prompts.js';
-import { ContactCenterConfigError, readContactCenterConfig } from '../../bot/load-assistant-flow.js';
+import { readConfigArgument } from './read-config-argument.js';
 
 const usage = `Usage: switchboard prompts render [config file] --out FOLDER [--language CODE]
 
@@ -84,16 +84,8 @@ export async function promptsRender(
     return 2;
   }
   const file = parsed.positionals[0] ?? 'config/contact-center.yaml';
-  let config: ContactCenterConfig;
-  try {
-    config = readContactCenterConfig(file);
-  } catch (error) {
-    if (error instanceof ContactCenterConfigError) {
-      err(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = readConfigArgument(file, err);
+  if (!config) return 2;
   const languages = config.languages.map((l) => l.code).filter((code) => parsed.values.language === undefined || code === parsed.values.language);
   if (languages.length === 0) {
     err(`${file} has no language ${parsed.values.language}; it has ${config.languages.map((l) => l.code).join(', ')}.`);
