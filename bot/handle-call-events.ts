@@ -466,6 +466,9 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'RequestCallback':
       await deps.routing?.requestCallback(state.callId, command, `${state.operationSequence}`);
       return;
+    case 'CallbackAnswered':
+      if (state.callConnectionId) await deps.routing?.callbackAnswered(state.callId, state.callConnectionId, command, `${state.operationSequence}`);
+      return;
     case 'ScheduleCallback':
       if (!deps.routing) throw new Error('routing is not deployed: no callback can be booked');
       await deps.routing.scheduleCallback(state.callId, state.callConnectionId ?? '', command, `${state.operationSequence}`);

@@ -166,6 +166,7 @@ export interface RoutingRequests {
   cancelRouting(callId: string, command: Extract<CallCommand, { kind: 'CancelRouting' }>, requestId: string): Promise<void>;
   notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void>;
   requestCallback(callId: string, command: Extract<CallCommand, { kind: 'RequestCallback' }>, requestId: string): Promise<void>;
+  callbackAnswered(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'CallbackAnswered' }>, requestId: string): Promise<void>;
   /** Queues the call as a callback at `command.at` (a scheduled message: nothing waits in memory). */
   scheduleCallback(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'ScheduleCallback' }>, requestId: string): Promise<void>;
 }

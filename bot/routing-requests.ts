@@ -34,6 +34,13 @@ export class BusRoutingRequests implements RoutingRequests {
     });
   }
 
+  async callbackAnswered(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'CallbackAnswered' }>, requestId: string): Promise<void> {
+    await this.bus.send({
+      kind: 'CallbackAnswered', schemaVersion: routingSchemaVersion, messageId: `${callId}:callbackAnswered:${requestId}`,
+      queueId: command.queueId, occurredAt: this.clock.now().toISOString(), callId, callConnectionId,
+    });
+  }
+
   async notifyRouting(callId: string, command: Extract<CallCommand, { kind: 'NotifyRouting' }>): Promise<void> {
     const { outcome } = command;
     if (outcome === 'callbackFailed') {

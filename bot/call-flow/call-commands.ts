@@ -92,6 +92,8 @@ export type CallCommand =
       /** The dial this booking is for, when it is not the first (a callback nobody answered). */
       readonly attempt?: number;
     }
+  /** The caller answered their callback: routing treats them as waiting on the line again. */
+  | { readonly kind: 'CallbackAnswered'; readonly queueId: string }
   /** The caller chose to be called back: they keep their place without staying on the line. */
   | { readonly kind: 'RequestCallback'; readonly queueId: string; readonly pii: { readonly phoneNumber: string } }
   /** Dial the caller back (a new call connection whose events come to this call). */

@@ -615,6 +615,7 @@ class Step {
     // A new call connection: its participant snapshots are numbered from the start again.
     this.state = { ...this.state, callConnectionId, callback: undefined, participantsSequence: undefined };
     this.play('queued', this.prompt('callbackConnecting'));
+    if (this.state.queueId) this.command({ kind: 'CallbackAnswered', queueId: this.state.queueId });
     return this.ringReservedAgent(callback);
   }
 

@@ -123,6 +123,8 @@ function apply(step: Step, message: RoutingMessage): boolean {
       return onAnnouncementTick(step, message);
     case 'CallbackRequested':
       return onCallbackRequested(step, message);
+    case 'CallbackAnswered':
+      return onCallbackAnswered(step, message);
     case 'QueueTimerFired':
       return onQueueTimerFired(step, message);
     default:
@@ -369,6 +371,15 @@ function onCallbackRequested(step: Step, m: RoutingMessageOf<'CallbackRequested'
   call.callback = { phoneNumber: m.phoneNumber };
   call.callbackOffered = true;
   record(step, call, { kind: 'callbackRequested' });
+  return true;
+}
+
+function onCallbackAnswered(step: Step, m: RoutingMessageOf<'CallbackAnswered'>): boolean {
+  const call = step.queue.waiting[findWaitingIndex(step.queue, m.callId)];
+  if (call === undefined || call.callback === null) return false;
+  // On the line from now on: the next agent is added to this call, not dialled for; announcements resume.
+  call.callback = null;
+  call.callConnectionId = m.callConnectionId;
   return true;
 }
 

@@ -142,6 +142,8 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ ...base, kind: z.literal('AnnouncementTick'), callId: id, sequence: z.number().int().min(0) }),
   z.object({ ...base, kind: z.literal('CallbackRequested'), callId: id, phoneNumber: z.string().min(3).max(32) }),
+  /** The caller answered their callback: they wait on the line now, as any caller (announcements, agents added to the call). */
+  z.object({ ...base, kind: z.literal('CallbackAnswered'), callId: id, callConnectionId: id }),
   z.object({
     ...base,
     kind: z.literal('QueueTimerFired'),

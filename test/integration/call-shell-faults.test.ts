@@ -104,6 +104,7 @@ describe('the call shell on the local Cosmos', () => {
       cancelRouting: async () => undefined,
       notifyRouting: async () => undefined,
       requestCallback: async () => undefined,
+      callbackAnswered: async () => undefined,
       scheduleCallback: async () => undefined,
     };
     const billing = testFlow({ understandings: { 'my bill is wrong': { intent: 'billing', confidence: 0.93, outOfScope: false, ranked: [{ intent: 'billing', confidence: 0.93 }] } } });

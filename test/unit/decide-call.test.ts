@@ -1129,6 +1129,8 @@ describe('callbacks', () => {
     expect(answered.state.callConnectionId).toBe('conn-2');
     expect(answered.commands).toEqual([
       expect.objectContaining({ kind: 'PlayPrompt', prompt: testPrompt('callbackConnecting') }),
+      // Routing hears the caller is on the line: a later agent is added to this call, not dialled for.
+      { kind: 'CallbackAnswered', queueId: 'billing' },
       // The agent rings for the queue's ringTimeInSeconds, as for any offer.
       { kind: 'AddTeamsUser', teamsUserId: 'tu-3', operationContext: 'offer|o9|agent-3', ringTimeInSeconds: 45 },
     ]);

@@ -487,6 +487,21 @@ describe('routing decider: while waiting', () => {
     expect(ofKind(commands, 'PlaceCallback')).toMatchObject([{ callId: 'c1', agentId: 'a1', teamsUserId: 'teams-a1', pii: { phoneNumber: '+441632960002' } }]);
   });
 
+  it('a callback whose caller answered is on the line again: after a miss the next agent is added to the call, not dialled for', () => {
+    const s = given().withCalls(callQueued('c1', { at: at(0) }));
+    s.when(message('CallbackRequested', { callId: 'c1', phoneNumber: '+441632960002' }, at(60)));
+    s.when(message('CallLeftQueue', { callId: 'c1', reason: 'abandoned' }, at(61)));
+    s.agentChanged(agent('a1'), at(300));
+    expect(ofKind(s.last!.commands, 'PlaceCallback')).toHaveLength(1);
+    expect(s.when(message('CallbackAnswered', { callId: 'c1', callConnectionId: 'conn-back' }, at(305))).ignored).toBeNull();
+    s.agentChanged(agent('a2'), at(306));
+    const { commands } = s.decline('c1', at(310));
+    expect(ofKind(commands, 'PlaceCallback')).toEqual([]);
+    expect(ofKind(commands, 'OfferCallToAgent')).toMatchObject([{ callId: 'c1', agentId: 'a2', callConnectionId: 'conn-back' }]);
+    // Said twice (a redelivery), it changes nothing more.
+    expect(s.when(message('CallbackAnswered', { callId: 'c1', callConnectionId: 'conn-back' }, at(311))).ignored).not.toBeNull();
+  });
+
   it('callers who chose a callback do not count toward the maximum queue size', () => {
     const def = queueDefinition({ overflow: { maxQueueSize: { maxQueueSize: 1, action: { kind: 'voicemail' } } } });
     const s = given(def).withCalls(callQueued('c1', { at: at(0) }));
