@@ -286,7 +286,15 @@ export async function carryOut(
   options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
-  const { unsent, followUps } = await sendCommands(deps, state, entry, options.abandoned === true);
+  const { unsent, followUps, hangUpRefused } = await sendCommands(deps, state, entry, options.abandoned === true);
+  if (hangUpRefused) {
+    // Nothing would ever end the call (no event follows a hang-up that was not made): the entry
+    // stays, so the outbox sweep sends it again after its lease, until the call is gone. The
+    // failure is in history meanwhile.
+    deps.logger.warn({ callId: state.callId, step: entry.step }, 'hang-up refused; the outbox sweep tries it again after the lease');
+    await deps.store.upsertHistory(unsent).catch((error: unknown) => deps.logger.warn({ callId: state.callId, error: String(error) }, 'could not record the refused hang-up'));
+    return;
+  }
   const clears = deps.outboxClears;
   if (clears && unsent.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
@@ -328,9 +336,10 @@ async function sendCommands(
   state: CallState,
   entry: OutboxEntry,
   abandoned: boolean,
-): Promise<{ readonly unsent: StoredHistoryItem[]; readonly followUps: CallEvent[] }> {
+): Promise<{ readonly unsent: StoredHistoryItem[]; readonly followUps: CallEvent[]; readonly hangUpRefused: boolean }> {
   const unsent: StoredHistoryItem[] = [];
   const followUps: CallEvent[] = [];
+  let hangUpRefused = false;
   const record = (entryOfHistory: StoredHistoryItem['entry']) =>
     unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
   const superseded = abandoned && entry.commands.some((command) => mediaOperationSuperseded(state, command));
@@ -356,12 +365,13 @@ async function sendCommands(
         record({ kind: 'commandFailed', command: command.kind, error: message });
         const followUp = error instanceof CallGone ? undefined : failureEventOf(state.callId, command, message, deps.clock.now());
         if (followUp) followUps.push(followUp);
+        if (command.kind === 'HangUp' && !(error instanceof CallGone)) hangUpRefused = true;
       }
     }
   } finally {
     inProgress.delete(key);
   }
-  return { unsent, followUps };
+  return { unsent, followUps, hangUpRefused };
 }
 
 /**

@@ -49,6 +49,34 @@ describe('a call while Call Automation refuses some of its commands', () => {
   });
 });
 
+describe('a hang-up Call Automation refuses', () => {
+  it('is sent again by the outbox sweep after its lease, so the call does end', async () => {
+    stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith(':terminate') });
+    const placed = await stack.callAutomation.placeCall({ from: '+14255550143', to: '+18005550100', script: [{ say: 'where is my order' }, { press: '123456' }, { say: 'yes' }, { say: "no that's all" }], whenScriptEnds: 'wait' });
+    await stack.callAutomation.waitForConversation(placed.simulatedCallId, (c) => c.entries.some((e) => e.kind === 'heard' && (e as { text?: string }).text === '<goodbye>'), 10_000);
+    await stack.callAutomation.callbacksIdle();
+    expect(stack.callAutomation.faults.pending()).toBe(0);
+    const callId = stack.callAutomation.getConversation(placed.simulatedCallId)!.correlationId;
+    // The goodbye was said and the hang-up refused: the line stays open, and nothing else would close it.
+    expect(stack.callAutomation.getConversation(placed.simulatedCallId)?.state).not.toBe('ended');
+    const refused = (await stack.switchboard.getCallHistory(callId))!;
+    expect(refused.history.filter((h) => h.entry.kind === 'commandFailed').map((h) => (h.entry as { command: string }).command)).toEqual(['HangUp']);
+    expect(await stack.switchboard.sweepOutboxes()).toBe(0);
+
+    // Past the lease, the sweep sends it again.
+    stack.clock.set(new Date(Date.now() + 31_000));
+    try {
+      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
+    } finally {
+      stack.clock.set(undefined);
+    }
+    const ended = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
+    expect(ended.state).toBe('ended');
+    await stack.callAutomation.callbacksIdle();
+    expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string; endReason: string })).toMatchObject({ stage: 'ended', endReason: 'completed' });
+  });
+});
+
 describe('with the SDK retrying as deployed (three retries)', () => {
   let deployed: LocalStack;
   beforeAll(async () => {
