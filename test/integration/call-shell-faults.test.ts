@@ -374,11 +374,11 @@ describe('the call shell on the local Cosmos', () => {
     const posts = ({ method }: { method: string }) => method === 'POST';
     const waits: number[] = [];
     const base = shell({ delay: async (ms) => void waits.push(ms) });
-    // A hang-up Call Automation refuses: its failure goes to history with the removal, and nothing follows it.
+    // A cancel Call Automation refuses: its failure goes to history with the removal, and nothing follows it.
     const deps: CallShellDependencies = {
       ...base,
       control: { ...base.control, execute: async () => { throw new Error('Call Automation said 500'); } },
-      decide: (state, e, now) => (e.kind === 'ParticipantsUpdated' ? { state, history: [], commands: [{ kind: 'HangUp' }] } : base.decide(state, e, now)),
+      decide: (state, e, now) => (e.kind === 'ParticipantsUpdated' ? { state, history: [], commands: [{ kind: 'CancelMedia' }] } : base.decide(state, e, now)),
     };
 
     await newConnectedCall('clear-503');
@@ -389,7 +389,7 @@ describe('the call shell on the local Cosmos', () => {
     expect(cosmos.emulator.faults.pending()).toBe(0);
     expect(waits).toHaveLength(2);
     expect((await store.getCall('clear-503'))!.record.outbox).toEqual([]);
-    expect((await store.listHistory('clear-503')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', command: 'HangUp', error: 'Call Automation said 500' }));
+    expect((await store.listHistory('clear-503')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', command: 'CancelMedia', error: 'Call Automation said 500' }));
 
     await newConnectedCall('clear-down');
     waits.length = 0;
@@ -598,7 +598,12 @@ describe('held-back outbox clears on the local Cosmos', () => {
     const timers = manualTimers();
     const clears = deferred(timers);
     const failing = shell({ store: new CachingCallStore(store), outboxClears: clears });
-    const deps: CallShellDependencies = { ...failing, control: { ...failing.control, execute: async () => { throw new Error('Call Automation said 500'); } } };
+    // Every command refused but the last hang-up (a refused one stays for the sweep to send again).
+    const refuseAllButHangUp: CallShellDependencies['control']['execute'] = async (connection, command, context) => {
+      if (command.kind !== 'HangUp') throw new Error('Call Automation said 500');
+      await failing.control.execute(connection, command, context);
+    };
+    const deps: CallShellDependencies = { ...failing, control: { ...failing.control, execute: refuseAllButHangUp } };
     await applyCallEvent(deps, 'held-none', event({ kind: 'RecognitionTimedOut', operationContext: pending }));
     expect((await store.getCall('held-none'))!.record.outbox).toEqual([]);
     expect((await store.listHistory('held-none')).map((h) => h.entry)).toContainEqual(expect.objectContaining({ kind: 'commandFailed', error: 'Call Automation said 500' }));
