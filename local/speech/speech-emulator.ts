@@ -15,7 +15,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
  *
  * It differs from the real service: the audio is a soft tone as long as the text would take to
  * say (60 ms a character), not speech; any voice named like a neural voice (`en-US-JennyNeural`)
- * is accepted, where the real service knows its own list; only raw 16-bit mono PCM is produced.
+ * is accepted, where the real service knows its own list; only raw 16-bit mono PCM is produced;
+ * any key or token is accepted (a connection without one gets 401).
  */
 export interface SpeechEmulator {
   /** `ws://127.0.0.1:<port>/cognitiveservices/websocket/v1`, for `SpeechConfig.fromEndpoint`. */
