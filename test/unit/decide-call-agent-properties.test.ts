@@ -3,8 +3,9 @@
 // routing or the agent API took for the call (an offer, an expert consulted, a transfer's agent) is
 // given back exactly once, nobody stays busy with a call they are not on, a caller still on a call
 // with an agent is never left alone with nobody (unless a number they are transferred to is
-// ringing), and a caller talking with someone is never hung up on. Call Automation is simulated from the commands: invitations ring until answered or
-// missed, participants come and go, a hang-up disconnects.
+// ringing), and a caller talking with someone is never hung up on. Call Automation is simulated
+// from the commands: invitations ring until answered or missed, participants come and go, a
+// hang-up disconnects.
 import fc from 'fast-check';
 import type { CallCommand } from '../../bot/call-flow/call-commands.js';
 import type { CallEvent } from '../../bot/call-flow/call-events.js';
