@@ -12,7 +12,9 @@ import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import type { CallState } from '../../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { offerOperationContext } from '../../bot/call-flow/offer-operation-context.js';
+import { AgentLedger } from '../support/agent-ledger.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { flowPropertyRuns } from '../support/flow-property-runs.js';
 
 const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') } });
 const now = new Date('2026-11-25T15:00:00Z');
@@ -51,8 +53,7 @@ class SimulatedCall {
   private readonly snapshots: CallEvent[] = [];
   private sequence = 0;
   private offers = 0;
-  readonly taken = new Map<string, number>();
-  readonly released = new Map<string, number>();
+  readonly ledger = new AgentLedger();
 
   constructor() {
     this.state = startCall(flow, { callId: 'c1', callerId, calledNumber: '+18005550100' }, now);
@@ -60,15 +61,6 @@ class SimulatedCall {
 
   private event(e: Record<string, unknown>): CallEvent {
     return { eventId: `e${++this.sequence}`, occurredAt: now.toISOString(), ...e } as CallEvent;
-  }
-
-  private count(map: Map<string, number>, agentId: string): void {
-    map.set(agentId, (map.get(agentId) ?? 0) + 1);
-  }
-
-  /** Agents taken for this call and not given back. */
-  holding(agentId: string): number {
-    return (this.taken.get(agentId) ?? 0) - (this.released.get(agentId) ?? 0);
   }
 
   apply(e: Record<string, unknown>): void {
@@ -86,7 +78,7 @@ class SimulatedCall {
   /** Nobody stays busy with this call who is not on it and not being rung for it. */
   expectNobodyHeldInVain(after: Happening): void {
     const ringingFor = new Set(this.ringing.map((r) => r.teamsUserId));
-    const held = [...this.taken.keys()].filter((a) => this.holding(a) > 0 && !this.participants.has(rawIdOf(teamsUserOf(a))) && !ringingFor.has(teamsUserOf(a)));
+    const held = this.ledger.agents().filter((a) => this.ledger.holding(a) > 0 && !this.participants.has(rawIdOf(teamsUserOf(a))) && !ringingFor.has(teamsUserOf(a)));
     expect({ after: after.kind, stage: this.state.stage, held }).toEqual({ after: after.kind, stage: this.state.stage, held: [] });
   }
 
@@ -145,13 +137,13 @@ class SimulatedCall {
         return;
       }
       case 'NotifyRouting':
-        if (releasing.has(command.outcome)) this.count(this.released, command.agentId);
+        if (releasing.has(command.outcome)) this.ledger.release(command.agentId);
         return;
       case 'CancelRouting':
         // Routing withdraws the call's offers and gives their agents back itself.
         for (const offer of this.ringing.filter((r) => r.offer)) {
           this.ringing.splice(this.ringing.indexOf(offer), 1);
-          this.count(this.released, offer.agentId ?? '');
+          this.ledger.release(offer.agentId ?? '');
         }
         return;
       default:
@@ -165,8 +157,8 @@ class SimulatedCall {
       case 'consult':
       case 'transferToAgent': {
         // The agent API takes the agent (capacity) first, unless they are already busy with this call.
-        if (this.holding(h.agentId) > 0) return;
-        this.count(this.taken, h.agentId);
+        if (this.ledger.holding(h.agentId) > 0) return;
+        this.ledger.take(h.agentId);
         const teamsUserId = teamsUserOf(h.agentId);
         if (h.kind === 'consult') this.apply({ kind: 'ConsultRequested', agentId: h.agentId, teamsUserId });
         else this.apply({ kind: 'TransferRequested', target: { kind: 'agent', agentId: h.agentId, teamsUserId } });
@@ -182,7 +174,7 @@ class SimulatedCall {
         // Routing offers a waiting call to one agent at a time.
         if (this.state.stage !== 'queued' || !this.connected || this.ringing.some((r) => r.offer)) return;
         const agentId = `ag-${++this.offers}`;
-        this.count(this.taken, agentId);
+        this.ledger.take(agentId);
         this.ringing.push({ operationContext: offerOperationContext(`o${this.offers}`, agentId), teamsUserId: teamsUserOf(agentId), agentId, offer: true });
         return;
       }
@@ -239,8 +231,7 @@ class SimulatedCall {
   }
 }
 
-const extraRuns = Number(process.env['FLOW_PROPERTY_RUNS'] ?? 0);
-const runs = extraRuns > 0 ? { numRuns: extraRuns } : { numRuns: 1000, seed: 20261207 };
+const runs = flowPropertyRuns;
 
 describe('a call with people on it, whatever agents, experts, routing, a transferred-to number and the caller do', () => {
   it('gives every agent taken for the call back exactly once, and never leaves the caller with nobody', () => {
@@ -262,9 +253,7 @@ describe('a call with people on it, whatever agents, experts, routing, a transfe
         call.happen({ kind: 'callerHangsUp' });
         if (call.state.stage !== 'ended' && call.connected) call.apply({ kind: 'CallDisconnected' });
         expect(call.state.stage).toBe('ended');
-        const agents = new Set([...call.taken.keys(), ...call.released.keys()]);
-        const holding = Object.fromEntries([...agents].map((a) => [a, call.holding(a)]).filter(([, n]) => n !== 0));
-        expect(holding).toEqual({});
+        expect(call.ledger.unbalanced()).toEqual({});
       }),
       runs,
     );

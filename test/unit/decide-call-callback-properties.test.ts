@@ -11,7 +11,9 @@ import type { CallEvent } from '../../bot/call-flow/call-events.js';
 import type { CallState } from '../../bot/call-flow/call-state.js';
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { offerOperationContext } from '../../bot/call-flow/offer-operation-context.js';
+import { AgentLedger } from '../support/agent-ledger.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { flowPropertyRuns } from '../support/flow-property-runs.js';
 
 const attempts = 3;
 const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, callbackAttempts: attempts });
@@ -44,8 +46,7 @@ class SimulatedCallback {
   private connection: string | undefined;
   private readonly ringing: { readonly operationContext: string; readonly agentId: string }[] = [];
   private readonly present = new Set<string>();
-  readonly taken = new Map<string, number>();
-  readonly released = new Map<string, number>();
+  readonly ledger = new AgentLedger();
   dials = 0;
 
   constructor() {
@@ -54,14 +55,6 @@ class SimulatedCallback {
 
   private event(e: Record<string, unknown>): CallEvent {
     return { eventId: `e${++this.sequence}`, occurredAt: now.toISOString(), ...e } as CallEvent;
-  }
-
-  private count(map: Map<string, number>, agentId: string): void {
-    map.set(agentId, (map.get(agentId) ?? 0) + 1);
-  }
-
-  holding(agentId: string): number {
-    return (this.taken.get(agentId) ?? 0) - (this.released.get(agentId) ?? 0);
   }
 
   apply(e: Record<string, unknown>): void {
@@ -75,7 +68,7 @@ class SimulatedCallback {
 
   /** Routing gives the offer's agent back (a miss, the call leaving the queue). */
   private releaseOffer(): void {
-    if (this.offer) this.count(this.released, this.offer.agentId);
+    if (this.offer) this.ledger.release(this.offer.agentId);
     this.offer = undefined;
   }
 
@@ -132,7 +125,7 @@ class SimulatedCallback {
             this.waiting = false;
             return;
           case 'callEnded':
-            this.count(this.released, command.agentId);
+            this.ledger.release(command.agentId);
             return;
         }
         return;
@@ -176,7 +169,7 @@ class SimulatedCallback {
         if (!this.waiting || this.offer) return;
         const agentId = `ag-${++this.offers}`;
         this.offer = { offerId: `o${this.offers}`, agentId };
-        this.count(this.taken, agentId);
+        this.ledger.take(agentId);
         if (this.onTheLine && this.connection) this.ringing.push({ operationContext: offerOperationContext(this.offer.offerId, agentId), agentId });
         else this.apply({ kind: 'CallbackDue', offerId: this.offer.offerId, agentId, teamsUserId: `tu-${agentId}`, phoneNumber: '+14255550123' });
         return;
@@ -225,8 +218,7 @@ class SimulatedCallback {
   }
 }
 
-const extraRuns = Number(process.env['FLOW_PROPERTY_RUNS'] ?? 0);
-const runs = extraRuns > 0 ? { numRuns: extraRuns } : { numRuns: 1000, seed: 20261207 };
+const runs = flowPropertyRuns;
 
 describe('a callback, whatever the dials, the agents and the caller do', () => {
   it('gives every agent reserved for it back exactly once, rings one reserved while the caller is on the line into the call, never dials a caller already on the line, and dials at most the configured attempts', () => {
@@ -243,10 +235,9 @@ describe('a callback, whatever the dials, the agents and the caller do', () => {
         call.happen({ kind: 'dial', outcome: 'notAnswered' });
         call.happen({ kind: 'callerHangsUp' });
         expect(call.dials).toBeLessThanOrEqual(attempts);
-        const agents = new Set([...call.taken.keys(), ...call.released.keys()]);
         // Only an offer routing still holds (the call waits, off the line, for its next dial) may be held.
-        const held = [...agents].filter((a) => call.holding(a) !== 0);
-        expect(held.length <= 1 && held.every((a) => call.holding(a) === 1 && call.state.stage === 'callbackPending')).toBe(true);
+        const held = Object.entries(call.ledger.unbalanced());
+        expect(held.length <= 1 && held.every(([, n]) => n === 1 && call.state.stage === 'callbackPending')).toBe(true);
       }),
       runs,
     );

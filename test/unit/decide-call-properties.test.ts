@@ -13,6 +13,7 @@ import type { CallStage, CallState, Decision, HistoryEntry } from '../../bot/cal
 import { decideCall, startCall } from '../../bot/call-flow/decide-call.js';
 import { offerOperationContext } from '../../bot/call-flow/offer-operation-context.js';
 import { readContactCenterConfig, trainIntentClassifiers } from '../../bot/load-assistant-flow.js';
+import { flowPropertyRuns } from '../support/flow-property-runs.js';
 
 const config = readContactCenterConfig(join(import.meta.dirname, '..', '..', 'config', 'contact-center.yaml'));
 const classify = trainIntentClassifiers(config, decodeWordVectors(new Uint8Array(readFileSync(BUNDLED_WORD_VECTORS_URL))));
@@ -203,8 +204,7 @@ const anyCall = fc.record({
 
 // npm test plays the same 1,000 callers every time; FLOW_PROPERTY_RUNS=20000 npx jest
 // test/unit/decide-call-properties.test.ts plays that many new ones (a failure prints its seed and caller).
-const extraRuns = Number(process.env['FLOW_PROPERTY_RUNS'] ?? 0);
-const runs = extraRuns > 0 ? { numRuns: extraRuns } : { numRuns: 1000, seed: 20261207 };
+const runs = flowPropertyRuns;
 
 describe('the call flow, for any caller', () => {
   it('never leaves a caller it is asking something without listening for the answer', () => {
