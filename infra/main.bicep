@@ -172,7 +172,7 @@ param logLevel string = 'info'
 @description('Key Vault purge protection (recommended for production; cannot be turned off later).')
 param keyVaultPurgeProtection bool = true
 
-@description('Object id of the operator (user or group) who sets the Graph secrets after the deployment; gets Key Vault Secrets Officer on the vault. Empty grants nothing.')
+@description('Object id of the operator (user or group) who sets the Graph secrets after the deployment; gets Key Vault Secrets Officer on the vault, and Cognitive Services Speech User on the AI Services account (switchboard prompts render). Empty grants nothing.')
 param operatorPrincipalId string = ''
 
 @description('Kind of principal operatorPrincipalId is.')
@@ -389,6 +389,7 @@ module operatorAccess 'modules/operator-access.bicep' = if (!empty(operatorPrinc
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
     keyVaultName: keyVault.outputs.vaultName
+    aiServicesName: communication.outputs.aiServicesName
   }
 }
 

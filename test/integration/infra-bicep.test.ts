@@ -33,6 +33,8 @@ const understandingDeployments = {
     "param languageDeployment = 'production'",
     "param languageResourceId = 'contoso-language'",
   ],
+  // A deployment that names its operator (not an understanding service; it rides the same snapshots).
+  operator: ["param operatorPrincipalId = '44444444-4444-4444-4444-444444444444'"],
 } as const;
 
 /** Settings the Functions host documents; the only ones the template may set outside the catalog. */
@@ -571,6 +573,16 @@ describe('infra: a deployment that understands callers with Azure OpenAI or Azur
     expect(assignment?.id).toContain(`extensionResourceId('${account}'`);
     expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
     expect(assignmentsOf(deployment, other)).toEqual([]);
+  });
+
+  it('lets a named operator store the Graph secrets and speak the prompts (prompts render), and nobody else', () => {
+    const speechUser = 'f2dc8367-1007-4938-bd23-fe263f013447';
+    const [speech, ...others] = assignmentsOf('operator', speechUser);
+    expect(others).toEqual([]);
+    expect(speech?.properties?.['principalId']).toBe('44444444-4444-4444-4444-444444444444');
+    expect(speech?.id).toContain('Microsoft.CognitiveServices/accounts');
+    expect(assignmentsOf('operator', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')).toHaveLength(1);
+    for (const region of regions) expect(assignmentsOf(region, speechUser)).toEqual([]);
   });
 
   it.each(regions)('grants neither role when the %s cell keeps the embedded classifier', (region) => {
