@@ -46,6 +46,20 @@ async function settled(): Promise<void> {
   }
 }
 
+/**
+ * A caller from `from` books a callback while billing is closed (its phone answers when dialled);
+ * `due` resolves when the booking joins the queue, at the opening a second later.
+ */
+async function bookCallbackForOpening(from: string): Promise<{ callId: string; due: Promise<unknown> }> {
+  billingClosedUntil = new Date(Date.now() + 1000);
+  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
+  stack.callAutomation.registerPhone(from, { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
+  const placed = await stack.callAutomation.placeCall({ from, to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
+  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
+  billingClosedUntil = undefined;
+  return { callId, due };
+}
+
 it('a caller who chooses a callback keeps their place and is joined with the agent reserved for them', async () => {
   const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
@@ -167,13 +181,7 @@ it('a callback Call Automation refuses to dial frees the agent reserved for it a
   const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
   await settled();
-  // Booked outside the queue's hours, for its opening a second from now.
-  billingClosedUntil = new Date(Date.now() + 1000);
-  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
-  stack.callAutomation.registerPhone('+14255550145', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
-  const placed = await stack.callAutomation.placeCall({ from: '+14255550145', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
-  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
-  billingClosedUntil = undefined;
+  const { callId, due } = await bookCallbackForOpening('+14255550145');
   stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ method, path }) => method === 'POST' && path === '/calling/callConnections' });
   await due;
   const retried = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
@@ -204,12 +212,7 @@ it('a callback whose agent declines once the caller has answered rings the next 
   stack.teams.upsert({ userId: cora.teamsUserId, ringBehaviour: { kind: 'decline', afterMs: 0 } });
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
   await settled();
-  billingClosedUntil = new Date(Date.now() + 1000);
-  const due = stack.serviceBus.nextEvent((e) => e.type === 'messageEnqueued' && e.messageId.endsWith(':callback'));
-  stack.callAutomation.registerPhone('+14255550146', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
-  const placed = await stack.callAutomation.placeCall({ from: '+14255550146', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '1' }] });
-  const callId = (await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000)).correlationId;
-  billingClosedUntil = undefined;
+  const { callId, due } = await bookCallbackForOpening('+14255550146');
   await due;
   await settled();
   // The caller answered and waits on the line; nobody else is free yet.

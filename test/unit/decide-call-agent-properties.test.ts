@@ -231,7 +231,6 @@ class SimulatedCall {
   }
 }
 
-const runs = flowPropertyRuns;
 
 describe('a call with people on it, whatever agents, experts, routing, a transferred-to number and the caller do', () => {
   it('gives every agent taken for the call back exactly once, and never leaves the caller with nobody', () => {
@@ -255,7 +254,7 @@ describe('a call with people on it, whatever agents, experts, routing, a transfe
         expect(call.state.stage).toBe('ended');
         expect(call.ledger.unbalanced()).toEqual({});
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 });

@@ -218,7 +218,6 @@ class SimulatedCallback {
   }
 }
 
-const runs = flowPropertyRuns;
 
 describe('a callback, whatever the dials, the agents and the caller do', () => {
   it('gives every agent reserved for it back exactly once, rings one reserved while the caller is on the line into the call, never dials a caller already on the line, and dials at most the configured attempts', () => {
@@ -239,7 +238,7 @@ describe('a callback, whatever the dials, the agents and the caller do', () => {
         const held = Object.entries(call.ledger.unbalanced());
         expect(held.length <= 1 && held.every(([, n]) => n === 1 && call.state.stage === 'callbackPending')).toBe(true);
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 });

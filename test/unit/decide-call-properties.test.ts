@@ -204,7 +204,6 @@ const anyCall = fc.record({
 
 // npm test plays the same 1,000 callers every time; FLOW_PROPERTY_RUNS=20000 npx jest
 // test/unit/decide-call-properties.test.ts plays that many new ones (a failure prints its seed and caller).
-const runs = flowPropertyRuns;
 
 describe('the call flow, for any caller', () => {
   it('never leaves a caller it is asking something without listening for the answer', () => {
@@ -219,7 +218,7 @@ describe('the call flow, for any caller', () => {
           expect({ stage, listening: askedNow || stillOpen }).toEqual({ stage, listening: true });
         }
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 
@@ -238,7 +237,7 @@ describe('the call flow, for any caller', () => {
           expect({ stage, askedInARow: run }).toEqual({ stage, askedInARow: Math.min(run, 1 + limit) });
         });
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 
@@ -252,7 +251,7 @@ describe('the call flow, for any caller', () => {
           expect({ value, found: new RegExp(`(?<![\\d.])${value}(?!\\d)`).test(outside) }).toEqual({ value, found: false });
         }
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 
@@ -267,7 +266,7 @@ describe('the call flow, for any caller', () => {
           expect({ kind: event.kind, commands: decision.commands, state: decision.state }).toEqual({ kind: event.kind, commands: [], state: before });
         }
       }),
-      runs,
+      flowPropertyRuns,
     );
     // The callers made up did send such answers.
     expect(stale).toBeGreaterThan(20);
@@ -279,7 +278,7 @@ describe('the call flow, for any caller', () => {
       fc.property(anyCall, ({ moves, results, at, line, slowActions }) => {
         for (const { decision } of walk(moves, results, at, line, slowActions).steps) expect(decision.state.retries).toBeLessThanOrEqual(limit);
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 });
@@ -397,7 +396,7 @@ describe('a caller waiting in a queue, whatever routing and the caller do', () =
         }
         while (media.length > 0 && state.stage !== 'ended') apply(media.shift() as CallEvent);
       }),
-      runs,
+      flowPropertyRuns,
     );
   });
 });
