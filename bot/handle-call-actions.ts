@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CallEvent } from './call-flow/call-events.js';
 import type { HttpResult } from './handle-agents.js';
+import type { AppliedCallEvent } from './handle-call-events.js';
 import { announceAgent } from './handle-routing-message.js';
 import { ConcurrencyConflict, type AgentStore, type CallStore, type Clock, type RoutingBus } from './ports.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
@@ -15,7 +16,7 @@ export interface CallActionDependencies {
   readonly knownQueue: (queueId: string) => boolean;
   /** Outside the queue's business hours at `now`: a transfer there is refused, the agent keeps the caller. */
   readonly queueClosed: (queueId: string, now: Date) => boolean;
-  readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<unknown>;
+  readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<AppliedCallEvent>;
 }
 
 const skills = z.array(z.strictObject({ skill: z.string().min(1).max(100), minProficiency: z.number().int().min(1).max(5) })).min(1, 'name at least one skill');
@@ -49,8 +50,8 @@ export async function consult(deps: CallActionDependencies, callId: string, inpu
     const expert = chooseConsultAgent(candidates, { requiredSkills: parsed.data.requiredSkills, excludeAgentIds: exclude });
     if (!expert) return { status: 409, body: { error: 'no expert with those skills is available now' } };
     if (await takeAgentForCall(deps, expert.agentId, callId)) {
-      await deps.applyCallEvent(callId, { kind: 'ConsultRequested', eventId: `consult:${callId}:${expert.agentId}:${deps.clock.now().getTime()}`, occurredAt: deps.clock.now().toISOString(), agentId: expert.agentId, teamsUserId: expert.teamsUserId });
-      return { status: 202, body: { agentId: expert.agentId, displayName: expert.displayName } };
+      const applied = await deps.applyCallEvent(callId, { kind: 'ConsultRequested', eventId: `consult:${callId}:${expert.agentId}:${deps.clock.now().getTime()}`, occurredAt: deps.clock.now().toISOString(), agentId: expert.agentId, teamsUserId: expert.teamsUserId });
+      return notActedOn(applied) ?? { status: 202, body: { agentId: expert.agentId, displayName: expert.displayName } };
     }
     exclude.push(expert.agentId);
   }
@@ -66,19 +67,31 @@ export async function transfer(deps: CallActionDependencies, callId: string, inp
   const now = deps.clock.now();
   const event = (target: Extract<CallEvent, { kind: 'TransferRequested' }>['target']): CallEvent => ({ kind: 'TransferRequested', eventId: `transfer:${callId}:${now.getTime()}`, occurredAt: now.toISOString(), target });
   const body = parsed.data;
+  let applied: AppliedCallEvent;
   if ('queueId' in body) {
     if (!deps.knownQueue(body.queueId)) return { status: 400, body: { error: `unknown queue ${body.queueId}` } };
     if (deps.queueClosed(body.queueId, now)) return { status: 409, body: { error: `queue ${body.queueId} is outside its business hours` } };
-    await deps.applyCallEvent(callId, event({ kind: 'queue', queueId: body.queueId }));
+    applied = await deps.applyCallEvent(callId, event({ kind: 'queue', queueId: body.queueId }));
   } else if ('agentId' in body) {
     const agent = await deps.agents.getAgent(body.agentId);
     if (!agent) return { status: 404, body: { error: 'unknown agent' } };
     if (!(await takeAgentForCall(deps, body.agentId, callId))) return { status: 409, body: { error: 'that agent cannot take a call now' } };
-    await deps.applyCallEvent(callId, event({ kind: 'agent', agentId: body.agentId, teamsUserId: agent.value.teamsUserId }));
+    applied = await deps.applyCallEvent(callId, event({ kind: 'agent', agentId: body.agentId, teamsUserId: agent.value.teamsUserId }));
   } else {
-    await deps.applyCallEvent(callId, event({ kind: 'phone', phoneNumber: body.phoneNumber }));
+    applied = await deps.applyCallEvent(callId, event({ kind: 'phone', phoneNumber: body.phoneNumber }));
   }
-  return { status: 202, body: { accepted: true } };
+  return notActedOn(applied) ?? { status: 202, body: { accepted: true } };
+}
+
+/**
+ * The call changed between the check above and the request reaching it (the caller hung up, another
+ * transfer started): the agent hears why instead of a 202 for something that will not happen. An
+ * agent taken for the request has been given back by the call.
+ */
+function notActedOn(applied: AppliedCallEvent): HttpResult | undefined {
+  if (applied === 'unknown call') return { status: 404, body: { error: 'unknown call' } };
+  if (typeof applied === 'object') return { status: 409, body: { error: applied.refused } };
+  return undefined;
 }
 
 /** The agent takes the call (capacity counted) if still eligible; their queues hear of it. */

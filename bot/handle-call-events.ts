@@ -156,11 +156,14 @@ export async function handleCallEvents(
  * the save also drops the entries this process has carried out since, so a step usually costs one
  * Cosmos request.
  */
+/** `refused`: an agent's consult or transfer the call could not act on, and why. */
+export type AppliedCallEvent = 'applied' | 'duplicate' | 'unknown call' | { readonly refused: string };
+
 export async function applyCallEvent(
   deps: CallShellDependencies,
   callId: string,
   event: CallEvent,
-): Promise<'applied' | 'duplicate' | 'unknown call'> {
+): Promise<AppliedCallEvent> {
   let understood = event;
   // A retry after an ETag conflict reuses the service's answer, or its failure: a service that
   // just timed out is not asked again while the caller waits.
@@ -168,7 +171,7 @@ export async function applyCallEvent(
   let conflicts = 0;
   const unavailable = storeRetries(deps, { callId, what: 'step' });
   // Saves that failed as unavailable: each may have been applied all the same (its answer was lost).
-  const unanswered: { readonly step: number; readonly at: string; readonly entry: OutboxEntry | undefined; readonly carriedOut: readonly number[]; readonly ended: boolean }[] = [];
+  const unanswered: { readonly step: number; readonly at: string; readonly entry: OutboxEntry | undefined; readonly carriedOut: readonly number[]; readonly ended: boolean; readonly outcome: AppliedCallEvent }[] = [];
   const waitForStore = async (error: unknown): Promise<void> => {
     if (!(error instanceof StoreUnavailable) || !(await unavailable.waited(error))) throw error;
   };
@@ -186,7 +189,7 @@ export async function applyCallEvent(
     if (applied) {
       deps.logger.info({ callId, step: applied.step }, 'a save whose answer was lost had been applied; carrying out its commands');
       await afterSave(deps, callId, event, stored, applied.entry, applied.carriedOut, applied.ended);
-      return 'applied';
+      return applied.outcome;
     }
     // Entries this process carried out whose removal it held back: this save drops them.
     const carriedOut = stored.record.outbox.filter((e) => deps.outboxClears?.has(callId, e.step)).map((e) => e.step);
@@ -217,6 +220,8 @@ export async function applyCallEvent(
       recentEventIds: [...stored.record.recentEventIds, event.eventId].slice(-recentEventIdLimit),
     };
     const ended = decision.state.stage === 'ended';
+    const refusal = decision.history.find((h) => h.kind === 'requestRefused');
+    const outcome: AppliedCallEvent = refusal ? { refused: refusal.reason } : 'applied';
     let etag: string;
     try {
       etag = await deps.store.replaceCall(next, stored.etag, history);
@@ -225,12 +230,12 @@ export async function applyCallEvent(
         conflicts += 1;
         continue;
       }
-      unanswered.push({ step, at, entry, carriedOut, ended });
+      unanswered.push({ step, at, entry, carriedOut, ended, outcome });
       await waitForStore(error);
       continue;
     }
     await afterSave(deps, callId, event, { record: next, etag }, entry, carriedOut, ended);
-    return 'applied';
+    return outcome;
   }
 }
 

@@ -118,6 +118,8 @@ export type HistoryEntry =
   | { readonly kind: 'callEnded'; readonly reason: string }
   | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown }
   | { readonly kind: 'voicemailRecorded'; readonly queueId: string; readonly recordingId: string }
+  /** An agent's consult or transfer the call could not act on, and why (the agent API answers 409 with it). */
+  | { readonly kind: 'requestRefused'; readonly request: 'consult' | 'transfer'; readonly reason: string }
   /** The caller would have gone to this queue, but it was outside its business hours. */
   | { readonly kind: 'queueClosed'; readonly queueId: string; readonly reason: string };
 

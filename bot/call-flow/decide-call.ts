@@ -49,7 +49,7 @@ const maxIntentChanges = 2;
  * history }. Never dead air: every branch either asks, plays, hands to a person or hangs up.
  */
 export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
-  if (state.stage === 'ended') return withUnusedAgentReleased(state, event, ignore(state, event, 'ended'));
+  if (state.stage === 'ended') return refusedAgentRequest(state, event, ignore(state, event, 'ended'));
   if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
   if (event.kind === 'CallDisconnected') {
     if (state.stage === 'ending' && state.endReason === 'callbackRequested') return awaitCallback(state, event);
@@ -120,10 +120,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'CallNotAnswered':
       return state.stage === 'callingBack' ? step.callbackNotAnswered() : step.done();
     case 'ConsultRequested':
-      return state.stage === 'connected' ? step.consult(event.agentId, event.teamsUserId) : withUnusedAgentReleased(state, event, step.done());
+      return state.stage === 'connected' && !state.phoneTransfer ? step.consult(event.agentId, event.teamsUserId) : refusedAgentRequest(state, event, step.done());
     case 'TransferRequested':
       // One transfer at a time: a number being rung answers or fails first.
-      return state.stage === 'connected' && !state.phoneTransfer ? step.transfer(event.target) : withUnusedAgentReleased(state, event, step.done());
+      return state.stage === 'connected' && !state.phoneTransfer ? step.transfer(event.target) : refusedAgentRequest(state, event, step.done());
     case 'ParticipantAdded':
       return step.agentJoined(event.operationContext, event.participantRawId);
     case 'AddParticipantFailed':
@@ -138,15 +138,26 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
 }
 
 /**
- * The agent API takes an expert or a transfer's agent (counted against their capacity) before the
- * call hears of it. A request the call can no longer act on (the caller hung up, another transfer
- * rings) gives that agent back to routing, or they would stay busy with a call they never joined.
+ * A consult or transfer the call can no longer act on (the caller hung up, the call left the agent,
+ * a number rings for the caller) is recorded as refused, with why, for the agent API to answer. The
+ * agent API takes an expert or a transfer's agent (counted against their capacity) before the call
+ * hears of it: that agent is given back to routing, or they would stay busy with a call they never
+ * joined.
  */
-function withUnusedAgentReleased(state: CallState, event: CallEvent, decision: Decision): Decision {
-  const agent = event.kind === 'ConsultRequested' ? { agentId: event.agentId, purpose: 'consult' } : event.kind === 'TransferRequested' && event.target.kind === 'agent' ? { agentId: event.target.agentId, purpose: 'transfer' } : undefined;
-  if (!agent) return decision;
-  const release: CallCommand = { kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${agent.purpose}:${agent.agentId}`, agentId: agent.agentId };
-  return { ...decision, commands: [...decision.commands, release], history: [...decision.history, { kind: 'command', command: recordedCommand(release) }] };
+function refusedAgentRequest(state: CallState, event: CallEvent, decision: Decision): Decision {
+  if (event.kind !== 'ConsultRequested' && event.kind !== 'TransferRequested') return decision;
+  const refused: HistoryEntry = { kind: 'requestRefused', request: event.kind === 'ConsultRequested' ? 'consult' : 'transfer', reason: whyNotActionable(state) };
+  const agentId = event.kind === 'ConsultRequested' ? event.agentId : event.target.kind === 'agent' ? event.target.agentId : undefined;
+  if (agentId === undefined) return { ...decision, history: [...decision.history, refused] };
+  const purpose = event.kind === 'ConsultRequested' ? 'consult' : 'transfer';
+  const release: CallCommand = { kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${purpose}:${agentId}`, agentId };
+  return { ...decision, commands: [...decision.commands, release], history: [...decision.history, refused, { kind: 'command', command: recordedCommand(release) }] };
+}
+
+function whyNotActionable(state: CallState): string {
+  if (state.stage === 'ended' || state.stage === 'ending') return 'the call has ended';
+  if (state.phoneTransfer) return 'the call is being transferred to a phone number';
+  return `the call is ${state.stage}, not connected to an agent`;
 }
 
 function isMediaOutcome(event: CallEvent): boolean {

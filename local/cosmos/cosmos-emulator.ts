@@ -30,7 +30,9 @@ export interface CosmosEmulator {
   close(): Promise<void>;
 }
 
-export interface CosmosFault extends FaultRule {
+export type CosmosFault = CosmosErrorFault | CosmosHold;
+
+export interface CosmosErrorFault extends FaultRule {
   /** 429 (request rate too large), 503 (service unavailable), 408 (request timeout) or 500. */
   readonly status: 408 | 429 | 500 | 503;
   /**
@@ -40,6 +42,16 @@ export interface CosmosFault extends FaultRule {
   readonly applied?: boolean;
   /** Sent as `x-ms-retry-after-ms`, the wait a 429 asks for. Default 10. */
   readonly retryAfterInMs?: number;
+}
+
+/**
+ * A slow request: held until `until` settles, then served as usual. `onHeld` is called when a
+ * request is held, so a test can act at that moment (a caller hanging up between a check and a
+ * write) without guessing at timing.
+ */
+export interface CosmosHold extends FaultRule {
+  readonly until: Promise<unknown>;
+  readonly onHeld?: () => void;
 }
 
 /** Injects faults in front of the server's own request handling; `matches` sees the resource path, e.g. `/dbs/d/colls/calls/docs/id`. */
@@ -57,6 +69,14 @@ function injectableFaults(server: Server): CosmosFaults {
     const fault = faults.take(request);
     if (!fault) {
       for (const listener of serve) listener(req, res);
+      return;
+    }
+    if ('until' in fault) {
+      fault.onHeld?.();
+      const serveHeld = () => {
+        for (const listener of serve) listener(req, res);
+      };
+      void fault.until.then(serveHeld, serveHeld);
       return;
     }
     const answer = () => {

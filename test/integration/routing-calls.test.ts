@@ -366,5 +366,37 @@ describe('consult and transfer through the agent API', () => {
     stack.callAutomation.hangUp(external!.simulatedCallId);
     await settled();
   });
+
+  it('a transfer the caller hangs up on while the agent API takes the new agent is answered 409 with why, and that agent is freed', async () => {
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'coaching' })).status).toBe(200);
+    const call = await escalate('+14255550135');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
+    await settled();
+    // The API has found the call connected; its write of Sam's document is held while the caller hangs up.
+    let release!: () => void;
+    let held!: () => void;
+    const atHold = new Promise<void>((resolve) => (held = resolve));
+    stack.cosmos.faults.inject({
+      count: 1,
+      matches: ({ method, path }) => method === 'PUT' && path.endsWith('/colls/agents/docs/sam'),
+      until: new Promise<void>((resolve) => (release = resolve)),
+      onHeld: () => held(),
+    });
+    const answer = api(`calls/${callId}/transfer`, { agentId: 'sam' });
+    await atHold;
+    stack.callAutomation.hangUp(call);
+    await settled();
+    release();
+    const response = await answer;
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ error: 'the call has ended' });
+    await settled();
+    expect((await agentDoc('sam')).activeCallIds).toEqual([]);
+    expect(joinedAgents(call)).toHaveLength(1);
+    const history = (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
+    expect(history).toContainEqual({ kind: 'requestRefused', request: 'transfer', reason: 'the call has ended' });
+  });
 });
 

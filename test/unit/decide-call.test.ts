@@ -1029,6 +1029,11 @@ describe('consult and transfer', () => {
     const toAgent = ringing.when({ kind: 'TransferRequested', target: { kind: 'agent', agentId: 'agent-9', teamsUserId: 'tu-9' } });
     expect(toAgent.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'transfer:agent-9', agentId: 'agent-9' }]);
     expect(toAgent.state.phoneTransfer).toEqual(ringing.state.phoneTransfer);
+    // The agent API answers the agent with why.
+    expect(toAgent.history).toContainEqual({ kind: 'requestRefused', request: 'transfer', reason: 'the call is being transferred to a phone number' });
+    const consult = ringing.when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' });
+    expect(consult.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'consult:sme-1', agentId: 'sme-1' }]);
+    expect(consult.history).toContainEqual({ kind: 'requestRefused', request: 'consult', reason: 'the call is being transferred to a phone number' });
   });
 
   it('a blind transfer to a queue lets the experts in the conference go with the agent; one still ringing is let go if they answer', () => {
@@ -1070,7 +1075,9 @@ describe('consult and transfer', () => {
     expect(ended.when({ kind: 'TransferRequested', target: { kind: 'agent', agentId: 'agent-9', teamsUserId: 'tu-9' } }).commands).toEqual([
       { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'transfer:agent-9', agentId: 'agent-9' },
     ]);
-    expect(ended.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } }).commands).toEqual([]);
+    const toQueue = ended.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
+    expect(toQueue.commands).toEqual([]);
+    expect(toQueue.history).toContainEqual({ kind: 'requestRefused', request: 'transfer', reason: 'the call has ended' });
   });
 });
 
