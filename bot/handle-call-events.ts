@@ -291,15 +291,7 @@ export async function carryOut(
   options: { readonly clearAtOnce?: boolean; readonly abandoned?: boolean } = {},
 ): Promise<void> {
   const { state } = stored.record;
-  const { unsent, followUps, hangUpRefused } = await sendCommands(deps, state, entry, options.abandoned === true);
-  if (hangUpRefused) {
-    // Nothing would ever end the call (no event follows a hang-up that was not made): the entry
-    // stays, so the outbox sweep sends it again after its lease, until the call is gone. The
-    // failure is in history meanwhile.
-    deps.logger.warn({ callId: state.callId, step: entry.step }, 'hang-up refused; the outbox sweep tries it again after the lease');
-    await deps.store.upsertHistory(unsent).catch((error: unknown) => deps.logger.warn({ callId: state.callId, error: String(error) }, 'could not record the refused hang-up'));
-    return;
-  }
+  const { unsent, followUps, toRetry } = await sendCommands(deps, state, entry, options.abandoned === true);
   const clears = deps.outboxClears;
   if (clears && unsent.length === 0 && !options.clearAtOnce && clears.shouldHold()) {
     const callId = state.callId;
@@ -314,11 +306,14 @@ export async function carryOut(
   // The decider goes on from a command that could not be sent, as from one Call Automation failed.
   // Before the removal: a follow-up that cannot be saved leaves the entry to be finished again.
   for (const followUp of followUps) await applyCallEvent(deps, state.callId, followUp);
+  if (toRetry.length > 0) {
+    deps.logger.warn({ callId: state.callId, step: entry.step, commands: toRetry.map((c) => c.kind) }, 'Call Automation refused a command nothing else would make up for; the outbox sweep sends it again after the lease');
+  }
   const unavailable = storeRetries(deps, { callId: state.callId, what: 'clear' });
   for (;;) {
     try {
       // A retry after a write that was applied after all meets a failed ETag and finds the entry gone.
-      await removeFromOutbox(deps, state.callId, entry.step, stored, unsent);
+      await removeFromOutbox(deps, state.callId, entry.step, stored, unsent, toRetry);
       return;
     } catch (error) {
       if (!(error instanceof StoreUnavailable)) throw error;
@@ -341,10 +336,10 @@ async function sendCommands(
   state: CallState,
   entry: OutboxEntry,
   abandoned: boolean,
-): Promise<{ readonly unsent: StoredHistoryItem[]; readonly followUps: CallEvent[]; readonly hangUpRefused: boolean }> {
+): Promise<{ readonly unsent: StoredHistoryItem[]; readonly followUps: CallEvent[]; readonly toRetry: CallCommand[] }> {
   const unsent: StoredHistoryItem[] = [];
   const followUps: CallEvent[] = [];
-  let hangUpRefused = false;
+  const toRetry: CallCommand[] = [];
   const record = (entryOfHistory: StoredHistoryItem['entry']) =>
     unsent.push({ callId: state.callId, step: entry.step, index: entry.historyCount + unsent.length, at: deps.clock.now().toISOString(), entry: entryOfHistory });
   const superseded = abandoned && entry.commands.some((command) => mediaOperationSuperseded(state, command));
@@ -370,13 +365,28 @@ async function sendCommands(
         record({ kind: 'commandFailed', command: command.kind, error: message });
         const followUp = error instanceof CallGone ? undefined : failureEventOf(state.callId, command, message, deps.clock.now());
         if (followUp) followUps.push(followUp);
-        if (command.kind === 'HangUp' && !(error instanceof CallGone)) hangUpRefused = true;
+        if (mustBeRetried(command, error)) toRetry.push(command);
       }
     }
   } finally {
     inProgress.delete(key);
   }
-  return { unsent, followUps, hangUpRefused };
+  return { unsent, followUps, toRetry };
+}
+
+/**
+ * A refused command no event follows and nothing else makes up for: a hang-up (the line would stay
+ * open in silence) and removing an agent or expert (they would stay in a conference routing has
+ * freed them from). The entry keeps just these, for the outbox sweep to send again after the lease.
+ * Not when Call Automation answers that it cannot be done (a 4xx: the call or the participant is
+ * gone). A refused stop of a voicemail recording is not sent again: the hang-up right after it ends
+ * the recording with the call.
+ */
+function mustBeRetried(command: CallCommand, error: unknown): boolean {
+  if (command.kind !== 'HangUp' && command.kind !== 'RemoveTeamsUser') return false;
+  if (error instanceof CallGone) return false;
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return !(typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429);
 }
 
 /**
@@ -530,19 +540,25 @@ async function runAction(deps: CallShellDependencies, state: CallState, command:
   }
 }
 
+/**
+ * Removes a carried-out entry from the outbox, with the history of its commands not sent; `keep`:
+ * refused commands that must still happen, left in the entry for the outbox sweep.
+ */
 async function removeFromOutbox(
   deps: CallShellDependencies,
   callId: string,
   step: number,
   known: StoredCallRecord,
   failures: readonly StoredHistoryItem[],
+  keep: readonly CallCommand[] = [],
 ): Promise<{ readonly conflicts: number }> {
   let current: StoredCallRecord | undefined = known;
   let conflicts = 0;
   for (let attempt = 0; current && attempt <= maxConflictRetries; attempt++) {
     if (!current.record.outbox.some((e) => e.step === step)) break;
+    const outbox = keep.length === 0 ? current.record.outbox.filter((e) => e.step !== step) : current.record.outbox.map((e) => (e.step === step ? { ...e, commands: keep, historyCount: e.historyCount + failures.length } : e));
     try {
-      await deps.store.replaceCall({ ...current.record, outbox: current.record.outbox.filter((e) => e.step !== step) }, current.etag, failures);
+      await deps.store.replaceCall({ ...current.record, outbox }, current.etag, failures);
       return { conflicts };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;

@@ -61,6 +61,11 @@ const joinedAgents = (simulatedCallId: string) =>
     .filter((e) => e.kind === 'callEvent' && (e as { description: string }).description === 'joined')
     .map((e) => (e as { participant?: string }).participant ?? '');
 
+const leftAgents = (simulatedCallId: string) =>
+  (stack.callAutomation.getConversation(simulatedCallId)?.entries ?? [])
+    .filter((e) => e.kind === 'callEvent' && (e as { description: string }).description === 'left')
+    .map((e) => (e as { participant?: string }).participant ?? '');
+
 describe('routing escalated calls to Teams agents', () => {
   it('offers the call to the longest-idle ready agent; they answer and the call is connected', async () => {
     const call = await escalate('+14255550101');
@@ -364,6 +369,41 @@ describe('consult and transfer through the agent API', () => {
     expect(external?.state).toBe('connected');
     if (stack.callAutomation.getConversation(call)?.state !== 'ended') stack.callAutomation.hangUp(call);
     stack.callAutomation.hangUp(external!.simulatedCallId);
+    await settled();
+  });
+
+  it('an agent Call Automation refuses to remove after a blind transfer is removed by the outbox sweep after the lease, and released once', async () => {
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'training' })).status).toBe(200);
+    const call = await escalate('+14255550136');
+    await settled();
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string; teamsUserId: string } }).agent;
+    stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith('/participants:remove') });
+    expect((await api(`calls/${callId}/transfer`, { queueId: 'support' })).status).toBe(202);
+    await settled();
+    expect(stack.callAutomation.faults.pending()).toBe(0);
+    // Routing has the agent back, but they are still in the conference with the caller.
+    expect((await agentDoc(first.agentId)).activeCallIds).toEqual([]);
+    expect(leftAgents(call)).toEqual([]);
+    expect(await stack.switchboard.sweepOutboxes()).toBe(0);
+
+    stack.clock.set(new Date(Date.now() + 31_000));
+    try {
+      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
+    } finally {
+      stack.clock.set(undefined);
+    }
+    await settled();
+    expect(leftAgents(call)).toEqual(joinedAgents(call));
+    const history = (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
+    expect(history.filter((e) => e.kind === 'commandFailed')).toEqual([expect.objectContaining({ command: 'RemoveTeamsUser' })]);
+    // Only the removal was sent again: the agent was released to routing once.
+    const releases = history.filter((e) => e.kind === 'command' && e.command.kind === 'NotifyRouting' && e.command.outcome === 'callEnded' && e.command.agentId === first.agentId);
+    expect(releases).toHaveLength(1);
+    expect(await stack.switchboard.sweepOutboxes()).toBe(0);
+    stack.callAutomation.hangUp(call);
+    await settled();
+    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
     await settled();
   });
 
