@@ -351,7 +351,10 @@ async function sendCommands(
     for (const command of entry.commands) {
       // Playing it now would replay an old prompt over the current one, or cancel the current one;
       // running an action again would ask its backend twice and speak a result nobody waits for.
-      const movedPast = (superseded && isMediaCommand(command)) || (abandoned && command.kind === 'RunAction' && state.actionId !== command.actionId);
+      const movedPast =
+        (superseded && isMediaCommand(command)) ||
+        (abandoned && command.kind === 'RunAction' && state.actionId !== command.actionId) ||
+        (abandoned && command.kind === 'CancelMedia' && !startsMedia(entry) && state.stage !== 'connected');
       if (movedPast) {
         deps.logger.warn({ callId: state.callId, step: entry.step, command: command.kind }, 'left out a command the call has moved past');
         record({ kind: 'commandSkipped', command: command.kind, reason: 'the call moved past it before the entry was finished' });
@@ -365,7 +368,7 @@ async function sendCommands(
         record({ kind: 'commandFailed', command: command.kind, error: message });
         const followUp = error instanceof CallGone ? undefined : failureEventOf(state.callId, command, message, deps.clock.now());
         if (followUp) followUps.push(followUp);
-        if (mustBeRetried(command, error)) toRetry.push(command);
+        if (mustBeRetried(command, error, state)) toRetry.push(command);
       }
     }
   } finally {
@@ -376,14 +379,16 @@ async function sendCommands(
 
 /**
  * A refused command no event follows and nothing else makes up for: a hang-up (the line would stay
- * open in silence) and removing an agent or expert (they would stay in a conference routing has
- * freed them from). The entry keeps just these, for the outbox sweep to send again after the lease.
+ * open in silence), removing an agent or expert (they would stay in a conference routing has freed
+ * them from) and stopping the music on hold once an agent has joined (it would loop under the
+ * conversation). The entry keeps just these, for the outbox sweep to send again after the lease.
  * Not when Call Automation answers that it cannot be done (a 4xx: the call or the participant is
  * gone). A refused stop of a voicemail recording is not sent again: the hang-up right after it ends
  * the recording with the call.
  */
-function mustBeRetried(command: CallCommand, error: unknown): boolean {
-  if (command.kind !== 'HangUp' && command.kind !== 'RemoveTeamsUser') return false;
+function mustBeRetried(command: CallCommand, error: unknown, state: CallState): boolean {
+  const musicUnderAgent = command.kind === 'CancelMedia' && state.stage === 'connected';
+  if (command.kind !== 'HangUp' && command.kind !== 'RemoveTeamsUser' && !musicUnderAgent) return false;
   if (error instanceof CallGone) return false;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return !(typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429);
@@ -417,6 +422,15 @@ function failureEventOf(callId: string, command: CallCommand, message: string, n
     default:
       return assertNever(command, 'command with a failure event');
   }
+}
+
+/**
+ * A cancel alone in its entry stopped music for an agent who joined (the entry that plays something
+ * after a cancel says what it cancelled for). Once the call has left the agent, music or a prompt
+ * playing now is for the new stage, and the old cancel must not cut it.
+ */
+function startsMedia(entry: OutboxEntry): boolean {
+  return entry.commands.some((c) => c.kind === 'PlayPrompt' || c.kind === 'PlayAudio' || c.kind === 'StartRecognition');
 }
 
 function isMediaCommand(command: CallCommand): boolean {

@@ -407,6 +407,32 @@ describe('consult and transfer through the agent API', () => {
     await settled();
   });
 
+  it('music on hold Call Automation refuses to stop when the agent joins is stopped by the outbox sweep after the lease', async () => {
+    stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith(':cancelAllMediaOperations') });
+    const call = await escalate('+14255550137');
+    await settled();
+    expect(stack.callAutomation.faults.pending()).toBe(0);
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const entries = async () => (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
+    const musicCancelled = async () => (await entries()).some((e) => e.kind === 'event' && e.event.kind === 'PlayCanceled');
+    expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('connected');
+    expect((await entries()).filter((e) => e.kind === 'commandFailed')).toEqual([expect.objectContaining({ command: 'CancelMedia' })]);
+    // The caller and the agent talk over the looping music until the sweep sends the cancel again.
+    expect(await musicCancelled()).toBe(false);
+    stack.clock.set(new Date(Date.now() + 31_000));
+    try {
+      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
+    } finally {
+      stack.clock.set(undefined);
+    }
+    await settled();
+    expect(await musicCancelled()).toBe(true);
+    expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('connected');
+    expect(await stack.switchboard.sweepOutboxes()).toBe(0);
+    stack.callAutomation.hangUp(call);
+    await settled();
+  });
+
   it('a transfer the caller hangs up on while the agent API takes the new agent is answered 409 with why, and that agent is freed', async () => {
     expect((await api('agents/sam/state', { state: 'notReady', reason: 'coaching' })).status).toBe(200);
     const call = await escalate('+14255550135');
