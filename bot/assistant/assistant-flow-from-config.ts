@@ -132,6 +132,7 @@ export function assistantFlowFromConfig(
   const personTarget = operator?.outcome.kind === 'escalate' ? operator.outcome.target : { queueId: config.queues[0]?.queueId ?? 'general', priority: 0, requiredSkills: [] };
   const lineSchedules = new Map(config.numbers.map((n) => [n.number, n.businessHours]));
   const queueSchedules = new Map(config.queues.map((q) => [q.queueId, q.businessHours]));
+  const queues = new Map(config.queues.map((q) => [q.queueId, q]));
   // The queue's own file, then the app's built-in tone (once: a queue may name the tone itself).
   const holdMusic = new Map(
     config.queues.map((q) => [q.queueId, [...new Set([q.musicOnHoldUrl, options.builtInHoldMusicUrl].filter((url) => url !== undefined))]]),
@@ -211,8 +212,13 @@ export function assistantFlowFromConfig(
     actionFillerDelayInMs: config.assistant.actionFillerDelayInMs,
     actionTimeoutInMs: config.assistant.actionTimeoutInMs,
     maxVoicemailInSeconds: 120,
-    callbackAttempts: config.assistant.callbackAttempts,
-    callbackRetryDelayInSeconds: config.assistant.callbackRetryDelayInSeconds,
+    callbackRetries: (queueId) => {
+      const queue = queues.get(queueId);
+      return {
+        attempts: queue?.callbackAttempts ?? config.assistant.callbackAttempts,
+        retryDelayInSeconds: queue?.callbackRetryDelayInSeconds ?? config.assistant.callbackRetryDelayInSeconds,
+      };
+    },
   };
 }
 

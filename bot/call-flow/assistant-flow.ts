@@ -182,8 +182,14 @@ export interface AssistantFlow {
   readonly actionTimeoutInMs: number;
   /** Longest voicemail message; the caller may end it sooner with #. */
   readonly maxVoicemailInSeconds: number;
-  /** Times a callback is dialled before it is given up (the first try included). */
-  readonly callbackAttempts: number;
-  /** Wait before a callback nobody answered is dialled again (it joins its queue again then). */
-  readonly callbackRetryDelayInSeconds: number;
+  /**
+   * A queue's callbacks nobody answers: `attempts`, times one is dialled before it is given up (the
+   * first try included); `retryDelayInSeconds`, the wait before it joins its queue again to be dialled.
+   */
+  callbackRetries(queueId: string): CallbackRetries;
+}
+
+export interface CallbackRetries {
+  readonly attempts: number;
+  readonly retryDelayInSeconds: number;
 }

@@ -659,7 +659,8 @@ class Step {
     const attempts = (this.state.callbackAttempts ?? 0) + 1;
     const target = this.state.routingTarget ?? (queueId ? { queueId, priority: 0, requiredSkills: [] } : undefined);
     const phoneNumber = this.callbackNumber();
-    if (attempts < this.flow.callbackAttempts && target && phoneNumber !== undefined) {
+    const retries = target ? this.flow.callbackRetries(target.queueId) : undefined;
+    if (retries && attempts < retries.attempts && target && phoneNumber !== undefined) {
       // A new request id: Service Bus would drop a message id it has seen (the first booking's).
       this.state = { ...this.state, operationSequence: this.state.operationSequence + 1 };
       this.command({
@@ -667,8 +668,8 @@ class Step {
         queueId: target.queueId,
         priority: target.priority,
         requiredSkills: this.skillsFor(target),
-        context: this.handOffContext(`callback not answered ${attempts} of ${this.flow.callbackAttempts} times; dialled again`),
-        at: new Date(this.now.getTime() + this.flow.callbackRetryDelayInSeconds * 1000).toISOString(),
+        context: this.handOffContext(`callback not answered ${attempts} of ${retries.attempts} times; dialled again`),
+        at: new Date(this.now.getTime() + retries.retryDelayInSeconds * 1000).toISOString(),
         pii: { phoneNumber },
         attempt: attempts + 1,
       });

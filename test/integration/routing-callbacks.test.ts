@@ -17,8 +17,7 @@ beforeAll(async () => {
       flow: testFlow({
         understandings: { 'my bill is wrong': sure('billing') },
         // A callback nobody answers is dialled once more, a second later.
-        callbackAttempts: 2,
-        callbackRetryDelayInSeconds: 1,
+        callbackRetries: () => ({ attempts: 2, retryDelayInSeconds: 1 }),
         queueClosed: (queueId) =>
           queueId === 'billing' && billingClosedUntil !== undefined
             ? { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: billingClosedUntil.toISOString() }

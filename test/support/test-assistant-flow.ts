@@ -54,8 +54,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     actionFillerDelayInMs: 1500,
     actionTimeoutInMs: 8000,
     maxVoicemailInSeconds: 60,
-    callbackAttempts: 1,
-    callbackRetryDelayInSeconds: 300,
+    callbackRetries: () => ({ attempts: 1, retryDelayInSeconds: 300 }),
     ...rest,
   };
 }

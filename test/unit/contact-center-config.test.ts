@@ -257,6 +257,16 @@ describe("the call flow's prompts from the sample config", () => {
   });
 });
 
+describe('callbacks nobody answers', () => {
+  it("are dialled as often as their queue says, or else as the assistant's defaults say", () => {
+    const config = valid(sample, sampleFile);
+    const flow = assistantFlowFromConfig(config, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+    expect(flow.callbackRetries('sales')).toEqual({ attempts: 4, retryDelayInSeconds: 120 });
+    expect(flow.callbackRetries('billing')).toEqual({ attempts: config.assistant.callbackAttempts, retryDelayInSeconds: config.assistant.callbackRetryDelayInSeconds });
+    expect(errorsOf(edit(sample, '    callbackRetryDelayInSeconds: 120\n', '    callbackRetryDelayInSeconds: 5\n').text).map((e) => e.path)).toEqual(['queues[2].callbackRetryDelayInSeconds']);
+  });
+});
+
 describe('callbacks after hours', () => {
   it('confirm with callbackConfirmed unless the schedule names its own prompt', () => {
     const text = edit(sample, '      callbackPrompt: callbackWhenOpen\n      callbackConfirmedPrompt: callbackBookedWhenOpen\n\n  sales:', '      callbackPrompt: callbackWhenOpen\n\n  sales:').text;

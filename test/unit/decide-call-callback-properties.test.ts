@@ -16,7 +16,7 @@ import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { flowPropertyRuns } from '../support/flow-property-runs.js';
 
 const attempts = 3;
-const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, callbackAttempts: attempts });
+const flow = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, callbackRetries: () => ({ attempts, retryDelayInSeconds: 300 }) });
 const now = new Date('2026-11-25T15:00:00Z');
 const callerId = '4:+14255550123';
 

@@ -1166,15 +1166,22 @@ describe('callbacks', () => {
     expect(missed.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callbackFailed', queueId: 'billing', offerId: 'o9', agentId: 'agent-3' }]);
   });
 
-  it('a callback nobody answers frees its agent and joins the queue again later, up to callbackAttempts tries, then ends', () => {
-    const retrying = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, callbackAttempts: 3, callbackRetryDelayInSeconds: 300 });
-    let call = connected(retrying)
-      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+  // Billing dials its callbacks three times, five minutes apart; support gives up after one.
+  const retrying = testFlow({
+    understandings: { 'my bill is wrong': sure('billing'), 'my internet is down': sure('techSupport') },
+    callbackRetries: (queueId) => (queueId === 'billing' ? { attempts: 3, retryDelayInSeconds: 300 } : { attempts: 1, retryDelayInSeconds: 60 }),
+  });
+  const bookedCallback = (utterance: string) =>
+    connected(retrying)
+      .when(answer({ kind: 'SpeechRecognized', text: utterance, confidence: 0.9 }))
       .when(answer({ kind: 'PlayCompleted' }))
       .when({ kind: 'CallbackOffered', expectedWaitInSeconds: 600 })
       .when(answer({ kind: 'ChoiceRecognized', label: 'callback', phrase: '1' }))
       .when(answer({ kind: 'PlayCompleted' }))
       .when({ kind: 'CallDisconnected' });
+
+  it('a callback nobody answers frees its agent and joins the queue again later, as many tries as its queue allows, then ends', () => {
+    let call = bookedCallback('my bill is wrong');
     const queued = call.state.routingTarget;
     for (const [attempt, failure] of [[1, { code: 408, subCode: 0 }], [2, { code: 500, subCode: -1 }]] as const) {
       const dialling = call.when({ kind: 'CallbackDue', offerId: `o${attempt}`, agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' });
@@ -1197,6 +1204,12 @@ describe('callbacks', () => {
     const last = call.when({ kind: 'CallbackDue', offerId: 'o3', agentId: 'agent-3', teamsUserId: 'tu-3', phoneNumber: '+14255550123' }).when({ kind: 'CallNotAnswered', code: 486, subCode: 0 });
     expect(last.state).toMatchObject({ stage: 'ended', endReason: 'callbackNotAnswered' });
     expect(kinds(last.commands)).toEqual(['NotifyRouting']);
+
+    const support = bookedCallback('my internet is down')
+      .when({ kind: 'CallbackDue', offerId: 's1', agentId: 'agent-4', teamsUserId: 'tu-4', phoneNumber: '+14255550123' })
+      .when({ kind: 'CallNotAnswered', code: 408, subCode: 0 });
+    expect(support.state).toMatchObject({ stage: 'ended', endReason: 'callbackNotAnswered' });
+    expect(kinds(support.commands)).toEqual(['NotifyRouting']);
   });
 });
 

@@ -560,6 +560,18 @@ export const queueSchema = z
         description:
           'A WAV file (mono, 16-bit PCM, 16 kHz) Call Automation can download, looped while callers wait. Without it, or when it cannot be played, callers hear the built-in hold tone the app serves.',
       }),
+    callbackAttempts: z
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .meta({ description: 'Times this queue\'s callbacks are dialled before they are given up; omit for `assistant.callbackAttempts`.' }),
+    callbackRetryDelayInSeconds: z
+      .int()
+      .min(30)
+      .max(86_400)
+      .optional()
+      .meta({ description: 'Wait before this queue\'s unanswered callbacks are dialled again; omit for `assistant.callbackRetryDelayInSeconds`.' }),
     serviceLevelThresholdInSeconds: positiveSeconds(3600).default(20),
     defaultHandleTimeInSeconds: positiveSeconds(7200).default(300).meta({ description: 'Used for the expected wait until the queue has measured its own.' }),
     overflow: overflowRulesSchema.default({}),
