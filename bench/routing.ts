@@ -104,6 +104,7 @@ class CostRig {
         offer: null,
         lastCallEndedAt: this.iso(this.nowMs - Math.floor(this.random() * 3_600_000)),
         consecutiveMisses: 0,
+        wrapUp: null,
       };
       // Agents who will come free during the run: on a call, without the rare skill.
       if (!busy) this.agentFree.set(agent.agentId, agent);

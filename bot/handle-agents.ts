@@ -51,7 +51,7 @@ export async function putAgent(deps: AgentDependencies, agentId: string, input: 
   return { status: 200, body: view(saved.agent) };
 }
 
-/** POST /api/agents/{agentId}/state: ready / not ready. */
+/** POST /api/agents/{agentId}/state: ready / not ready; either ends the agent's wrap-up (after-call work). */
 export async function setAgentState(deps: AgentDependencies, agentId: string, input: unknown): Promise<HttpResult> {
   const parsed = agentStateSchema.safeParse(input);
   if (!parsed.success) return problem(400, 'state must be ready or notReady');
@@ -62,6 +62,7 @@ export async function setAgentState(deps: AgentDependencies, agentId: string, in
       state: parsed.data.state,
       notReadyReason: parsed.data.state === 'notReady' ? parsed.data.reason ?? 'set by agent' : null,
       consecutiveMisses: parsed.data.state === 'ready' ? 0 : existing.consecutiveMisses,
+      wrapUp: null,
     },
   );
   return { status: 200, body: view(saved.agent) };

@@ -3,7 +3,7 @@ import type { CallEvent } from './call-flow/call-events.js';
 import { offerOperationContext } from './call-flow/offer-operation-context.js';
 import type { Logger } from './logger.js';
 import { CallGone, ConcurrencyConflict, StoreUnavailable, type AgentCallControl, type AgentStore, type CallStore, type Clock, type QueueStore, type RoutingBus } from './ports.js';
-import { applyAgentCommand, endAgentCall, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
+import { applyAgentCommand, endAgentCall, endWrapUp, isAgentCommand, type AgentCommand } from './routing/apply-agent-command.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { decideRouting } from './routing/decide-routing.js';
 import { deadLetterFallback } from './routing/dead-letter-fallback.js';
@@ -56,6 +56,11 @@ export async function handleRoutingMessage(deps: RoutingShellDependencies, body:
       });
     }
     return 'rejected';
+  }
+  if (message.kind === 'WrapUpEnded') {
+    // The agent's own document, not the queue's: the queues hear of it as AgentBecameAvailable.
+    await endWrapUpForAgent(deps, message.agentId, message.callId);
+    return 'handled';
   }
   // Service Bus redelivers an abandoned message at once: a brief outage of the store would use up
   // its deliveries in a moment and dead-letter it (the caller overflowed), so it is waited out here.
@@ -223,22 +228,79 @@ async function updateAgent(deps: RoutingShellDependencies, message: RoutingMessa
   throw new ConcurrencyConflict(command.agentId);
 }
 
-/** The agent's call is over: their capacity frees (ETag-guarded) and their queues hear of it. */
-export async function endCallForAgent(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>, agentId: string, callId: string): Promise<void> {
+/**
+ * The agent's call is over: their capacity frees (ETag-guarded) and their queues hear of it. With
+ * `wrapUp` (the queue the call came from gives after-call work), the agent first wraps up: the end
+ * of it is scheduled on that queue's session as WrapUpEnded.
+ */
+export async function endCallForAgent(
+  deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>,
+  agentId: string,
+  callId: string,
+  wrapUp?: { readonly queueId: string; readonly seconds: number },
+): Promise<void> {
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
     const stored = await deps.agents.getAgent(agentId);
     if (!stored) return;
-    const ended = endAgentCall(stored.value, callId, deps.clock.now());
+    const ended = endAgentCall(stored.value, callId, deps.clock.now(), wrapUp?.seconds ?? 0);
     if (ended.outcome !== 'applied') return;
+    let etag: string;
+    try {
+      etag = await deps.agents.saveAgent(ended.agent, stored.etag);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      continue;
+    }
+    const until = ended.agent.wrapUp?.callId === callId ? ended.agent.wrapUp.until : undefined;
+    if (wrapUp && until !== undefined) {
+      // Before the announcement: an agent whose wrap-up nobody would end must not be left so. A
+      // schedule that fails leaves the call's release to be retried, and the minute's refresh ends
+      // wrap-ups past their time.
+      await deps.bus.schedule(
+        { kind: 'WrapUpEnded', schemaVersion: routingSchemaVersion, messageId: `${agentId}:${callId}:wrapUpEnded`, queueId: wrapUp.queueId, occurredAt: until, agentId, callId },
+        new Date(until),
+      );
+    }
+    await announceAgent(deps, ended.agent, etag);
+    return;
+  }
+  throw new ConcurrencyConflict(agentId);
+}
+
+/**
+ * Ends the agent's wrap-up (ETag-guarded): its time came (`callId`: the call it was for), or the
+ * agent's queues are told they may take calls again.
+ */
+export async function endWrapUpForAgent(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>, agentId: string, callId: string): Promise<boolean> {
+  for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
+    const stored = await deps.agents.getAgent(agentId);
+    if (!stored) return false;
+    const ended = endWrapUp(stored.value, callId);
+    if (ended.outcome !== 'applied') return false;
     try {
       const etag = await deps.agents.saveAgent(ended.agent, stored.etag);
       await announceAgent(deps, ended.agent, etag);
-      return;
+      return true;
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
     }
   }
   throw new ConcurrencyConflict(agentId);
+}
+
+/**
+ * The safety net for a wrap-up whose scheduled end was lost: ended once its time is more than
+ * `graceInMs` past. Returns how many were ended.
+ */
+export async function endOverdueWrapUps(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock' | 'logger'>, agents: readonly Agent[], graceInMs: number): Promise<number> {
+  let ended = 0;
+  const nowMs = deps.clock.now().getTime();
+  for (const agent of agents) {
+    if (!agent.wrapUp || Date.parse(agent.wrapUp.until) + graceInMs > nowMs) continue;
+    deps.logger.warn({ agentId: agent.agentId, callId: agent.wrapUp.callId, until: agent.wrapUp.until }, 'wrap-up ended by the presence refresh: its scheduled end was lost');
+    if (await endWrapUpForAgent(deps, agent.agentId, agent.wrapUp.callId)) ended++;
+  }
+  return ended;
 }
 
 /**

@@ -10,6 +10,8 @@ export class BusRoutingRequests implements RoutingRequests {
     private readonly bus: RoutingBus,
     private readonly agents: AgentStore,
     private readonly clock: Clock,
+    /** The after-call work of a queue's calls, in seconds (0: none). */
+    private readonly wrapUpInSeconds: (queueId: string) => number = () => 0,
   ) {}
 
   async requestRouting(callId: string, callConnectionId: string, command: Extract<CallCommand, { kind: 'RequestRouting' }>, requestId: string): Promise<void> {
@@ -54,7 +56,8 @@ export class BusRoutingRequests implements RoutingRequests {
       await this.bus.send(offerOutcomeFromNotify({ callId, queueId: command.queueId, offerId: command.offerId, agentId: command.agentId, outcome }, this.clock.now()));
       return;
     }
-    await endCallForAgent({ agents: this.agents, bus: this.bus, clock: this.clock }, command.agentId, callId);
+    const seconds = command.wrapUp ? this.wrapUpInSeconds(command.queueId) : 0;
+    await endCallForAgent({ agents: this.agents, bus: this.bus, clock: this.clock }, command.agentId, callId, seconds > 0 ? { queueId: command.queueId, seconds } : undefined);
   }
 }
 

@@ -17,7 +17,7 @@ import { consult, transfer, type CallActionDependencies } from './handle-call-ac
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
 import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
-import { handleDeadLetteredRoutingMessage, handleRoutingMessage, releaseAgentsFromEndedCalls, type RoutingShellDependencies } from './handle-routing-message.js';
+import { endOverdueWrapUps, handleDeadLetteredRoutingMessage, handleRoutingMessage, releaseAgentsFromEndedCalls, type RoutingShellDependencies } from './handle-routing-message.js';
 import { loadAssistantFlow } from './load-assistant-flow.js';
 import { createLogger, type Logger } from './logger.js';
 import {
@@ -42,6 +42,9 @@ import { parsePresenceNotifications } from './adapters/graph-presence-notificati
 import type { PresenceService } from './ports.js';
 
 /** The use cases the Functions call; built once per process from the settings. */
+/** How long past its time a wrap-up may run before the presence refresh ends it (its scheduled end was lost). */
+const overdueWrapUpGraceInMs = 30_000;
+
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
   callEvents(request: { callId: string; authorization: string | null; bodyText: string }): Promise<HandlerResponse>;
@@ -64,9 +67,11 @@ export interface Switchboard {
   presenceNotification(request: { validationToken: string | null; bodyText: string }): Promise<{ status: number; text?: string; body?: unknown }>;
   /**
    * Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription
-   * alive, and releases agents still counted on calls that have ended (a lost release).
+   * alive, releases agents still counted on calls that have ended (a lost release) and ends
+   * wrap-ups well past their time (a lost WrapUpEnded).
    */
-  refreshPresence(): Promise<{ agents: number; changed: number; released: number }>;
+  /** `released`: agents freed from calls that had ended; `wrapUpsEnded`: wrap-ups past their time whose scheduled end was lost. */
+  refreshPresence(): Promise<{ agents: number; changed: number; released: number; wrapUpsEnded: number }>;
   /** Finishes outbox entries older than their lease that no callback came to finish; returns how many. */
   sweepOutboxes(): Promise<number>;
   readonly queueIds: readonly string[];
@@ -87,6 +92,8 @@ export interface SwitchboardOverrides {
   /** Queues when no contact-center config is loaded (tests with a fixed flow). */
   readonly queues?: readonly QueueDefinition[];
   readonly bus?: RoutingBus;
+  /** The Service Bus broker's time, where it is not real time (a local emulator a test moves on). */
+  readonly brokerClock?: Clock;
   readonly presence?: PresenceService;
   readonly delay?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** SDK retries against ACS; tests use 0. */
@@ -146,7 +153,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         connectionString: settings.ServiceBusConnection,
         fullyQualifiedNamespace: settings.ServiceBusConnection__fullyQualifiedNamespace,
       });
-  const bus = overrides.bus ?? new ServiceBusRoutingBus(serviceBus!, settings.ROUTING_QUEUE_NAME, clock);
+  const bus = overrides.bus ?? new ServiceBusRoutingBus(serviceBus!, settings.ROUTING_QUEUE_NAME, clock, undefined, overrides.brokerClock);
 
   const base = settings.CALLBACK_BASE_URL.replace(/\/+$/, '');
   const callbackUrl = (callId: string) => `${base}/api/calls/${encodeURIComponent(callId)}/events`;
@@ -169,7 +176,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     control,
     agentCalls: control,
     actions,
-    routing: new BusRoutingRequests(bus, routingStore, clock),
+    routing: new BusRoutingRequests(bus, routingStore, clock, (queueId) => queueDefinitions.get(queueId)?.wrapUpInSeconds ?? 0),
     delay,
     clock,
     logger,
@@ -320,12 +327,15 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     async refreshPresence() {
       const agents = await routingStore.listAgents();
       const userIds = agents.map((a) => a.teamsUserId);
-      if (userIds.length === 0) return { agents: 0, changed: 0, released: 0 };
+      if (userIds.length === 0) return { agents: 0, changed: 0, released: 0, wrapUpsEnded: 0 };
       let released = 0;
+      let wrapUpsEnded = 0;
       try {
         released = await releaseAgentsFromEndedCalls(routing, agents);
+        // A minute late at most: the scheduled end is the rule, this the net under it.
+        wrapUpsEnded = await endOverdueWrapUps(routing, agents, overdueWrapUpGraceInMs);
       } catch (error) {
-        logger.warn({ error: String(error) }, 'releasing agents from ended calls failed; tried again at the next refresh');
+        logger.warn({ error: String(error) }, 'releasing agents from ended calls or wrap-ups failed; tried again at the next refresh');
       }
       const changed = await this.presenceChanged(await presence.getPresences(userIds));
       if (clientState) {
@@ -357,7 +367,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
           logger.warn({ error: String(error) }, 'presence subscription upkeep failed; polling continues');
         }
       }
-      return { agents: agents.length, changed, released };
+      return { agents: agents.length, changed, released, wrapUpsEnded };
     },
     async close() {
       // Carried-out entries whose removal waits for a next save that will not come from here.

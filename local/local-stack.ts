@@ -14,7 +14,7 @@ import { SettableClock } from './host/settable-clock.js';
 import { TeamsUserDirectory } from './teams/teams-user-directory.js';
 import { startSampleBackend, type SampleBackend } from './sample-backend/sample-backend.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
-import { startServiceBusEmulator, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
+import { startServiceBusEmulator, type EmulatorClock, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
 import { startSpeechEmulator, type SpeechEmulator } from './speech/speech-emulator.js';
 import { createServiceBusTriggerRunner } from './service-bus/service-bus-trigger-runner.js';
 import type { SampleAgent } from './sample-agents.js';
@@ -49,6 +49,8 @@ export interface LocalAzureOptions {
   readonly logger?: Logger;
   /** Call Automation emulator timing (play durations, ring times); fast by default. */
   readonly callTiming?: Partial<CallTiming>;
+  /** The Service Bus emulator's time (scheduled messages, locks); tests move an AdjustableClock on. */
+  readonly serviceBusClock?: EmulatorClock;
 }
 
 export interface LocalAzure {
@@ -127,6 +129,7 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
       port: ports.serviceBus,
       queues: [{ name: 'routing', requiresSession: true, maxDeliveryCount: 5, lockDurationInMs: 30_000, requiresDuplicateDetection: true }],
       logger: logger.child({ component: 'service-bus-emulator' }),
+      ...(options.serviceBusClock ? { clock: options.serviceBusClock } : {}),
     });
     closers.push(() => serviceBus.close());
     const graph = await startGraphEmulator({ port: ports.graph, teams, logger: logger.child({ component: 'graph-emulator' }) });
@@ -239,8 +242,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const azure = await startLocalAzure({ ...options, logger, stateFolder });
   let app: LocalApp | undefined;
   try {
+    const serviceBusClock = options.serviceBusClock;
     app = await startLocalApp({
       ...options,
+      // Messages are scheduled on the emulator's time, where a test has moved it on.
+      ...(serviceBusClock ? { overrides: { brokerClock: { now: () => new Date(serviceBusClock.now()) }, ...options.overrides } } : {}),
       logger,
       environment: { ...azure.environment, ...options.settings },
       functionsPort: options.ports?.functions ?? defaultPorts.functions,

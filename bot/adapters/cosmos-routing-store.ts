@@ -30,7 +30,8 @@ export class CosmosRoutingStore implements QueueStore, AgentStore {
   }
 
   async getAgent(agentId: string): Promise<Versioned<Agent> | undefined> {
-    return read<Agent>(this.agents, agentId);
+    const found = await read<Agent>(this.agents, agentId);
+    return found && { value: agentWithDefaults(found.value), etag: found.etag };
   }
 
   async saveAgent(agent: Agent, etag: string | undefined): Promise<string> {
@@ -77,8 +78,13 @@ export class CosmosRoutingStore implements QueueStore, AgentStore {
   async listAgents(): Promise<Agent[]> {
     // Admin and supervisor views only; routing never lists agents.
     const { resources } = await this.agents.items.query<Stored<Agent>>('SELECT * FROM c').fetchAll();
-    return resources.map(strip);
+    return resources.map((doc) => agentWithDefaults(strip(doc)));
   }
+}
+
+/** Fields added to the agent document since it was first written start empty when absent. */
+function agentWithDefaults(agent: Agent): Agent {
+  return { ...agent, wrapUp: agent.wrapUp ?? null };
 }
 
 function read<T>(container: Container, id: string): Promise<Versioned<T> | undefined> {

@@ -38,6 +38,8 @@ export class ServiceBusRoutingBus implements RoutingBus {
     queueName: string,
     private readonly clock: Clock = systemClock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /** The broker's time: real time in Azure; a local test may move its emulator's on. */
+    private readonly brokerClock: Clock = systemClock,
   ) {
     this.sender = client.createSender(queueName);
   }
@@ -47,7 +49,7 @@ export class ServiceBusRoutingBus implements RoutingBus {
   }
 
   async schedule(message: RoutingMessage, at: Date): Promise<void> {
-    const onBroker = new Date(Date.now() + (at.getTime() - this.clock.now().getTime()));
+    const onBroker = new Date(this.brokerClock.now().getTime() + (at.getTime() - this.clock.now().getTime()));
     await this.withRetry(() => this.sender.scheduleMessages(toServiceBusMessage(message), onBroker));
   }
 

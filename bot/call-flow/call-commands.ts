@@ -105,6 +105,8 @@ export type CallCommand =
       readonly queueId: string;
       readonly offerId: string;
       readonly agentId: string;
+      /** The agent talked with the caller and their part is over: the queue's after-call work (wrap-up) applies. */
+      readonly wrapUp?: true;
     };
 
 export type CallCommandKind = CallCommand['kind'];

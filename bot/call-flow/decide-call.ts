@@ -197,7 +197,7 @@ function callerLeft(state: CallState, event: CallEvent, now: Date): Decision {
   const commands: CallCommand[] = [];
   if (state.stage === 'queued' && state.queueId) commands.push({ kind: 'CancelRouting', queueId: state.queueId, reason: 'callerHungUp' });
   if (state.stage === 'connected' && state.queueId && state.agent) {
-    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId, offerId: state.agent.offerId, agentId: state.agent.agentId });
+    commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId, offerId: state.agent.offerId, agentId: state.agent.agentId, wrapUp: true });
   }
   for (const c of state.consultants ?? []) {
     commands.push({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: state.queueId ?? '', offerId: `${c.purpose}:${c.agentId}`, agentId: c.agentId });
@@ -469,7 +469,7 @@ class Step {
     if (agent?.teamsUserId && !present.has(agent.teamsUserId)) {
       // The agent left; an expert still on the call takes the call over.
       const successor = (this.state.consultants ?? []).find((c) => c.joined);
-      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
+      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId, wrapUp: true });
       this.state = {
         ...this.state,
         agent: successor ? { agentId: successor.agentId, offerId: `consult:${successor.agentId}`, teamsUserId: successor.teamsUserId } : undefined,
@@ -702,7 +702,7 @@ class Step {
       case 'queue': {
         if (agent) {
           this.state = { ...this.state, agent: undefined };
-          this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId });
+          this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId, offerId: agent.offerId, agentId: agent.agentId, wrapUp: true });
           if (agent.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: agent.teamsUserId, operationContext: `transfer:${agent.agentId}` });
         }
         // Experts in the conference leave with the agent; one still ringing is let go if they answer.
@@ -729,7 +729,7 @@ class Step {
   /** The number answered: the caller talks on with it, and the assistant's leg is about to end. */
   phoneTransferAccepted(): Decision {
     const agent = this.state.agent;
-    if (agent) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: agent.offerId, agentId: agent.agentId });
+    if (agent) this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: agent.offerId, agentId: agent.agentId, wrapUp: true });
     this.state = { ...this.state, agent: undefined, phoneTransfer: undefined, endReason: 'transferredToPhone', pendingOperation: undefined };
     this.moveTo('ending');
     return this.done();
@@ -765,7 +765,7 @@ class Step {
     }
     if (joining.purpose === 'transfer') {
       const previous = this.state.agent;
-      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: previous.offerId, agentId: previous.agentId });
+      this.command({ kind: 'NotifyRouting', outcome: 'callEnded', queueId: this.state.queueId ?? '', offerId: previous.offerId, agentId: previous.agentId, wrapUp: true });
       if (previous.teamsUserId) this.command({ kind: 'RemoveTeamsUser', teamsUserId: previous.teamsUserId, operationContext: `transfer:${previous.agentId}` });
       this.state = {
         ...this.state,

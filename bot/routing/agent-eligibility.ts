@@ -5,7 +5,7 @@
  */
 import type { Agent, MemberStatus } from './routing-types.js';
 
-export type AgentIneligibility = 'notInQueue' | 'notReady' | 'presence' | 'atCapacity' | 'holdingOffer';
+export type AgentIneligibility = 'notInQueue' | 'notReady' | 'wrappingUp' | 'presence' | 'atCapacity' | 'holdingOffer';
 
 const callActivities = new Set(['InACall', 'InAConferenceCall']);
 
@@ -28,6 +28,7 @@ export function isPresenceAvailable(agent: Agent): boolean {
 export function agentIneligibility(agent: Agent, queueId?: string): AgentIneligibility | null {
   if (queueId !== undefined && !agent.queueIds.includes(queueId)) return 'notInQueue';
   if (agent.state !== 'ready') return 'notReady';
+  if (agent.wrapUp) return 'wrappingUp';
   if (agent.offer !== null) return 'holdingOffer';
   if (agent.activeCallIds.length >= agent.capacity) return 'atCapacity';
   if (!isPresenceAvailable(agent)) return 'presence';
@@ -44,6 +45,7 @@ export function memberStatusOf(agent: Agent): MemberStatus {
   if (availability === 'Offline' || availability === 'PresenceUnknown') return 'offline';
   if (agent.activeCallIds.length > 0) return 'onCall';
   if (agent.state !== 'ready') return 'notReady';
+  if (agent.wrapUp) return 'wrapUp';
   if (agent.offer !== null) return 'reserved';
   if (!isPresenceAvailable(agent)) return 'away';
   return 'idle';

@@ -62,11 +62,25 @@ export function applyAgentCommand(agent: Agent, command: AgentCommand): AgentUpd
   }
 }
 
-/** The agent's call ended (from the call's events): frees capacity and starts their idle time. */
-export function endAgentCall(agent: Agent, callId: string, now: Date): AgentUpdate {
+/**
+ * The agent's call ended (from the call's events): frees capacity and starts their idle time, or
+ * first their wrap-up (`wrapUpInSeconds`, the queue's after-call work) when the call was answered
+ * for a queue that has one.
+ */
+export function endAgentCall(agent: Agent, callId: string, now: Date, wrapUpInSeconds = 0): AgentUpdate {
   if (!agent.activeCallIds.includes(callId)) return { outcome: 'unchanged', agent };
+  const wrapUp = wrapUpInSeconds > 0 ? { callId, until: new Date(now.getTime() + wrapUpInSeconds * 1000).toISOString() } : agent.wrapUp;
   return {
     outcome: 'applied',
-    agent: { ...agent, activeCallIds: agent.activeCallIds.filter((c) => c !== callId), lastCallEndedAt: now.toISOString() },
+    agent: { ...agent, activeCallIds: agent.activeCallIds.filter((c) => c !== callId), lastCallEndedAt: now.toISOString(), wrapUp },
   };
+}
+
+/**
+ * The agent's wrap-up is over: its time came (`callId`, the call it was for: a later call's wrap-up
+ * is left alone), or the agent said so (no `callId`).
+ */
+export function endWrapUp(agent: Agent, callId?: string): AgentUpdate {
+  if (!agent.wrapUp || (callId !== undefined && agent.wrapUp.callId !== callId)) return { outcome: 'unchanged', agent };
+  return { outcome: 'applied', agent: { ...agent, wrapUp: null } };
 }

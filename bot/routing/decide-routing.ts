@@ -127,6 +127,9 @@ function apply(step: Step, message: RoutingMessage): boolean {
       return onCallbackAnswered(step, message);
     case 'QueueTimerFired':
       return onQueueTimerFired(step, message);
+    case 'WrapUpEnded':
+      // The shell ends the agent's wrap-up on their own document; the queue hears it as AgentBecameAvailable.
+      return false;
     default:
       return assertNever(message, 'routing message');
   }
@@ -238,7 +241,9 @@ function onAgentChanged(step: Step, m: RoutingMessageOf<'AgentBecameAvailable' |
   const member = setMemberStatus(queue, agentId, memberStatusOf(agent), isLoggedIn(agent));
   const lastCallEndedAtMs = agent.lastCallEndedAt === null ? null : Date.parse(agent.lastCallEndedAt);
   if (member.answeredAtMs !== null && lastCallEndedAtMs !== null && lastCallEndedAtMs >= member.answeredAtMs) {
-    recordQueueOutcome(queue.stats, step.nowMs, { kind: 'handled', handleMs: lastCallEndedAtMs - member.answeredAtMs });
+    // Handle time includes the after-call work the queue gives (its planned end: the wait estimate's view).
+    const handledUntilMs = agent.wrapUp ? Math.max(lastCallEndedAtMs, Date.parse(agent.wrapUp.until)) : lastCallEndedAtMs;
+    recordQueueOutcome(queue.stats, step.nowMs, { kind: 'handled', handleMs: handledUntilMs - member.answeredAtMs });
     member.answeredAtMs = null;
   }
 

@@ -14,6 +14,7 @@ export function newAgent(profile: AgentProfile): Agent {
     offer: null,
     lastCallEndedAt: null,
     consecutiveMisses: 0,
+    wrapUp: null,
     ...profile,
   };
 }

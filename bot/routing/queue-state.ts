@@ -131,13 +131,14 @@ export function setMemberStatus(queue: QueueState, agentId: string, status: Memb
   if (member === undefined) {
     member = { status, loggedIn, lastOfferSeq: 0, answeredAtMs: null };
     queue.members[agentId] = member;
-    queue.memberCounts[status]++;
+    queue.memberCounts[status] = (queue.memberCounts[status] ?? 0) + 1;
     if (loggedIn) queue.memberCounts.loggedIn++;
     return member;
   }
   if (member.status !== status) {
     queue.memberCounts[member.status]--;
-    queue.memberCounts[status]++;
+    // A queue document saved before a status existed has no count for it.
+    queue.memberCounts[status] = (queue.memberCounts[status] ?? 0) + 1;
     member.status = status;
   }
   if (member.loggedIn !== loggedIn) {

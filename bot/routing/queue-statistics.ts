@@ -94,7 +94,7 @@ function sumWindow(counters: QueueCounters, nowMs: number, windowInSeconds: numb
 
 /** Agents working the queue right now: they are the ones who will free up for waiting callers. */
 function staffedAgents(queue: QueueState): number {
-  return queue.memberCounts.idle + queue.memberCounts.reserved + queue.memberCounts.onCall;
+  return queue.memberCounts.idle + queue.memberCounts.reserved + queue.memberCounts.onCall + (queue.memberCounts.wrapUp ?? 0);
 }
 
 /**
@@ -175,7 +175,8 @@ export function getQueueStatistics(
       averageSpeedOfAnswerInSeconds: window.answered > 0 ? window.answeredWaitSumMs / window.answered / 1000 : null,
       averageHandleTimeInSeconds: window.handled > 0 ? window.handleSumMs / window.handled / 1000 : null,
     },
-    agents: { ...queue.memberCounts },
+    // A queue document saved before wrap-ups existed has no count for them.
+    agents: { ...queue.memberCounts, wrapUp: queue.memberCounts.wrapUp ?? 0 },
     totals: { ...queue.stats.totals },
   };
 }

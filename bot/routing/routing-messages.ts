@@ -39,6 +39,7 @@ export const agentSchema = z.object({
   offer: z.object({ offerId: id, callId: id, queueId: id, offeredAt: timestamp }).nullable().default(null),
   lastCallEndedAt: timestamp.nullable().default(null),
   consecutiveMisses: z.number().int().min(0).default(0),
+  wrapUp: z.object({ callId: id, until: timestamp }).nullable().default(null),
 }) satisfies z.ZodType<Agent, unknown>;
 
 const overflowActionSchema = z.discriminatedUnion('kind', [
@@ -76,6 +77,7 @@ export const queueDefinitionSchema = z.object({
     .default({}),
   serviceLevelThresholdInSeconds: z.number().int().positive().default(20),
   defaultHandleTimeInSeconds: z.number().positive().default(300),
+  wrapUpInSeconds: z.number().int().min(0).max(3600).default(0),
 }) satisfies z.ZodType<QueueDefinition, unknown>;
 
 const base = {
@@ -144,6 +146,11 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('CallbackRequested'), callId: id, phoneNumber: z.string().min(3).max(32) }),
   /** The caller answered their callback: they wait on the line now, as any caller (announcements, agents added to the call). */
   z.object({ ...base, kind: z.literal('CallbackAnswered'), callId: id, callConnectionId: id }),
+  /**
+   * Scheduled when an agent's wrap-up starts, to end it at its time: the agent may take calls again
+   * (unless they ended it sooner, or a later call's wrap-up replaced it).
+   */
+  z.object({ ...base, kind: z.literal('WrapUpEnded'), agentId: id, callId: id }),
   z.object({
     ...base,
     kind: z.literal('QueueTimerFired'),

@@ -60,6 +60,17 @@ export interface Agent {
   lastCallEndedAt: string | null;
   /** Offers missed (declined or unanswered) in a row; reset when the agent answers one. */
   consecutiveMisses: number;
+  /**
+   * After-call work: the call just ended (`callId`) and the agent takes no new call until `until`,
+   * or until they say they are ready sooner. Null when not wrapping up.
+   */
+  wrapUp: AgentWrapUp | null;
+}
+
+export interface AgentWrapUp {
+  callId: string;
+  /** ISO time the wrap-up ends by itself. */
+  until: string;
 }
 
 export type AgentSelection = 'longestIdle' | 'mostSkilled' | 'roundRobin';
@@ -101,6 +112,8 @@ export interface QueueDefinition {
   serviceLevelThresholdInSeconds: number;
   /** Used for the expected wait until the queue has measured handle times of its own. */
   defaultHandleTimeInSeconds: number;
+  /** After-call work: how long an agent whose call from this queue ended takes no new call; 0 for none. */
+  wrapUpInSeconds: number;
 }
 
 /**
@@ -148,8 +161,8 @@ export interface WaitingCall {
   announcementCount: number;
 }
 
-export type MemberStatus = 'idle' | 'reserved' | 'onCall' | 'away' | 'notReady' | 'offline';
-export const memberStatuses: readonly MemberStatus[] = ['idle', 'reserved', 'onCall', 'away', 'notReady', 'offline'];
+export type MemberStatus = 'idle' | 'reserved' | 'onCall' | 'wrapUp' | 'away' | 'notReady' | 'offline';
+export const memberStatuses: readonly MemberStatus[] = ['idle', 'reserved', 'onCall', 'wrapUp', 'away', 'notReady', 'offline'];
 
 /** What the queue knows about one of its agents, kept current from agent messages. */
 export interface QueueMember {

@@ -166,7 +166,7 @@ describe('Teams presence drives routing', () => {
 
     // The timer's poll reads every agent's presence again.
     const refreshed = await stack.switchboard.refreshPresence();
-    expect(refreshed).toEqual({ agents: 3, changed: 1, released: 0 });
+    expect(refreshed).toEqual({ agents: 3, changed: 1, released: 0, wrapUpsEnded: 0 });
     await settled();
     expect((await agentDoc('gus')).presence.availability).toBe('Available');
     expect(await routed(call)).toEqual(expect.objectContaining({ stage: 'connected', agentId: 'gus', decisions: ['queued', 'offered', 'answered'] }));

@@ -700,7 +700,7 @@ describe('meeting the agent', () => {
   it('when the connected call ends routing frees the agent', () => {
     const d = queued().when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:agent-7', operationContext: offerContext }).when({ kind: 'CallDisconnected' });
     expect(d.state.endReason).toBe('completed');
-    expect(d.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7' }]);
+    expect(d.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'billing:offer-1', agentId: 'agent-7', wrapUp: true }]);
   });
 
   it('ignores an invitation result that is not an offer, or arrives after the caller left', () => {
@@ -721,13 +721,13 @@ describe('the end of a connected call', () => {
     const left = connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['8:orgid:agent-7', '8:acs:bot'] });
     expect(left.commands).toEqual([{ kind: 'HangUp' }]);
     const ended = left.when({ kind: 'CallDisconnected' });
-    expect(ended.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(ended.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true }]);
     expect(ended.history).toEqual(expect.arrayContaining([{ kind: 'callEnded', reason: 'callerHungUp' }]));
   });
 
   it('the agent leaving frees them at once and ends the call', () => {
     const left = connectedToAgent().when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:acs:bot'] });
-    expect(left.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }, { kind: 'HangUp' }]);
+    expect(left.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true }, { kind: 'HangUp' }]);
     expect(left.state.endReason).toBe('agentHungUp');
     expect(left.when({ kind: 'CallDisconnected' }).commands).toEqual([]);
   });
@@ -940,7 +940,7 @@ describe('consult and transfer', () => {
       .when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' })
       .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-sme', operationContext: 'consult|sme-1' });
     const agentLeft = joined.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123', '8:orgid:tu-sme'] });
-    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true }]);
     expect(agentLeft.state.agent).toEqual({ agentId: 'sme-1', offerId: 'consult:sme-1', teamsUserId: 'tu-sme' });
   });
 
@@ -949,7 +949,7 @@ describe('consult and transfer', () => {
     expect(ringing.commands).toEqual([{ kind: 'AddTeamsUser', teamsUserId: 'tu-9', operationContext: 'transfer|agent-9' }]);
     const moved = ringing.when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-9', operationContext: 'transfer|agent-9' });
     expect(moved.commands).toEqual([
-      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true },
       { kind: 'RemoveTeamsUser', teamsUserId: 'tu-agent', operationContext: 'transfer:agent-7' },
     ]);
     expect(moved.state.agent).toEqual({ agentId: 'agent-9', offerId: 'transfer:agent-9', teamsUserId: 'tu-9' });
@@ -971,7 +971,7 @@ describe('consult and transfer', () => {
     expect(ringing.state.stage).toBe('connected');
     expect(ringing.state.agent?.agentId).toBe('agent-7');
     const answered = ringing.when({ kind: 'CallTransferAccepted', operationContext: transferContext(ringing) });
-    expect(answered.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(answered.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true }]);
     expect(answered.state).toMatchObject({ stage: 'ending', endReason: 'transferredToPhone', agent: undefined });
     const gone = answered.when({ kind: 'CallDisconnected' });
     expect(gone.state).toMatchObject({ stage: 'ended', endReason: 'transferredToPhone' });
@@ -1005,7 +1005,7 @@ describe('consult and transfer', () => {
   it('an agent who hangs up while the number rings is freed, and the caller waits for the number', () => {
     const ringing = onCall().when(toPhone);
     const agentLeft = ringing.when({ kind: 'ParticipantsUpdated', participantIds: ['4:+14255550123'] });
-    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' }]);
+    expect(agentLeft.commands).toEqual([{ kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true }]);
     expect(agentLeft.state).toMatchObject({ stage: 'connected', agent: undefined });
     const answered = agentLeft.when({ kind: 'CallTransferAccepted', operationContext: transferContext(ringing) });
     expect(answered.commands).toEqual([]);
@@ -1043,7 +1043,7 @@ describe('consult and transfer', () => {
       .when({ kind: 'ConsultRequested', agentId: 'sme-2', teamsUserId: 'tu-sme2' });
     const queued = conference.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'support' } });
     expect(queued.commands.filter((c) => c.kind === 'NotifyRouting' || c.kind === 'RemoveTeamsUser')).toEqual([
-      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7' },
+      { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'o1', agentId: 'agent-7', wrapUp: true },
       { kind: 'RemoveTeamsUser', teamsUserId: 'tu-agent', operationContext: 'transfer:agent-7' },
       { kind: 'NotifyRouting', outcome: 'callEnded', queueId: 'billing', offerId: 'consult:sme-1', agentId: 'sme-1' },
       { kind: 'RemoveTeamsUser', teamsUserId: 'tu-sme', operationContext: 'transfer:sme-1' },

@@ -1,5 +1,5 @@
 import { agentIneligibility, isAgentEligible, memberStatusOf } from '../../bot/routing/agent-eligibility.js';
-import { applyAgentCommand, endAgentCall } from '../../bot/routing/apply-agent-command.js';
+import { applyAgentCommand, endAgentCall, endWrapUp } from '../../bot/routing/apply-agent-command.js';
 import { agent, at, t0 } from './routing-given.js';
 
 const offer = { offerId: 'o1', callId: 'c1', queueId: 'sales', offeredAt: t0.toISOString() };
@@ -63,6 +63,28 @@ describe('agent document transitions (applied by the shell under the agent’s E
     expect(ended.agent).toMatchObject({ activeCallIds: [], lastCallEndedAt: at(90).toISOString() });
     expect(isAgentEligible(ended.agent, 'sales')).toBe(true);
     expect(endAgentCall(ended.agent, 'c1', at(95)).outcome).toBe('unchanged');
+  });
+
+  it('with after-call work the agent wraps up first: no call is offered until its end, or until they say they are ready', () => {
+    const ended = endAgentCall(agent('a1', { activeCallIds: ['c1'] }), 'c1', at(90), 30);
+    expect(ended.agent).toMatchObject({ activeCallIds: [], lastCallEndedAt: at(90).toISOString(), wrapUp: { callId: 'c1', until: at(120).toISOString() } });
+    expect(agentIneligibility(ended.agent, 'sales')).toBe('wrappingUp');
+    expect(memberStatusOf(ended.agent)).toBe('wrapUp');
+    // The scheduled end of an earlier call's wrap-up leaves this one alone.
+    expect(endWrapUp(ended.agent, 'c0').outcome).toBe('unchanged');
+    const over = endWrapUp(ended.agent, 'c1');
+    expect(over.agent.wrapUp).toBeNull();
+    expect(isAgentEligible(over.agent, 'sales')).toBe(true);
+    expect(endWrapUp(over.agent, 'c1').outcome).toBe('unchanged');
+    // The agent ends it sooner: any wrap-up.
+    expect(endWrapUp(ended.agent).agent.wrapUp).toBeNull();
+  });
+
+  it('a second call of an agent with capacity for two ends into its own wrap-up', () => {
+    const first = endAgentCall(agent('a1', { capacity: 2, activeCallIds: ['c1', 'c2'] }), 'c1', at(90), 30).agent;
+    const second = endAgentCall(first, 'c2', at(100), 30).agent;
+    expect(second.wrapUp).toEqual({ callId: 'c2', until: at(130).toISOString() });
+    expect(endWrapUp(second, 'c1').outcome).toBe('unchanged');
   });
 });
 

@@ -149,9 +149,10 @@ export class RoutingScenario {
   }
 
   /** The agent's call ends; like the shell, tell the queue the agent may be free. */
-  endCall(agentId: string, callId: string, now: Date): RoutingDecision {
+  /** The agent's call ends (into `wrapUpInSeconds` of after-call work, when given). */
+  endCall(agentId: string, callId: string, now: Date, wrapUpInSeconds = 0): RoutingDecision {
     const doc = this.agents.get(agentId)!;
-    const ended = endAgentCall(doc, callId, now).agent;
+    const ended = endAgentCall(doc, callId, now, wrapUpInSeconds).agent;
     return this.agentChanged(ended, now);
   }
 }

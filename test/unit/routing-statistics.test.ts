@@ -53,6 +53,16 @@ describe('live queue statistics', () => {
     expect(getQueueStatistics(s.queue, s.def, at(200)).window.averageHandleTimeInSeconds).toBe(180);
   });
 
+  it('counts an agent wrapping up apart, and their after-call work in the handle time', () => {
+    const s = busyQueue();
+    const decision = s.endCall('a1', 'c1', at(190), 30);
+    // Nobody is offered the call still waiting while the agent wraps up.
+    expect(decision.commands.filter((c) => c.kind === 'ReserveAgent')).toEqual([]);
+    const stats = getQueueStatistics(s.queue, s.def, at(200));
+    expect(stats.window.averageHandleTimeInSeconds).toBe(210);
+    expect(stats.agents).toMatchObject({ onCall: 1, wrapUp: 1, idle: 0, loggedIn: 3 });
+  });
+
   it('counts only the window asked for', () => {
     const s = busyQueue();
     const later = getQueueStatistics(s.queue, s.def, at(60 * 45), { windowInSeconds: 15 * 60 });

@@ -572,6 +572,9 @@ export const queueSchema = z
       .max(86_400)
       .optional()
       .meta({ description: 'Wait before this queue\'s unanswered callbacks are dialled again; omit for `assistant.callbackRetryDelayInSeconds`.' }),
+    wrapUpInSeconds: seconds(3600)
+      .default(0)
+      .meta({ description: 'After-call work: an agent whose call from this queue ended takes no new call for this long, unless they say they are ready sooner (POST /api/agents/{id}/state). 0 for none.' }),
     serviceLevelThresholdInSeconds: positiveSeconds(3600).default(20),
     defaultHandleTimeInSeconds: positiveSeconds(7200).default(300).meta({ description: 'Used for the expected wait until the queue has measured its own.' }),
     overflow: overflowRulesSchema.default({}),
