@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallEvent } from './call-flow/call-events.js';
 import type { HttpResult } from './handle-agents.js';
 import type { AppliedCallEvent } from './handle-call-events.js';
-import { announceAgent } from './handle-routing-message.js';
+import { announceAgent, endWrapUpForAgent } from './handle-routing-message.js';
 import { ConcurrencyConflict, type AgentStore, type CallStore, type Clock, type RoutingBus } from './ports.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { chooseConsultAgent } from './routing/choose-consult-agent.js';
@@ -17,6 +17,8 @@ export interface CallActionDependencies {
   /** Outside the queue's business hours at `now`: a transfer there is refused, the agent keeps the caller. */
   readonly queueClosed: (queueId: string, now: Date) => boolean;
   readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<AppliedCallEvent>;
+  /** The disposition codes of a queue's calls; empty: any code. */
+  readonly dispositionsOf: (queueId: string) => readonly string[];
 }
 
 const skills = z.array(z.strictObject({ skill: z.string().min(1).max(100), minProficiency: z.number().int().min(1).max(5) })).min(1, 'name at least one skill');
@@ -26,6 +28,13 @@ export const transferRequestSchema = z.union([
   z.strictObject({ agentId: z.string().min(1) }),
   z.strictObject({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phoneNumber must be E.164, e.g. +14255550123') }),
 ], { error: 'transfer to one of { queueId }, { agentId } or { phoneNumber }' });
+
+export const wrapUpRequestSchema = z.strictObject({
+  disposition: z.string().min(1).max(64),
+  notes: z.string().max(2000).optional(),
+  /** The call the disposition is for: by default the one the agent is wrapping up. */
+  callId: z.string().min(1).max(256).optional(),
+});
 
 const invalid = (error: z.ZodError): HttpResult => ({ status: 400, body: { error: 'invalid request', details: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
 
@@ -109,4 +118,36 @@ async function takeAgentForCall(deps: CallActionDependencies, agentId: string, c
     }
   }
   return false;
+}
+
+/**
+ * POST /api/agents/{agentId}/wrap-up: the agent records how the call went (a disposition code of the
+ * call's queue, and notes kept as personal data) in the call's history; recording it for the call
+ * they are wrapping up ends the wrap-up, so the next call can come.
+ */
+export async function recordWrapUp(deps: CallActionDependencies, agentId: string, input: unknown): Promise<HttpResult> {
+  const parsed = wrapUpRequestSchema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error);
+  const agent = await deps.agents.getAgent(agentId);
+  if (!agent) return { status: 404, body: { error: 'unknown agent' } };
+  const { wrapUp, activeCallIds } = agent.value;
+  const callId = parsed.data.callId ?? wrapUp?.callId;
+  if (callId === undefined) return { status: 409, body: { error: 'the agent is not wrapping up a call: name the call (callId)' } };
+  if (callId !== wrapUp?.callId && !activeCallIds.includes(callId)) return { status: 409, body: { error: 'the agent is neither on that call nor wrapping it up' } };
+  const call = await deps.calls.getCall(callId);
+  if (!call) return { status: 404, body: { error: 'unknown call' } };
+  const queueId = call.record.state.queueId;
+  const allowed = queueId === undefined ? [] : deps.dispositionsOf(queueId);
+  const { disposition, notes } = parsed.data;
+  if (allowed.length > 0 && !allowed.includes(disposition)) {
+    return { status: 400, body: { error: `disposition must be one of ${allowed.join(', ')} for queue ${queueId}` } };
+  }
+  const now = deps.clock.now();
+  const applied = await deps.applyCallEvent(callId, {
+    kind: 'DispositionRecorded', eventId: `disposition:${callId}:${agentId}:${now.getTime()}`, occurredAt: now.toISOString(),
+    agentId, disposition, ...(notes === undefined ? {} : { notes }),
+  });
+  if (applied === 'unknown call') return { status: 404, body: { error: 'unknown call' } };
+  const wrapUpEnded = callId === wrapUp?.callId ? await endWrapUpForAgent(deps, agentId, callId) : false;
+  return { status: 200, body: { callId, disposition, wrapUpEnded } };
 }

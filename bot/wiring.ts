@@ -13,7 +13,7 @@ import type { ContactCenterConfig } from './assistant/contact-center-config.js';
 import type { AssistantFlow } from './call-flow/assistant-flow.js';
 import { decideCall, startCall } from './call-flow/decide-call.js';
 import type { Settings } from './config.js';
-import { consult, transfer, type CallActionDependencies } from './handle-call-actions.js';
+import { consult, recordWrapUp, transfer, type CallActionDependencies } from './handle-call-actions.js';
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
 import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
@@ -55,6 +55,8 @@ export interface Switchboard {
   consult(callId: string, body: unknown): Promise<HttpResult>;
   transfer(callId: string, body: unknown): Promise<HttpResult>;
   setAgentState(agentId: string, body: unknown): Promise<HttpResult>;
+  /** POST /api/agents/{agentId}/wrap-up: a disposition (and notes) for a call; ends its wrap-up. */
+  recordWrapUp(agentId: string, body: unknown): Promise<HttpResult>;
   listAgents(): Promise<HttpResult>;
   queueStatistics(queueId: string): Promise<HttpResult>;
   /** The queues routing serves (from the contact-center config) with their live statistics. */
@@ -217,6 +219,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     knownQueue: (q) => queueDefinitions.has(q),
     queueClosed: (q, now) => flow.queueClosed(q, now) !== undefined,
     applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),
+    dispositionsOf: (queueId) => queueDefinitions.get(queueId)?.dispositions ?? [],
   };
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,
@@ -252,6 +255,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     putAgent: (agentId, body) => putAgent(agentDeps, agentId, body),
     consult: (callId, body) => consult(callActions, callId, body),
     transfer: (callId, body) => transfer(callActions, callId, body),
+    recordWrapUp: (agentId, body) => recordWrapUp(callActions, agentId, body),
     setAgentState: (agentId, body) => setAgentState(agentDeps, agentId, body),
     async listAgents() {
       return { status: 200, body: { value: (await routingStore.listAgents()).map(view) } };

@@ -7,6 +7,7 @@ import { agents } from './agents.js';
 import { callConsult } from './call-consult.js';
 import { callTransfer } from './call-transfer.js';
 import { agentState } from './agent-state.js';
+import { agentWrapUp } from './agent-wrap-up.js';
 import { presenceNotifications } from './presence-notifications.js';
 import { outboxSweep } from './outbox-sweep.js';
 import { presenceRefresh } from './presence-refresh.js';
@@ -28,6 +29,7 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     routingDeadLetters(app),
     agents(app),
     agentState(app),
+    agentWrapUp(app),
     queueStatistics(app),
     queues(app),
     routingDeadLetterList(app),

@@ -61,6 +61,8 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'ConsultRequested'; readonly agentId: string; readonly teamsUserId: string })
   /** From the agent API: blind transfer of the caller to a queue, an agent or a phone number. */
   | (EventBase & { readonly kind: 'TransferRequested'; readonly target: TransferTarget })
+  /** From the agent API: how the call ended for the agent (a disposition code) and their notes, recorded in any stage. */
+  | (EventBase & { readonly kind: 'DispositionRecorded'; readonly agentId: string; readonly disposition: string; readonly notes?: string })
   | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });
 
 export type TransferTarget =

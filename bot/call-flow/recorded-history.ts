@@ -21,13 +21,15 @@ export type RecordedActionResult =
   | (Omit<Extract<ActionResult, { readonly status: 'retry' }>, 'say' | 'lockedSay'> & { readonly say: RecordedActionSpeech; readonly lockedSay: RecordedActionSpeech });
 
 export type RecordedCallEvent =
-  | Exclude<CallEvent, { readonly kind: 'SpeechRecognized' | 'KeysPressed' | 'ChoiceRecognized' | 'ParticipantsUpdated' | 'CallbackDue' | 'ActionCompleted' }>
+  | Exclude<CallEvent, { readonly kind: 'SpeechRecognized' | 'KeysPressed' | 'ChoiceRecognized' | 'ParticipantsUpdated' | 'CallbackDue' | 'ActionCompleted' | 'DispositionRecorded' }>
   | (Omit<EventOf<'SpeechRecognized'>, 'text'> & { readonly pii: { readonly text: string } })
   | (Omit<EventOf<'KeysPressed'>, 'tones'> & { readonly pii: { readonly tones: string } })
   | (Omit<EventOf<'ChoiceRecognized'>, 'phrase'> & { readonly pii: { readonly phrase: string | undefined } })
   | (Omit<EventOf<'ParticipantsUpdated'>, 'participantIds'> & { readonly pii: { readonly participantIds: readonly string[] } })
   | (Omit<EventOf<'CallbackDue'>, 'phoneNumber'> & { readonly pii: { readonly phoneNumber: string } })
-  | (Omit<EventOf<'ActionCompleted'>, 'result'> & { readonly result: RecordedActionResult });
+  | (Omit<EventOf<'ActionCompleted'>, 'result'> & { readonly result: RecordedActionResult })
+  /** An agent's notes may say anything about the caller. */
+  | (Omit<EventOf<'DispositionRecorded'>, 'notes'> & { readonly pii?: { readonly notes: string } });
 
 export type RecordedPrompt = Omit<Prompt, 'text'> & { readonly pii: { readonly text: string } };
 
@@ -76,6 +78,10 @@ export function recordedEvent(event: CallEvent): RecordedCallEvent {
     }
     case 'ActionCompleted':
       return { ...event, result: recordedResult(event.result) };
+    case 'DispositionRecorded': {
+      const { notes, ...rest } = event;
+      return notes === undefined ? rest : { ...rest, pii: { notes } };
+    }
     default:
       return event;
   }

@@ -78,6 +78,7 @@ export const queueDefinitionSchema = z.object({
   serviceLevelThresholdInSeconds: z.number().int().positive().default(20),
   defaultHandleTimeInSeconds: z.number().positive().default(300),
   wrapUpInSeconds: z.number().int().min(0).max(3600).default(0),
+  dispositions: z.array(z.string().min(1).max(64)).default([]),
 }) satisfies z.ZodType<QueueDefinition, unknown>;
 
 const base = {

@@ -114,6 +114,8 @@ export interface QueueDefinition {
   defaultHandleTimeInSeconds: number;
   /** After-call work: how long an agent whose call from this queue ended takes no new call; 0 for none. */
   wrapUpInSeconds: number;
+  /** The disposition codes an agent may record for this queue's calls; empty: any code. */
+  dispositions: string[];
 }
 
 /**

@@ -22,7 +22,7 @@ beforeAll(async () => {
     overrides: {
       flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
       actions: unusedActions,
-      queues: [parseQueueDefinition({ queueId: 'billing', name: 'Billing', ringTimeInSeconds: 20, announcementIntervalInSeconds: 0, wrapUpInSeconds }), parseQueueDefinition({ queueId: 'general', name: 'General', announcementIntervalInSeconds: 0 })],
+      queues: [parseQueueDefinition({ queueId: 'billing', name: 'Billing', ringTimeInSeconds: 20, announcementIntervalInSeconds: 0, wrapUpInSeconds, dispositions: ['resolved', 'follow-up-needed'] }), parseQueueDefinition({ queueId: 'general', name: 'General', announcementIntervalInSeconds: 0 })],
     },
     agents: [alice],
   });
@@ -111,5 +111,36 @@ describe('after-call work (wrap-up)', () => {
     serviceBusClock.advanceBy(wrapUpInSeconds * 1000 + 1);
     await settled();
     expect((await aliceNow()).status).toBe('idle');
+  });
+
+  it("the agent's disposition goes into the call's history and ends the wrap-up; a code the queue does not list is refused", async () => {
+    const call = await escalate('+14255550204');
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    expect(await stage(call)).toBe('connected');
+    // On the call and not yet wrapping up: a disposition must name its call.
+    expect((await api('agents/alice/wrap-up', { disposition: 'resolved' })).status).toBe(409);
+    stack.callAutomation.hangUp(call);
+    await settled();
+    expect((await aliceNow()).status).toBe('wrapUp');
+
+    const wrong = await api('agents/alice/wrap-up', { disposition: 'sale-made' });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ error: 'disposition must be one of resolved, follow-up-needed for queue billing' });
+    expect((await api('agents/alice/wrap-up', { disposition: 'resolved', mood: 'happy' })).status).toBe(400);
+    expect((await api('agents/nobody/wrap-up', { disposition: 'resolved' })).status).toBe(404);
+    expect((await aliceNow()).status).toBe('wrapUp');
+
+    const recorded = await api('agents/alice/wrap-up', { disposition: 'follow-up-needed', notes: 'wants a call back about the May bill' });
+    expect(recorded.status).toBe(200);
+    expect(await recorded.json()).toEqual({ callId, disposition: 'follow-up-needed', wrapUpEnded: true });
+    await settled();
+    expect((await aliceNow()).status).toBe('idle');
+    const history = (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
+    expect(history).toContainEqual({
+      kind: 'event',
+      event: expect.objectContaining({ kind: 'DispositionRecorded', agentId: 'alice', disposition: 'follow-up-needed', pii: { notes: 'wants a call back about the May bill' } }),
+    });
+    // The wrap-up is over: a second disposition must name its call.
+    expect((await api('agents/alice/wrap-up', { disposition: 'resolved' })).status).toBe(409);
   });
 });

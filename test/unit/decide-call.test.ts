@@ -1066,6 +1066,15 @@ describe('consult and transfer', () => {
     expect(failed.state).toMatchObject({ stage: 'connected', agent: { agentId: 'sme-1' } });
   });
 
+  it("an agent's disposition is recorded after the call ended, with the notes kept as personal data", () => {
+    const ended = onCall().when({ kind: 'CallDisconnected' });
+    const recorded = ended.when({ kind: 'DispositionRecorded', agentId: 'agent-7', disposition: 'resolved', notes: 'caller moving in May' });
+    expect(recorded.commands).toEqual([]);
+    expect(recorded.state).toEqual(ended.state);
+    expect(recorded.history).toEqual([{ kind: 'event', event: expect.objectContaining({ kind: 'DispositionRecorded', agentId: 'agent-7', disposition: 'resolved', pii: { notes: 'caller moving in May' } }) }]);
+    expect(recorded.history[0]).not.toHaveProperty('event.notes');
+  });
+
   it('an expert or agent taken for a call that has ended meanwhile is given back to routing', () => {
     const ended = onCall().when({ kind: 'CallDisconnected' });
     expect(ended.state.stage).toBe('ended');

@@ -575,6 +575,10 @@ export const queueSchema = z
     wrapUpInSeconds: seconds(3600)
       .default(0)
       .meta({ description: 'After-call work: an agent whose call from this queue ended takes no new call for this long, unless they say they are ready sooner (POST /api/agents/{id}/state). 0 for none.' }),
+    dispositions: z
+      .array(name('disposition'))
+      .default([])
+      .meta({ description: 'Codes an agent records for how a call from this queue ended (POST /api/agents/{id}/wrap-up). Empty: any code is accepted.' }),
     serviceLevelThresholdInSeconds: positiveSeconds(3600).default(20),
     defaultHandleTimeInSeconds: positiveSeconds(7200).default(300).meta({ description: 'Used for the expected wait until the queue has measured its own.' }),
     overflow: overflowRulesSchema.default({}),
