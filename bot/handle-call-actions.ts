@@ -148,6 +148,6 @@ export async function recordWrapUp(deps: CallActionDependencies, agentId: string
     agentId, disposition, ...(notes === undefined ? {} : { notes }),
   });
   if (applied === 'unknown call') return { status: 404, body: { error: 'unknown call' } };
-  const wrapUpEnded = callId === wrapUp?.callId ? await endWrapUpForAgent(deps, agentId, callId) : false;
+  const wrapUpEnded = callId === wrapUp?.callId ? await endWrapUpForAgent(deps, agentId, { callId }) : false;
   return { status: 200, body: { callId, disposition, wrapUpEnded } };
 }

@@ -59,7 +59,7 @@ export async function handleRoutingMessage(deps: RoutingShellDependencies, body:
   }
   if (message.kind === 'WrapUpEnded') {
     // The agent's own document, not the queue's: the queues hear of it as AgentBecameAvailable.
-    await endWrapUpForAgent(deps, message.agentId, message.callId);
+    await endWrapUpForAgent(deps, message.agentId, message);
     return 'handled';
   }
   // Service Bus redelivers an abandoned message at once: a brief outage of the store would use up
@@ -257,7 +257,7 @@ export async function endCallForAgent(
       // schedule that fails leaves the call's release to be retried, and the minute's refresh ends
       // wrap-ups past their time.
       await deps.bus.schedule(
-        { kind: 'WrapUpEnded', schemaVersion: routingSchemaVersion, messageId: `${agentId}:${callId}:wrapUpEnded`, queueId: wrapUp.queueId, occurredAt: until, agentId, callId },
+        { kind: 'WrapUpEnded', schemaVersion: routingSchemaVersion, messageId: `${agentId}:${callId}:wrapUpEnded:${Date.parse(until)}`, queueId: wrapUp.queueId, occurredAt: until, agentId, callId, until },
         new Date(until),
       );
     }
@@ -268,14 +268,14 @@ export async function endCallForAgent(
 }
 
 /**
- * Ends the agent's wrap-up (ETag-guarded): its time came (`callId`: the call it was for), or the
- * agent's queues are told they may take calls again.
+ * Ends the agent's wrap-up for `which` call (and end time, when known), ETag-guarded; the agent's
+ * queues are told they may take calls again. False when that wrap-up was over already.
  */
-export async function endWrapUpForAgent(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>, agentId: string, callId: string): Promise<boolean> {
+export async function endWrapUpForAgent(deps: Pick<RoutingShellDependencies, 'agents' | 'bus' | 'clock'>, agentId: string, which: { readonly callId: string; readonly until?: string }): Promise<boolean> {
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
     const stored = await deps.agents.getAgent(agentId);
     if (!stored) return false;
-    const ended = endWrapUp(stored.value, callId);
+    const ended = endWrapUp(stored.value, which);
     if (ended.outcome !== 'applied') return false;
     try {
       const etag = await deps.agents.saveAgent(ended.agent, stored.etag);
@@ -298,7 +298,7 @@ export async function endOverdueWrapUps(deps: Pick<RoutingShellDependencies, 'ag
   for (const agent of agents) {
     if (!agent.wrapUp || Date.parse(agent.wrapUp.until) + graceInMs > nowMs) continue;
     deps.logger.warn({ agentId: agent.agentId, callId: agent.wrapUp.callId, until: agent.wrapUp.until }, 'wrap-up ended by the presence refresh: its scheduled end was lost');
-    if (await endWrapUpForAgent(deps, agent.agentId, agent.wrapUp.callId)) ended++;
+    if (await endWrapUpForAgent(deps, agent.agentId, agent.wrapUp)) ended++;
   }
   return ended;
 }

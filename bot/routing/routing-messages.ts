@@ -151,7 +151,7 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
    * Scheduled when an agent's wrap-up starts, to end it at its time: the agent may take calls again
    * (unless they ended it sooner, or a later call's wrap-up replaced it).
    */
-  z.object({ ...base, kind: z.literal('WrapUpEnded'), agentId: id, callId: id }),
+  z.object({ ...base, kind: z.literal('WrapUpEnded'), agentId: id, callId: id, until: timestamp }),
   z.object({
     ...base,
     kind: z.literal('QueueTimerFired'),

@@ -71,11 +71,13 @@ describe('agent document transitions (applied by the shell under the agent’s E
     expect(agentIneligibility(ended.agent, 'sales')).toBe('wrappingUp');
     expect(memberStatusOf(ended.agent)).toBe('wrapUp');
     // The scheduled end of an earlier call's wrap-up leaves this one alone.
-    expect(endWrapUp(ended.agent, 'c0').outcome).toBe('unchanged');
-    const over = endWrapUp(ended.agent, 'c1');
+    expect(endWrapUp(ended.agent, { callId: 'c0' }).outcome).toBe('unchanged');
+    // Nor does the end of an earlier wrap-up for the same call (the agent took it again).
+    expect(endWrapUp(ended.agent, { callId: 'c1', until: at(60).toISOString() }).outcome).toBe('unchanged');
+    const over = endWrapUp(ended.agent, { callId: 'c1', until: at(120).toISOString() });
     expect(over.agent.wrapUp).toBeNull();
     expect(isAgentEligible(over.agent, 'sales')).toBe(true);
-    expect(endWrapUp(over.agent, 'c1').outcome).toBe('unchanged');
+    expect(endWrapUp(over.agent, { callId: 'c1' }).outcome).toBe('unchanged');
     // The agent ends it sooner: any wrap-up.
     expect(endWrapUp(ended.agent).agent.wrapUp).toBeNull();
   });
@@ -84,7 +86,7 @@ describe('agent document transitions (applied by the shell under the agent’s E
     const first = endAgentCall(agent('a1', { capacity: 2, activeCallIds: ['c1', 'c2'] }), 'c1', at(90), 30).agent;
     const second = endAgentCall(first, 'c2', at(100), 30).agent;
     expect(second.wrapUp).toEqual({ callId: 'c2', until: at(130).toISOString() });
-    expect(endWrapUp(second, 'c1').outcome).toBe('unchanged');
+    expect(endWrapUp(second, { callId: 'c1' }).outcome).toBe('unchanged');
   });
 });
 
