@@ -43,7 +43,9 @@ export const settingsCatalog: readonly SettingInfo[] = [
   { name: 'OPENAI_ENDPOINT', where: 'all', required: false, description: 'Azure OpenAI resource (https://<resource>.openai.azure.com) whose chat model picks the caller\'s intent among the config\'s; unset: the embedded classifier. Not together with LANGUAGE_ENDPOINT.' },
   { name: 'OPENAI_DEPLOYMENT', where: 'all', required: false, description: 'Chat model deployment on OPENAI_ENDPOINT (one that supports structured outputs and logprobs, e.g. gpt-4o-mini).' },
   { name: 'OPENAI_KEY', where: 'local', required: false, description: 'Key for OPENAI_ENDPOINT; local stand-in only (Azure uses the managed identity).' },
-  { name: 'CALL_HISTORY_API_ENABLED', where: 'local', required: false, defaultValue: 'false', description: 'Serve GET /api/calls/{callId} without authorization (local development only).' },
+  { name: 'API_AUTH_ISSUER', where: 'all', required: false, description: 'Issuer of the Entra ID v2.0 access tokens the agent, supervisor and admin APIs accept (https://login.microsoftonline.com/<tenant>/v2.0). Unset: those APIs answer 401.' },
+  { name: 'API_AUTH_AUDIENCE', where: 'all', required: false, description: 'Audience of those tokens: the client id of the API\'s app registration (with app roles Switchboard.Agent, Switchboard.Supervisor, Switchboard.Admin).' },
+  { name: 'API_AUTH_JWKS_URL', where: 'all', required: false, description: 'Where the tenant publishes its token signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys).' },
   { name: 'LOG_LEVEL', where: 'all', required: false, defaultValue: 'info', description: 'pino log level.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', where: 'azure', required: false, description: 'Application Insights connection string for OpenTelemetry export.' },
 ];
@@ -85,7 +87,9 @@ const settingsSchema = z
     OPENAI_ENDPOINT: url.optional(),
     OPENAI_DEPLOYMENT: optionalText,
     OPENAI_KEY: optionalText,
-    CALL_HISTORY_API_ENABLED: bool.default(false),
+    API_AUTH_ISSUER: optionalText,
+    API_AUTH_AUDIENCE: optionalText,
+    API_AUTH_JWKS_URL: url.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
   })
@@ -100,6 +104,10 @@ const settingsSchema = z
   .refine((s) => s.LANGUAGE_ENDPOINT === undefined || s.OPENAI_ENDPOINT === undefined, {
     message: 'set LANGUAGE_ENDPOINT (Azure AI Language) or OPENAI_ENDPOINT (Azure OpenAI), not both: one service understands callers',
     path: ['OPENAI_ENDPOINT'],
+  })
+  .refine((s) => [s.API_AUTH_ISSUER, s.API_AUTH_AUDIENCE, s.API_AUTH_JWKS_URL].every((v) => v === undefined) || [s.API_AUTH_ISSUER, s.API_AUTH_AUDIENCE, s.API_AUTH_JWKS_URL].every((v) => v !== undefined), {
+    message: 'API_AUTH_ISSUER, API_AUTH_AUDIENCE and API_AUTH_JWKS_URL go together: set all three, or none (the agent, supervisor and admin APIs then answer 401)',
+    path: ['API_AUTH_AUDIENCE'],
   })
   .refine((s) => s.OPENAI_ENDPOINT === undefined || s.OPENAI_DEPLOYMENT !== undefined, {
     message: 'OPENAI_ENDPOINT needs OPENAI_DEPLOYMENT (the chat model deployment)',

@@ -1,6 +1,8 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
+import { createApiVerifier } from './adapters/api-auth.js';
+import { accessDenied, type ApiResource } from './api-access.js';
 import { AzureLanguageUnderstanding } from './adapters/azure-language-understanding.js';
 import { AzureOpenAiUnderstanding } from './adapters/azure-openai-understanding.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
@@ -45,6 +47,9 @@ import type { PresenceService } from './ports.js';
 /** How long past its time a wrap-up may run before the presence refresh ends it (its scheduled end was lost). */
 const overdueWrapUpGraceInMs = 30_000;
 
+/** What an API request acts on, for `authorize`. */
+export type ApiTarget = 'admin' | 'supervisor' | { readonly agentId: string } | { readonly callId: string };
+
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
   callEvents(request: { callId: string; authorization: string | null; bodyText: string }): Promise<HandlerResponse>;
@@ -55,6 +60,12 @@ export interface Switchboard {
   consult(callId: string, body: unknown): Promise<HttpResult>;
   transfer(callId: string, body: unknown): Promise<HttpResult>;
   setAgentState(agentId: string, body: unknown): Promise<HttpResult>;
+  /**
+   * The agent, supervisor and admin APIs' gate: the request's Entra ID token (Authorization header)
+   * and its app roles against what the request acts on. Undefined when allowed, else the answer
+   * (401 not signed in, 403 not allowed, 503 keys unavailable).
+   */
+  authorize(authorization: string | null, target: ApiTarget): Promise<HttpResult | undefined>;
   /** POST /api/agents/{agentId}/wrap-up: a disposition (and notes) for a call; ends its wrap-up. */
   recordWrapUp(agentId: string, body: unknown): Promise<HttpResult>;
   listAgents(): Promise<HttpResult>;
@@ -221,6 +232,10 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),
     dispositionsOf: (queueId) => queueDefinitions.get(queueId)?.dispositions ?? [],
   };
+  const verifyApiCaller = settings.API_AUTH_ISSUER && settings.API_AUTH_AUDIENCE && settings.API_AUTH_JWKS_URL
+    ? createApiVerifier({ issuer: settings.API_AUTH_ISSUER, audience: settings.API_AUTH_AUDIENCE, jwksUrl: settings.API_AUTH_JWKS_URL })
+    : undefined;
+  if (!verifyApiCaller) logger.warn('API_AUTH_ISSUER, API_AUTH_AUDIENCE and API_AUTH_JWKS_URL are not set: the agent, supervisor and admin APIs answer 401');
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,
     audience: settings.ACS_CALLBACK_AUDIENCE,
@@ -252,6 +267,24 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       await handleRoutingMessage(routing, message);
     },
     routeDeadLetter: (message) => handleDeadLetteredRoutingMessage(routing, message),
+    async authorize(authorization, target) {
+      if (!verifyApiCaller) return { status: 401, body: { error: 'API sign-in is not configured (API_AUTH_ISSUER, API_AUTH_AUDIENCE, API_AUTH_JWKS_URL)' } };
+      const verified = await verifyApiCaller(authorization);
+      if (!verified.ok) {
+        if (verified.status === 503) logger.error({ error: verified.error }, 'API caller not checked: the Entra ID signing keys could not be fetched');
+        return { status: verified.status, body: { error: verified.error } };
+      }
+      const resource: ApiResource =
+        target === 'admin' || target === 'supervisor'
+          ? { kind: target }
+          : 'agentId' in target
+            ? { kind: 'agent', agent: (await routingStore.getAgent(target.agentId))?.value }
+            : { kind: 'call', call: (await store.getCall(target.callId))?.record.state };
+      const denied = accessDenied(verified.caller, resource);
+      if (denied === undefined) return undefined;
+      logger.warn({ objectId: verified.caller.objectId, target, reason: denied }, 'API request refused');
+      return { status: 403, body: { error: denied } };
+    },
     putAgent: (agentId, body) => putAgent(agentDeps, agentId, body),
     consult: (callId, body) => consult(callActions, callId, body),
     transfer: (callId, body) => transfer(callActions, callId, body),

@@ -1,3 +1,4 @@
+import { refused } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
 /** An agent goes ready or not ready. */
@@ -7,9 +8,12 @@ export const agentState = (app: SwitchboardProvider): FunctionDefinition => ({
   methods: ['POST'],
   route: 'agents/{agentId}/state',
   handler: async (request) => {
+    const switchboard = await app();
+    const denied = await refused(switchboard, request, { agentId: request.params['agentId'] ?? '' });
+    if (denied) return denied;
     const body: unknown = await request.json().catch(() => undefined);
     if (body === undefined) return { status: 400, jsonBody: { error: 'body is not JSON' } };
-    const result = await (await app()).setAgentState(request.params['agentId'] ?? '', body);
+    const result = await switchboard.setAgentState(request.params['agentId'] ?? '', body);
     return { status: result.status, jsonBody: result.body };
   },
 });

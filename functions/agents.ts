@@ -1,6 +1,7 @@
+import { refused } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
-/** Admin API: list agents, create or edit one (validated). Authorization comes with the agent app. */
+/** List agents (supervisors), create or edit one (admins; validated). */
 export const agents = (app: SwitchboardProvider): FunctionDefinition => ({
   name: 'agents',
   trigger: 'http',
@@ -9,8 +10,10 @@ export const agents = (app: SwitchboardProvider): FunctionDefinition => ({
   handler: async (request) => {
     const switchboard = await app();
     const agentId = request.params['agentId'];
-    if (request.method === 'GET' && !agentId) return asResponse(await switchboard.listAgents());
+    if (request.method === 'GET' && !agentId) return (await refused(switchboard, request, 'supervisor')) ?? asResponse(await switchboard.listAgents());
     if (request.method !== 'PUT' || !agentId) return { status: 405, jsonBody: { error: 'PUT /api/agents/{agentId} or GET /api/agents' } };
+    const denied = await refused(switchboard, request, 'admin');
+    if (denied) return denied;
     const body: unknown = await request.json().catch(() => undefined);
     if (body === undefined) return { status: 400, jsonBody: { error: 'body is not JSON' } };
     return asResponse(await switchboard.putAgent(agentId, body));

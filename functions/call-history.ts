@@ -1,6 +1,7 @@
+import { refused } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
-/** A call's state and history; off unless CALL_HISTORY_API_ENABLED (authorization comes with the agent app). */
+/** A call's state and history: for supervisors, and for the agents on the call. */
 export const callHistory = (app: SwitchboardProvider): FunctionDefinition => ({
   name: 'call-history',
   trigger: 'http',
@@ -8,8 +9,10 @@ export const callHistory = (app: SwitchboardProvider): FunctionDefinition => ({
   route: 'calls/{callId}',
   handler: async (request) => {
     const switchboard = await app();
-    if (!switchboard.settings.CALL_HISTORY_API_ENABLED) return { status: 404, jsonBody: { error: 'not enabled' } };
-    const found = await switchboard.getCallHistory(request.params['callId'] ?? '');
+    const callId = request.params['callId'] ?? '';
+    const denied = await refused(switchboard, request, { callId });
+    if (denied) return denied;
+    const found = await switchboard.getCallHistory(callId);
     return found ? { status: 200, jsonBody: found } : { status: 404, jsonBody: { error: 'unknown call' } };
   },
 });

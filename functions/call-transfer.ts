@@ -1,3 +1,4 @@
+import { refused } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
 /** Blind transfer of the caller to a queue, an agent or a phone number. */
@@ -7,9 +8,12 @@ export const callTransfer = (app: SwitchboardProvider): FunctionDefinition => ({
   methods: ['POST'],
   route: 'calls/{callId}/transfer',
   handler: async (request) => {
+    const switchboard = await app();
+    const denied = await refused(switchboard, request, { callId: request.params['callId'] ?? '' });
+    if (denied) return denied;
     const body: unknown = await request.json().catch(() => undefined);
     if (body === undefined) return { status: 400, jsonBody: { error: 'body is not JSON' } };
-    const result = await (await app()).transfer(request.params['callId'] ?? '', body);
+    const result = await switchboard.transfer(request.params['callId'] ?? '', body);
     return { status: result.status, jsonBody: result.body };
   },
 });

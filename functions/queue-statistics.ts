@@ -1,3 +1,4 @@
+import { refused } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
 /** Live queue statistics: waiting, longest wait, service level, ASA, abandoned, agents by state. */
@@ -7,7 +8,10 @@ export const queueStatistics = (app: SwitchboardProvider): FunctionDefinition =>
   methods: ['GET'],
   route: 'queues/{queueId}/statistics',
   handler: async (request) => {
-    const result = await (await app()).queueStatistics(request.params['queueId'] ?? '');
+    const switchboard = await app();
+    const denied = await refused(switchboard, request, 'supervisor');
+    if (denied) return denied;
+    const result = await switchboard.queueStatistics(request.params['queueId'] ?? '');
     return { status: result.status, jsonBody: result.body };
   },
 });

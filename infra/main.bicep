@@ -133,6 +133,12 @@ param graphClientSecret string = ''
 @secure()
 param graphNotificationClientState string = ''
 
+@description('Client id of the API app registration whose access tokens the agent, supervisor and admin APIs accept (app roles Switchboard.Agent, Switchboard.Supervisor, Switchboard.Admin; infra/README.md). Empty keeps those APIs closed: they answer 401.')
+param apiClientId string = ''
+
+@description('Entra tenant that signs those tokens.')
+param apiTenantId string = tenant().tenantId
+
 @description('Order-status backend for the self-service action; empty turns it off.')
 param orderBackendUrl string = ''
 
@@ -319,6 +325,8 @@ module functionApp 'modules/function-app.bicep' = {
     routingQueueName: serviceBus.outputs.queueName
     graphTenantId: graphTenantId
     graphClientId: graphClientId
+    apiTenantId: apiTenantId
+    apiClientId: apiClientId
     keyVaultName: keyVault.outputs.vaultName
     graphClientSecretName: graphClientSecretName
     graphNotificationClientStateName: graphNotificationClientStateName

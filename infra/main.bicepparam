@@ -13,6 +13,8 @@ param keyVaultPurgeProtection = bool(readEnvironmentVariable('SWITCHBOARD_KEY_VA
 param incomingCallSubscriptionEnabled = bool(readEnvironmentVariable('SWITCHBOARD_INCOMING_CALL_SUBSCRIPTION', 'false'))
 param operatorPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param graphClientId = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_ID', '')
+// The API app registration (app roles for agents, supervisors, admins); empty keeps the APIs closed.
+param apiClientId = readEnvironmentVariable('SWITCHBOARD_API_CLIENT_ID', '')
 param graphClientSecret = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_SECRET', '')
 param graphNotificationClientState = readEnvironmentVariable('SWITCHBOARD_GRAPH_NOTIFICATION_CLIENT_STATE', '')
 // Self-service backend, and the service that understands callers in place of the embedded model

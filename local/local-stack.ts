@@ -16,6 +16,7 @@ import { startSampleBackend, type SampleBackend } from './sample-backend/sample-
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
 import { startServiceBusEmulator, type EmulatorClock, type ServiceBusEmulator } from './service-bus/service-bus-emulator.js';
 import { startSpeechEmulator, type SpeechEmulator } from './speech/speech-emulator.js';
+import { startEntraEmulator, type EntraEmulator } from './entra/entra-emulator.js';
 import { createServiceBusTriggerRunner } from './service-bus/service-bus-trigger-runner.js';
 import type { SampleAgent } from './sample-agents.js';
 
@@ -27,6 +28,7 @@ export const defaultPorts = {
   graph: 7082,
   sampleBackend: 7083,
   speech: 7084,
+  entra: 7085,
   serviceBus: 5672,
 } as const;
 
@@ -38,6 +40,7 @@ export const ephemeralPorts: Record<keyof typeof defaultPorts, number> = {
   graph: 0,
   sampleBackend: 0,
   speech: 0,
+  entra: 0,
   serviceBus: 0,
 };
 
@@ -62,6 +65,8 @@ export interface LocalAzure {
   readonly graph: GraphEmulator;
   /** Azure AI Speech text to speech (`switchboard prompts render`; the app itself does not call it). */
   readonly speech: SpeechEmulator;
+  /** Entra ID as the APIs see it: signing keys, and tokens for any user and app roles (local only). */
+  readonly entra: EntraEmulator;
   /** The app settings that point at these emulators. */
   readonly environment: Readonly<Record<string, string>>;
   readonly urls: Readonly<Record<string, string>>;
@@ -136,6 +141,8 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
     closers.push(() => graph.close());
     const speech = await startSpeechEmulator({ port: ports.speech });
     closers.push(() => speech.close());
+    const entra = await startEntraEmulator({ port: ports.entra });
+    closers.push(() => entra.close());
     return {
       teams,
       cosmos,
@@ -144,6 +151,7 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
       serviceBus,
       graph,
       speech,
+      entra,
       environment: {
         ACS_CONNECTION_STRING: callAutomation.connectionString,
         ACS_CALLBACK_ISSUER: callAutomation.issuer,
@@ -155,7 +163,9 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
         ServiceBusConnection: serviceBus.connectionString,
         GRAPH_BASE_URL: graph.baseUrl,
         GRAPH_NOTIFICATION_CLIENT_STATE: 'switchboard-local-presence',
-        CALL_HISTORY_API_ENABLED: 'true',
+        API_AUTH_ISSUER: entra.issuer,
+        API_AUTH_AUDIENCE: entra.audience,
+        API_AUTH_JWKS_URL: entra.jwksUrl,
         ORDER_BACKEND_URL: sampleBackend.url,
       },
       urls: {
@@ -166,6 +176,7 @@ export async function startLocalAzure(options: LocalAzureOptions = {}): Promise<
         serviceBus: serviceBus.connectionString,
         graph: graph.baseUrl,
         speech: speech.endpoint,
+        entraToken: entra.tokenUrl,
       },
       close: () => closeAll(closers),
     };

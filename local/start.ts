@@ -35,6 +35,8 @@ const stack = await startLocalStack({
     sampleBackend: portFromEnv('SWITCHBOARD_SAMPLE_BACKEND_PORT', defaultPorts.sampleBackend),
     serviceBus: portFromEnv('SWITCHBOARD_SERVICE_BUS_PORT', defaultPorts.serviceBus),
     graph: portFromEnv('SWITCHBOARD_GRAPH_PORT', defaultPorts.graph),
+    speech: portFromEnv('SWITCHBOARD_SPEECH_PORT', defaultPorts.speech),
+    entra: portFromEnv('SWITCHBOARD_ENTRA_PORT', defaultPorts.entra),
   },
   agents,
   runTimers: true,
@@ -56,6 +58,7 @@ for (const [name, url] of Object.entries(stack.urls)) console.log(`  ${name.padE
 console.log('\nApp settings (the same names configure real Azure):\n');
 for (const [name, value] of Object.entries(stack.environment)) console.log(`  ${name}=${value}`);
 console.log('\nPlace a call:  npx switchboard call --press 1 --say "I want to pay my bill"   (1: English at the language menu)');
+console.log('Use the APIs:  curl -H "Authorization: Bearer $(npx switchboard token)" http://127.0.0.1:' + String(new URL(stack.functionsHost.baseUrl).port) + '/api/queues   (a supervisor; --role agent|admin)');
 console.log('Stop:          Ctrl-C\n');
 
 let stopping = false;

@@ -75,6 +75,12 @@ param graphTenantId string
 @description('Client id of the Graph app registration; empty until it is registered (infra/README.md).')
 param graphClientId string
 
+@description('Entra tenant that signs the API access tokens.')
+param apiTenantId string
+
+@description('Client id of the API app registration; empty keeps the agent, supervisor and admin APIs closed (401).')
+param apiClientId string
+
 @description('Key Vault holding the Graph secrets.')
 param keyVaultName string
 
@@ -224,6 +230,10 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     ROUTING_QUEUE_NAME: routingQueueName
     GRAPH_TENANT_ID: graphTenantId
     GRAPH_CLIENT_ID: graphClientId
+    // Entra ID v2.0 access tokens for the agent, supervisor and admin APIs (all three, or none).
+    API_AUTH_ISSUER: empty(apiClientId) ? '' : '${environment().authentication.loginEndpoint}${apiTenantId}/v2.0'
+    API_AUTH_AUDIENCE: apiClientId
+    API_AUTH_JWKS_URL: empty(apiClientId) ? '' : '${environment().authentication.loginEndpoint}${apiTenantId}/discovery/v2.0/keys'
     // Versionless references: a rotated secret reaches the app without a redeploy.
     GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${graphClientSecretName})'
     GRAPH_NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${graphNotificationClientStateName})'

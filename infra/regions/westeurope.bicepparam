@@ -23,5 +23,7 @@ param tags = {
 // Graph app registration (infra/README.md, "Graph presence"). The secrets are read from the
 // environment of the deploying shell, never from this file; unset leaves the vault as it is.
 param graphClientId = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_ID', '')
+// The API app registration (app roles for agents, supervisors, admins); empty keeps the APIs closed.
+param apiClientId = readEnvironmentVariable('SWITCHBOARD_API_CLIENT_ID', '')
 param graphClientSecret = readEnvironmentVariable('SWITCHBOARD_GRAPH_CLIENT_SECRET', '')
 param graphNotificationClientState = readEnvironmentVariable('SWITCHBOARD_GRAPH_NOTIFICATION_CLIENT_STATE', '')

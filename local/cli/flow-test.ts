@@ -34,7 +34,7 @@ const consoleOutput: CliOutput = { out: (line) => console.log(line), err: (line)
 /** `switchboard flow test ...`; `args` are the words after `test`. `target` defaults to the stack at `urls`. */
 export async function flowTest(
   args: string[],
-  where: { readonly urls: { readonly simulator: string; readonly functions: string }; readonly target?: FlowTestTarget },
+  where: { readonly urls: { readonly simulator: string; readonly functions: string; readonly entraToken?: string }; readonly target?: FlowTestTarget },
   io: CliOutput = consoleOutput,
 ): Promise<number> {
   let parsed;

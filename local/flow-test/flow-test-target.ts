@@ -3,6 +3,7 @@ import type { CallAutomationEmulator } from '../acs/call-automation-emulator.js'
 import type { CallerStep, Conversation, WhenScriptEnds } from '../acs/simulated-caller.js';
 import type { Switchboard } from '../../bot/wiring.js';
 import type { SettableClock } from '../host/settable-clock.js';
+import { localApiToken } from '../cli/local-api-token.js';
 
 /** A call as the app stored it: GET /api/calls/{callId}. */
 export interface StoredCall {
@@ -80,7 +81,7 @@ const maxLongPollInMs = 60_000;
 const historyPollIntervalInMs = 50;
 
 /** Over HTTP, against a running `npm start`: the simulator API and GET /api/calls/{callId}. */
-export function httpFlowTestTarget(urls: { readonly simulator: string; readonly functions: string }): FlowTestTarget {
+export function httpFlowTestTarget(urls: { readonly simulator: string; readonly functions: string; readonly entraToken?: string }): FlowTestTarget {
   const simulator = urls.simulator.replace(/\/+$/, '');
   const functions = urls.functions.replace(/\/+$/, '');
   const request = async (url: string, init?: RequestInit): Promise<Response> => {
@@ -90,6 +91,7 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
       throw new FlowTargetUnreachable(`Cannot reach the local stack at ${new URL(url).origin}. Start it with: npm start`);
     }
   };
+  let token: string | undefined;
   return {
     historyUrl: (callId) => `${functions}/api/calls/${callId}`,
     async placeCall(body) {
@@ -127,13 +129,11 @@ export function httpFlowTestTarget(urls: { readonly simulator: string; readonly 
       // once its state is ended and the step that ended it is in history (or it awaits a callback).
       const deadline = Date.now() + timeoutInMs;
       for (;;) {
-        const response = await request(`${functions}/api/calls/${encodeURIComponent(callId)}`);
-        if (response.status === 404) {
-          const body = (await response.json().catch(() => ({}))) as { error?: string };
-          if (body.error === 'not enabled') {
-            throw new Error('The app does not serve call history: set CALL_HISTORY_API_ENABLED=true (npm start does).');
-          }
-          return undefined;
+        token ??= urls.entraToken === undefined ? '' : await localApiToken(urls.entraToken);
+        const response = await request(`${functions}/api/calls/${encodeURIComponent(callId)}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+        if (response.status === 404) return undefined;
+        if (response.status === 401 || response.status === 403) {
+          throw new Error(`GET /api/calls/${callId} answered ${response.status}: ${await response.text()}. The flow test reads call history as a supervisor, with a token from the local stack's Entra ID (npm start).`);
         }
         if (!response.ok) throw new Error(`GET /api/calls/${callId} answered ${response.status}: ${await response.text()}`);
         const call = (await response.json()) as StoredCall;

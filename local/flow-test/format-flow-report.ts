@@ -1,5 +1,6 @@
 import { promptHeard } from './check-flow-expectations.js';
 import type { FlowScenarioResult } from './run-flow-scenarios.js';
+import { curlSignIn } from '../cli/local-api-token.js';
 
 /** One scenario's lines: PASS / FAIL, and on failure what went wrong and the whole conversation. */
 export function formatFlowResult(result: FlowScenarioResult, options: { readonly historyUrl?: (callId: string) => string; readonly verbose?: boolean } = {}): string[] {
@@ -41,7 +42,7 @@ export function formatFlowResult(result: FlowScenarioResult, options: { readonly
         `actions [${o.actions.map((a) => `${a.action} ${a.status}`).join(', ')}]`,
     );
   }
-  if (result.callId && options.historyUrl) lines.push(`      history: curl -s ${options.historyUrl(result.callId)}`);
+  if (result.callId && options.historyUrl) lines.push(`      history: curl -s ${curlSignIn} ${options.historyUrl(result.callId)}`);
   return lines;
 }
 

@@ -10,6 +10,7 @@ import { agentDocument } from '../support/agent-document.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { startTestStack, testAgent, unusedActions } from '../support/test-stack.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 const wrapUpInSeconds = 10;
 const alice = testAgent('alice', ['billing'], { billing: 5 });
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 const settled = () => stackSettled(stack);
 const aliceNow = (): Promise<Agent & { status?: string }> => agentDocument(stack, 'alice');
-const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
 
 async function escalate(from: string) {
   const placed = await stack.callAutomation.placeCall({ from, to: '+12125550100', script: [{ say: 'my bill is wrong' }], whenScriptEnds: 'wait' });
@@ -48,7 +49,7 @@ const stage = async (simulatedCallId: string) => {
 };
 
 async function billingAgents(): Promise<Record<string, number>> {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`);
+  const response = await apiFetch(stack, `queues/billing/statistics`);
   return ((await response.json()) as { agents: Record<string, number> }).agents;
 }
 

@@ -3,6 +3,7 @@
 import type { LocalStack } from '../../local/local-stack.js';
 import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const actions = orderStatusActions;
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 async function historyOf(callId: string) {
   await stack.callAutomation.callbacksIdle();
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/calls/${callId}`);
+  const response = await apiFetch(stack, `calls/${callId}`);
   expect(response.status).toBe(200);
   return (await response.json()) as { state: { stage: string; endReason: string }; history: { entry: { kind: string; [k: string]: unknown } }[] };
 }

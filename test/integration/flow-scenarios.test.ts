@@ -136,14 +136,14 @@ expect:
     );
     const lines: string[] = [];
     const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    const status = await flowTest([file, '--config', configFile], { urls: { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '' } }, io);
+    const status = await flowTest([file, '--config', configFile], { urls: { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '', entraToken: stack.urls['entraToken'] ?? '' } }, io);
     expect(status).toBe(1);
     const output = lines.join('\n');
     expect(output).toMatch(/^PASS {2}passes/m);
     expect(output).toMatch(/^FAIL {2}fails/m);
     expect(output).toContain('✗ heard: expected "For English, press 1", but no prompt said it.');
     expect(output).toContain('assistant: Gracias por llamar a Contoso Broadband.');
-    expect(output).toContain(`history: curl -s ${stack.urls['functions']}/api/calls/`);
+    expect(output).toContain(`history: curl -s -H "Authorization: Bearer $(npx switchboard token)" ${stack.urls['functions']}/api/calls/`);
     expect(output).toMatch(/^PASS {2}a withheld number reaches a person too/m);
     expect(output).toMatch(/2 passed, 1 failed \(3 scenarios/);
   });
@@ -160,7 +160,7 @@ expect:
     );
     const lines: string[] = [];
     const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    const urls = { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '' };
+    const urls = { simulator: stack.urls['simulator'] ?? '', functions: stack.urls['functions'] ?? '', entraToken: stack.urls['entraToken'] ?? '' };
     expect(await flowTest([file, '--config', configFile, '--at', '2026-12-25T10:00:00-05:00'], { urls }, io)).toBe(0);
     expect(lines.join('\n')).toMatch(/^PASS {2}billing on a holiday/m);
     // Afterwards the app is back on its own clock.

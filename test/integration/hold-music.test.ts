@@ -8,6 +8,7 @@ import { wavFormatProblem } from '../../local/acs/wav-format.js';
 import { SettableClock } from '../../local/host/settable-clock.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { startTestStack, testAgent } from '../support/test-stack.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const unreachable = 'http://127.0.0.1:9/ivr/hold-music.wav';
@@ -53,7 +54,7 @@ it("plays the built-in hold tone when the queue's own music cannot be downloaded
 });
 
 it('serves the tone to anyone, as a WAV file with its length, cacheable for a day', async () => {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/media/hold-tone.wav`);
+  const response = await apiFetch(stack, `media/hold-tone.wav`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('audio/wav');
   expect(response.headers.get('cache-control')).toBe('public, max-age=86400');

@@ -33,8 +33,9 @@ const understandingDeployments = {
     "param languageDeployment = 'production'",
     "param languageResourceId = 'contoso-language'",
   ],
-  // A deployment that names its operator (not an understanding service; it rides the same snapshots).
-  operator: ["param operatorPrincipalId = '44444444-4444-4444-4444-444444444444'"],
+  // A deployment that names its operator and the API's app registration (not an understanding
+  // service; it rides the same snapshots).
+  operator: ["param operatorPrincipalId = '44444444-4444-4444-4444-444444444444'", "param apiClientId = '55555555-5555-5555-5555-555555555555'"],
 } as const;
 
 /** Settings the Functions host documents; the only ones the template may set outside the catalog. */
@@ -228,7 +229,10 @@ beforeAll(async () => {
   ]);
   const westEurope = readFileSync(join(infraCopy, 'regions', 'westeurope.bicepparam'), 'utf8');
   for (const [name, lines] of Object.entries(understandingDeployments)) {
-    writeFileSync(join(infraCopy, 'regions', `${name}.bicepparam`), [westEurope, ...lines, ''].join('\n'));
+    // The deployment's own value replaces the region file's for the same parameter.
+    const given = new Set(lines.map((line) => /^param (\w+)/.exec(line)?.[1]));
+    const kept = westEurope.split('\n').filter((line) => !given.has(/^param (\w+)/.exec(line)?.[1]));
+    writeFileSync(join(infraCopy, 'regions', `${name}.bicepparam`), [...kept, ...lines, ''].join('\n'));
   }
   const snapshotOf = async (name: string, region: string): Promise<void> => {
     const run = await runBicep(
@@ -573,6 +577,20 @@ describe('infra: a deployment that understands callers with Azure OpenAI or Azur
     expect(assignment?.id).toContain(`extensionResourceId('${account}'`);
     expect(String(assignment?.properties?.['principalId'])).toMatch(functionAppIdentity);
     expect(assignmentsOf(deployment, other)).toEqual([]);
+  });
+
+  it('opens the agent, supervisor and admin APIs to Entra tokens for the API app registration only when it is named', () => {
+    const settingsOf = (deployment: string) =>
+      snapshots.get(deployment)!.predictedResources.find((r) => r.type === 'Microsoft.Web/sites/config' && r.name.endsWith('/appsettings'))!.properties ?? {};
+    const named = settingsOf('operator');
+    expect(named['API_AUTH_AUDIENCE']).toBe('55555555-5555-5555-5555-555555555555');
+    // The cloud's sign-in endpoint (https://login.microsoftonline.com/ in public Azure) and the tenant.
+    expect(named['API_AUTH_ISSUER']).toBe("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, '11111111-1111-1111-1111-111111111111')]");
+    expect(named['API_AUTH_JWKS_URL']).toBe("[format('{0}{1}/discovery/v2.0/keys', environment().authentication.loginEndpoint, '11111111-1111-1111-1111-111111111111')]");
+    for (const region of regions) {
+      const closed = settingsOf(region);
+      expect([closed['API_AUTH_ISSUER'], closed['API_AUTH_AUDIENCE'], closed['API_AUTH_JWKS_URL']]).toEqual(['', '', '']);
+    }
   });
 
   it('lets a named operator store the Graph secrets and speak the prompts (prompts render), and nobody else', () => {

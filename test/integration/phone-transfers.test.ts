@@ -7,6 +7,7 @@ import { agentDocument } from '../support/agent-document.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { startTestStack, testAgent, unusedActions } from '../support/test-stack.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const tess = testAgent('tess', ['billing'], { billing: 3 });
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 const settled = () => stackSettled(stack);
 
-const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
 
 interface CallView {
   readonly stage: string;

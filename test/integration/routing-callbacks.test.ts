@@ -5,6 +5,7 @@ import { parseQueueDefinition } from '../../bot/routing/routing-messages.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 /** While set, the billing queue is closed until then and books callbacks for its opening. */
@@ -60,7 +61,7 @@ async function bookCallbackForOpening(from: string): Promise<{ callId: string; d
 }
 
 it('a caller who chooses a callback keeps their place and is joined with the agent reserved for them', async () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
   await settled();
   stack.callAutomation.registerPhone('+14255550140', { ringBehaviour: { kind: 'accept', afterMs: 0 }, whenScriptEnds: 'wait' });
@@ -91,7 +92,7 @@ it('a caller who chooses a callback keeps their place and is joined with the age
 });
 
 it('outside the queue\'s hours a caller books a callback; when the queue opens they are dialled with an agent reserved', async () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
   await settled();
   // The queue opens in a second: the booked callback is a Service Bus message scheduled for then.
@@ -149,7 +150,7 @@ it('a voicemail whose recording Call Automation refuses is not taken: the caller
 });
 
 it('a dead-lettered routing message still gives its call the queue overflow action; operators can list dead letters', async () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'notReady', reason: 'meeting' })).status).toBe(200);
   await settled();
   const placed = await stack.callAutomation.placeCall({ from: '+14255550142', to: '+12125550100', script: [{ say: 'my bill is wrong' }, { press: '2' }], whenScriptEnds: 'wait' });
@@ -169,15 +170,15 @@ it('a dead-lettered routing message still gives its call the queue overflow acti
   if (stack.callAutomation.getConversation(placed.simulatedCallId)?.state !== 'ended') stack.callAutomation.hangUp(placed.simulatedCallId);
   await settled();
 
-  const list = await fetch(`${stack.functionsHost.baseUrl}/api/routing/dead-letters`);
+  const list = await apiFetch(stack, `routing/dead-letters`);
   expect(list.status).toBe(200);
   expect(await list.json()).toEqual({ value: [] });
-  const queues = (await (await fetch(`${stack.functionsHost.baseUrl}/api/queues`)).json()) as { value: { definition: { queueId: string } }[] };
+  const queues = (await (await apiFetch(stack, `queues`)).json()) as { value: { definition: { queueId: string } }[] };
   expect(queues.value.map((q) => q.definition.queueId).sort()).toEqual(['billing', 'general']);
 });
 
 it('a callback Call Automation refuses to dial frees the agent reserved for it at once, and is dialled again later', async () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);
   await settled();
   const { callId, due } = await bookCallbackForOpening('+14255550145');
@@ -206,7 +207,7 @@ it('a callback Call Automation refuses to dial frees the agent reserved for it a
 });
 
 it('a callback whose agent declines once the caller has answered rings the next agent into the call (the caller is not dialled again)', async () => {
-  const api = (path: string, body: unknown, method = 'POST') => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method, body: JSON.stringify(body) });
+  const api = (path: string, body: unknown, method = 'POST') => apiFetch(stack, `${path}`, { method, body: JSON.stringify(body) });
   // Cora takes the call when the queue opens, a second from now, but declines it when it rings.
   stack.teams.upsert({ userId: cora.teamsUserId, ringBehaviour: { kind: 'decline', afterMs: 0 } });
   expect((await api('agents/cora/state', { state: 'ready' })).status).toBe(200);

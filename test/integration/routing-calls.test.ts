@@ -11,6 +11,7 @@ import type { SampleAgent } from '../../local/sample-agents.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { agentDocument } from '../support/agent-document.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const actions = unusedActions;
@@ -102,7 +103,7 @@ describe('routing escalated calls to Teams agents', () => {
     const eli = agentSpec('eli', ['general'], {});
     for (const a of [dina, eli]) {
       stack.teams.upsert({ userId: a.teamsUserId, displayName: a.agentId, availability: 'Available', ringBehaviour: { kind: 'decline', afterMs: 0 } });
-      const put = await fetch(`${stack.functionsHost.baseUrl}/api/agents/${a.agentId}`, {
+      const put = await apiFetch(stack, `agents/${a.agentId}`, {
         method: 'PUT',
         body: JSON.stringify({ teamsUserId: a.teamsUserId, displayName: a.agentId, queueIds: a.queueIds, state: 'ready' }),
       });
@@ -145,7 +146,7 @@ describe('routing escalated calls to Teams agents', () => {
     // Dina takes calls again and now answers. She is not rung again for the call she declined;
     // the next caller reaches her.
     stack.teams.upsert({ userId: dina.teamsUserId, ringBehaviour: { kind: 'accept', afterMs: 0 } });
-    const ready = await fetch(`${stack.functionsHost.baseUrl}/api/agents/dina/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
+    const ready = await apiFetch(stack, `agents/dina/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
     expect(ready.status).toBe(200);
     await settled();
     const third = await stack.callAutomation.placeCall({ from: '+14255550123', to: '+12125550100', script: [{ press: '0' }], whenScriptEnds: 'wait' });
@@ -175,7 +176,7 @@ describe('routing escalated calls to Teams agents', () => {
     stack.callAutomation.hangUp(call);
     await settled();
     for (const a of [alice, bob, sam]) await setRing(a, { kind: 'accept', afterMs: 0 });
-    for (const id of ['alice', 'bob', 'sam']) await fetch(`${stack.functionsHost.baseUrl}/api/agents/${id}/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
+    for (const id of ['alice', 'bob', 'sam']) await apiFetch(stack, `agents/${id}/state`, { method: 'POST', body: JSON.stringify({ state: 'ready' }) });
     await settled();
   });
 
@@ -242,32 +243,32 @@ describe('routing escalated calls to Teams agents', () => {
     stop();
     expect(abandoned).toEqual([]);
     for (const id of ['alice', 'bob', 'sam']) expect((await agentDoc(id)).offer).toBeNull();
-    const stats = (await (await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`)).json()) as { waiting: number };
+    const stats = (await (await apiFetch(stack, `queues/billing/statistics`)).json()) as { waiting: number };
     expect(stats.waiting).toBe(0);
   });
 
   it('exposes live queue statistics', async () => {
-    const response = await fetch(`${stack.functionsHost.baseUrl}/api/queues/billing/statistics`);
+    const response = await apiFetch(stack, `queues/billing/statistics`);
     expect(response.status).toBe(200);
     const stats = (await response.json()) as Record<string, unknown>;
     expect(stats).toEqual(expect.objectContaining({ queueId: 'billing', waiting: expect.any(Number), longestWaitInSeconds: expect.any(Number) }));
     expect((stats['agents'] as { loggedIn: number }).loggedIn).toBeGreaterThanOrEqual(1);
     expect((stats['window'] as { answered: number }).answered).toBeGreaterThanOrEqual(1);
-    expect((await fetch(`${stack.functionsHost.baseUrl}/api/queues/nope/statistics`)).status).toBe(404);
+    expect((await apiFetch(stack, `queues/nope/statistics`)).status).toBe(404);
   });
 
   it('the admin API validates agents', async () => {
-    const bad = await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['nope'] }) });
+    const bad = await apiFetch(stack, `agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['nope'] }) });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'unknown queue nope' });
-    const skills = await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['billing'], skills: { billing: 9 } }) });
+    const skills = await apiFetch(stack, `agents/zed`, { method: 'PUT', body: JSON.stringify({ teamsUserId: 'x', displayName: 'Zed', queueIds: ['billing'], skills: { billing: 9 } }) });
     expect(skills.status).toBe(400);
-    expect((await fetch(`${stack.functionsHost.baseUrl}/api/agents/zed`, { method: 'PUT', body: '{oops' })).status).toBe(400);
+    expect((await apiFetch(stack, `agents/zed`, { method: 'PUT', body: '{oops' })).status).toBe(400);
   });
 });
 
 describe('consult and transfer through the agent API', () => {
-  const api = (path: string, body: unknown) => fetch(`${stack.functionsHost.baseUrl}/api/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
 
   it('brings the best available expert into the call, then frees them when they leave', async () => {
     // Sam, the only support expert, is not ready while the call is routed, so another agent takes it.

@@ -10,6 +10,7 @@ import { startTestStack, unusedActions, testAgent } from '../support/test-stack.
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { agentDocument } from '../support/agent-document.js';
 import { intents, sure, testFlow } from '../support/test-assistant-flow.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const actions = unusedActions;
@@ -52,7 +53,7 @@ const settled = () => stackSettled(stack);
 const agentDoc = (agentId: string): Promise<Agent> => agentDocument(stack, agentId);
 
 async function setAgentState(agentId: string, state: 'ready' | 'notReady'): Promise<void> {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents/${agentId}/state`, { method: 'POST', body: JSON.stringify({ state }) });
+  const response = await apiFetch(stack, `agents/${agentId}/state`, { method: 'POST', body: JSON.stringify({ state }) });
   expect(response.status).toBe(200);
   await settled();
 }
@@ -137,7 +138,7 @@ describe('queues competing for agents', () => {
     expect((await agentDoc('sam')).presence.availability).toBe('Available');
     await stack.switchboard.refreshPresence();
     await settled();
-    const edited = await fetch(`${stack.functionsHost.baseUrl}/api/agents/sam`, {
+    const edited = await apiFetch(stack, `agents/sam`, {
       method: 'PUT',
       body: JSON.stringify({ teamsUserId: sam.teamsUserId, displayName: 'Sam', skills: { billing: 2, support: 5 }, queueIds: sam.queueIds, state: 'ready' }),
     });
@@ -153,7 +154,7 @@ describe('queues competing for agents', () => {
   });
 
   it('an agent with capacity 2 takes a second call while Teams shows them in the first, and no third', async () => {
-    const put = await fetch(`${stack.functionsHost.baseUrl}/api/agents/duo`, {
+    const put = await apiFetch(stack, `agents/duo`, {
       method: 'PUT',
       body: JSON.stringify({ teamsUserId: duo.teamsUserId, displayName: 'Duo', queueIds: duo.queueIds, capacity: 2, state: 'ready' }),
     });
@@ -181,7 +182,7 @@ describe('queues competing for agents', () => {
     const newerQuestion = await escalate(utterances.question);
     const cancelling = await escalate(utterances.cancel);
     for (const call of [olderQuestion, newerQuestion, cancelling]) expect(await routed(call)).toEqual(expect.objectContaining({ ...waiting, decisions: ['queued'] }));
-    const statistics = await (await fetch(`${stack.functionsHost.baseUrl}/api/queues/care/statistics`)).json();
+    const statistics = await (await apiFetch(stack, `queues/care/statistics`)).json();
     expect(statistics).toEqual(expect.objectContaining({ waiting: 3 }));
 
     await setAgentState('tess', 'ready');

@@ -12,6 +12,7 @@ import type { Availability } from '../../local/teams/teams-user-directory.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
 import { createSwitchboard } from '../../bot/wiring.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const actions = unusedActions;
@@ -44,7 +45,7 @@ const settled = () => stackSettled(stack);
 const notificationUrl = () => `${stack.functionsHost.baseUrl}/api/presence/notifications`;
 
 async function agentDoc(agentId: string): Promise<Agent & { status: string }> {
-  const response = await fetch(`${stack.functionsHost.baseUrl}/api/agents`);
+  const response = await apiFetch(stack, `agents`);
   const { value } = (await response.json()) as { value: (Agent & { status: string })[] };
   const agent = value.find((a) => a.agentId === agentId);
   if (!agent) throw new Error(`no agent ${agentId}`);

@@ -7,6 +7,7 @@ import type { LocalStack } from '../../local/local-stack.js';
 import { startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { settled as stackSettled } from '../support/stack-settled.js';
+import { apiFetch } from '../support/api-fetch.js';
 
 let stack: LocalStack;
 const ava = { agentId: 'ava', teamsUserId: '00000000-0000-4000-8000-000000000a0a', displayName: 'Ava', skills: { billing: 4 }, queueIds: ['billing'], ringBehaviour: { kind: 'accept' as const, afterMs: 600_000 } };
@@ -32,7 +33,7 @@ it('the caller hanging up while the agent rings cancels the invitation and frees
   await settled();
   const ringing = stack.callAutomation.listInvitations(ava.teamsUserId).filter((i) => i.state === 'ringing');
   expect(ringing).toHaveLength(1);
-  const agents = async () => ((await (await fetch(`${stack.functionsHost.baseUrl}/api/agents`)).json()) as { value: Agent[] }).value;
+  const agents = async () => ((await (await apiFetch(stack, `agents`)).json()) as { value: Agent[] }).value;
   expect((await agents())[0]?.offer).not.toBeNull();
 
   stack.callAutomation.hangUp(placed.simulatedCallId);

@@ -1,5 +1,6 @@
 import type { CallerStep } from '../../local/acs/simulated-caller.js';
 import type { LocalStack } from '../../local/local-stack.js';
+import { apiFetch } from './api-fetch.js';
 
 export interface PlayedCall {
   readonly callId: string;
@@ -17,7 +18,7 @@ export async function playCall(stack: LocalStack, call: { readonly from: string;
   const conversation = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 20_000);
   await stack.callAutomation.callbacksIdle();
   const callId = conversation.correlationId;
-  const stored = (await (await fetch(`${stack.functionsHost.baseUrl}/api/calls/${callId}`)).json()) as Pick<PlayedCall, 'state' | 'history'>;
+  const stored = (await (await apiFetch(stack, `calls/${callId}`)).json()) as Pick<PlayedCall, 'state' | 'history'>;
   return {
     callId,
     heard: conversation.entries.filter((e) => e.kind === 'heard').map((e) => (e as { text?: string }).text),

@@ -14,7 +14,13 @@ describe('settings', () => {
     const s = loadSettings(local);
     expect(s.COSMOS_DATABASE).toBe('switchboard');
     expect(s.HISTORY_RETENTION_DAYS).toBe(90);
-    expect(s.CALL_HISTORY_API_ENABLED).toBe(false);
+    expect(s.API_AUTH_ISSUER).toBeUndefined();
+  });
+
+  it('takes the API sign-in settings all together or not at all', () => {
+    const signIn = { API_AUTH_ISSUER: 'https://login.microsoftonline.com/t/v2.0', API_AUTH_AUDIENCE: 'client-id', API_AUTH_JWKS_URL: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' };
+    expect(loadSettings({ ...local, ...signIn }).API_AUTH_AUDIENCE).toBe('client-id');
+    expect(() => loadSettings({ ...local, API_AUTH_ISSUER: signIn.API_AUTH_ISSUER })).toThrow(/API_AUTH_AUDIENCE: API_AUTH_ISSUER, API_AUTH_AUDIENCE and API_AUTH_JWKS_URL go together/);
   });
 
   it('names every missing setting at once', () => {
