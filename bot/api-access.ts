@@ -25,6 +25,8 @@ export interface ApiCaller {
 export type ApiResource =
   | { readonly kind: 'admin' }
   | { readonly kind: 'supervisor' }
+  /** Anyone with one of the app's roles (the skills an agent may consult on). */
+  | { readonly kind: 'member' }
   | { readonly kind: 'agent'; readonly agent: Agent | undefined }
   | { readonly kind: 'call'; readonly call: CallState | undefined };
 
@@ -42,6 +44,8 @@ export function accessDenied(caller: ApiCaller, resource: ApiResource): string |
       return admin ? undefined : `needs the ${apiRoles.admin} role`;
     case 'supervisor':
       return supervisor ? undefined : `needs the ${apiRoles.supervisor} or ${apiRoles.admin} role`;
+    case 'member':
+      return supervisor || agent ? undefined : `needs one of the roles ${Object.values(apiRoles).join(', ')}`;
     case 'agent':
       if (supervisor) return undefined;
       if (agent && resource.agent?.teamsUserId === caller.objectId) return undefined;

@@ -3,6 +3,7 @@ import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { createApiVerifier } from './adapters/api-auth.js';
 import { accessDenied, type ApiResource } from './api-access.js';
+import { isAgentEligible } from './routing/agent-eligibility.js';
 import { AzureLanguageUnderstanding } from './adapters/azure-language-understanding.js';
 import { AzureOpenAiUnderstanding } from './adapters/azure-openai-understanding.js';
 import { CosmosCallStore } from './adapters/cosmos-call-store.js';
@@ -48,7 +49,7 @@ import type { PresenceService } from './ports.js';
 const overdueWrapUpGraceInMs = 30_000;
 
 /** What an API request acts on, for `authorize`. */
-export type ApiTarget = 'admin' | 'supervisor' | { readonly agentId: string } | { readonly callId: string };
+export type ApiTarget = 'admin' | 'supervisor' | 'member' | { readonly agentId: string } | { readonly callId: string };
 
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
@@ -72,6 +73,8 @@ export interface Switchboard {
   queueStatistics(queueId: string): Promise<HttpResult>;
   /** The queues routing serves (from the contact-center config) with their live statistics. */
   listQueues(): Promise<HttpResult>;
+  /** GET /api/skills: the config's skills, with their descriptions and how many agents have each and are free now (a consult's choice). */
+  listSkills(): Promise<HttpResult>;
   /** Routing messages that failed max deliveries, newest last (peeked, not removed). */
   listDeadLetters(): Promise<HttpResult>;
   /** Presence readings (Graph notifications or polling) for Teams users. */
@@ -81,9 +84,8 @@ export interface Switchboard {
   /**
    * Polling fallback and subscription upkeep: reads every agent's presence, keeps the subscription
    * alive, releases agents still counted on calls that have ended (a lost release) and ends
-   * wrap-ups well past their time (a lost WrapUpEnded).
+   * wrap-ups well past their time (a lost WrapUpEnded): `released` and `wrapUpsEnded` count them.
    */
-  /** `released`: agents freed from calls that had ended; `wrapUpsEnded`: wrap-ups past their time whose scheduled end was lost. */
   refreshPresence(): Promise<{ agents: number; changed: number; released: number; wrapUpsEnded: number }>;
   /** Finishes outbox entries older than their lease that no callback came to finish; returns how many. */
   sweepOutboxes(): Promise<number>;
@@ -275,7 +277,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         return { status: verified.status, body: { error: verified.error } };
       }
       const resource: ApiResource =
-        target === 'admin' || target === 'supervisor'
+        target === 'admin' || target === 'supervisor' || target === 'member'
           ? { kind: target }
           : 'agentId' in target
             ? { kind: 'agent', agent: (await routingStore.getAgent(target.agentId))?.value }
@@ -302,6 +304,15 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     async presenceChanged(readings) {
       const agentIds = await routingStore.agentIdsByTeamsUser([...new Set(readings.map((r) => r.userId))]);
       return applyPresence(agentDeps, readings, agentIds);
+    },
+    async listSkills() {
+      // Consults are rare next to routed calls: the agents are listed, not indexed.
+      const agents = await routingStore.listAgents();
+      const value = (assistant.config?.skills ?? []).map((skill) => {
+        const having = agents.filter((a) => (a.skills[skill.name] ?? 0) >= 1);
+        return { name: skill.name, description: skill.description, agents: having.length, availableNow: having.filter((a) => isAgentEligible(a)).length };
+      });
+      return { status: 200, body: { value } };
     },
     async listQueues() {
       const now = clock.now();

@@ -13,6 +13,7 @@ import { outboxSweep } from './outbox-sweep.js';
 import { presenceRefresh } from './presence-refresh.js';
 import { queueStatistics } from './queue-statistics.js';
 import { queues } from './queues.js';
+import { skills } from './skills.js';
 import { routingDeadLetterList } from './routing-dead-letter-list.js';
 import { route } from './route.js';
 import { routingDeadLetters } from './routing-dead-letters.js';
@@ -32,6 +33,7 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     agentWrapUp(app),
     queueStatistics(app),
     queues(app),
+    skills(app),
     routingDeadLetterList(app),
     presenceNotifications(app),
     presenceRefresh(app),

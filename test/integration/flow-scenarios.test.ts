@@ -14,6 +14,8 @@ import { callIdFor } from '../../bot/handle-incoming-call.js';
 import type { LocalStack } from '../../local/local-stack.js';
 import { SettableClock } from '../../local/host/settable-clock.js';
 import { startTestStack } from '../support/test-stack.js';
+import { apiFetch } from '../support/api-fetch.js';
+import { apiRoles } from '../../bot/api-access.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = join(root, 'config', 'contact-center.yaml');
@@ -56,6 +58,17 @@ describe('the shipped scenario files', () => {
   it.each(shipped.scenarios.map((s) => [`${s.file}: ${s.name}`, s] as const))('%s', async (_, scenario) => {
     const result = await runFlowScenario(scenario, target);
     expect(result.passed ? [] : formatFlowResult(result)).toEqual([]);
+  });
+});
+
+describe("the sample config's skills", () => {
+  it('are listed with their descriptions for an agent choosing whom to consult, and for no one without a role', async () => {
+    const response = await apiFetch(stack, 'skills', {}, { objectId: 'an-agent', roles: [apiRoles.agent] });
+    expect(response.status).toBe(200);
+    const { value } = (await response.json()) as { value: { name: string; description: string; agents: number; availableNow: number }[] };
+    expect(value.map((s) => s.name)).toEqual(config!.skills.map((s) => s.name));
+    expect(value.find((s) => s.name === 'retention')).toEqual({ name: 'retention', description: 'Customers who want to leave; authorised to offer retention deals.', agents: 0, availableNow: 0 });
+    expect((await apiFetch(stack, 'skills', {}, { objectId: 'someone', roles: [] })).status).toBe(403);
   });
 });
 
