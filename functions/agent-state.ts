@@ -1,19 +1,6 @@
-import { refused } from './api-guard.js';
+import { signedInApi } from './api-guard.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
-/** An agent goes ready or not ready. */
-export const agentState = (app: SwitchboardProvider): FunctionDefinition => ({
-  name: 'agent-state',
-  trigger: 'http',
-  methods: ['POST'],
-  route: 'agents/{agentId}/state',
-  handler: async (request) => {
-    const switchboard = await app();
-    const denied = await refused(switchboard, request, { agentId: request.params['agentId'] ?? '' });
-    if (denied) return denied;
-    const body: unknown = await request.json().catch(() => undefined);
-    if (body === undefined) return { status: 400, jsonBody: { error: 'body is not JSON' } };
-    const result = await switchboard.setAgentState(request.params['agentId'] ?? '', body);
-    return { status: result.status, jsonBody: result.body };
-  },
-});
+/** An agent goes ready or not ready (and so ends their wrap-up). */
+export const agentState = (app: SwitchboardProvider): FunctionDefinition =>
+  signedInApi(app, { name: 'agent-state', method: 'POST', route: 'agents/{agentId}/state' }, (request) => ({ agentId: request.params['agentId'] ?? '' }), (switchboard, request, body) => switchboard.setAgentState(request.params['agentId'] ?? '', body));

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify, errors as joseErrors } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { tokenFaultOf } from './jwt-faults.js';
 import type { ApiCaller } from '../api-access.js';
 
 export interface ApiAuthOptions {
@@ -14,19 +15,6 @@ export interface ApiAuthOptions {
 export type ApiAuthResult =
   | { readonly ok: true; readonly caller: ApiCaller }
   | { readonly ok: false; readonly status: 401 | 503; readonly error: string };
-
-// What a token got wrong; any other failure is fetching the key set: our side, not the caller's.
-const tokenFaults: ReadonlySet<string> = new Set([
-  'ERR_JWT_CLAIM_VALIDATION_FAILED',
-  'ERR_JWT_EXPIRED',
-  'ERR_JWT_INVALID',
-  'ERR_JWS_INVALID',
-  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-  'ERR_JOSE_ALG_NOT_ALLOWED',
-  'ERR_JOSE_NOT_SUPPORTED',
-  'ERR_JWKS_NO_MATCHING_KEY',
-  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
-]);
 
 /**
  * Verifies an Entra ID v2.0 access token (Authorization: Bearer) for the agent, supervisor and admin
@@ -46,7 +34,8 @@ export function createApiVerifier(options: ApiAuthOptions): (authorization: stri
       const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
       return { ok: true, caller: { objectId, roles: new Set(roles) } };
     } catch (error) {
-      if (error instanceof joseErrors.JOSEError && tokenFaults.has(error.code)) return { ok: false, status: 401, error: `token refused: ${error.code === 'ERR_JWT_EXPIRED' ? 'expired' : error.message}` };
+      const fault = tokenFaultOf(error);
+      if (fault) return { ok: false, status: 401, error: `token refused: ${fault === 'ERR_JWT_EXPIRED' ? 'expired' : (error as Error).message}` };
       return { ok: false, status: 503, error: 'the sign-in keys could not be fetched; try again' };
     }
   };

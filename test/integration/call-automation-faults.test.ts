@@ -6,6 +6,7 @@ import type { LocalStack } from '../../local/local-stack.js';
 import { playCall } from '../support/played-call.js';
 import { orderStatusActions, startTestStack } from '../support/test-stack.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
+import { sweepPastLease } from '../support/sweep-past-lease.js';
 
 let stack: LocalStack;
 const actions = orderStatusActions;
@@ -64,12 +65,7 @@ describe('a hang-up Call Automation refuses', () => {
     expect(await stack.switchboard.sweepOutboxes()).toBe(0);
 
     // Past the lease, the sweep sends it again.
-    stack.clock.set(new Date(Date.now() + 31_000));
-    try {
-      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
-    } finally {
-      stack.clock.set(undefined);
-    }
+    expect(await sweepPastLease(stack)).toBe(1);
     const ended = await stack.callAutomation.waitForCallEnd(placed.simulatedCallId, 10_000);
     expect(ended.state).toBe('ended');
     await stack.callAutomation.callbacksIdle();

@@ -12,6 +12,7 @@ import { settled as stackSettled } from '../support/stack-settled.js';
 import { agentDocument } from '../support/agent-document.js';
 import { sure, testFlow } from '../support/test-assistant-flow.js';
 import { apiFetch } from '../support/api-fetch.js';
+import { sweepPastLease } from '../support/sweep-past-lease.js';
 
 let stack: LocalStack;
 const actions = unusedActions;
@@ -270,20 +271,32 @@ describe('routing escalated calls to Teams agents', () => {
 describe('consult and transfer through the agent API', () => {
   const api = (path: string, body: unknown) => apiFetch(stack, `${path}`, { method: 'POST', body: JSON.stringify(body) });
 
+  /**
+   * A caller connected to an agent other than Sam, who sits the routing out (not ready) and is ready
+   * again once the call is connected, free to be consulted or transferred to. Sam stays not ready
+   * with `samStaysAway`.
+   */
+  async function connectedWithoutSam(from: string, samStaysAway = false) {
+    expect((await api('agents/sam/state', { state: 'notReady', reason: 'away while the call is routed' })).status).toBe(200);
+    const call = await escalate(from);
+    await settled();
+    if (!samStaysAway) {
+      expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
+      await settled();
+    }
+    const callId = stack.callAutomation.getConversation(call)!.correlationId;
+    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string; teamsUserId: string } }).agent;
+    expect(first.agentId).not.toBe('sam');
+    return { call, callId, first };
+  }
+
   it('brings the best available expert into the call, then frees them when they leave', async () => {
     // Sam, the only support expert, is not ready while the call is routed, so another agent takes it.
-    expect((await api('agents/sam/state', { state: 'notReady', reason: 'lunch' })).status).toBe(200);
-    const call = await escalate('+14255550130');
-    await settled();
-    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
-    await settled();
-    const callId = stack.callAutomation.getConversation(call)!.correlationId;
-    const state = (await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } };
+    const { call, callId } = await connectedWithoutSam('+14255550130');
     const response = await api(`calls/${callId}/consult`, { requiredSkills: [{ skill: 'support', minProficiency: 3 }] });
     expect(response.status).toBe(202);
     const { agentId } = (await response.json()) as { agentId: string };
     expect(agentId).toBe('sam');
-    expect(state.agent.agentId).not.toBe('sam');
     await settled();
     expect(joinedAgents(call)).toHaveLength(2);
     expect((await agentDoc('sam')).activeCallIds).toEqual([callId]);
@@ -316,18 +329,11 @@ describe('consult and transfer through the agent API', () => {
   });
 
   it('a blind transfer to another queue frees the agent and queues the caller again', async () => {
-    expect((await api('agents/sam/state', { state: 'notReady', reason: 'training' })).status).toBe(200);
-    const call = await escalate('+14255550132');
-    await settled();
-    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
-    await settled();
-    const callId = stack.callAutomation.getConversation(call)!.correlationId;
-    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
+    const { call, callId, first: { agentId: first } } = await connectedWithoutSam('+14255550132');
     expect((await api(`calls/${callId}/transfer`, { queueId: 'support' })).status).toBe(202);
     await settled();
     const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; queueId: string; agent?: { agentId: string } };
     expect(after.queueId).toBe('support');
-    expect(first).not.toBe('sam');
     expect(after.agent?.agentId).toBe('sam');
     expect((await agentDoc(first)).activeCallIds).not.toContain(callId);
     stack.callAutomation.hangUp(call);
@@ -335,13 +341,7 @@ describe('consult and transfer through the agent API', () => {
   });
 
   it('a transfer to a named agent rings them in, then the first agent leaves and is freed', async () => {
-    expect((await api('agents/sam/state', { state: 'notReady', reason: 'coaching' })).status).toBe(200);
-    const call = await escalate('+14255550133');
-    await settled();
-    const callId = stack.callAutomation.getConversation(call)!.correlationId;
-    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string } }).agent.agentId;
-    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
-    await settled();
+    const { call, callId, first: { agentId: first } } = await connectedWithoutSam('+14255550133');
     expect((await api(`calls/${callId}/transfer`, { agentId: 'sam' })).status).toBe(202);
     await settled();
     const after = (await stack.switchboard.getCallHistory(callId))!.state as { stage: string; agent: { agentId: string } };
@@ -374,11 +374,7 @@ describe('consult and transfer through the agent API', () => {
   });
 
   it('an agent Call Automation refuses to remove after a blind transfer is removed by the outbox sweep after the lease, and released once', async () => {
-    expect((await api('agents/sam/state', { state: 'notReady', reason: 'training' })).status).toBe(200);
-    const call = await escalate('+14255550136');
-    await settled();
-    const callId = stack.callAutomation.getConversation(call)!.correlationId;
-    const first = ((await stack.switchboard.getCallHistory(callId))!.state as { agent: { agentId: string; teamsUserId: string } }).agent;
+    const { call, callId, first } = await connectedWithoutSam('+14255550136', true);
     stack.callAutomation.faults.inject({ status: 503, count: 1, matches: ({ path }) => path.endsWith('/participants:remove') });
     expect((await api(`calls/${callId}/transfer`, { queueId: 'support' })).status).toBe(202);
     await settled();
@@ -388,12 +384,7 @@ describe('consult and transfer through the agent API', () => {
     expect(leftAgents(call)).toEqual([]);
     expect(await stack.switchboard.sweepOutboxes()).toBe(0);
 
-    stack.clock.set(new Date(Date.now() + 31_000));
-    try {
-      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
-    } finally {
-      stack.clock.set(undefined);
-    }
+    expect(await sweepPastLease(stack)).toBe(1);
     await settled();
     expect(leftAgents(call)).toEqual(joinedAgents(call));
     const history = (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
@@ -420,12 +411,7 @@ describe('consult and transfer through the agent API', () => {
     expect((await entries()).filter((e) => e.kind === 'commandFailed')).toEqual([expect.objectContaining({ command: 'CancelMedia' })]);
     // The caller and the agent talk over the looping music until the sweep sends the cancel again.
     expect(await musicCancelled()).toBe(false);
-    stack.clock.set(new Date(Date.now() + 31_000));
-    try {
-      expect(await stack.switchboard.sweepOutboxes()).toBe(1);
-    } finally {
-      stack.clock.set(undefined);
-    }
+    expect(await sweepPastLease(stack)).toBe(1);
     await settled();
     expect(await musicCancelled()).toBe(true);
     expect(((await stack.switchboard.getCallHistory(callId))!.state as { stage: string }).stage).toBe('connected');
@@ -435,12 +421,7 @@ describe('consult and transfer through the agent API', () => {
   });
 
   it('a transfer the caller hangs up on while the agent API takes the new agent is answered 409 with why, and that agent is freed', async () => {
-    expect((await api('agents/sam/state', { state: 'notReady', reason: 'coaching' })).status).toBe(200);
-    const call = await escalate('+14255550135');
-    await settled();
-    const callId = stack.callAutomation.getConversation(call)!.correlationId;
-    expect((await api('agents/sam/state', { state: 'ready' })).status).toBe(200);
-    await settled();
+    const { call, callId } = await connectedWithoutSam('+14255550135');
     // The API has found the call connected; its write of Sam's document is held while the caller hangs up.
     let release!: () => void;
     let held!: () => void;
