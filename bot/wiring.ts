@@ -160,6 +160,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       connectionString: settings.ACS_CONNECTION_STRING,
       endpoint: settings.ACS_ENDPOINT,
       cognitiveServicesEndpoint: settings.COGNITIVE_SERVICES_ENDPOINT,
+      recordingsContainerUrl: settings.RECORDINGS_CONTAINER_URL,
       ...(overrides.acsMaxRetries === undefined ? {} : { maxRetries: overrides.acsMaxRetries }),
     });
   const serviceBus = overrides.bus
@@ -237,6 +238,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   const verifyApiCaller = settings.API_AUTH_ISSUER && settings.API_AUTH_AUDIENCE && settings.API_AUTH_JWKS_URL
     ? createApiVerifier({ issuer: settings.API_AUTH_ISSUER, audience: settings.API_AUTH_AUDIENCE, jwksUrl: settings.API_AUTH_JWKS_URL })
     : undefined;
+  if (!settings.RECORDINGS_CONTAINER_URL) logger.warn('RECORDINGS_CONTAINER_URL is not set: voicemails stay in Call Automation\'s temporary storage, which deletes them after 24 hours');
   if (!verifyApiCaller) logger.warn('API_AUTH_ISSUER, API_AUTH_AUDIENCE and API_AUTH_JWKS_URL are not set: the agent, supervisor and admin APIs answer 401');
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,

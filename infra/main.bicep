@@ -225,6 +225,7 @@ var graphClientSecretName = 'graph-client-secret'
 var graphNotificationClientStateName = 'graph-notification-client-state'
 var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'incoming-call-dead-letters'
+var recordingsContainerName = 'recordings'
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
@@ -246,6 +247,9 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSku
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
+    recordingsContainerName: recordingsContainerName
+    recordingWriterPrincipalId: communication.outputs.communicationServicePrincipalId
+    recordingRetentionDays: historyRetentionDays
   }
 }
 
@@ -319,6 +323,7 @@ module functionApp 'modules/function-app.bicep' = {
     acsEndpoint: communication.outputs.communicationServiceEndpoint
     acsImmutableResourceId: communication.outputs.communicationServiceImmutableId
     cognitiveServicesEndpoint: communication.outputs.aiServicesEndpoint
+    recordingsContainerUrl: storage.outputs.recordingsContainerUrl
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmos.outputs.databaseName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace

@@ -17,6 +17,11 @@ export interface AcsCallControlOptions {
   /** Azure: the ACS endpoint, reached with the managed identity. */
   readonly endpoint?: string | undefined;
   readonly cognitiveServicesEndpoint?: string | undefined;
+  /**
+   * A blob container Call Automation writes recordings into with its own managed identity (bring
+   * your own storage); absent, recordings stay in its temporary storage, deleted after 24 hours.
+   */
+  readonly recordingsContainerUrl?: string | undefined;
   /** Retries of the SDK's own pipeline; tests set 0 so faults surface at once. */
   readonly maxRetries?: number;
 }
@@ -106,6 +111,9 @@ export class AcsCallControl implements CallControl, AgentCallControl {
       recordingContent: 'audio' as never,
       recordingChannel: 'mixed' as never,
       recordingFormat: 'wav' as never,
+      ...(this.options.recordingsContainerUrl
+        ? { recordingStorage: { recordingStorageKind: 'azureBlobStorage', recordingDestinationContainerUrl: this.options.recordingsContainerUrl } }
+        : {}),
     });
     return result.recordingId;
   }

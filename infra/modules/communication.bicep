@@ -66,6 +66,7 @@ resource acsUsesSpeech 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 output communicationServiceName string = communicationService.name
+output communicationServicePrincipalId string = communicationService.identity.principalId
 output communicationServiceId string = communicationService.id
 output communicationServiceEndpoint string = 'https://${communicationService.properties.hostName}'
 @description('Audience of the JWT on Call Automation callbacks.')

@@ -75,6 +75,9 @@ param graphTenantId string
 @description('Client id of the Graph app registration; empty until it is registered (infra/README.md).')
 param graphClientId string
 
+@description('Blob container Call Automation writes recordings into (bring your own storage).')
+param recordingsContainerUrl string
+
 @description('Entra tenant that signs the API access tokens.')
 param apiTenantId string
 
@@ -222,6 +225,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     ACS_ENDPOINT: acsEndpoint
     ACS_CALLBACK_AUDIENCE: acsImmutableResourceId
     COGNITIVE_SERVICES_ENDPOINT: cognitiveServicesEndpoint
+    RECORDINGS_CONTAINER_URL: recordingsContainerUrl
     COSMOS_ENDPOINT: cosmosEndpoint
     COSMOS_DATABASE: cosmosDatabaseName
     // Read by the app's sender and by the Functions Service Bus trigger (connection

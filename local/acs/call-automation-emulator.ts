@@ -100,6 +100,8 @@ export interface CallAutomationEmulator {
   hangUp(simulatedCallId: string): Conversation;
   getConversation(simulatedCallId: string): Conversation | undefined;
   listConversations(): Conversation[];
+  /** Recordings started, with the blob container each writes to (absent: the 24-hour temporary store). */
+  listRecordings(): readonly { readonly recordingId: string; readonly serverCallId: string; readonly destinationContainerUrl?: string; readonly stopped: boolean }[];
   /** Resolves once the conversation satisfies `predicate` (checked now and after every change). */
   waitForConversation(simulatedCallId: string, predicate: (conversation: Conversation) => boolean, timeoutInMs?: number): Promise<Conversation>;
   waitForCallEnd(simulatedCallId: string, timeoutInMs?: number): Promise<Conversation>;
@@ -380,6 +382,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     hangUp: (id) => service.callerHangsUp(id),
     getConversation: (id) => service.conversation(id),
     listConversations: () => service.listConversations(),
+    listRecordings: () => service.listRecordings(),
     waitForConversation: (id, predicate, timeoutInMs) => service.waitForConversation(id, predicate, timeoutInMs),
     waitForCallEnd: (id, timeoutInMs) => service.waitForConversation(id, (c) => c.state === 'ended', timeoutInMs),
     waitForCallerTurn: (id, timeoutInMs) =>

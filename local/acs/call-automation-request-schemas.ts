@@ -145,6 +145,10 @@ export const callAutomationRequestSchemas = {
     recordingChannelType: z.string().optional(),
     recordingFormatType: z.string().optional(),
     pauseOnStart: z.boolean().optional(),
+    /** Bring your own storage: where the recording files go instead of the 24-hour temporary store. */
+    externalStorage: z
+      .looseObject({ recordingStorageKind: z.string(), recordingDestinationContainerUrl: absoluteUrl.optional() })
+      .optional(),
   }),
 } as const;
 

@@ -509,6 +509,13 @@ export class CallAutomationService {
       : this.calls.get(request.callLocator!.serverCallId!);
     if (!call || call.state === 'ended') throw AcsError.notFound('Call not found.');
     if (call.state !== 'established') throw AcsError.callNotEstablished('The call is not established.');
+    const storage = request.externalStorage;
+    if (storage && storage.recordingStorageKind !== 'azureBlobStorage' && storage.recordingStorageKind !== 'azureCommunicationServices') {
+      throw AcsError.badRequest(`Unknown recordingStorageKind "${storage.recordingStorageKind}".`);
+    }
+    if (storage?.recordingStorageKind === 'azureBlobStorage' && !storage.recordingDestinationContainerUrl) {
+      throw AcsError.badRequest('recordingDestinationContainerUrl is required for azureBlobStorage.');
+    }
     const active = [...this.recordings.values()].find((r) => r.serverCallId === call.serverCallId && !r.stopped);
     if (active) throw new AcsError(400, '8559', 'A recording is already in progress for this call.');
     const recording: RecordingRecord = {
@@ -518,6 +525,7 @@ export class CallAutomationService {
       state: request.pauseOnStart ? 'inactive' : 'active',
       stopped: false,
       startDateTime: new Date().toISOString(),
+      ...(storage?.recordingStorageKind === 'azureBlobStorage' && storage.recordingDestinationContainerUrl ? { destinationContainerUrl: storage.recordingDestinationContainerUrl } : {}),
     };
     this.recordings.set(recording.recordingId, recording);
     this.emitRecordingState(call, recording);
@@ -590,6 +598,11 @@ export class CallAutomationService {
 
   conversation(simulatedCallId: string): Conversation | undefined {
     return this.conversations.get(simulatedCallId)?.caller.snapshot();
+  }
+
+  /** Every recording started, with where its files go. */
+  listRecordings(): readonly { readonly recordingId: string; readonly serverCallId: string; readonly destinationContainerUrl?: string; readonly stopped: boolean }[] {
+    return [...this.recordings.values()].map(({ recordingId, serverCallId, destinationContainerUrl, stopped }) => ({ recordingId, serverCallId, stopped, ...(destinationContainerUrl ? { destinationContainerUrl } : {}) }));
   }
 
   listConversations(): Conversation[] {

@@ -111,6 +111,8 @@ export interface RecordingRecord {
   state: 'active' | 'inactive';
   stopped: boolean;
   readonly startDateTime: string;
+  /** The blob container the files are written to (bring your own storage); absent: the temporary store. */
+  readonly destinationContainerUrl?: string;
 }
 
 export interface CallRecord {

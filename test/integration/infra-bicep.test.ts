@@ -483,6 +483,20 @@ describe.each(regions)('infra: what the %s region deploys', (region) => {
     }
   });
 
+  it('keeps voicemail recordings in its own container, written by the ACS identity, deleted with the call history', () => {
+    const container = one('Microsoft.Storage/storageAccounts/blobServices/containers', '/recordings');
+    expect(container.properties?.['publicAccess']).toBe('None');
+    const writers = resources().filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && String(r.properties?.['description']).includes('recordings'));
+    expect(writers).toHaveLength(1);
+    expect(String(writers[0]!.properties?.['roleDefinitionId'])).toContain('ba92f5b4-2d11-453d-a403-e96b0029c9fe');
+    expect(String(writers[0]!.properties?.['principalId'])).toContain('Microsoft.Communication/communicationServices');
+    expect(JSON.stringify(writers[0])).toContain('containers/recordings');
+    const rule = (one('Microsoft.Storage/storageAccounts/managementPolicies').properties as { policy: { rules: { definition: { filters: { prefixMatch: string[] }; actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: number } } } } }[] } }).policy.rules[0]!;
+    expect(rule.definition.filters.prefixMatch).toEqual(['recordings/']);
+    expect(rule.definition.actions.baseBlob.delete.daysAfterCreationGreaterThan).toBe(90);
+    expect(String(appSetting('RECORDINGS_CONTAINER_URL'))).toMatch(/recordings/);
+  });
+
   it('points the app at the resources it creates', () => {
     expect(appSetting('ROUTING_QUEUE_NAME')).toBe(one('Microsoft.ServiceBus/namespaces/queues').name.split('/')[1]);
     expect(appSetting('COSMOS_DATABASE')).toBe(one('Microsoft.DocumentDB/databaseAccounts/sqlDatabases').name.split('/')[1]);

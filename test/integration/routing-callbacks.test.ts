@@ -12,8 +12,12 @@ let stack: LocalStack;
 let billingClosedUntil: Date | undefined;
 const cora = { agentId: 'cora', teamsUserId: '00000000-0000-4000-8000-0000000c0a0a', displayName: 'Cora', skills: { billing: 4 }, queueIds: ['billing'], ringBehaviour: { kind: 'accept' as const, afterMs: 0 } };
 
+const recordingsContainerUrl = 'https://stswbdlocal.blob.core.windows.net/recordings';
+
 beforeAll(async () => {
   stack = await startTestStack({
+    // Voicemails go to the deployment's own blob container, not Call Automation's 24-hour store.
+    settings: { RECORDINGS_CONTAINER_URL: recordingsContainerUrl },
         overrides: {
       flow: testFlow({
         understandings: { 'my bill is wrong': sure('billing') },
@@ -132,6 +136,8 @@ it('a queue with nobody logged in takes a voicemail, linked in the call history'
   const history = await stack.switchboard.getCallHistory(ended.correlationId);
   const voicemail = history!.history.find((h) => h.entry.kind === 'voicemailRecorded')?.entry as { recordingId: string; queueId: string } | undefined;
   expect(voicemail).toEqual({ kind: 'voicemailRecorded', queueId: 'general', recordingId: expect.any(String) });
+  const recording = stack.callAutomation.listRecordings().find((r) => r.recordingId === voicemail!.recordingId);
+  expect(recording).toMatchObject({ destinationContainerUrl: recordingsContainerUrl, stopped: true });
   expect((history!.state as { endReason: string }).endReason).toBe('voicemail (noAgentsLoggedIn)');
 });
 
