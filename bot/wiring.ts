@@ -20,6 +20,7 @@ import { consult, recordWrapUp, transfer, type CallActionDependencies } from './
 import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, type HttpResult } from './handle-agents.js';
 import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
+import { handleRecordingFileStatus } from './handle-recording-file.js';
 import { endOverdueWrapUps, handleDeadLetteredRoutingMessage, handleRoutingMessage, releaseAgentsFromEndedCalls, type RoutingShellDependencies } from './handle-routing-message.js';
 import { loadAssistantFlow } from './load-assistant-flow.js';
 import { createLogger, type Logger } from './logger.js';
@@ -53,6 +54,8 @@ export type ApiTarget = 'admin' | 'supervisor' | 'member' | { readonly agentId: 
 
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
+  /** Event Grid RecordingFileStatusUpdated: where a recording's files are, into its call's history. */
+  recordingFileStatus(event: unknown): Promise<'recorded' | 'rejected' | 'unknown call'>;
   callEvents(request: { callId: string; authorization: string | null; bodyText: string }): Promise<HandlerResponse>;
   getCallHistory(callId: string): Promise<{ state: unknown; history: StoredHistoryItem[] } | undefined>;
   route(message: unknown): Promise<void>;
@@ -261,6 +264,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
         data,
       ),
     callEvents: (request) => handleCallEvents({ ...shell, verify }, request),
+    recordingFileStatus: (event) => handleRecordingFileStatus(shell, event),
     sweepOutboxes: () => sweepAbandonedOutboxes(shell),
     async getCallHistory(callId) {
       const stored = await store.getCall(callId);

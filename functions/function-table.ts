@@ -3,6 +3,7 @@ import { callHistory } from './call-history.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 import { holdTone } from './hold-tone.js';
 import { incomingCall } from './incoming-call.js';
+import { recordingFileStatus } from './recording-file-status.js';
 import { agents } from './agents.js';
 import { callConsult } from './call-consult.js';
 import { callTransfer } from './call-transfer.js';
@@ -22,6 +23,7 @@ import { routingDeadLetters } from './routing-dead-letters.js';
 export function createFunctionTable(app: SwitchboardProvider): FunctionDefinition[] {
   return [
     incomingCall(app),
+    recordingFileStatus(app),
     callEvents(app),
     callHistory(app),
     callConsult(app),

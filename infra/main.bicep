@@ -388,6 +388,7 @@ module incomingCallEvents 'modules/incoming-call-events.bicep' = {
     communicationServiceName: communication.outputs.communicationServiceName
     functionAppName: functionApp.outputs.functionAppName
     functionName: incomingCallFunctionName
+    recordingFunctionName: 'recording-file-status'
     storageAccountName: storage.outputs.storageAccountName
     deadLetterContainerName: storage.outputs.deadLetterContainerName
     subscriptionEnabled: incomingCallSubscriptionEnabled

@@ -275,6 +275,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if ((options.agents ?? []).length > 0) await ready.refreshPresence();
     const webhook = await azure.callAutomation.setIncomingCallWebhook(app.functionsHost.eventGridUrl('incoming-call'));
     logger.info({ url: webhook.url, state: webhook.state }, 'Event Grid subscription for IncomingCall');
+    await azure.callAutomation.setRecordingFileWebhook(app.functionsHost.eventGridUrl('recording-file-status'));
 
     const urls = { functions: app.functionsHost.baseUrl, ...azure.urls };
     writeFileSync(join(stateFolder, 'stack.json'), JSON.stringify({ urls, pid: process.pid }, null, 2));

@@ -61,6 +61,11 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'ConsultRequested'; readonly agentId: string; readonly teamsUserId: string })
   /** From the agent API: blind transfer of the caller to a queue, an agent or a phone number. */
   | (EventBase & { readonly kind: 'TransferRequested'; readonly target: TransferTarget })
+  /**
+   * From Event Grid: a recording of the call (a voicemail) is stored; `contentLocations` are its
+   * files (in the deployment's recordings container). Recorded in any stage.
+   */
+  | (EventBase & { readonly kind: 'RecordingFileAvailable'; readonly contentLocations: readonly string[]; readonly durationMs?: number })
   /** From the agent API: how the call ended for the agent (a disposition code) and their notes, recorded in any stage. */
   | (EventBase & { readonly kind: 'DispositionRecorded'; readonly agentId: string; readonly disposition: string; readonly notes?: string })
   | (EventBase & { readonly kind: 'UnknownCallEvent'; readonly type: string });

@@ -50,7 +50,7 @@ const maxIntentChanges = 2;
  */
 export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
   // The agent's account of the call, whenever it comes (usually in their wrap-up, after the call ended).
-  if (event.kind === 'DispositionRecorded') return { state, commands: [], history: [{ kind: 'event', event: recordedEvent(event) }] };
+  if (event.kind === 'DispositionRecorded' || event.kind === 'RecordingFileAvailable') return { state, commands: [], history: [{ kind: 'event', event: recordedEvent(event) }] };
   if (state.stage === 'ended') return refusedAgentRequest(state, event, ignore(state, event, 'ended'));
   if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
   if (event.kind === 'CallDisconnected') {

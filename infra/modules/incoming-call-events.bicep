@@ -1,5 +1,7 @@
-// Event Grid system topic on the ACS resource and the subscription that delivers
-// Microsoft.Communication.IncomingCall to the `incoming-call` function (Event Grid trigger).
+// Event Grid system topic on the ACS resource and the subscriptions that deliver
+// Microsoft.Communication.IncomingCall to the `incoming-call` function (Event Grid trigger) and
+// Microsoft.Communication.RecordingFileStatusUpdated (a voicemail's file is stored) to
+// `recording-file-status`.
 // Undeliverable events are dead-lettered into a blob container with the topic's own identity,
 // since the storage account accepts no shared keys.
 
@@ -17,6 +19,9 @@ param functionAppName string
 
 @description('Function that receives IncomingCall events.')
 param functionName string
+
+@description('Function that receives RecordingFileStatusUpdated events.')
+param recordingFunctionName string
 
 @description('Storage account holding the dead-letter container.')
 param storageAccountName string
@@ -60,6 +65,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
 
   resource incomingCall 'functions' existing = {
     name: functionName
+  }
+
+  resource recordingFileStatus 'functions' existing = {
+    name: recordingFunctionName
   }
 }
 
@@ -111,6 +120,43 @@ resource incomingCallSubscription 'Microsoft.EventGrid/systemTopics/eventSubscri
       maxDeliveryAttempts: maxDeliveryAttempts
       eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
     }
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storage.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
+    }
+  }
+  dependsOn: [
+    topicWritesDeadLetters
+  ]
+}
+
+// Where a voicemail's file is: not urgent, so Event Grid may retry it for a day (the default).
+resource recordingFileSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (subscriptionEnabled) {
+  parent: systemTopic
+  name: 'recording-file-status'
+  properties: {
+    destination: {
+      endpointType: 'AzureFunction'
+      properties: {
+        resourceId: functionApp::recordingFileStatus.id
+        maxEventsPerBatch: 1
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Communication.RecordingFileStatusUpdated'
+      ]
+    }
+    eventDeliverySchema: 'EventGridSchema'
     deadLetterWithResourceIdentity: {
       identity: {
         type: 'SystemAssigned'

@@ -92,6 +92,8 @@ export interface CallAutomationEmulator {
   readonly incomingCallWebhook: WebhookSubscription;
   /** Subscribes the IncomingCall webhook and runs the Event Grid validation handshake; never rejects. */
   setIncomingCallWebhook(url: string | undefined): Promise<WebhookSubscription>;
+  /** Subscribes a webhook to Microsoft.Communication.RecordingFileStatusUpdated (a recording's file is ready). */
+  setRecordingFileWebhook(url: string | undefined): Promise<WebhookSubscription>;
 
   /** A PSTN caller dials an ACS number; resolves once Event Grid delivered (or could not deliver) IncomingCall. */
   placeCall(options: PlaceCallOptions): Promise<PlacedCall>;
@@ -121,7 +123,7 @@ export interface CallAutomationEmulator {
   /** The last callbacks posted (delivered or not), oldest first. */
   callbackDeliveries(): readonly CallbackDelivery[];
   onCallbackDelivery(listener: (delivery: CallbackDelivery) => void): () => void;
-  /** Resolves once every queued callback has been delivered or given up on. */
+  /** Resolves once every queued callback, and every recording file event, has been delivered or given up on. */
   callbacksIdle(): Promise<void>;
   /** Answers the next matching Call Automation requests with a service error (local only). */
   readonly faults: CallAutomationFaults;
@@ -161,8 +163,17 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     timers,
     logger,
   });
+  const recordingEvents = new EventGridSender({
+    topic:
+      options.resourceId ??
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Communication/communicationServices/local-acs',
+    subscriptionName: 'recording-file-status',
+    retryDelaysInMs: timing.deliveryRetryDelaysInMs,
+    timers,
+    logger,
+  });
   const files = new MediaFiles();
-  const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, timers, timing, logger, files });
+  const service = new CallAutomationService({ teams: options.teams, callbacks, eventGrid, recordingEvents, timers, timing, logger, files });
   const repeatability = new RepeatabilityCache();
   const faults = new FaultQueue<CallAutomationFault>('Call Automation');
 
@@ -376,6 +387,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       return eventGrid.subscription;
     },
     setIncomingCallWebhook: (url) => eventGrid.subscribe(url),
+    setRecordingFileWebhook: (url) => recordingEvents.subscribe(url),
     placeCall: (placeOptions) => service.placeCall(placeOptions),
     say: (id, text, sayOptions) => service.callerSays(id, text, sayOptions?.confidence),
     press: (id, keys) => service.callerPresses(id, keys),
@@ -396,7 +408,11 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
     faults,
     callbackDeliveries: () => callbacks.deliveries(),
     onCallbackDelivery: (listener) => callbacks.onDelivery(listener),
-    callbacksIdle: () => callbacks.idle(),
+    callbacksIdle: async () => {
+      // A recording's file event follows the call's end; its delivery can bring no callback.
+      await callbacks.idle();
+      await recordingEvents.idle();
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -404,6 +420,7 @@ export async function startCallAutomationEmulator(options: CallAutomationEmulato
       timers.clearAll();
       callbacks.close();
       eventGrid.close();
+      recordingEvents.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

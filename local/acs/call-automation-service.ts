@@ -93,6 +93,8 @@ export interface CallAutomationServiceOptions {
   readonly teams: TeamsUserDirectory;
   readonly callbacks: CallbackSender;
   readonly eventGrid: EventGridSender;
+  /** The Event Grid subscription for RecordingFileStatusUpdated (its own, as in Azure). */
+  readonly recordingEvents?: EventGridSender;
   readonly timers: TimerSet;
   readonly timing: CallTiming;
   readonly logger: Logger;
@@ -132,9 +134,12 @@ export class CallAutomationService {
   private readonly media: MediaOperations;
   private readonly files: MediaFiles;
 
+  private readonly recordingEvents: EventGridSender | undefined;
+
   constructor(options: CallAutomationServiceOptions) {
     this.teams = options.teams;
     this.eventGrid = options.eventGrid;
+    this.recordingEvents = options.recordingEvents;
     this.timing = options.timing;
     this.logger = options.logger;
     this.events = new CallEvents(options.callbacks, options.timers);
@@ -540,7 +545,37 @@ export class CallAutomationService {
     const recording = this.requireRecording(recordingId);
     recording.stopped = true;
     this.setRecordingState(recording, 'inactive');
+    this.publishRecordingFile(recording, 'CallEnded');
     return { status: 204 };
+  }
+
+  /**
+   * The recording's file is ready: RecordingFileStatusUpdated over Event Grid, with one chunk whose
+   * content is in the bring-your-own-storage container, or else in the temporary store. The paths
+   * are this emulator's own; no file is written (there is no local Blob Storage).
+   */
+  private publishRecordingFile(recording: RecordingRecord, sessionEndReason: string): void {
+    const events = this.recordingEvents;
+    if (!events) return;
+    const call = this.calls.get(recording.serverCallId);
+    const correlationId = call?.correlationId ?? 'unknown';
+    const documentId = randomUUID();
+    const day = recording.startDateTime.slice(0, 10).replaceAll('-', '');
+    const folder = recording.destinationContainerUrl
+      ? `${recording.destinationContainerUrl.replace(/\/+$/, '')}/${day}/${correlationId}/${documentId}`
+      : `https://local-acs-recordings.invalid/v1/objects/${documentId}`;
+    const durationMs = Math.max(0, Date.now() - Date.parse(recording.startDateTime));
+    void events.publish('Microsoft.Communication.RecordingFileStatusUpdated', `/recording/call/${correlationId}/serverCallId/${recording.serverCallId}`, {
+      recordingStorageInfo: {
+        recordingChunks: [{ documentId, index: 0, endReason: 'SessionEnded', contentLocation: `${folder}/${recording.destinationContainerUrl ? 'audio.wav' : 'content/audio'}`, metadataLocation: `${folder}/${recording.destinationContainerUrl ? 'metadata.json' : 'content/acsmetadata'}`, deleteLocation: folder }],
+      },
+      recordingStartTime: recording.startDateTime,
+      recordingDurationMs: durationMs,
+      recordingContentType: 'Audio',
+      recordingChannelType: 'Mixed',
+      recordingFormatType: 'Wav',
+      sessionEndReason,
+    });
   }
 
   pauseRecording(recordingId: string, pause: boolean): RestResult {
@@ -877,9 +912,10 @@ export class CallAutomationService {
     for (const participant of [...call.participants.values()]) this.leave(call, participant.identifier, reasonForParties);
     for (const party of call.phoneParties.values()) party.end(reasonForParties);
     for (const recording of this.recordings.values()) {
-      if (recording.serverCallId === call.serverCallId) {
+      if (recording.serverCallId === call.serverCallId && !recording.stopped) {
         recording.state = 'inactive';
         recording.stopped = true;
+        this.publishRecordingFile(recording, 'CallEnded');
       }
     }
     call.continuousDtmf.clear();

@@ -64,8 +64,21 @@ export class EventGridSender {
     return this.subscription;
   }
 
+  private readonly publishing = new Set<Promise<boolean>>();
+
   /** Delivers one event; resolves true when the webhook accepted it. Never rejects. */
-  async publish(eventType: string, subject: string, data: Record<string, unknown>): Promise<boolean> {
+  publish(eventType: string, subject: string, data: Record<string, unknown>): Promise<boolean> {
+    const delivery = this.deliver(eventType, subject, data).finally(() => this.publishing.delete(delivery));
+    this.publishing.add(delivery);
+    return delivery;
+  }
+
+  /** Resolves once every event published has been delivered or given up on. */
+  async idle(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all([...this.publishing]);
+  }
+
+  private async deliver(eventType: string, subject: string, data: Record<string, unknown>): Promise<boolean> {
     if (this.state === 'pendingValidation' && this.url) await (this.validation ?? this.revalidate(this.url));
     const url = this.url;
     if (this.state !== 'active' || !url) {

@@ -444,7 +444,7 @@ describe.each(regions)('infra: what the %s region deploys', (region) => {
   });
 
   it('subscribes the incoming-call function to IncomingCall with retry and a dead-letter container', () => {
-    const subscription = one('Microsoft.EventGrid/systemTopics/eventSubscriptions');
+    const subscription = one('Microsoft.EventGrid/systemTopics/eventSubscriptions', '/incoming-call');
     expect(subscription.properties).toMatchObject({
       destination: { endpointType: 'AzureFunction' },
       filter: { includedEventTypes: ['Microsoft.Communication.IncomingCall'] },
@@ -456,6 +456,16 @@ describe.each(regions)('infra: what the %s region deploys', (region) => {
     expect(one('Microsoft.EventGrid/systemTopics').properties).toMatchObject({
       topicType: 'Microsoft.Communication.CommunicationServices',
     });
+  });
+
+  it('subscribes the recording-file-status function to RecordingFileStatusUpdated, so voicemail files are named in history', () => {
+    const subscription = one('Microsoft.EventGrid/systemTopics/eventSubscriptions', '/recording-file-status');
+    expect(subscription.properties).toMatchObject({
+      filter: { includedEventTypes: ['Microsoft.Communication.RecordingFileStatusUpdated'] },
+      deadLetterWithResourceIdentity: { deadLetterDestination: { endpointType: 'StorageBlob' } },
+    });
+    const destination = subscription.properties?.['destination'] as { properties: { resourceId: string } };
+    expect(destination.properties.resourceId).toMatch(/\/functions\/recording-file-status$/);
   });
 
   it('grants the data-plane roles the app needs and no broad role', () => {

@@ -138,6 +138,13 @@ it('a queue with nobody logged in takes a voicemail, linked in the call history'
   expect(voicemail).toEqual({ kind: 'voicemailRecorded', queueId: 'general', recordingId: expect.any(String) });
   const recording = stack.callAutomation.listRecordings().find((r) => r.recordingId === voicemail!.recordingId);
   expect(recording).toMatchObject({ destinationContainerUrl: recordingsContainerUrl, stopped: true });
+  // Event Grid says where the file is; the call's history keeps it for whoever plays the message.
+  const stored = (await stack.switchboard.getCallHistory(ended.correlationId))!.history.map((h) => h.entry);
+  expect(stored).toContainEqual({ kind: 'event', event: expect.objectContaining({ kind: 'RecordingFileAvailable', contentLocations: [expect.stringMatching(new RegExp(`^${recordingsContainerUrl}/`))] }) });
+  // An event for no call of ours, or one that is not a recording's, is dropped with a log line.
+  const data = { recordingStorageInfo: { recordingChunks: [{ contentLocation: `${recordingsContainerUrl}/x/audio.wav` }] } };
+  expect(await stack.switchboard.recordingFileStatus({ id: 'e1', subject: '/recording/call/nobody/serverCallId/s1', data })).toBe('unknown call');
+  expect(await stack.switchboard.recordingFileStatus({ id: 'e2', subject: '/caller/x', data })).toBe('rejected');
   expect((history!.state as { endReason: string }).endReason).toBe('voicemail (noAgentsLoggedIn)');
 });
 
