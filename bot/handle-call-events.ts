@@ -496,7 +496,7 @@ async function executeCommand(deps: CallShellDependencies, state: CallState, com
     case 'StartRecording': {
       if (!state.callConnectionId) throw new Error('call has no connection yet');
       const recordingId = await deps.control.startRecording({ callConnectionId: state.callConnectionId, callbackUrl: deps.callbackUrl(state.callId) });
-      await applyCallEvent(deps, state.callId, { kind: 'RecordingStarted', recordingId, eventId: `${state.callId}:${command.operationContext}:recording`, occurredAt: deps.clock.now().toISOString() });
+      await applyCallEvent(deps, state.callId, { kind: 'RecordingStarted', recordingId, operationContext: command.operationContext, eventId: `${state.callId}:${command.operationContext}:recording`, occurredAt: deps.clock.now().toISOString() });
       return;
     }
     case 'StopRecording':

@@ -185,6 +185,7 @@ export function assistantFlowFromConfig(
     },
     namedPrompt: (language, key, values) => (promptText(language, key) === undefined ? undefined : makePrompt(language, key, values)),
     understand: (text, language) => understand(text, language),
+    recordsAgentCalls: (queueId) => queues.get(queueId)?.recordAgentCalls ?? false,
     holdMusicUrls: (queueId) => holdMusic.get(queueId) ?? (options.builtInHoldMusicUrl === undefined ? [] : [options.builtInHoldMusicUrl]),
     languageSkill: (language) => {
       const skill = skillOfLanguage.get(language);

@@ -149,6 +149,8 @@ export interface AssistantFlow {
    * file), the next is played.
    */
   holdMusicUrls(queueId: string): readonly string[];
+  /** Whether the queue's calls are recorded from the moment an agent joins (quality, compliance). */
+  recordsAgentCalls(queueId: string): boolean;
   /** Where "0" and an unresolved caller go. */
   readonly personTarget: EscalationTarget;
   /** The key that always reaches a person (assistant.operator.dtmfKey). */

@@ -53,6 +53,7 @@ export type CallEvent =
   | (EventBase & { readonly kind: 'CallbackDue'; readonly offerId: string; readonly agentId: string; readonly teamsUserId: string; readonly phoneNumber: string; readonly ringTimeInSeconds?: number })
   /** The shell started a voicemail recording; its id is needed to stop it. */
   | (EventBase & { readonly kind: 'RecordingStarted'; readonly recordingId: string })
+  /** `operationContext` names what the recording is for: `voicemail:<n>` or `agentCall:<n>`. */
   /** Call Automation refused to start the voicemail recording (a 5xx after the SDK's retries): no message can be taken. */
   | (EventBase & { readonly kind: 'RecordingNotStarted'; readonly reason: string })
   /** The outbound call (a callback) could not be placed or was not answered. */

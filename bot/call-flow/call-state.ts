@@ -61,6 +61,10 @@ export interface CallState {
   readonly phoneTransfer?: { readonly phoneNumber: string; readonly operationContext: string };
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
+  /** The recording of the conversation with agents (a queue that records agent calls), once started. */
+  readonly agentCallRecordingId?: string;
+  /** Its start was asked for (not asked again when a later agent joins). */
+  readonly agentCallRecordingAsked?: boolean;
   /** The sequence number of the last participant snapshot applied on the current connection. */
   readonly participantsSequence?: number;
   /** Callbacks dialled and not answered so far (absent: none). */
@@ -118,6 +122,8 @@ export type HistoryEntry =
   | { readonly kind: 'callEnded'; readonly reason: string }
   | { readonly kind: 'routingDecision'; readonly queueId: string; readonly decision: unknown }
   | { readonly kind: 'voicemailRecorded'; readonly queueId: string; readonly recordingId: string }
+  /** The conversation with agents is recorded (the queue records agent calls). */
+  | { readonly kind: 'callRecorded'; readonly queueId: string; readonly recordingId: string }
   /** An agent's consult or transfer the call could not act on, and why (the agent API answers 409 with it). */
   | { readonly kind: 'requestRefused'; readonly request: 'consult' | 'transfer'; readonly reason: string }
   /** The caller would have gone to this queue, but it was outside its business hours. */

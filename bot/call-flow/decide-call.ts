@@ -110,8 +110,10 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
     case 'QueueOverflowed':
       return state.stage === 'queued' && state.queueId === event.queueId ? step.overflow(event.action, event.reason) : step.done();
     case 'RecordingStarted':
-      return step.recordingStarted(event.recordingId);
+      return event.operationContext?.startsWith('agentCall:') ? step.agentCallRecorded(event.recordingId) : step.recordingStarted(event.recordingId);
     case 'RecordingNotStarted':
+      // A conversation that cannot be recorded goes on unrecorded (the event stays in history).
+      if (event.operationContext?.startsWith('agentCall:')) return step.done();
       return state.stage === 'voicemail' && state.recordingId === undefined ? step.voicemailUnavailable() : step.done();
     case 'CallbackOffered':
       return state.stage === 'queued' && state.callback === undefined ? step.offerCallback() : step.done();
@@ -562,6 +564,11 @@ class Step {
   private startVoicemail(reason: string | undefined, lead?: Prompt): Decision {
     this.state = { ...this.state, endReason: reason === undefined ? 'afterHours' : `voicemail (${reason})` };
     this.stopQueueMedia();
+    // Call Automation records one thing at a time: the conversation's recording stops for the message.
+    if (this.state.agentCallRecordingId !== undefined) {
+      this.command({ kind: 'StopRecording', recordingId: this.state.agentCallRecordingId });
+      this.state = { ...this.state, agentCallRecordingId: undefined };
+    }
     const operationContext = `voicemail:${this.state.operationSequence + 1}`;
     this.command({ kind: 'StartRecording', operationContext });
     const invitation = lead ? joinPrompts(lead, this.prompt('voicemailPrompt')) : this.prompt('voicemailPrompt');
@@ -888,6 +895,18 @@ class Step {
     this.moveTo('connected');
     this.command({ kind: 'CancelMedia' });
     this.command({ kind: 'NotifyRouting', outcome: 'offerAccepted', queueId, offerId: offer.offerId, agentId: offer.agentId });
+    // One recording per call: a caller transferred on to another queue is still being recorded.
+    if (this.flow.recordsAgentCalls(queueId) && this.state.agentCallRecordingId === undefined && !this.state.agentCallRecordingAsked) {
+      this.state = { ...this.state, agentCallRecordingAsked: true };
+      this.command({ kind: 'StartRecording', operationContext: `agentCall:${this.state.operationSequence}` });
+    }
+    return this.done();
+  }
+
+  /** The conversation with the agent is being recorded (until the call ends). */
+  agentCallRecorded(recordingId: string): Decision {
+    this.state = { ...this.state, agentCallRecordingId: recordingId };
+    this.record({ kind: 'callRecorded', queueId: this.state.queueId ?? '', recordingId });
     return this.done();
   }
 

@@ -21,7 +21,8 @@ beforeAll(async () => {
   stack = await startTestStack({
     serviceBusClock,
     overrides: {
-      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') } }),
+      // Billing also records its calls from the moment the agent joins.
+      flow: testFlow({ understandings: { 'my bill is wrong': sure('billing') }, recordsAgentCalls: (queueId) => queueId === 'billing' }),
       actions: unusedActions,
       queues: [parseQueueDefinition({ queueId: 'billing', name: 'Billing', ringTimeInSeconds: 20, announcementIntervalInSeconds: 0, wrapUpInSeconds, dispositions: ['resolved', 'follow-up-needed'] }), parseQueueDefinition({ queueId: 'general', name: 'General', announcementIntervalInSeconds: 0 })],
     },
@@ -57,9 +58,17 @@ describe('after-call work (wrap-up)', () => {
   it('keeps the agent from the next caller until its time is up, then offers them the caller who waited', async () => {
     const first = await escalate('+14255550201');
     expect(await stage(first)).toBe('connected');
+    const firstCall = stack.callAutomation.getConversation(first)!;
+    const recording = stack.callAutomation.listRecordings().find((r) => r.serverCallId === firstCall.serverCallId);
+    expect(recording).toMatchObject({ stopped: false });
     const startedAt = Date.now();
     stack.callAutomation.hangUp(first);
     await settled();
+    // The conversation was recorded until the call ended; its history names the recording and its file.
+    expect(stack.callAutomation.listRecordings().find((r) => r.recordingId === recording!.recordingId)?.stopped).toBe(true);
+    const history = (await stack.switchboard.getCallHistory(firstCall.correlationId))!.history.map((h) => h.entry);
+    expect(history).toContainEqual({ kind: 'callRecorded', queueId: 'billing', recordingId: recording!.recordingId });
+    expect(history).toContainEqual({ kind: 'event', event: expect.objectContaining({ kind: 'RecordingFileAvailable' }) });
     const wrapping = await aliceNow();
     expect(wrapping.activeCallIds).toEqual([]);
     expect(wrapping.status).toBe('wrapUp');

@@ -32,6 +32,7 @@ export function testFlow(overrides: Partial<AssistantFlow> & { understandings?: 
     namedPrompt: (language: string, key: string, values?: Readonly<Record<string, string>>) =>
       testPrompt(values ? `${key} ${Object.values(values).join('|')}` : key, language),
     holdMusicUrls: (queueId: string) => [`https://music.example/${queueId}.wav`, 'https://app.example/api/media/hold-tone.wav'],
+    recordsAgentCalls: () => false,
     languageSkill: (language: string) => (language === 'es-ES' ? { skill: 'spanish', minProficiency: 1 } : undefined),
     understand: (text: string): Understanding =>
       understandings[text] ?? { intent: null, confidence: 0.05, outOfScope: true, ranked: [] },

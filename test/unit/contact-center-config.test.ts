@@ -257,6 +257,15 @@ describe("the call flow's prompts from the sample config", () => {
   });
 });
 
+describe('recording agent calls', () => {
+  it("is each queue's own choice, off unless the config turns it on", () => {
+    const flow = assistantFlowFromConfig(valid(sample, sampleFile), () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true }));
+    expect(flow.recordsAgentCalls('billing')).toBe(true);
+    const off = valid(sample.replaceAll('    recordAgentCalls: true\n', ''), sampleFile);
+    expect(assistantFlowFromConfig(off, () => ({ intent: null, confidence: 0, outOfScope: true, ranked: [] }), () => ({ open: true })).recordsAgentCalls('billing')).toBe(false);
+  });
+});
+
 describe('callbacks nobody answers', () => {
   it("are dialled as often as their queue says, or else as the assistant's defaults say", () => {
     const config = valid(sample, sampleFile);

@@ -910,6 +910,30 @@ describe('consult and transfer', () => {
       .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
       .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-agent', operationContext: 'offer|o1|agent-7' });
 
+  it("a queue that records agent calls starts recording when the agent joins, once, and stops it for a voicemail", () => {
+    const recording = testFlow({ understandings: { 'my bill is wrong': sure('billing') }, recordsAgentCalls: (queueId) => queueId === 'billing' });
+    const joined = connected(recording)
+      .when(answer({ kind: 'SpeechRecognized', text: 'my bill is wrong', confidence: 0.9 }))
+      .when({ kind: 'ParticipantAdded', participantRawId: '8:orgid:tu-agent', operationContext: 'offer|o1|agent-7' });
+    const start = joined.commands.find((c) => c.kind === 'StartRecording');
+    expect(start).toEqual({ kind: 'StartRecording', operationContext: expect.stringMatching(/^agentCall:/) });
+    const recorded = joined.when({ kind: 'RecordingStarted', recordingId: 'rec-1', operationContext: start!.kind === 'StartRecording' ? start!.operationContext : '' });
+    expect(recorded.state).toMatchObject({ stage: 'connected', agentCallRecordingId: 'rec-1' });
+    expect(recorded.state.recordingId).toBeUndefined();
+    expect(recorded.history).toContainEqual({ kind: 'callRecorded', queueId: 'billing', recordingId: 'rec-1' });
+    // Sent on to the general queue and then to its voicemail: the conversation's recording stops first.
+    const requeued = recorded.when({ kind: 'TransferRequested', target: { kind: 'queue', queueId: 'general' } });
+    const voicemail = requeued.when({ kind: 'QueueOverflowed', queueId: 'general', reason: 'noAgentsLoggedIn', action: { kind: 'voicemail' } });
+    expect(kinds(voicemail.commands).filter((k) => k === 'StopRecording' || k === 'StartRecording')).toEqual(['StopRecording', 'StartRecording']);
+    expect(voicemail.commands).toContainEqual({ kind: 'StopRecording', recordingId: 'rec-1' });
+    // A queue that does not record: nothing is started.
+    expect(kinds(onCall().commands)).not.toContain('StartRecording');
+    // A recording that cannot start leaves the conversation as it is.
+    const refused = joined.when({ kind: 'RecordingNotStarted', reason: 'not sent: 503', operationContext: 'agentCall:2' });
+    expect(refused.state.stage).toBe('connected');
+    expect(refused.commands).toEqual([]);
+  });
+
   it('a consult rings the expert into the call; the agent stays; the expert is freed when they leave', () => {
     const asked = onCall().when({ kind: 'ConsultRequested', agentId: 'sme-1', teamsUserId: 'tu-sme' });
     expect(asked.commands).toEqual([{ kind: 'AddTeamsUser', teamsUserId: 'tu-sme', operationContext: 'consult|sme-1' }]);

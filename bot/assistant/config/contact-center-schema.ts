@@ -575,6 +575,10 @@ export const queueSchema = z
     wrapUpInSeconds: seconds(3600)
       .default(0)
       .meta({ description: 'After-call work: an agent whose call from this queue ended takes no new call for this long, unless they say they are ready sooner (POST /api/agents/{id}/state). 0 for none.' }),
+    recordAgentCalls: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Record this queue\'s calls from the moment an agent joins until the call ends (into RECORDINGS_CONTAINER_URL); say so to callers in a prompt.' }),
     dispositions: z
       .array(name('disposition'))
       .default([])
