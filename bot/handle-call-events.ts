@@ -149,6 +149,9 @@ export async function handleCallEvents(
   return { status: 200, body: { accepted: events.length } };
 }
 
+/** `refused`: an agent's consult or transfer the call could not act on, and why. */
+export type AppliedCallEvent = 'applied' | 'duplicate' | 'unknown call' | { readonly refused: string };
+
 /**
  * Load, decide, save, execute one event; safe to call twice with the same event. The save is one
  * transaction: state, the outbox entry (only when there are commands to carry out) and the step's
@@ -156,9 +159,6 @@ export async function handleCallEvents(
  * the save also drops the entries this process has carried out since, so a step usually costs one
  * Cosmos request.
  */
-/** `refused`: an agent's consult or transfer the call could not act on, and why. */
-export type AppliedCallEvent = 'applied' | 'duplicate' | 'unknown call' | { readonly refused: string };
-
 export async function applyCallEvent(
   deps: CallShellDependencies,
   callId: string,

@@ -49,7 +49,8 @@ const maxIntentChanges = 2;
  * history }. Never dead air: every branch either asks, plays, hands to a person or hangs up.
  */
 export function decideCall(flow: AssistantFlow, state: CallState, event: CallEvent, now: Date): Decision {
-  // The agent's account of the call, whenever it comes (usually in their wrap-up, after the call ended).
+  // The agent's account of the call, or where a recording of it is stored: recorded whenever it
+  // comes, usually after the call ended.
   if (event.kind === 'DispositionRecorded' || event.kind === 'RecordingFileAvailable') return { state, commands: [], history: [{ kind: 'event', event: recordedEvent(event) }] };
   if (state.stage === 'ended') return refusedAgentRequest(state, event, ignore(state, event, 'ended'));
   if (event.kind === 'UnknownCallEvent') return ignore(state, event, 'unknown');
