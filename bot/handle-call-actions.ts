@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { CallEvent } from './call-flow/call-events.js';
 import type { HttpResult } from './handle-agents.js';
+import type { Logger } from './logger.js';
 import type { AppliedCallEvent } from './handle-call-events.js';
 import { announceAgent, endWrapUpForAgent } from './handle-routing-message.js';
 import { ConcurrencyConflict, type AgentStore, type CallStore, type Clock, type RoutingBus } from './ports.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { chooseConsultAgent } from './routing/choose-consult-agent.js';
-import type { Agent } from './routing/routing-types.js';
+import { routingSchemaVersion, type Agent } from './routing/routing-types.js';
 
 export interface CallActionDependencies {
   readonly calls: CallStore;
@@ -17,6 +18,7 @@ export interface CallActionDependencies {
   /** Outside the queue's business hours at `now`: a transfer there is refused, the agent keeps the caller. */
   readonly queueClosed: (queueId: string, now: Date) => boolean;
   readonly applyCallEvent: (callId: string, event: CallEvent) => Promise<AppliedCallEvent>;
+  readonly logger: Logger;
   /** The disposition codes of a queue's calls; empty: any code. */
   readonly dispositionsOf: (queueId: string) => readonly string[];
 }
@@ -143,11 +145,16 @@ export async function recordWrapUp(deps: CallActionDependencies, agentId: string
     return { status: 400, body: { error: `disposition must be one of ${allowed.join(', ')} for queue ${queueId}` } };
   }
   const now = deps.clock.now();
-  const applied = await deps.applyCallEvent(callId, {
-    kind: 'DispositionRecorded', eventId: `disposition:${callId}:${agentId}:${now.getTime()}`, occurredAt: now.toISOString(),
-    agentId, disposition, ...(notes === undefined ? {} : { notes }),
-  });
+  const eventId = `disposition:${callId}:${agentId}:${now.getTime()}`;
+  const applied = await deps.applyCallEvent(callId, { kind: 'DispositionRecorded', eventId, occurredAt: now.toISOString(), agentId, disposition, ...(notes === undefined ? {} : { notes }) });
   if (applied === 'unknown call') return { status: 404, body: { error: 'unknown call' } };
+  // The queue counts it for its supervisors (statistics' window.dispositions); the history has it already.
+  if (queueId !== undefined) {
+    // Not the agent's problem when it fails: the disposition is saved, only the live count misses it.
+    await deps.bus
+      .send({ kind: 'CallDispositioned', schemaVersion: routingSchemaVersion, messageId: eventId, queueId, occurredAt: now.toISOString(), callId, agentId, disposition })
+      .catch((error: unknown) => deps.logger.warn({ callId, queueId, error: String(error) }, 'disposition not counted in the queue statistics'));
+  }
   const wrapUpEnded = callId === wrapUp?.callId ? await endWrapUpForAgent(deps, agentId, { callId }) : false;
   return { status: 200, body: { callId, disposition, wrapUpEnded } };
 }

@@ -232,7 +232,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
   const clientState = settings.GRAPH_NOTIFICATION_CLIENT_STATE;
   const agentDeps: AgentDependencies = { agents: routingStore, bus, clock, logger, knownQueue: (q) => queueDefinitions.has(q) };
   const callActions: CallActionDependencies = {
-    calls: store, agents: routingStore, bus, clock,
+    calls: store, agents: routingStore, bus, clock, logger,
     knownQueue: (q) => queueDefinitions.has(q),
     queueClosed: (q, now) => flow.queueClosed(q, now) !== undefined,
     applyCallEvent: (callId, event) => applyCallEvent(shell, callId, event),

@@ -127,6 +127,9 @@ function apply(step: Step, message: RoutingMessage): boolean {
       return onCallbackAnswered(step, message);
     case 'QueueTimerFired':
       return onQueueTimerFired(step, message);
+    case 'CallDispositioned':
+      recordQueueOutcome(step.queue.stats, step.nowMs, { kind: 'dispositioned', disposition: message.disposition });
+      return true;
     case 'WrapUpEnded':
       // The shell ends the agent's wrap-up on their own document; the queue hears it as AgentBecameAvailable.
       return false;

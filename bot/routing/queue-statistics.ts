@@ -23,7 +23,8 @@ export type QueueOutcome =
   | { kind: 'answered'; waitedMs: number; thresholdInSeconds: number }
   | { kind: 'abandoned'; waitedMs: number; thresholdInSeconds: number }
   | { kind: 'overflowed' }
-  | { kind: 'handled'; handleMs: number };
+  | { kind: 'handled'; handleMs: number }
+  | { kind: 'dispositioned'; disposition: string };
 
 export function recordQueueOutcome(counters: QueueCounters, nowMs: number, outcome: QueueOutcome): void {
   const bucket = currentBucket(counters, nowMs);
@@ -51,6 +52,9 @@ export function recordQueueOutcome(counters: QueueCounters, nowMs: number, outco
       bucket.handled++;
       bucket.handleSumMs += outcome.handleMs;
       return;
+    case 'dispositioned':
+      bucket.dispositions = { ...bucket.dispositions, [outcome.disposition]: (bucket.dispositions?.[outcome.disposition] ?? 0) + 1 };
+      return;
   }
 }
 
@@ -70,6 +74,7 @@ function currentBucket(counters: QueueCounters, nowMs: number): StatsBucket {
 
 interface WindowTotals extends OutcomeCounts {
   spanInSeconds: number;
+  dispositions: Record<string, number>;
 }
 
 const outcomeKeys = ['entered', 'answered', 'answeredWithinThreshold', 'abandoned', 'abandonedWithinThreshold', 'overflowed', 'answeredWaitSumMs', 'handleSumMs', 'handled'] as const satisfies readonly (keyof OutcomeCounts)[];
@@ -80,13 +85,14 @@ function noOutcomes(): OutcomeCounts {
 
 function sumWindow(counters: QueueCounters, nowMs: number, windowInSeconds: number): WindowTotals {
   const fromMs = nowMs - windowInSeconds * 1000;
-  const totals: WindowTotals = { spanInSeconds: 0, ...noOutcomes() };
+  const totals: WindowTotals = { spanInSeconds: 0, dispositions: {}, ...noOutcomes() };
   let earliestMs = nowMs;
   for (let i = counters.buckets.length - 1; i >= 0; i--) {
     const bucket = counters.buckets[i]!;
     if (bucket.startMs + counters.bucketSeconds * 1000 <= fromMs) break;
     earliestMs = Math.min(earliestMs, Math.max(bucket.startMs, fromMs));
     for (const key of outcomeKeys) totals[key] += bucket[key];
+    for (const [code, count] of Object.entries(bucket.dispositions ?? {})) totals.dispositions[code] = (totals.dispositions[code] ?? 0) + count;
   }
   totals.spanInSeconds = Math.max(1, (nowMs - earliestMs) / 1000);
   return totals;
@@ -133,6 +139,8 @@ export interface QueueStatistics {
     serviceLevel: number | null;
     averageSpeedOfAnswerInSeconds: number | null;
     averageHandleTimeInSeconds: number | null;
+    /** How agents said the window's calls went, by disposition code. */
+    dispositions: Record<string, number>;
   };
   agents: Record<MemberStatus, number> & { loggedIn: number };
   totals: QueueCounters['totals'];
@@ -174,6 +182,7 @@ export function getQueueStatistics(
       serviceLevel: slDenominator > 0 ? window.answeredWithinThreshold / slDenominator : null,
       averageSpeedOfAnswerInSeconds: window.answered > 0 ? window.answeredWaitSumMs / window.answered / 1000 : null,
       averageHandleTimeInSeconds: window.handled > 0 ? window.handleSumMs / window.handled / 1000 : null,
+      dispositions: window.dispositions,
     },
     // A queue document saved before wrap-ups existed has no count for them.
     agents: { ...queue.memberCounts, wrapUp: queue.memberCounts.wrapUp ?? 0 },

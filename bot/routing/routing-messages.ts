@@ -152,6 +152,8 @@ export const routingMessageSchema = z.discriminatedUnion('kind', [
    * (unless they ended it sooner, or a later call's wrap-up replaced it).
    */
   z.object({ ...base, kind: z.literal('WrapUpEnded'), agentId: id, callId: id, until: timestamp }),
+  /** An agent recorded how one of the queue's calls went: counted in the queue's statistics. */
+  z.object({ ...base, kind: z.literal('CallDispositioned'), callId: id, agentId: id, disposition: z.string().min(1).max(64) }),
   z.object({
     ...base,
     kind: z.literal('QueueTimerFired'),

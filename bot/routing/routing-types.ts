@@ -193,6 +193,8 @@ export interface OutcomeCounts {
 /** One minute of queue outcomes; a short ring of these gives windowed statistics. */
 export interface StatsBucket extends OutcomeCounts {
   startMs: number;
+  /** Dispositions agents recorded in this minute, by code (absent when none). */
+  dispositions?: Record<string, number>;
 }
 
 export interface QueueCounters {

@@ -145,6 +145,9 @@ describe('after-call work (wrap-up)', () => {
     expect(await recorded.json()).toEqual({ callId, disposition: 'follow-up-needed', wrapUpEnded: true });
     await settled();
     expect((await aliceNow()).status).toBe('idle');
+    // Supervisors see it counted in the queue's window.
+    const statistics = (await (await apiFetch(stack, 'queues/billing/statistics')).json()) as { window: { dispositions: Record<string, number> } };
+    expect(statistics.window.dispositions).toEqual({ 'follow-up-needed': 1 });
     const history = (await stack.switchboard.getCallHistory(callId))!.history.map((h) => h.entry);
     expect(history).toContainEqual({
       kind: 'event',

@@ -63,6 +63,18 @@ describe('live queue statistics', () => {
     expect(stats.agents).toMatchObject({ onCall: 1, wrapUp: 1, idle: 0, loggedIn: 3 });
   });
 
+  it("counts the dispositions agents recorded for the queue's calls, in the window asked for", () => {
+    const s = busyQueue();
+    const dispositioned = (callId: string, disposition: string, seconds: number) =>
+      s.when(message('CallDispositioned', { callId, agentId: 'a1', disposition, messageId: `d:${callId}` }, at(seconds)));
+    dispositioned('c1', 'resolved', 200);
+    dispositioned('c2', 'resolved', 260);
+    dispositioned('c5', 'follow-up-needed', 1900);
+    expect(getQueueStatistics(s.queue, s.def, at(1900)).window.dispositions).toEqual({ resolved: 2, 'follow-up-needed': 1 });
+    // Fifteen minutes back, only the last one.
+    expect(getQueueStatistics(s.queue, s.def, at(1900), { windowInSeconds: 15 * 60 }).window.dispositions).toEqual({ 'follow-up-needed': 1 });
+  });
+
   it('counts only the window asked for', () => {
     const s = busyQueue();
     const later = getQueueStatistics(s.queue, s.def, at(60 * 45), { windowInSeconds: 15 * 60 });
