@@ -3,6 +3,7 @@ import { announceAgent } from './handle-routing-message.js';
 import type { Logger } from './logger.js';
 import { ConcurrencyConflict, type AgentStore, type Clock, type PresenceReading, type RoutingBus } from './ports.js';
 import { memberStatusOf } from './routing/agent-eligibility.js';
+import { endWrapUp } from './routing/apply-agent-command.js';
 import { newAgent } from './routing/new-agent.js';
 import { availabilities, type Agent } from './routing/routing-types.js';
 
@@ -58,11 +59,11 @@ export async function setAgentState(deps: AgentDependencies, agentId: string, in
   if (!(await deps.agents.getAgent(agentId))) return problem(404, 'unknown agent');
   const saved = await changeAgent(deps, agentId, (existing) =>
     existing && {
-      ...existing,
+      // Either state ends the agent's wrap-up.
+      ...endWrapUp(existing, deps.clock.now()).agent,
       state: parsed.data.state,
       notReadyReason: parsed.data.state === 'notReady' ? parsed.data.reason ?? 'set by agent' : null,
       consecutiveMisses: parsed.data.state === 'ready' ? 0 : existing.consecutiveMisses,
-      wrapUp: null,
     },
   );
   return { status: 200, body: view(saved.agent) };

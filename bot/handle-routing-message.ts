@@ -275,7 +275,7 @@ export async function endWrapUpForAgent(deps: Pick<RoutingShellDependencies, 'ag
   for (let attempt = 0; attempt <= maxConflictRetries; attempt++) {
     const stored = await deps.agents.getAgent(agentId);
     if (!stored) return false;
-    const ended = endWrapUp(stored.value, which);
+    const ended = endWrapUp(stored.value, deps.clock.now(), which);
     if (ended.outcome !== 'applied') return false;
     try {
       const etag = await deps.agents.saveAgent(ended.agent, stored.etag);

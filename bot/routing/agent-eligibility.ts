@@ -55,3 +55,9 @@ export function memberStatusOf(agent: Agent): MemberStatus {
 export function isLoggedIn(agent: Agent): boolean {
   return agent.state === 'ready' && memberStatusOf(agent) !== 'offline';
 }
+
+/** Since when the agent has been free of calls and after-call work (null: never had a call). */
+export function idleSinceMs(agent: Agent): number | null {
+  const times = [agent.lastCallEndedAt, agent.wrapUpEndedAt].filter((t): t is string => typeof t === 'string').map((t) => Date.parse(t));
+  return times.length === 0 ? null : Math.max(...times);
+}

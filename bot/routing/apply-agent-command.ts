@@ -80,8 +80,9 @@ export function endAgentCall(agent: Agent, callId: string, now: Date, wrapUpInSe
  * The agent's wrap-up is over: its time came (`which`: the wrap-up it was for, by call and end time;
  * a later one, even for the same call, is left alone), or the agent said so (no `which`).
  */
-export function endWrapUp(agent: Agent, which?: { readonly callId: string; readonly until?: string }): AgentUpdate {
+export function endWrapUp(agent: Agent, now: Date, which?: { readonly callId: string; readonly until?: string }): AgentUpdate {
   const other = which !== undefined && (agent.wrapUp?.callId !== which.callId || (which.until !== undefined && agent.wrapUp.until !== which.until));
   if (!agent.wrapUp || other) return { outcome: 'unchanged', agent };
-  return { outcome: 'applied', agent: { ...agent, wrapUp: null } };
+  return { outcome: 'applied', agent: { ...agent, wrapUp: null, wrapUpEndedAt: now.toISOString() } };
 }
+

@@ -6,7 +6,7 @@
  * Consults are rare next to routed calls, so this takes a candidate list (the shell loads the
  * agents holding the first requested skill) rather than an index.
  */
-import { isAgentEligible } from './agent-eligibility.js';
+import { idleSinceMs, isAgentEligible } from './agent-eligibility.js';
 import { meetsRequirements } from './agent-index.js';
 import type { Agent, SkillRequirement } from './routing-types.js';
 
@@ -40,5 +40,5 @@ function ranksAbove(a: Agent, b: Agent, primary: string | undefined, requirement
 
 /** Never having had a call counts as idle the longest. */
 function idleSince(agent: Agent): number {
-  return agent.lastCallEndedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(agent.lastCallEndedAt);
+  return idleSinceMs(agent) ?? Number.NEGATIVE_INFINITY;
 }

@@ -12,7 +12,7 @@
  * list in service order), and a call's skills relax (search the index for that call).
  */
 import { assertNever } from '../assert-never.js';
-import { agentIneligibility, isLoggedIn, memberStatusOf } from './agent-eligibility.js';
+import { agentIneligibility, idleSinceMs, isLoggedIn, memberStatusOf } from './agent-eligibility.js';
 import {
   addToAgentIndex,
   findAgentInIndex,
@@ -269,7 +269,7 @@ function onAgentChanged(step: Step, m: RoutingMessageOf<'AgentBecameAvailable' |
     skills: agent.skills,
     capacity: agent.capacity,
     activeCallCount: agent.activeCallIds.length,
-    idleSinceMs: lastCallEndedAtMs ?? Date.parse(m.occurredAt),
+    idleSinceMs: idleSinceMs(agent) ?? Date.parse(m.occurredAt),
     lastOfferSeq: member.lastOfferSeq,
     offerId: null,
   });

@@ -40,6 +40,7 @@ export const agentSchema = z.object({
   lastCallEndedAt: timestamp.nullable().default(null),
   consecutiveMisses: z.number().int().min(0).default(0),
   wrapUp: z.object({ callId: id, until: timestamp }).nullable().default(null),
+  wrapUpEndedAt: timestamp.nullable().optional(),
 }) satisfies z.ZodType<Agent, unknown>;
 
 const overflowActionSchema = z.discriminatedUnion('kind', [

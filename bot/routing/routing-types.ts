@@ -65,6 +65,8 @@ export interface Agent {
    * or until they say they are ready sooner. Null when not wrapping up.
    */
   wrapUp: AgentWrapUp | null;
+  /** When the last wrap-up ended: the agent's idle time runs from then, not from the call's end. */
+  wrapUpEndedAt?: string | null;
 }
 
 export interface AgentWrapUp {

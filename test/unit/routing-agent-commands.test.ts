@@ -1,4 +1,4 @@
-import { agentIneligibility, isAgentEligible, memberStatusOf } from '../../bot/routing/agent-eligibility.js';
+import { agentIneligibility, idleSinceMs, isAgentEligible, memberStatusOf } from '../../bot/routing/agent-eligibility.js';
 import { applyAgentCommand, endAgentCall, endWrapUp } from '../../bot/routing/apply-agent-command.js';
 import { agent, at, t0 } from './routing-given.js';
 
@@ -71,22 +71,25 @@ describe('agent document transitions (applied by the shell under the agent’s E
     expect(agentIneligibility(ended.agent, 'sales')).toBe('wrappingUp');
     expect(memberStatusOf(ended.agent)).toBe('wrapUp');
     // The scheduled end of an earlier call's wrap-up leaves this one alone.
-    expect(endWrapUp(ended.agent, { callId: 'c0' }).outcome).toBe('unchanged');
+    expect(endWrapUp(ended.agent, at(100), { callId: 'c0' }).outcome).toBe('unchanged');
     // Nor does the end of an earlier wrap-up for the same call (the agent took it again).
-    expect(endWrapUp(ended.agent, { callId: 'c1', until: at(60).toISOString() }).outcome).toBe('unchanged');
-    const over = endWrapUp(ended.agent, { callId: 'c1', until: at(120).toISOString() });
+    expect(endWrapUp(ended.agent, at(100), { callId: 'c1', until: at(60).toISOString() }).outcome).toBe('unchanged');
+    const over = endWrapUp(ended.agent, at(120), { callId: 'c1', until: at(120).toISOString() });
     expect(over.agent.wrapUp).toBeNull();
     expect(isAgentEligible(over.agent, 'sales')).toBe(true);
-    expect(endWrapUp(over.agent, { callId: 'c1' }).outcome).toBe('unchanged');
+    expect(endWrapUp(over.agent, at(125), { callId: 'c1' }).outcome).toBe('unchanged');
     // The agent ends it sooner: any wrap-up.
-    expect(endWrapUp(ended.agent).agent.wrapUp).toBeNull();
+    expect(endWrapUp(ended.agent, at(100)).agent.wrapUp).toBeNull();
+    // Idle time runs from the wrap-up's end, not the call's: longest-idle routing is fair to those who wrap up.
+    expect(idleSinceMs(over.agent)).toBe(at(120).getTime());
+    expect(idleSinceMs(ended.agent)).toBe(at(90).getTime());
   });
 
   it('a second call of an agent with capacity for two ends into its own wrap-up', () => {
     const first = endAgentCall(agent('a1', { capacity: 2, activeCallIds: ['c1', 'c2'] }), 'c1', at(90), 30).agent;
     const second = endAgentCall(first, 'c2', at(100), 30).agent;
     expect(second.wrapUp).toEqual({ callId: 'c2', until: at(130).toISOString() });
-    expect(endWrapUp(second, { callId: 'c1' }).outcome).toBe('unchanged');
+    expect(endWrapUp(second, at(140), { callId: 'c1' }).outcome).toBe('unchanged');
   });
 });
 

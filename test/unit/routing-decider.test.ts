@@ -106,6 +106,15 @@ describe('routing decider: choosing the agent', () => {
     expect(offers(s.when(callQueued('c2')).commands)).toEqual([{ agentId: 'middle', callId: 'c2' }]);
   });
 
+  it('longest idle counts from the end of the after-call work, not of the call', () => {
+    const s = given().withAgents([
+      // Ended a call 5 minutes ago but wrapped up until 10 seconds ago: idle for 10 seconds.
+      agent('wrapped', { lastCallEndedAt: at(-300).toISOString(), wrapUpEndedAt: at(-10).toISOString() }),
+      agent('idle', { lastCallEndedAt: at(-60).toISOString() }),
+    ]);
+    expect(offers(s.when(callQueued('c1')).commands)).toEqual([{ agentId: 'idle', callId: 'c1' }]);
+  });
+
   it('most skilled: highest proficiency in the first required skill, then longest idle', () => {
     const s = given(queueDefinition({ agentSelection: 'mostSkilled' })).withAgents([
       agent('novice', { skills: { billing: 2 }, lastCallEndedAt: at(-900).toISOString() }),
