@@ -80,6 +80,7 @@ class TimedCallStore implements CallStore {
   upsertHistory(items: readonly StoredHistoryItem[]) { return this.watch.time(() => this.target.upsertHistory(items)); }
   listHistory(callId: string) { return this.watch.time(() => this.target.listHistory(callId)); }
   listCallsWithOutboxBefore(before: string, limit: number) { return this.target.listCallsWithOutboxBefore(before, limit); }
+  listCallsFromCaller(callerRawId: string) { return this.target.listCallsFromCaller(callerRawId); }
 }
 
 /** The app's Call Automation client, timed; connected once the emulator's key is known. */

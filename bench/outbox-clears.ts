@@ -48,6 +48,7 @@ function counted(inner: CallStore, counts: { requests: number; conflicts: number
     listHistory: (id) => inner.listHistory(id),
     upsertHistory: (items) => (items.length > 0 ? count(() => inner.upsertHistory(items)) : Promise.resolve()),
     listCallsWithOutboxBefore: (before, limit) => count(() => inner.listCallsWithOutboxBefore(before, limit)),
+    listCallsFromCaller: (caller) => count(() => inner.listCallsFromCaller(caller)),
   };
 }
 

@@ -70,6 +70,10 @@ export class CachingCallStore implements CallStore {
     return this.inner.listCallsWithOutboxBefore(before, limit);
   }
 
+  listCallsFromCaller(callerRawId: string): Promise<string[]> {
+    return this.inner.listCallsFromCaller(callerRawId);
+  }
+
   private remember(callId: string, stored: StoredCallRecord): void {
     // A Map iterates in insertion order: re-inserting marks the call as most recently used.
     this.calls.delete(callId);

@@ -124,6 +124,8 @@ export interface CallStore {
   listHistory(callId: string): Promise<StoredHistoryItem[]>;
   /** Up to `limit` ids of calls whose oldest outbox entry was created before `before` (ISO time). */
   listCallsWithOutboxBefore(before: string, limit: number): Promise<string[]>;
+  /** Ids of the calls from a caller (their raw id, `4:+14255550123`), for an erasure request. */
+  listCallsFromCaller(callerRawId: string): Promise<string[]>;
 }
 
 /** Carries out call commands on Call Automation. Every command is safe to repeat. */

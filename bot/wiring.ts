@@ -21,6 +21,7 @@ import { applyPresence, putAgent, setAgentState, view, type AgentDependencies, t
 import { applyCallEvent, sweepAbandonedOutboxes, handleCallEvents, type CallShellDependencies, type HandlerResponse } from './handle-call-events.js';
 import { handleIncomingCall, type IncomingCallOutcome } from './handle-incoming-call.js';
 import { handleRecordingFileStatus } from './handle-recording-file.js';
+import { erasePersonalData } from './handle-personal-data.js';
 import { endOverdueWrapUps, handleDeadLetteredRoutingMessage, handleRoutingMessage, releaseAgentsFromEndedCalls, type RoutingShellDependencies } from './handle-routing-message.js';
 import { loadAssistantFlow } from './load-assistant-flow.js';
 import { createLogger, type Logger } from './logger.js';
@@ -70,6 +71,8 @@ export interface Switchboard {
    * (401 not signed in, 403 not allowed, 503 keys unavailable).
    */
   authorize(authorization: string | null, target: ApiTarget): Promise<HttpResult | undefined>;
+  /** POST /api/personal-data/erase: a caller's personal data goes from their ended calls. */
+  erasePersonalData(body: unknown): Promise<HttpResult>;
   /** POST /api/agents/{agentId}/wrap-up: a disposition (and notes) for a call; ends its wrap-up. */
   recordWrapUp(agentId: string, body: unknown): Promise<HttpResult>;
   listAgents(): Promise<HttpResult>;
@@ -297,6 +300,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     consult: (callId, body) => consult(callActions, callId, body),
     transfer: (callId, body) => transfer(callActions, callId, body),
     recordWrapUp: (agentId, body) => recordWrapUp(callActions, agentId, body),
+    erasePersonalData: (body) => erasePersonalData({ calls: store, clock, logger }, body),
     setAgentState: (agentId, body) => setAgentState(agentDeps, agentId, body),
     async listAgents() {
       return { status: 200, body: { value: (await routingStore.listAgents()).map(view) } };

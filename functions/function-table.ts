@@ -14,6 +14,7 @@ import { outboxSweep } from './outbox-sweep.js';
 import { presenceRefresh } from './presence-refresh.js';
 import { queueStatistics } from './queue-statistics.js';
 import { queues } from './queues.js';
+import { personalDataErase } from './personal-data-erase.js';
 import { skills } from './skills.js';
 import { routingDeadLetterList } from './routing-dead-letter-list.js';
 import { route } from './route.js';
@@ -35,6 +36,7 @@ export function createFunctionTable(app: SwitchboardProvider): FunctionDefinitio
     agentWrapUp(app),
     queueStatistics(app),
     queues(app),
+    personalDataErase(app),
     skills(app),
     routingDeadLetterList(app),
     presenceNotifications(app),

@@ -156,6 +156,22 @@ export class CosmosCallStore implements CallStore {
     });
   }
 
+  listCallsFromCaller(callerRawId: string): Promise<string[]> {
+    return transientAsUnavailable('list calls from a caller', async () => {
+      // Across partitions, rare (an erasure request): a scan of the call documents is acceptable.
+      const { resources } = await this.container.items
+        .query<{ callId: string }>({
+          query: 'SELECT c.callId FROM c WHERE c.type = @type AND c.state.pii.callerId = @caller',
+          parameters: [
+            { name: '@type', value: 'call' },
+            { name: '@caller', value: callerRawId },
+          ],
+        })
+        .fetchAll();
+      return resources.map((r) => r.callId);
+    });
+  }
+
   async listHistory(callId: string): Promise<StoredHistoryItem[]> {
     // The partition key is in the query text too: the local emulator may not honour the option.
     const { resources } = await this.container.items

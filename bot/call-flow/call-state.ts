@@ -126,6 +126,8 @@ export type HistoryEntry =
   | { readonly kind: 'callRecorded'; readonly queueId: string; readonly recordingId: string }
   /** An agent's consult or transfer the call could not act on, and why (the agent API answers 409 with it). */
   | { readonly kind: 'requestRefused'; readonly request: 'consult' | 'transfer'; readonly reason: string }
+  /** The caller's personal data was erased from this call (an erasure request). */
+  | { readonly kind: 'personalDataErased' }
   /** The caller would have gone to this queue, but it was outside its business hours. */
   | { readonly kind: 'queueClosed'; readonly queueId: string; readonly reason: string };
 

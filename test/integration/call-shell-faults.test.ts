@@ -40,6 +40,7 @@ function counting(inner: CallStore, requests: string[]): CallStore {
     listHistory: (id) => inner.listHistory(id),
     upsertHistory: (items) => (requests.push('history'), inner.upsertHistory(items)),
     listCallsWithOutboxBefore: (before, limit) => (requests.push('list'), inner.listCallsWithOutboxBefore(before, limit)),
+    listCallsFromCaller: (caller) => inner.listCallsFromCaller(caller),
   };
 }
 

@@ -70,5 +70,6 @@ export function dyingAfterSave(store: CallStore): CallStore {
     listHistory: (callId) => store.listHistory(callId),
     upsertHistory: (items) => store.upsertHistory(items),
     listCallsWithOutboxBefore: (before, limit) => store.listCallsWithOutboxBefore(before, limit),
+    listCallsFromCaller: (caller) => store.listCallsFromCaller(caller),
   };
 }

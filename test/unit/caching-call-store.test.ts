@@ -37,6 +37,7 @@ function countingStore() {
     upsertHistory: async () => undefined,
     listHistory: async () => [],
     listCallsWithOutboxBefore: async () => [],
+    listCallsFromCaller: async () => [],
   };
   return { store, reads, calls };
 }
