@@ -2,7 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { AcsCallControl } from './adapters/acs-call-control.js';
 import { createCallbackVerifier } from './adapters/acs-callback-auth.js';
 import { createApiVerifier } from './adapters/api-auth.js';
-import { accessDenied, type ApiResource } from './api-access.js';
+import { createApiAuthorizer, type ApiTarget } from './authorize-api-request.js';
 import { isAgentEligible } from './routing/agent-eligibility.js';
 import { AzureLanguageUnderstanding } from './adapters/azure-language-understanding.js';
 import { AzureOpenAiUnderstanding } from './adapters/azure-openai-understanding.js';
@@ -49,9 +49,6 @@ import type { PresenceService } from './ports.js';
 /** The use cases the Functions call; built once per process from the settings. */
 /** How long past its time a wrap-up may run before the presence refresh ends it (its scheduled end was lost). */
 const overdueWrapUpGraceInMs = 30_000;
-
-/** What an API request acts on, for `authorize`. */
-export type ApiTarget = 'admin' | 'supervisor' | 'member' | { readonly agentId: string } | { readonly callId: string };
 
 export interface Switchboard {
   incomingCall(data: unknown): Promise<IncomingCallOutcome>;
@@ -245,6 +242,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
     ? createApiVerifier({ issuer: settings.API_AUTH_ISSUER, audience: settings.API_AUTH_AUDIENCE, jwksUrl: settings.API_AUTH_JWKS_URL })
     : undefined;
   if (!settings.RECORDINGS_CONTAINER_URL) logger.warn('RECORDINGS_CONTAINER_URL is not set: voicemails stay in Call Automation\'s temporary storage, which deletes them after 24 hours');
+  const authorizeApiRequest = createApiAuthorizer({ verify: verifyApiCaller, agents: routingStore, calls: store, logger });
   if (!verifyApiCaller) logger.warn('API_AUTH_ISSUER, API_AUTH_AUDIENCE and API_AUTH_JWKS_URL are not set: the agent, supervisor and admin APIs answer 401');
   const verify = createCallbackVerifier({
     issuer: settings.ACS_CALLBACK_ISSUER,
@@ -278,24 +276,7 @@ export function createSwitchboard(settings: Settings, overrides: SwitchboardOver
       await handleRoutingMessage(routing, message);
     },
     routeDeadLetter: (message) => handleDeadLetteredRoutingMessage(routing, message),
-    async authorize(authorization, target) {
-      if (!verifyApiCaller) return { status: 401, body: { error: 'API sign-in is not configured (API_AUTH_ISSUER, API_AUTH_AUDIENCE, API_AUTH_JWKS_URL)' } };
-      const verified = await verifyApiCaller(authorization);
-      if (!verified.ok) {
-        if (verified.status === 503) logger.error({ error: verified.error }, 'API caller not checked: the Entra ID signing keys could not be fetched');
-        return { status: verified.status, body: { error: verified.error } };
-      }
-      const resource: ApiResource =
-        target === 'admin' || target === 'supervisor' || target === 'member'
-          ? { kind: target }
-          : 'agentId' in target
-            ? { kind: 'agent', agent: (await routingStore.getAgent(target.agentId))?.value }
-            : { kind: 'call', call: (await store.getCall(target.callId))?.record.state };
-      const denied = accessDenied(verified.caller, resource);
-      if (denied === undefined) return undefined;
-      logger.warn({ objectId: verified.caller.objectId, target, reason: denied }, 'API request refused');
-      return { status: 403, body: { error: denied } };
-    },
+    authorize: authorizeApiRequest,
     putAgent: (agentId, body) => putAgent(agentDeps, agentId, body),
     consult: (callId, body) => consult(callActions, callId, body),
     transfer: (callId, body) => transfer(callActions, callId, body),

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { HttpResult } from '../bot/handle-agents.js';
-import type { ApiTarget, Switchboard } from '../bot/wiring.js';
+import type { ApiTarget } from '../bot/authorize-api-request.js';
+import type { Switchboard } from '../bot/wiring.js';
 import type { FunctionDefinition, SwitchboardProvider } from './function-definition.js';
 
 /**
