@@ -81,6 +81,7 @@ class TimedCallStore implements CallStore {
   listHistory(callId: string) { return this.watch.time(() => this.target.listHistory(callId)); }
   listCallsWithOutboxBefore(before: string, limit: number) { return this.target.listCallsWithOutboxBefore(before, limit); }
   listCallsFromCaller(callerRawId: string) { return this.target.listCallsFromCaller(callerRawId); }
+  findCallByCallbackCorrelationId(correlationId: string) { return this.target.findCallByCallbackCorrelationId(correlationId); }
 }
 
 /** The app's Call Automation client, timed; connected once the emulator's key is known. */

@@ -49,6 +49,7 @@ function counted(inner: CallStore, counts: { requests: number; conflicts: number
     upsertHistory: (items) => (items.length > 0 ? count(() => inner.upsertHistory(items)) : Promise.resolve()),
     listCallsWithOutboxBefore: (before, limit) => count(() => inner.listCallsWithOutboxBefore(before, limit)),
     listCallsFromCaller: (caller) => count(() => inner.listCallsFromCaller(caller)),
+    findCallByCallbackCorrelationId: (id) => count(() => inner.findCallByCallbackCorrelationId(id)),
   };
 }
 

@@ -74,6 +74,10 @@ export class CachingCallStore implements CallStore {
     return this.inner.listCallsFromCaller(callerRawId);
   }
 
+  findCallByCallbackCorrelationId(correlationId: string): Promise<string | undefined> {
+    return this.inner.findCallByCallbackCorrelationId(correlationId);
+  }
+
   private remember(callId: string, stored: StoredCallRecord): void {
     // A Map iterates in insertion order: re-inserting marks the call as most recently used.
     this.calls.delete(callId);

@@ -26,12 +26,22 @@ export async function handleRecordingFileStatus(deps: CallShellDependencies, eve
     return 'rejected';
   }
   const { id, subject, eventTime, data } = parsed.data;
-  const callId = callIdFor(subject.split('/')[3] ?? '');
-  const applied = await applyCallEvent(deps, callId, {
+  const acsCallId = subject.split('/')[3] ?? '';
+  const stored = {
     kind: 'RecordingFileAvailable', eventId: `recording-file:${id}`, occurredAt: eventTime ?? deps.clock.now().toISOString(),
     contentLocations: data.recordingStorageInfo.recordingChunks.map((c) => c.contentLocation),
     ...(data.recordingDurationMs === undefined ? {} : { durationMs: data.recordingDurationMs }),
-  });
+  } as const;
+  let callId = callIdFor(acsCallId);
+  let applied = await applyCallEvent(deps, callId, stored);
+  if (applied === 'unknown call') {
+    // A callback is a call of its own in Call Automation: its recording names that call.
+    const dialledBack = await deps.store.findCallByCallbackCorrelationId(acsCallId);
+    if (dialledBack !== undefined) {
+      callId = dialledBack;
+      applied = await applyCallEvent(deps, callId, stored);
+    }
+  }
   if (applied === 'unknown call') {
     deps.logger.warn({ callId }, 'recording file for a call we do not know');
     return 'unknown call';

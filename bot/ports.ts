@@ -126,6 +126,8 @@ export interface CallStore {
   listCallsWithOutboxBefore(before: string, limit: number): Promise<string[]>;
   /** Ids of the calls from a caller (their raw id, `4:+14255550123`), for an erasure request. */
   listCallsFromCaller(callerRawId: string): Promise<string[]>;
+  /** The call that dialled a caller back on the Call Automation call with this correlation id. */
+  findCallByCallbackCorrelationId(correlationId: string): Promise<string | undefined>;
 }
 
 /** Carries out call commands on Call Automation. Every command is safe to repeat. */

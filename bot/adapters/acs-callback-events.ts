@@ -69,8 +69,8 @@ export function toCallEvent(cloudEvent: CloudEventLike): CallEvent {
     data.operationContext === undefined ? base : { ...base, operationContext: data.operationContext };
   switch (shortType) {
     case 'CallConnected': {
-      const data = common.parse(cloudEvent.data);
-      return { ...withContext(data), kind: 'CallConnected', callConnectionId: data.callConnectionId ?? '' };
+      const data = common.extend({ correlationId: z.string().optional() }).parse(cloudEvent.data);
+      return { ...withContext(data), kind: 'CallConnected', callConnectionId: data.callConnectionId ?? '', ...(data.correlationId ? { correlationId: data.correlationId } : {}) };
     }
     case 'CallDisconnected':
       return { ...withContext(common.parse(cloudEvent.data)), kind: 'CallDisconnected' };

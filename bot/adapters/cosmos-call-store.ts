@@ -172,6 +172,22 @@ export class CosmosCallStore implements CallStore {
     });
   }
 
+  findCallByCallbackCorrelationId(correlationId: string): Promise<string | undefined> {
+    return transientAsUnavailable('find a callback call', async () => {
+      // Across partitions, rare (a recording of a callback): a scan of the call documents is acceptable.
+      const { resources } = await this.container.items
+        .query<{ callId: string }>({
+          query: 'SELECT c.callId FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.state.callbackCorrelationIds, @id)',
+          parameters: [
+            { name: '@type', value: 'call' },
+            { name: '@id', value: correlationId },
+          ],
+        })
+        .fetchAll();
+      return resources[0]?.callId;
+    });
+  }
+
   async listHistory(callId: string): Promise<StoredHistoryItem[]> {
     // The partition key is in the query text too: the local emulator may not honour the option.
     const { resources } = await this.container.items

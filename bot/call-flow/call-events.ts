@@ -12,7 +12,8 @@ interface EventBase {
 }
 
 export type CallEvent =
-  | (EventBase & { readonly kind: 'CallConnected'; readonly callConnectionId: string })
+  /** `correlationId`: Call Automation's id of the call (a callback's new call has its own). */
+  | (EventBase & { readonly kind: 'CallConnected'; readonly callConnectionId: string; readonly correlationId?: string })
   | (EventBase & { readonly kind: 'CallDisconnected' })
   | (EventBase & { readonly kind: 'PlayCompleted' })
   | (EventBase & { readonly kind: 'PlayFailed'; readonly code: number; readonly subCode: number; readonly message: string })

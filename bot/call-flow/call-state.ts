@@ -61,6 +61,8 @@ export interface CallState {
   readonly phoneTransfer?: { readonly phoneNumber: string; readonly operationContext: string };
   /** The voicemail recording, once started. */
   readonly recordingId?: string;
+  /** Call Automation's ids of the calls that dialled the caller back (their events' own call ids). */
+  readonly callbackCorrelationIds?: readonly string[];
   /** The recording of the conversation with agents (a queue that records agent calls), once started. */
   readonly agentCallRecordingId?: string;
   /** Its start was asked for (not asked again when a later agent joins). */

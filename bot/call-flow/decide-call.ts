@@ -75,7 +75,7 @@ export function decideCall(flow: AssistantFlow, state: CallState, event: CallEve
   step.record({ kind: 'event', event: recordedEvent(maskedEvent(flow, state, event)) });
   switch (event.kind) {
     case 'CallConnected':
-      if (state.stage === 'callingBack') return step.calledBack(event.callConnectionId);
+      if (state.stage === 'callingBack') return step.calledBack(event.callConnectionId, event.correlationId);
       return state.stage === 'answering' ? step.connected(event.callConnectionId) : step.done();
     case 'SpeechRecognized':
       return step.heard({ input: 'speech', text: event.text, confidence: event.confidence, understanding: event.understanding });
@@ -630,11 +630,13 @@ class Step {
   }
 
   /** The caller answered the callback: tell them, and ring the reserved agent in. */
-  calledBack(callConnectionId: string): Decision {
+  calledBack(callConnectionId: string, correlationId: string | undefined): Decision {
     const callback = this.state.callback;
     if (!callback) return this.done();
     // A new call connection: its participant snapshots are numbered from the start again.
     this.state = { ...this.state, callConnectionId, callback: undefined, participantsSequence: undefined };
+    // Events about the new call that name only its own id (a recording's file) find this call by it.
+    if (correlationId !== undefined) this.state = { ...this.state, callbackCorrelationIds: [...(this.state.callbackCorrelationIds ?? []), correlationId] };
     this.play('queued', this.prompt('callbackConnecting'));
     if (this.state.queueId) this.command({ kind: 'CallbackAnswered', queueId: this.state.queueId });
     return this.ringReservedAgent(callback);

@@ -41,6 +41,7 @@ function counting(inner: CallStore, requests: string[]): CallStore {
     upsertHistory: (items) => (requests.push('history'), inner.upsertHistory(items)),
     listCallsWithOutboxBefore: (before, limit) => (requests.push('list'), inner.listCallsWithOutboxBefore(before, limit)),
     listCallsFromCaller: (caller) => inner.listCallsFromCaller(caller),
+    findCallByCallbackCorrelationId: (id) => inner.findCallByCallbackCorrelationId(id),
   };
 }
 

@@ -23,6 +23,8 @@ beforeAll(async () => {
         understandings: { 'my bill is wrong': sure('billing') },
         // A callback nobody answers is dialled once more, a second later.
         callbackRetries: () => ({ attempts: 2, retryDelayInSeconds: 1 }),
+        // Billing records its conversations with agents, callbacks included.
+        recordsAgentCalls: (queueId) => queueId === 'billing',
         queueClosed: (queueId) =>
           queueId === 'billing' && billingClosedUntil !== undefined
             ? { prompt: 'billingHours', voicemail: false, callbackPrompt: 'callbackWhenOpen', opensAt: billingClosedUntil.toISOString() }
@@ -125,6 +127,12 @@ it('outside the queue\'s hours a caller books a callback; when the queue opens t
   expect(outbound?.state).toBe('connected');
   stack.callAutomation.hangUp(outbound!.simulatedCallId);
   await settled();
+  // The conversation on the callback was recorded; Call Automation names the callback's own call in
+  // the file's event, and the file still reaches this call's history.
+  expect(outbound!.correlationId).not.toBe(first.correlationId);
+  const entries = (await stack.switchboard.getCallHistory(first.correlationId))!.history.map((h) => h.entry);
+  expect(entries.some((e) => e.kind === 'callRecorded')).toBe(true);
+  expect(entries).toContainEqual({ kind: 'event', event: expect.objectContaining({ kind: 'RecordingFileAvailable', contentLocations: [expect.stringContaining(outbound!.correlationId)] }) });
 });
 
 it('a queue with nobody logged in takes a voicemail, linked in the call history', async () => {

@@ -71,5 +71,6 @@ export function dyingAfterSave(store: CallStore): CallStore {
     upsertHistory: (items) => store.upsertHistory(items),
     listCallsWithOutboxBefore: (before, limit) => store.listCallsWithOutboxBefore(before, limit),
     listCallsFromCaller: (caller) => store.listCallsFromCaller(caller),
+    findCallByCallbackCorrelationId: (id) => store.findCallByCallbackCorrelationId(id),
   };
 }

@@ -38,6 +38,7 @@ function countingStore() {
     listHistory: async () => [],
     listCallsWithOutboxBefore: async () => [],
     listCallsFromCaller: async () => [],
+    findCallByCallbackCorrelationId: async () => undefined,
   };
   return { store, reads, calls };
 }
