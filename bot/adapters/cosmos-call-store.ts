@@ -157,34 +157,29 @@ export class CosmosCallStore implements CallStore {
   }
 
   listCallsFromCaller(callerRawId: string): Promise<string[]> {
-    return transientAsUnavailable('list calls from a caller', async () => {
-      // Across partitions, rare (an erasure request): a scan of the call documents is acceptable.
+    return this.callIdsWhere('list calls from a caller', 'c.state.pii.callerId = @value', callerRawId);
+  }
+
+  async findCallByCallbackCorrelationId(correlationId: string): Promise<string | undefined> {
+    return (await this.callIdsWhere('find a callback call', 'ARRAY_CONTAINS(c.state.callbackCorrelationIds, @value)', correlationId))[0];
+  }
+
+  /**
+   * Ids of the call documents matching `condition` on `@value`: across partitions, for rare requests
+   * (an erasure, a callback's recording), where a scan of the call documents is acceptable.
+   */
+  private callIdsWhere(what: string, condition: string, value: string): Promise<string[]> {
+    return transientAsUnavailable(what, async () => {
       const { resources } = await this.container.items
         .query<{ callId: string }>({
-          query: 'SELECT c.callId FROM c WHERE c.type = @type AND c.state.pii.callerId = @caller',
+          query: `SELECT c.callId FROM c WHERE c.type = @type AND ${condition}`,
           parameters: [
             { name: '@type', value: 'call' },
-            { name: '@caller', value: callerRawId },
+            { name: '@value', value },
           ],
         })
         .fetchAll();
       return resources.map((r) => r.callId);
-    });
-  }
-
-  findCallByCallbackCorrelationId(correlationId: string): Promise<string | undefined> {
-    return transientAsUnavailable('find a callback call', async () => {
-      // Across partitions, rare (a recording of a callback): a scan of the call documents is acceptable.
-      const { resources } = await this.container.items
-        .query<{ callId: string }>({
-          query: 'SELECT c.callId FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.state.callbackCorrelationIds, @id)',
-          parameters: [
-            { name: '@type', value: 'call' },
-            { name: '@id', value: correlationId },
-          ],
-        })
-        .fetchAll();
-      return resources[0]?.callId;
     });
   }
 
